@@ -1,0 +1,72 @@
+/* The runc 1.1 command line, read the way runc reads it.
+ *
+ * runc parses argv with urfave/cli v1.22 on top of Go's flag package:
+ * global flags first (stopping at the first non-flag, the verb), then the
+ * verb's flags, which urfave/cli first reorders ahead of positional
+ * arguments unless the verb opts out (exec, ps).  Flags are written with one
+ * or two dashes, as `-f value`, `-f=value`, `--flag value` or `--flag=value`;
+ * bool flags take a value only after '='.  The shim must find the bundle,
+ * the process file, the resources file and the container id exactly where
+ * runc will, or it would check one file while runc reads another.
+ *
+ * The shim's own flags (`--policy FILE`, `--backend PATH`) are accepted among the global
+ * flags, where Docker's runtimeArgs put them, and removed from the argv
+ * that reaches the backend; every other byte reaches it unchanged. */
+#ifndef HARDENED_CLI_H
+#define HARDENED_CLI_H
+
+#include <stdbool.h>
+
+#include "hardened/err.h"
+
+enum cli_verb {
+        CLI_VERB_NONE,      /* no verb: runc prints its help */
+        CLI_VERB_PASS,      /* any verb the shim does not guard */
+        CLI_VERB_CREATE,
+        CLI_VERB_RUN,
+        CLI_VERB_RESTORE,
+        CLI_VERB_EXEC,
+        CLI_VERB_UPDATE,
+};
+
+struct cli {
+        /* the shim's own global flags */
+        const char *policy;       /* --policy FILE */
+        char *backend;            /* --backend PATH: overrides the compiled-in runtime */
+        bool help, version;
+        /* runc global flags the shim needs for its own messages */
+        const char *log;
+        const char *log_format;   /* "text" unless given */
+        /* the verb and what it names */
+        enum cli_verb verb;
+        const char *verb_name;    /* NULL for CLI_VERB_NONE */
+        const char *id;           /* first positional argument of the verb */
+        const char *bundle;       /* create/run/restore: --bundle, else "." */
+        const char *process;      /* exec: --process, or NULL */
+        const char *resources;    /* update: --resources, or NULL */
+        /* the verb's arguments after urfave/cli's reordering; positional
+         * points into verb_args past the flags */
+        char **verb_args;
+        char **positional;
+        int npositional;
+        /* the original command line; verb_index is where the verb is, or argc */
+        int argc, verb_index;
+        char **argv;
+        /* argv for the backend: argv minus the shim's flags; backend_argv[0]
+         * is argv[0] until the caller replaces it.  NULL-terminated. */
+        char **backend_argv;
+        int backend_argc;
+};
+
+/* Parse the global flags only: enough to find the verb and --log.  This is
+ * all a pass-through verb pays for.  Fails only on errors in the shim's own
+ * flags; errors runc would report are left for runc to report. */
+int cli_parse_globals (int argc, char **argv, struct cli *out, struct hd_err *err);
+
+/* Parse the verb's flags for a guarded verb (create, run, restore, exec,
+ * update).  Refuses what runc would refuse, so the shim never guesses. */
+int cli_parse_verb (struct cli *cli, struct hd_err *err);
+
+void cli_free (struct cli *cli);
+
+#endif

@@ -1,0 +1,18 @@
+/* The guarded verbs: what the shim does before it becomes runc.
+ *
+ * create/run/restore: the bundle's config.json; exec --process FILE: the
+ * process file; update --resources FILE|-: the resources JSON.  Each is
+ * read strictly, checked against the OCI schema, and the checked tree is
+ * always written back (atomically, or for stdin into a memfd that becomes
+ * runc's standard input), so runc never reads bytes the shim did not
+ * validate. */
+#ifndef HARDENED_GUARD_H
+#define HARDENED_GUARD_H
+
+#include "hardened/cli.h"
+#include "hardened/err.h"
+
+/* 0: proceed to exec the backend.  < 0: refused or failed; err says why. */
+int guard_verb (struct cli *cli, struct hd_err *err);
+
+#endif

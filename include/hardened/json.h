@@ -1,0 +1,91 @@
+/* Strict JSON: our own tree, parsed with yajl's callback API and written
+ * back with yajl_gen (DESIGN.md 3, STYLE.md 5).
+ *
+ * Threat: the shim reads config.json with this parser and runc re-reads it
+ * with Go's encoding/json.  Anything the two could read differently is
+ * refused here: comments, trailing data or a second value, invalid UTF-8,
+ * lone UTF-16 surrogates in \u escapes (yajl turns a lone high surrogate
+ * into '?', Go into U+FFFD), NUL anywhere, duplicate keys (yajl_tree keeps
+ * the first, Go the last).  Case-folded keys and nulls are schema questions
+ * and are handled in spec.c.
+ *
+ * Numbers keep their source text and are written back byte-exact; object
+ * members keep their order.  Every node remembers where it started so that
+ * later checks can report file:line:col. */
+#ifndef HARDENED_JSON_H
+#define HARDENED_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hardened/err.h"
+
+/* Documented limits: larger or deeper documents are refused. */
+#define JSON_MAX_BYTES (8u << 20) /* 8 MiB */
+#define JSON_MAX_DEPTH 64
+
+enum json_type {
+        JSON_NULL,
+        JSON_BOOL,
+        JSON_NUMBER,
+        JSON_STRING,
+        JSON_ARRAY,
+        JSON_OBJECT,
+};
+
+struct json;
+
+struct json_member {
+        char *key;                /* UTF-8, NUL-terminated, no NUL inside */
+        struct json *value;
+        unsigned line, col;       /* where the key starts in the source */
+};
+
+struct json {
+        enum json_type type;
+        bool boolean;             /* JSON_BOOL */
+        unsigned line, col;       /* where the value starts in the source; 0 if built */
+        char *text;               /* JSON_STRING: decoded UTF-8; JSON_NUMBER: source text */
+        size_t len;               /* bytes in text */
+        size_t n, cap;            /* members (object) or items (array) */
+        struct json_member *members;
+        struct json **items;
+};
+
+/* Parse `len` bytes.  On failure err says what and where: "LINE:COL: /ptr: ...". */
+int json_parse (const char *buf, size_t len, struct json **out, struct hd_err *err);
+
+/* Serialise compactly (no spaces, like Go's json.Marshal).  *out is malloc'd. */
+int json_write (const struct json *root, char **out, size_t *out_len, struct hd_err *err);
+
+void json_free (struct json *j);
+static inline void
+json_freep (struct json **j)
+{
+        json_free (*j);
+}
+#define _cleanup_json_ __attribute__ ((cleanup (json_freep)))
+
+/* Look-ups; NULL when absent or when `obj` is not an object. */
+struct json *json_get (const struct json *obj, const char *key);
+/* Path of keys, NULL-terminated: json_path (root, "process", "user", NULL). */
+struct json *json_path (struct json *root, ...) __attribute__ ((sentinel));
+
+/* Builders: return NULL only on allocation failure. */
+struct json *json_new (enum json_type type);
+struct json *json_new_string (const char *s);
+struct json *json_new_number (const char *text);
+struct json *json_new_bool (bool v);
+
+/* Edits.  Ownership of `value` passes to the container, also on failure. */
+int json_set (struct json *obj, const char *key, struct json *value, struct hd_err *err);
+int json_append (struct json *arr, struct json *value, struct hd_err *err);
+/* Remove and free a member; no-op if absent. */
+void json_del (struct json *obj, const char *key);
+
+/* A JSON pointer component with ~ and / escaped (RFC 6901), appended to buf. */
+void json_pointer_append (char *buf, size_t size, const char *component);
+
+const char *json_type_name (enum json_type t);
+
+#endif

@@ -1,0 +1,766 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_parse.h>
+
+#include "hardened/json.h"
+#include "hardened/util.h"
+
+/* ---- nodes -------------------------------------------------------------- */
+
+struct json *
+json_new (enum json_type type)
+{
+        struct json *j = calloc (1, sizeof *j);
+
+        if (j)
+                j->type = type;
+        return j;
+}
+
+static struct json *
+json_new_text (enum json_type type, const char *s, size_t len)
+{
+        struct json *j = json_new (type);
+
+        if (!j)
+                return NULL;
+        j->text = malloc (len + 1);
+        if (!j->text) {
+                free (j);
+                return NULL;
+        }
+        memcpy (j->text, s, len);
+        j->text[len] = '\0';
+        j->len = len;
+        return j;
+}
+
+struct json *
+json_new_string (const char *s)
+{
+        return json_new_text (JSON_STRING, s, strlen (s));
+}
+
+struct json *
+json_new_number (const char *text)
+{
+        return json_new_text (JSON_NUMBER, text, strlen (text));
+}
+
+struct json *
+json_new_bool (bool v)
+{
+        struct json *j = json_new (JSON_BOOL);
+
+        if (j)
+                j->boolean = v;
+        return j;
+}
+
+void
+json_free (struct json *j)
+{
+        if (!j)
+                return;
+        for (size_t i = 0; i < j->n; i++) {
+                if (j->type == JSON_OBJECT) {
+                        free (j->members[i].key);
+                        json_free (j->members[i].value);
+                } else {
+                        json_free (j->items[i]);
+                }
+        }
+        free (j->members);
+        free (j->items);
+        free (j->text);
+        free (j);
+}
+
+const char *
+json_type_name (enum json_type t)
+{
+        static const char *const names[] = {
+                [JSON_NULL] = "null",     [JSON_BOOL] = "a boolean",
+                [JSON_NUMBER] = "a number", [JSON_STRING] = "a string",
+                [JSON_ARRAY] = "an array", [JSON_OBJECT] = "an object",
+        };
+        return names[t];
+}
+
+struct json *
+json_get (const struct json *obj, const char *key)
+{
+        if (!obj || obj->type != JSON_OBJECT)
+                return NULL;
+        for (size_t i = 0; i < obj->n; i++)
+                if (strcmp (obj->members[i].key, key) == 0)
+                        return obj->members[i].value;
+        return NULL;
+}
+
+struct json *
+json_path (struct json *root, ...)
+{
+        struct json *cur = root;
+        const char *key;
+        va_list ap;
+
+        va_start (ap, root);
+        while (cur && (key = va_arg (ap, const char *)))
+                cur = json_get (cur, key);
+        va_end (ap);
+        return cur;
+}
+
+static int
+grow (void **arr, size_t *cap, size_t n, size_t elem)
+{
+        size_t ncap;
+        void *p;
+
+        if (n < *cap)
+                return 0;
+        ncap = *cap ? *cap * 2 : 4;
+        p = reallocarray (*arr, ncap, elem);
+        if (!p)
+                return -1;
+        *arr = p;
+        *cap = ncap;
+        return 0;
+}
+
+int
+json_append (struct json *arr, struct json *value, struct hd_err *err)
+{
+        if (grow ((void **) &arr->items, &arr->cap, arr->n, sizeof *arr->items) < 0) {
+                json_free (value);
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        }
+        arr->items[arr->n++] = value;
+        return 0;
+}
+
+/* Append a member without looking for an existing key; takes `key`. */
+static int
+json_push_member (struct json *obj, char *key, struct json *value, struct hd_err *err)
+{
+        if (grow ((void **) &obj->members, &obj->cap, obj->n, sizeof *obj->members) < 0) {
+                free (key);
+                json_free (value);
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        }
+        obj->members[obj->n].key = key;
+        obj->members[obj->n].value = value;
+        obj->n++;
+        return 0;
+}
+
+int
+json_set (struct json *obj, const char *key, struct json *value, struct hd_err *err)
+{
+        char *dup;
+
+        for (size_t i = 0; i < obj->n; i++) {
+                if (strcmp (obj->members[i].key, key) == 0) {
+                        json_free (obj->members[i].value);
+                        obj->members[i].value = value;
+                        return 0;
+                }
+        }
+        dup = strdup (key);
+        if (!dup) {
+                json_free (value);
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        }
+        return json_push_member (obj, dup, value, err);
+}
+
+void
+json_del (struct json *obj, const char *key)
+{
+        for (size_t i = 0; obj && obj->type == JSON_OBJECT && i < obj->n; i++) {
+                if (strcmp (obj->members[i].key, key) != 0)
+                        continue;
+                free (obj->members[i].key);
+                json_free (obj->members[i].value);
+                memmove (&obj->members[i], &obj->members[i + 1],
+                         (obj->n - i - 1) * sizeof *obj->members);
+                obj->n--;
+                return;
+        }
+}
+
+void
+json_pointer_append (char *buf, size_t size, const char *component)
+{
+        size_t used = strlen (buf);
+
+        if (used + 1 >= size)
+                return;
+        buf[used++] = '/';
+        for (const char *c = component; *c && used + 2 < size; c++) {
+                if (*c == '~' || *c == '/') {
+                        buf[used++] = '~';
+                        buf[used++] = *c == '~' ? '0' : '1';
+                } else {
+                        buf[used++] = *c;
+                }
+        }
+        buf[used] = '\0';
+}
+
+/* ---- parser ------------------------------------------------------------- */
+
+struct frame {
+        struct json *node;
+        const char *key;          /* object: key of the member being parsed */
+};
+
+struct builder {
+        const char *buf;
+        size_t len;
+        yajl_handle h;
+        struct json *root;
+        struct frame stack[JSON_MAX_DEPTH];
+        int depth;
+        char *pending_key;        /* owned until attached to a member */
+        unsigned pending_key_line, pending_key_col;
+        size_t scanned;           /* raw bytes already checked for escapes */
+        size_t token_start;       /* offset of the current token's first byte */
+        size_t pos_off;           /* line/col tracking, advanced monotonically */
+        unsigned line, col;
+        struct hd_err *err;
+        bool failed;
+};
+
+static void
+builder_position (struct builder *b, size_t off, unsigned *line, unsigned *col)
+{
+        for (; b->pos_off < off && b->pos_off < b->len; b->pos_off++) {
+                if (b->buf[b->pos_off] == '\n') {
+                        b->line++;
+                        b->col = 1;
+                } else if (((unsigned char) b->buf[b->pos_off] & 0xC0) != 0x80) {
+                        b->col++;
+                }
+        }
+        *line = b->line;
+        *col = b->col;
+}
+
+/* JSON pointer of the value being parsed now. */
+static void
+builder_pointer (const struct builder *b, char *buf, size_t size)
+{
+        buf[0] = '\0';
+        for (int i = 0; i < b->depth; i++) {
+                const struct json *n = b->stack[i].node;
+                char idx[24];
+
+                if (n->type == JSON_OBJECT) {
+                        if (b->stack[i].key)
+                                json_pointer_append (buf, size, b->stack[i].key);
+                } else {
+                        /* the array's newest item is the one in progress */
+                        snprintf (idx, sizeof idx, "%zu", n->n ? n->n - 1 : 0);
+                        json_pointer_append (buf, size, idx);
+                }
+        }
+}
+
+static int
+builder_fail (struct builder *b, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+static int
+builder_fail_at (struct builder *b, unsigned line, unsigned col, const char *fmt, ...)
+        __attribute__ ((format (printf, 4, 5)));
+
+static int
+builder_vfail (struct builder *b, unsigned line, unsigned col, const char *fmt, va_list ap)
+{
+        char ptr[1024], what[1024];
+
+        vsnprintf (what, sizeof what, fmt, ap);
+        builder_pointer (b, ptr, sizeof ptr);
+        hd_err_set (b->err, HD_EXIT_REFUSED, EINVAL, "%u:%u: %s: %s", line, col,
+                    ptr[0] ? ptr : "(document)", what);
+        b->failed = true;
+        return 0; /* tells yajl to stop */
+}
+
+/* Fail at the current token (token_start), naming the pointer being parsed. */
+static int
+builder_fail (struct builder *b, const char *fmt, ...)
+{
+        unsigned line, col;
+        va_list ap;
+        int rc;
+
+        builder_position (b, b->token_start, &line, &col);
+        va_start (ap, fmt);
+        rc = builder_vfail (b, line, col, fmt, ap);
+        va_end (ap);
+        return rc;
+}
+
+static int
+builder_fail_at (struct builder *b, unsigned line, unsigned col, const char *fmt, ...)
+{
+        va_list ap;
+        int rc;
+
+        va_start (ap, fmt);
+        rc = builder_vfail (b, line, col, fmt, ap);
+        va_end (ap);
+        return rc;
+}
+
+static unsigned
+hex4 (const char *s)
+{
+        unsigned v = 0;
+
+        for (int i = 0; i < 4; i++) {
+                char c = s[i];
+                v <<= 4;
+                v |= (unsigned) (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+        }
+        return v;
+}
+
+/* Check the raw \u escapes of the string token that yajl just lexed, which
+ * lies between the bytes already scanned and the current offset.  yajl has
+ * validated the token's grammar, so every \u has four hex digits. */
+static bool
+raw_surrogates_ok (struct builder *b)
+{
+        size_t end = yajl_get_bytes_consumed (b->h);
+        const char *p = b->buf + b->scanned;
+        const char *stop = b->buf + (end <= b->len ? end : b->len);
+        bool want_low = false;
+
+        b->scanned = stop - b->buf;
+        p = memchr (p, '"', stop - p);
+        if (p)
+                b->token_start = p - b->buf;
+        for (p = p ? p + 1 : stop; p < stop && *p != '"'; p++) {
+                unsigned cp;
+
+                if (*p != '\\') {
+                        if (want_low)
+                                return false;
+                        continue;
+                }
+                if (p[1] != 'u') {
+                        if (want_low)
+                                return false;
+                        p++;
+                        continue;
+                }
+                cp = hex4 (p + 2);
+                p += 5;
+                if (want_low != (cp >= 0xDC00 && cp <= 0xDFFF))
+                        return false;
+                want_low = !want_low && cp >= 0xD800 && cp <= 0xDBFF;
+        }
+        return !want_low;
+}
+
+/* RFC 3629 UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
+ * yajl's own check only looks at the shape of continuation bytes, and Go
+ * replaces every sequence refused here with U+FFFD. */
+static bool
+utf8_valid (const unsigned char *s, size_t len)
+{
+        for (size_t i = 0; i < len;) {
+                unsigned c = s[i], need, min, cp;
+
+                if (c < 0x80) {
+                        i++;
+                        continue;
+                }
+                if (c >= 0xC2 && c <= 0xDF)
+                        need = 1, min = 0x80, cp = c & 0x1F;
+                else if (c >= 0xE0 && c <= 0xEF)
+                        need = 2, min = 0x800, cp = c & 0x0F;
+                else if (c >= 0xF0 && c <= 0xF4)
+                        need = 3, min = 0x10000, cp = c & 0x07;
+                else
+                        return false;
+                if (len - i <= need)
+                        return false;
+                for (unsigned k = 1; k <= need; k++) {
+                        if ((s[i + k] & 0xC0) != 0x80)
+                                return false;
+                        cp = (cp << 6) | (s[i + k] & 0x3F);
+                }
+                if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+                        return false;
+                i += need + 1;
+        }
+        return true;
+}
+
+static int
+builder_check_text (struct builder *b, const unsigned char *s, size_t len, const char *what)
+{
+        bool escapes_ok = raw_surrogates_ok (b);
+
+        if (!escapes_ok)
+                return builder_fail (b, "%s has a \\u escape that is not a valid UTF-16 "
+                                        "surrogate pair (Go would read U+FFFD)", what);
+        if (!utf8_valid (s, len))
+                return builder_fail (b, "%s is not valid UTF-8 (overlong, surrogate or out-of-range "
+                                        "sequence; Go would read U+FFFD)", what);
+        if (memchr (s, '\0', len))
+                return builder_fail (b, "%s contains a NUL character (\\u0000)", what);
+        return 1;
+}
+
+/* Attach a new node to the container being built; it starts at token_start. */
+static int
+builder_attach (struct builder *b, struct json *node)
+{
+        struct frame *top;
+        unsigned line, col;
+
+        if (!node) {
+                hd_err_set (b->err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+                b->failed = true;
+                return 0;
+        }
+        builder_position (b, b->token_start, &line, &col);
+        node->line = line;
+        node->col = col;
+        if (b->depth == 0) {
+                b->root = node;
+                return 1;
+        }
+        top = &b->stack[b->depth - 1];
+        if (top->node->type == JSON_ARRAY) {
+                if (json_append (top->node, node, b->err) < 0)
+                        return b->failed = true, 0;
+                return 1;
+        }
+        if (json_push_member (top->node, steal_ptr (&b->pending_key), node, b->err) < 0)
+                return b->failed = true, 0;
+        top->node->members[top->node->n - 1].line = b->pending_key_line;
+        top->node->members[top->node->n - 1].col = b->pending_key_col;
+        top->key = top->node->members[top->node->n - 1].key;
+        return 1;
+}
+
+/* A token of `len` bytes that yajl just consumed; not a string. */
+static void
+builder_token (struct builder *b, size_t len)
+{
+        b->scanned = yajl_get_bytes_consumed (b->h);
+        b->token_start = b->scanned >= len ? b->scanned - len : 0;
+}
+
+static int
+cb_null (void *ctx)
+{
+        builder_token (ctx, 4);
+        return builder_attach (ctx, json_new (JSON_NULL));
+}
+
+static int
+cb_boolean (void *ctx, int v)
+{
+        builder_token (ctx, v ? 4 : 5);
+        return builder_attach (ctx, json_new_bool (v));
+}
+
+static int
+cb_number (void *ctx, const char *s, size_t len)
+{
+        builder_token (ctx, len);
+        return builder_attach (ctx, json_new_text (JSON_NUMBER, s, len));
+}
+
+static int
+cb_string (void *ctx, const unsigned char *s, size_t len)
+{
+        struct builder *b = ctx;
+
+        if (!builder_check_text (b, s, len, "string"))
+                return 0;
+        return builder_attach (b, json_new_text (JSON_STRING, (const char *) s, len));
+}
+
+static int
+builder_push (struct builder *b, enum json_type type)
+{
+        struct json *node;
+
+        builder_token (b, 1);
+        if (b->depth >= JSON_MAX_DEPTH)
+                return builder_fail (b, "nested deeper than %d levels", JSON_MAX_DEPTH);
+        node = json_new (type);
+        if (!builder_attach (b, node))
+                return 0;
+        b->stack[b->depth].node = node;
+        b->stack[b->depth].key = NULL;
+        b->depth++;
+        return 1;
+}
+
+static int
+cb_start_map (void *ctx)
+{
+        return builder_push (ctx, JSON_OBJECT);
+}
+
+static int
+cb_start_array (void *ctx)
+{
+        return builder_push (ctx, JSON_ARRAY);
+}
+
+static int
+cb_map_key (void *ctx, const unsigned char *s, size_t len)
+{
+        struct builder *b = ctx;
+        struct frame *top = &b->stack[b->depth - 1];
+
+        free (b->pending_key);
+        b->pending_key = NULL;
+        top->key = NULL;
+        if (!builder_check_text (b, s, len, "key"))
+                return 0;
+        b->pending_key = strndup ((const char *) s, len);
+        if (!b->pending_key) {
+                hd_err_set (b->err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+                return b->failed = true, 0;
+        }
+        top->key = b->pending_key;
+        builder_position (b, b->token_start, &b->pending_key_line, &b->pending_key_col);
+        return 1;
+}
+
+static int
+member_cmp (const void *a, const void *b)
+{
+        const struct json_member *const *x = a, *const *y = b;
+        int c = strcmp ((*x)->key, (*y)->key);
+
+        /* ties broken by position so the later duplicate is reported */
+        return c ? c : (*x < *y ? -1 : 1);
+}
+
+/* Set *dup to the first repeated key's later copy, or NULL.  -1: ENOMEM. */
+static int
+find_duplicate (const struct json *obj, const struct json_member **dup)
+{
+        _cleanup_free_ const struct json_member **sorted = NULL;
+
+        *dup = NULL;
+        if (obj->n <= 8) {
+                for (size_t i = 1; i < obj->n; i++)
+                        for (size_t k = 0; k < i; k++)
+                                if (strcmp (obj->members[i].key, obj->members[k].key) == 0) {
+                                        *dup = &obj->members[i];
+                                        return 0;
+                                }
+                return 0;
+        }
+        sorted = malloc (obj->n * sizeof *sorted);
+        if (!sorted)
+                return -1;
+        for (size_t i = 0; i < obj->n; i++)
+                sorted[i] = &obj->members[i];
+        qsort (sorted, obj->n, sizeof *sorted, member_cmp);
+        for (size_t i = 1; i < obj->n; i++)
+                if (strcmp (sorted[i]->key, sorted[i - 1]->key) == 0
+                    && (!*dup || sorted[i] < *dup))
+                        *dup = sorted[i];
+        return 0;
+}
+
+static int
+cb_end_map (void *ctx)
+{
+        struct builder *b = ctx;
+        struct frame *top = &b->stack[b->depth - 1];
+        const struct json_member *dup;
+
+        if (find_duplicate (top->node, &dup) < 0)
+                return builder_fail (b, "out of memory");
+        if (dup) {
+                top->key = dup->key;
+                return builder_fail_at (b, dup->line, dup->col, "duplicate key \"%s\" (Go's decoder in runc "
+                                        "would silently take the last copy)", dup->key);
+        }
+        b->depth--;
+        return 1;
+}
+
+static int
+cb_end_array (void *ctx)
+{
+        struct builder *b = ctx;
+
+        b->depth--;
+        return 1;
+}
+
+static const yajl_callbacks builder_callbacks = {
+        .yajl_null = cb_null,
+        .yajl_boolean = cb_boolean,
+        .yajl_number = cb_number,
+        .yajl_string = cb_string,
+        .yajl_start_map = cb_start_map,
+        .yajl_map_key = cb_map_key,
+        .yajl_end_map = cb_end_map,
+        .yajl_start_array = cb_start_array,
+        .yajl_end_array = cb_end_array,
+};
+
+/* yajl's own message without its "parse error: " prefix and newline. */
+static void
+builder_yajl_error (struct builder *b)
+{
+        unsigned char *msg = yajl_get_error (b->h, 0, NULL, 0);
+        const char *text = (const char *) msg;
+        char clean[256];
+        size_t n;
+
+        if (strncmp (text, "parse error: ", 13) == 0)
+                text += 13;
+        snprintf (clean, sizeof clean, "%s", text);
+        n = strlen (clean);
+        while (n && (clean[n - 1] == '\n' || clean[n - 1] == ' '))
+                clean[--n] = '\0';
+        yajl_free_error (b->h, msg);
+        b->token_start = yajl_get_bytes_consumed (b->h);
+        builder_fail (b, "invalid JSON: %s", clean);
+}
+
+static int
+precheck (const char *buf, size_t len, struct hd_err *err)
+{
+        const char *nul;
+
+        if (len > JSON_MAX_BYTES)
+                return hd_err_set (err, HD_EXIT_REFUSED, EFBIG,
+                                   "document is %zu bytes, the limit is %u", len, JSON_MAX_BYTES);
+        nul = memchr (buf, '\0', len);
+        if (nul) {
+                unsigned line = 1, col = 1;
+                for (const char *p = buf; p < nul; p++) {
+                        if (*p == '\n')
+                                line++, col = 1;
+                        else if (((unsigned char) *p & 0xC0) != 0x80)
+                                col++;
+                }
+                return hd_err_set (err, HD_EXIT_REFUSED, EINVAL,
+                                   "%u:%u: NUL byte in the document", line, col);
+        }
+        return 0;
+}
+
+int
+json_parse (const char *buf, size_t len, struct json **out, struct hd_err *err)
+{
+        struct builder b = { .buf = buf, .len = len, .line = 1, .col = 1, .err = err };
+        yajl_status st;
+
+        if (precheck (buf, len, err) < 0)
+                return -1;
+        b.h = yajl_alloc (&builder_callbacks, NULL, &b);
+        if (!b.h)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        /* Comments off, strings validated as UTF-8, exactly one value. */
+        yajl_config (b.h, yajl_allow_comments, 0);
+        yajl_config (b.h, yajl_dont_validate_strings, 0);
+        yajl_config (b.h, yajl_allow_trailing_garbage, 0);
+        yajl_config (b.h, yajl_allow_multiple_values, 0);
+        yajl_config (b.h, yajl_allow_partial_values, 0);
+
+        st = yajl_parse (b.h, (const unsigned char *) buf, len);
+        if (st == yajl_status_ok)
+                st = yajl_complete_parse (b.h);
+        if (st != yajl_status_ok && !b.failed)
+                builder_yajl_error (&b);
+        yajl_free (b.h);
+        free (b.pending_key);
+        if (b.failed) {
+                json_free (b.root);
+                return -1;
+        }
+        *out = b.root;
+        return 0;
+}
+
+/* ---- writer ------------------------------------------------------------- */
+
+static yajl_gen_status
+gen_value (yajl_gen g, const struct json *j)
+{
+        yajl_gen_status rc = yajl_gen_status_ok;
+
+        switch (j->type) {
+        case JSON_NULL:
+                return yajl_gen_null (g);
+        case JSON_BOOL:
+                return yajl_gen_bool (g, j->boolean);
+        case JSON_NUMBER:
+                return yajl_gen_number (g, j->text, j->len);
+        case JSON_STRING:
+                return yajl_gen_string (g, (const unsigned char *) j->text, j->len);
+        case JSON_ARRAY:
+                rc = yajl_gen_array_open (g);
+                for (size_t i = 0; i < j->n && rc == yajl_gen_status_ok; i++)
+                        rc = gen_value (g, j->items[i]);
+                return rc == yajl_gen_status_ok ? yajl_gen_array_close (g) : rc;
+        case JSON_OBJECT:
+                rc = yajl_gen_map_open (g);
+                for (size_t i = 0; i < j->n && rc == yajl_gen_status_ok; i++) {
+                        const struct json_member *m = &j->members[i];
+                        rc = yajl_gen_string (g, (const unsigned char *) m->key, strlen (m->key));
+                        if (rc == yajl_gen_status_ok)
+                                rc = gen_value (g, m->value);
+                }
+                return rc == yajl_gen_status_ok ? yajl_gen_map_close (g) : rc;
+        }
+        return yajl_gen_invalid_string;
+}
+
+int
+json_write (const struct json *root, char **out, size_t *out_len, struct hd_err *err)
+{
+        const unsigned char *data;
+        size_t len;
+        yajl_gen g = yajl_gen_alloc (NULL);
+        yajl_gen_status rc;
+
+        if (!g)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        yajl_gen_config (g, yajl_gen_validate_utf8, 1);
+        rc = gen_value (g, root);
+        if (rc != yajl_gen_status_ok) {
+                yajl_gen_free (g);
+                return hd_err_set (err, HD_EXIT_INTERNAL, EINVAL,
+                                   "cannot serialise JSON (yajl_gen status %d)", rc);
+        }
+        yajl_gen_get_buf (g, &data, &len);
+        *out = malloc (len + 1);
+        if (!*out) {
+                yajl_gen_free (g);
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        }
+        memcpy (*out, data, len);
+        (*out)[len] = '\0';
+        *out_len = len;
+        yajl_gen_free (g);
+        return 0;
+}

@@ -1,0 +1,239 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hardened/num.h"
+#include "hardened/spec.h"
+#include "hardened/util.h"
+
+/* How each numeric kind is named in messages and which typed parser
+ * accepts exactly the texts Go's decoder reads into that type. */
+static int
+fits_u16 (const char *s, size_t n)
+{
+        uint16_t v;
+        return parse_u16 (s, n, &v);
+}
+static int
+fits_u32 (const char *s, size_t n)
+{
+        uint32_t v;
+        return parse_u32 (s, n, &v);
+}
+static int
+fits_u64 (const char *s, size_t n)
+{
+        uint64_t v;
+        return parse_u64 (s, n, &v);
+}
+static int
+fits_i32 (const char *s, size_t n)
+{
+        int32_t v;
+        return parse_i32 (s, n, &v);
+}
+static int
+fits_i64 (const char *s, size_t n)
+{
+        int64_t v;
+        return parse_i64 (s, n, &v);
+}
+
+static const struct {
+        enum spec_kind kind;
+        enum json_type json;
+        const char *name;
+        int (*fits) (const char *, size_t);
+} kinds[] = {
+        { SPEC_OBJECT, JSON_OBJECT, "an object", NULL },
+        { SPEC_ARRAY, JSON_ARRAY, "an array", NULL },
+        { SPEC_MAP, JSON_OBJECT, "an object", NULL },
+        { SPEC_STRING, JSON_STRING, "a string", NULL },
+        { SPEC_BOOL, JSON_BOOL, "a boolean", NULL },
+        { SPEC_U16, JSON_NUMBER, "an unsigned 16-bit integer", fits_u16 },
+        { SPEC_U32, JSON_NUMBER, "an unsigned 32-bit integer", fits_u32 },
+        { SPEC_U64, JSON_NUMBER, "an unsigned 64-bit integer", fits_u64 },
+        { SPEC_I32, JSON_NUMBER, "a signed 32-bit integer", fits_i32 },
+        { SPEC_I64, JSON_NUMBER, "a signed 64-bit integer", fits_i64 },
+};
+
+struct walk {
+        enum spec_unknown unknown;
+        struct hd_err *err;
+        char ptr[2048];
+};
+
+static int walk_value (struct walk *w, const struct json *j, const struct spec_type *t);
+
+static int
+walk_fail (struct walk *w, const struct json *j, const char *fmt, ...)
+        __attribute__ ((format (printf, 3, 4)));
+
+static int
+walk_fail (struct walk *w, const struct json *j, const char *fmt, ...)
+{
+        char what[1024];
+        va_list ap;
+
+        va_start (ap, fmt);
+        vsnprintf (what, sizeof what, fmt, ap);
+        va_end (ap);
+        return hd_err_set (w->err, HD_EXIT_REFUSED, EINVAL, "%u:%u: %s: %s", j->line, j->col,
+                           w->ptr[0] ? w->ptr : "(document)", what);
+}
+
+/* Decode one UTF-8 sequence (already validated by the parser). */
+static uint32_t
+utf8_next (const unsigned char **p)
+{
+        const unsigned char *s = *p;
+        uint32_t c = s[0];
+        int extra = c < 0x80 ? 0 : c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3;
+
+        if (extra)
+                c &= 0x3F >> extra;
+        for (int i = 1; i <= extra; i++)
+                c = (c << 6) | (s[i] & 0x3F);
+        *p = s + 1 + extra;
+        return c;
+}
+
+/* Go's simple folding restricted to what can meet an ASCII field name:
+ * ASCII case, U+017F LATIN SMALL LETTER LONG S -> 's', U+212A KELVIN SIGN -> 'k'.
+ * Any other non-ASCII code point cannot fold onto an ASCII letter. */
+static int
+fold_char (uint32_t c)
+{
+        if (c >= 'A' && c <= 'Z')
+                return (int) c + ('a' - 'A');
+        if (c < 0x80)
+                return (int) c;
+        if (c == 0x017F)
+                return 's';
+        if (c == 0x212A)
+                return 'k';
+        return -1;
+}
+
+bool
+spec_fold_equal (const char *key, const char *name)
+{
+        const unsigned char *k = (const unsigned char *) key;
+
+        for (; *name; name++) {
+                if (!*k || fold_char (utf8_next (&k)) != fold_char ((unsigned char) *name))
+                        return false;
+        }
+        return *k == '\0';
+}
+
+static const struct spec_field *
+lookup_field (const struct spec_field *fields, const char *key, const struct spec_field **folded)
+{
+        *folded = NULL;
+        for (const struct spec_field *f = fields; f->name; f++) {
+                if (strcmp (f->name, key) == 0)
+                        return f;
+                if (!*folded && spec_fold_equal (key, f->name))
+                        *folded = f;
+        }
+        return NULL;
+}
+
+static int
+walk_child (struct walk *w, const char *component, const struct json *j, const struct spec_type *t)
+{
+        size_t mark = strlen (w->ptr);
+        int rc;
+
+        json_pointer_append (w->ptr, sizeof w->ptr, component);
+        rc = walk_value (w, j, t);
+        if (rc == 0)
+                w->ptr[mark] = '\0';
+        return rc;
+}
+
+static int
+walk_object (struct walk *w, const struct json *j, const struct spec_type *t)
+{
+        for (size_t i = 0; i < j->n; i++) {
+                const struct json_member *m = &j->members[i];
+                const struct spec_field *folded, *f = lookup_field (t->fields, m->key, &folded);
+
+                if (f) {
+                        if (walk_child (w, m->key, m->value, f->type) < 0)
+                                return -1;
+                        continue;
+                }
+                json_pointer_append (w->ptr, sizeof w->ptr, m->key);
+                if (folded)
+                        return walk_fail (w, m->value,
+                                          "key \"%s\" is not spelled \"%s\", but runc's Go decoder "
+                                          "matches keys case-insensitively and would read it as "
+                                          "\"%s\"; spell the field exactly",
+                                          m->key, folded->name, folded->name);
+                if (w->unknown == SPEC_UNKNOWN_REJECT)
+                        return walk_fail (w, m->value,
+                                          "unknown field \"%s\" (not in OCI runtime-spec 1.2)",
+                                          m->key);
+                w->ptr[strlen (w->ptr) - strlen (m->key) - 1] = '\0';
+        }
+        return 0;
+}
+
+static int
+walk_container (struct walk *w, const struct json *j, const struct spec_type *t)
+{
+        char idx[24];
+
+        switch (t->kind) {
+        case SPEC_OBJECT:
+                return walk_object (w, j, t);
+        case SPEC_MAP:
+                for (size_t i = 0; i < j->n; i++)
+                        if (walk_child (w, j->members[i].key, j->members[i].value, t->elem) < 0)
+                                return -1;
+                return 0;
+        case SPEC_ARRAY:
+                for (size_t i = 0; i < j->n; i++) {
+                        snprintf (idx, sizeof idx, "%zu", i);
+                        if (walk_child (w, idx, j->items[i], t->elem) < 0)
+                                return -1;
+                }
+                return 0;
+        default:
+                return 0;
+        }
+}
+
+static int
+walk_value (struct walk *w, const struct json *j, const struct spec_type *t)
+{
+        if (t->kind == SPEC_OPAQUE)
+                return 0;
+        if (j->type == JSON_NULL)
+                return walk_fail (w, j, "null is not allowed: runc's Go decoder treats it as "
+                                        "absent and would silently use its default (expected %s)",
+                                  kinds[t->kind].name);
+        if (j->type != kinds[t->kind].json)
+                return walk_fail (w, j, "expected %s, found %s", kinds[t->kind].name,
+                                  json_type_name (j->type));
+        if (kinds[t->kind].fits && kinds[t->kind].fits (j->text, j->len) < 0)
+                return walk_fail (w, j, "%s is not %s as runc reads it (%s)", j->text,
+                                  kinds[t->kind].name,
+                                  errno == ERANGE ? "out of range" : "sign, fraction or exponent");
+        return walk_container (w, j, t);
+}
+
+int
+spec_check (const struct json *doc, const struct spec_type *type, enum spec_unknown unknown,
+            struct hd_err *err)
+{
+        struct walk w = { .unknown = unknown, .err = err };
+
+        return walk_value (&w, doc, type);
+}

@@ -1,0 +1,445 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hardened/cli.h"
+#include "hardened/util.h"
+
+/* Where a flag's value goes.  SLOT_NONE: runc's business only. */
+enum slot {
+        SLOT_NONE,
+        SLOT_POLICY,     /* the shim's own: removed before exec */
+        SLOT_BACKEND,    /* the shim's own: removed before exec */
+        SLOT_HELP,
+        SLOT_VERSION,
+        SLOT_LOG,
+        SLOT_LOG_FORMAT,
+        SLOT_BUNDLE,
+        SLOT_PROCESS,
+        SLOT_RESOURCES,
+};
+
+struct flag {
+        const char *names[3];    /* long name, then short aliases */
+        bool takes_value;        /* false: Go bool flag */
+        enum slot slot;
+};
+
+#define F_END { { NULL }, false, SLOT_NONE }
+#define F_HELP { { "help", "h" }, false, SLOT_NONE }
+
+/* runc 1.1 main.go, plus urfave/cli's --help/--version, plus the shim's own. */
+static const struct flag global_flags[] = {
+        { { "policy" }, true, SLOT_POLICY },
+        { { "backend" }, true, SLOT_BACKEND },
+        { { "debug" }, false, SLOT_NONE },
+        { { "log" }, true, SLOT_LOG },
+        { { "log-format" }, true, SLOT_LOG_FORMAT },
+        { { "root" }, true, SLOT_NONE },
+        { { "criu" }, true, SLOT_NONE },
+        { { "systemd-cgroup" }, false, SLOT_NONE },
+        { { "rootless" }, true, SLOT_NONE },
+        { { "help", "h" }, false, SLOT_HELP },
+        { { "version", "v" }, false, SLOT_VERSION },
+        F_END,
+};
+
+/* runc 1.1 create.go */
+static const struct flag create_flags[] = {
+        { { "bundle", "b" }, true, SLOT_BUNDLE },
+        { { "console-socket" }, true, SLOT_NONE },
+        { { "pid-file" }, true, SLOT_NONE },
+        { { "no-pivot" }, false, SLOT_NONE },
+        { { "no-new-keyring" }, false, SLOT_NONE },
+        { { "preserve-fds" }, true, SLOT_NONE },
+        F_HELP,
+        F_END,
+};
+
+/* runc 1.1 run.go */
+static const struct flag run_flags[] = {
+        { { "bundle", "b" }, true, SLOT_BUNDLE },
+        { { "console-socket" }, true, SLOT_NONE },
+        { { "detach", "d" }, false, SLOT_NONE },
+        { { "keep" }, false, SLOT_NONE },
+        { { "pid-file" }, true, SLOT_NONE },
+        { { "no-subreaper" }, false, SLOT_NONE },
+        { { "no-pivot" }, false, SLOT_NONE },
+        { { "no-new-keyring" }, false, SLOT_NONE },
+        { { "preserve-fds" }, true, SLOT_NONE },
+        F_HELP,
+        F_END,
+};
+
+/* runc 1.1 restore.go */
+static const struct flag restore_flags[] = {
+        { { "console-socket" }, true, SLOT_NONE },
+        { { "image-path" }, true, SLOT_NONE },
+        { { "work-path" }, true, SLOT_NONE },
+        { { "tcp-established" }, false, SLOT_NONE },
+        { { "ext-unix-sk" }, false, SLOT_NONE },
+        { { "shell-job" }, false, SLOT_NONE },
+        { { "file-locks" }, false, SLOT_NONE },
+        { { "manage-cgroups-mode" }, true, SLOT_NONE },
+        { { "bundle", "b" }, true, SLOT_BUNDLE },
+        { { "detach", "d" }, false, SLOT_NONE },
+        { { "pid-file" }, true, SLOT_NONE },
+        { { "no-subreaper" }, false, SLOT_NONE },
+        { { "no-pivot" }, false, SLOT_NONE },
+        { { "empty-ns" }, true, SLOT_NONE },
+        { { "auto-dedup" }, false, SLOT_NONE },
+        { { "lazy-pages" }, false, SLOT_NONE },
+        { { "lsm-profile" }, true, SLOT_NONE },
+        { { "lsm-mount-context" }, true, SLOT_NONE },
+        F_HELP,
+        F_END,
+};
+
+/* runc 1.1 exec.go (SkipArgReorder: flags must precede the id) */
+static const struct flag exec_flags[] = {
+        { { "console-socket" }, true, SLOT_NONE },
+        { { "cwd" }, true, SLOT_NONE },
+        { { "env", "e" }, true, SLOT_NONE },
+        { { "tty", "t" }, false, SLOT_NONE },
+        { { "user", "u" }, true, SLOT_NONE },
+        { { "additional-gids", "g" }, true, SLOT_NONE },
+        { { "process", "p" }, true, SLOT_PROCESS },
+        { { "detach", "d" }, false, SLOT_NONE },
+        { { "pid-file" }, true, SLOT_NONE },
+        { { "process-label" }, true, SLOT_NONE },
+        { { "apparmor" }, true, SLOT_NONE },
+        { { "no-new-privs" }, false, SLOT_NONE },
+        { { "cap", "c" }, true, SLOT_NONE },
+        { { "preserve-fds" }, true, SLOT_NONE },
+        { { "cgroup" }, true, SLOT_NONE },
+        { { "ignore-paused" }, false, SLOT_NONE },
+        F_HELP,
+        F_END,
+};
+
+/* runc 1.1 update.go */
+static const struct flag update_flags[] = {
+        { { "resources", "r" }, true, SLOT_RESOURCES },
+        { { "blkio-weight" }, true, SLOT_NONE },
+        { { "cpu-period" }, true, SLOT_NONE },
+        { { "cpu-quota" }, true, SLOT_NONE },
+        { { "cpu-share" }, true, SLOT_NONE },
+        { { "cpu-rt-period" }, true, SLOT_NONE },
+        { { "cpu-rt-runtime" }, true, SLOT_NONE },
+        { { "cpuset-cpus" }, true, SLOT_NONE },
+        { { "cpuset-mems" }, true, SLOT_NONE },
+        { { "kernel-memory" }, true, SLOT_NONE },
+        { { "kernel-memory-tcp" }, true, SLOT_NONE },
+        { { "memory" }, true, SLOT_NONE },
+        { { "memory-reservation" }, true, SLOT_NONE },
+        { { "memory-swap" }, true, SLOT_NONE },
+        { { "pids-limit" }, true, SLOT_NONE },
+        { { "l3-cache-schema" }, true, SLOT_NONE },
+        { { "mem-bw-schema" }, true, SLOT_NONE },
+        F_HELP,
+        F_END,
+};
+
+static const struct {
+        const char *name;
+        enum cli_verb verb;
+        const struct flag *flags;
+        bool reorder;            /* urfave/cli moves flags ahead of arguments */
+} guarded_verbs[] = {
+        { "create", CLI_VERB_CREATE, create_flags, true },
+        { "run", CLI_VERB_RUN, run_flags, true },
+        { "restore", CLI_VERB_RESTORE, restore_flags, true },
+        { "exec", CLI_VERB_EXEC, exec_flags, false },
+        { "update", CLI_VERB_UPDATE, update_flags, true },
+};
+
+static const struct flag *
+flag_lookup (const struct flag *table, const char *name, size_t len)
+{
+        for (const struct flag *f = table; f->names[0]; f++)
+                for (size_t i = 0; i < HD_ARRAY_SIZE (f->names) && f->names[i]; i++)
+                        if (strlen (f->names[i]) == len && memcmp (f->names[i], name, len) == 0)
+                                return f;
+        return NULL;
+}
+
+/* Go's strconv.ParseBool, as the flag package uses it for "-flag=value". */
+static int
+parse_go_bool (const char *s, bool *out)
+{
+        static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
+        static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
+
+        for (size_t i = 0; i < HD_ARRAY_SIZE (yes); i++) {
+                if (strcmp (s, yes[i]) == 0)
+                        return *out = true, 0;
+                if (strcmp (s, no[i]) == 0)
+                        return *out = false, 0;
+        }
+        return -1;
+}
+
+/* One parsed flag occurrence. */
+struct occurrence {
+        const struct flag *flag;
+        const char *name;        /* the name as written, without dashes or value */
+        size_t name_len;
+        char *value;             /* NULL for a bool flag written without '=' */
+        int first, count;        /* argv slots it used */
+};
+
+struct parse_state {
+        const char *where;       /* "global flags" or the verb, for messages */
+        const char *slot_name[SLOT_RESOURCES + 1]; /* alias first used per slot */
+        size_t slot_name_len[SLOT_RESOURCES + 1];
+};
+
+enum step { STEP_FLAG, STEP_STOP, STEP_ERROR };
+
+static enum step
+step_fail (struct hd_err *err, const struct parse_state *st, const char *what, const char *name,
+           size_t len)
+{
+        hd_err_set (err, HD_EXIT_USAGE, EINVAL, "%s: %s: -%.*s", st->where, what, (int) len, name);
+        return STEP_ERROR;
+}
+
+/* One step of Go's flag.FlagSet.parseOne over args[*i]. */
+static enum step
+parse_one (const struct flag *table, char **args, int argc, int *i, struct occurrence *occ,
+           const struct parse_state *st, struct hd_err *err)
+{
+        char *s = args[*i], *eq;
+
+        if (strlen (s) < 2 || s[0] != '-')
+                return STEP_STOP;
+        if (strcmp (s, "--") == 0) {
+                (*i)++; /* "--" ends the flags and is consumed */
+                return STEP_STOP;
+        }
+        occ->name = s + 1 + (s[1] == '-');
+        if (occ->name[0] == '\0' || occ->name[0] == '-' || occ->name[0] == '=')
+                return step_fail (err, st, "bad flag syntax", s + 1, strlen (s + 1));
+        eq = strchr (occ->name + 1, '=');
+        occ->name_len = eq ? (size_t) (eq - occ->name) : strlen (occ->name);
+        occ->flag = flag_lookup (table, occ->name, occ->name_len);
+        occ->first = (*i)++;
+        occ->value = eq ? eq + 1 : NULL;
+        if (!occ->flag)
+                return step_fail (err, st, "flag provided but not defined", occ->name,
+                                  occ->name_len);
+        if (occ->flag->takes_value && !eq) {
+                if (*i >= argc)
+                        return step_fail (err, st, "flag needs an argument", occ->name,
+                                          occ->name_len);
+                occ->value = args[(*i)++];
+        }
+        occ->count = *i - occ->first;
+        return STEP_FLAG;
+}
+
+/* Value of a bool flag occurrence. */
+static int
+occurrence_bool (const struct occurrence *occ, bool *out, const struct parse_state *st,
+                 struct hd_err *err)
+{
+        if (!occ->value)
+                return *out = true, 0;
+        if (parse_go_bool (occ->value, out) < 0)
+                return hd_err_set (err, HD_EXIT_USAGE, EINVAL,
+                                   "%s: invalid boolean value \"%s\" for -%.*s", st->where,
+                                   occ->value, (int) occ->name_len, occ->name);
+        return 0;
+}
+
+/* Store a flag's value in its slot.  urfave/cli refuses a flag given under
+ * two of its names ("cannot use two forms of the same flag"); the shim does
+ * too, for the slots it reads, so that it and runc agree on the value.  The
+ * same name given twice: the last wins, as in Go's flag package. */
+static int
+store (struct cli *cli, const struct occurrence *occ, struct parse_state *st, struct hd_err *err)
+{
+        static const size_t offsets[] = {
+                [SLOT_POLICY] = offsetof (struct cli, policy),
+                [SLOT_LOG] = offsetof (struct cli, log),
+                [SLOT_LOG_FORMAT] = offsetof (struct cli, log_format),
+                [SLOT_BUNDLE] = offsetof (struct cli, bundle),
+                [SLOT_PROCESS] = offsetof (struct cli, process),
+                [SLOT_RESOURCES] = offsetof (struct cli, resources),
+        };
+        enum slot slot = occ->flag->slot;
+        bool ignored;
+
+        if (slot == SLOT_HELP)
+                return occurrence_bool (occ, &cli->help, st, err);
+        if (slot == SLOT_VERSION)
+                return occurrence_bool (occ, &cli->version, st, err);
+        if (slot == SLOT_NONE)
+                return occ->flag->takes_value ? 0 : occurrence_bool (occ, &ignored, st, err);
+        if (st->slot_name[slot]
+            && (st->slot_name_len[slot] != occ->name_len
+                || memcmp (st->slot_name[slot], occ->name, occ->name_len) != 0))
+                return hd_err_set (err, HD_EXIT_USAGE, EINVAL,
+                                   "%s: cannot use two forms of the same flag: %s", st->where,
+                                   occ->flag->names[0]);
+        st->slot_name[slot] = occ->name;
+        st->slot_name_len[slot] = occ->name_len;
+        if (slot == SLOT_BACKEND)
+                cli->backend = occ->value;
+        else
+                *(const char **) ((char *) cli + offsets[slot]) = occ->value;
+        return 0;
+}
+
+/* The argv the backend gets: argv without the slots in `strip`. */
+static int
+build_backend_argv (struct cli *cli, int argc, char **argv, const bool *strip, struct hd_err *err)
+{
+        cli->backend_argv = calloc ((size_t) argc + 1, sizeof *cli->backend_argv);
+        if (!cli->backend_argv)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        cli->backend_argc = 0;
+        for (int i = 0; i < argc; i++)
+                if (!strip[i])
+                        cli->backend_argv[cli->backend_argc++] = argv[i];
+        return 0;
+}
+
+static void
+classify_verb (struct cli *cli, const char *name)
+{
+        cli->verb_name = name;
+        cli->verb = name ? CLI_VERB_PASS : CLI_VERB_NONE;
+        for (size_t k = 0; name && k < HD_ARRAY_SIZE (guarded_verbs); k++)
+                if (strcmp (name, guarded_verbs[k].name) == 0)
+                        cli->verb = guarded_verbs[k].verb;
+}
+
+int
+cli_parse_globals (int argc, char **argv, struct cli *cli, struct hd_err *err)
+{
+        struct parse_state st = { .where = "global flags" };
+        _cleanup_free_ bool *strip = calloc ((size_t) argc + 1, sizeof *strip);
+        struct occurrence occ;
+        enum step step = STEP_STOP;
+        int i = 1;
+
+        memset (cli, 0, sizeof *cli);
+        cli->log_format = "text";
+        if (!strip)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        while (i < argc && (step = parse_one (global_flags, argv, argc, &i, &occ, &st, err))
+               == STEP_FLAG) {
+                if (store (cli, &occ, &st, err) < 0)
+                        return -1;
+                if (occ.flag->slot == SLOT_POLICY || occ.flag->slot == SLOT_BACKEND)
+                        for (int k = 0; k < occ.count; k++)
+                                strip[occ.first + k] = true;
+        }
+        if (step == STEP_ERROR)
+                return -1;
+        cli->verb_index = i;
+        classify_verb (cli, i < argc ? argv[i] : NULL);
+        cli->argc = argc;
+        cli->argv = argv;
+        return build_backend_argv (cli, argc, argv, strip, err);
+}
+
+/* urfave/cli v1.22 reorderArgs: every dash-led argument, and the argument
+ * after one written without '=', moves ahead of the others; "--" and what
+ * follows stay at the end.  It knows nothing of flag types, so a positional
+ * argument after a bool flag moves too, exactly as runc sees it. */
+static void
+reorder_args (char **in, int n, char **out)
+{
+        int nflags = 0, nrest = 0;
+        bool read_value = false;
+        _cleanup_free_ char **rest = calloc ((size_t) n + 1, sizeof *rest);
+
+        for (int i = 0; i < n && rest; i++) {
+                const char *a = in[i];
+                if (strcmp (a, "--") == 0) {
+                        while (i < n)
+                                rest[nrest++] = in[i++];
+                        break;
+                }
+                if (read_value && a[0] != '-') {
+                        read_value = false;
+                        out[nflags++] = in[i];
+                        continue;
+                }
+                read_value = false;
+                if (strcmp (a, "-") != 0 && a[0] == '-') {
+                        out[nflags++] = in[i];
+                        read_value = strchr (a, '=') == NULL;
+                } else {
+                        rest[nrest++] = in[i];
+                }
+        }
+        if (rest)
+                memcpy (out + nflags, rest, (size_t) nrest * sizeof *rest);
+        else
+                memcpy (out, in, (size_t) n * sizeof *in);
+}
+
+static const struct flag *
+verb_flags (enum cli_verb verb, bool *reorder)
+{
+        for (size_t k = 0; k < HD_ARRAY_SIZE (guarded_verbs); k++)
+                if (guarded_verbs[k].verb == verb) {
+                        *reorder = guarded_verbs[k].reorder;
+                        return guarded_verbs[k].flags;
+                }
+        return NULL;
+}
+
+int
+cli_parse_verb (struct cli *cli, struct hd_err *err)
+{
+        struct parse_state st = { .where = cli->verb_name };
+        int n = cli->argc - cli->verb_index - 1;
+        char **in = cli->argv + cli->verb_index + 1;
+        const struct flag *table;
+        struct occurrence occ;
+        enum step step = STEP_STOP;
+        bool reorder = false;
+        int i = 0;
+
+        table = verb_flags (cli->verb, &reorder);
+        if (!table)
+                return hd_err_set (err, HD_EXIT_INTERNAL, EINVAL, "%s is not a guarded verb",
+                                   cli->verb_name ? cli->verb_name : "(none)");
+        free (cli->verb_args);
+        cli->verb_args = calloc ((size_t) n + 1, sizeof *cli->verb_args);
+        if (!cli->verb_args)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        if (reorder)
+                reorder_args (in, n, cli->verb_args);
+        else
+                memcpy (cli->verb_args, in, (size_t) n * sizeof *in);
+        while (i < n && (step = parse_one (table, cli->verb_args, n, &i, &occ, &st, err))
+               == STEP_FLAG)
+                if (store (cli, &occ, &st, err) < 0)
+                        return -1;
+        if (step == STEP_ERROR)
+                return -1;
+        cli->positional = cli->verb_args + i;
+        cli->npositional = n - i;
+        cli->id = cli->npositional > 0 ? cli->positional[0] : NULL;
+        if (!cli->bundle && (cli->verb == CLI_VERB_CREATE || cli->verb == CLI_VERB_RUN
+                             || cli->verb == CLI_VERB_RESTORE))
+                cli->bundle = ".";
+        return 0;
+}
+
+void
+cli_free (struct cli *cli)
+{
+        free (cli->backend_argv);
+        free (cli->verb_args);
+        cli->backend_argv = NULL;
+        cli->verb_args = NULL;
+}

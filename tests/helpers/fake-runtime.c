@@ -1,0 +1,104 @@
+/* A stand-in backend runtime for the tests.  It records what the shim
+ * handed it into $FAKE_RUNTIME_OUT/:
+ *   argv      one argument per line
+ *   environ   one variable per line
+ *   fds       "N TARGET" per open descriptor (its own scan descriptor excluded)
+ *   stdin     everything on standard input, if FAKE_RUNTIME_STDIN is set
+ *   copied    a copy of the file named by FAKE_RUNTIME_COPY, if set
+ * and exits with $FAKE_RUNTIME_EXIT (default 0).  With --version it prints a
+ * runc-like version, so the shim's --version output can be checked. */
+#include "config.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static FILE *
+out_file (const char *dir, const char *name)
+{
+        char path[PATH_MAX];
+
+        snprintf (path, sizeof path, "%s/%s", dir, name);
+        return fopen (path, "we");
+}
+
+static void
+record_fds (const char *dir)
+{
+        FILE *f = out_file (dir, "fds");
+        DIR *d = opendir ("/proc/self/fd");
+        struct dirent *e;
+
+        if (!f || !d)
+                exit (90);
+        while ((e = readdir (d))) {
+                char link[PATH_MAX], target[PATH_MAX] = "";
+                ssize_t n;
+                if (e->d_name[0] == '.' || atoi (e->d_name) == dirfd (d) || atoi (e->d_name) == fileno (f))
+                        continue;
+                snprintf (link, sizeof link, "/proc/self/fd/%s", e->d_name);
+                n = readlink (link, target, sizeof target - 1);
+                target[n > 0 ? n : 0] = '\0';
+                fprintf (f, "%s %s\n", e->d_name, target);
+        }
+        closedir (d);
+        fclose (f);
+}
+
+static void
+copy_stream (FILE *in, FILE *out)
+{
+        char buf[65536];
+        size_t n;
+
+        while ((n = fread (buf, 1, sizeof buf, in)) > 0)
+                fwrite (buf, 1, n, out);
+}
+
+int
+main (int argc, char **argv)
+{
+        const char *dir = getenv ("FAKE_RUNTIME_OUT");
+        const char *copy = getenv ("FAKE_RUNTIME_COPY");
+        const char *code = getenv ("FAKE_RUNTIME_EXIT");
+        FILE *f;
+
+        for (int i = 1; i < argc; i++)
+                if (strcmp (argv[i], "--version") == 0) {
+                        printf ("fake-runtime version 9.9.9\ncommit: none\nspec: 1.0.2-dev\n");
+                        break;
+                }
+        if (!dir)
+                return code ? atoi (code) : 0;
+        record_fds (dir); /* first, before this program opens anything else */
+        if (!(f = out_file (dir, "argv")))
+                return 91;
+        for (int i = 0; i < argc; i++)
+                fprintf (f, "%s\n", argv[i]);
+        fclose (f);
+        if (!(f = out_file (dir, "environ")))
+                return 92;
+        for (char **e = environ; *e; e++)
+                fprintf (f, "%s\n", *e);
+        fclose (f);
+        if (getenv ("FAKE_RUNTIME_STDIN") && (f = out_file (dir, "stdin"))) {
+                copy_stream (stdin, f);
+                fclose (f);
+        }
+        if (copy) {
+                FILE *in = fopen (copy, "re");
+                if (in && (f = out_file (dir, "copied"))) {
+                        copy_stream (in, f);
+                        fclose (f);
+                }
+                if (in)
+                        fclose (in);
+        }
+        return code ? atoi (code) : 0;
+}

@@ -1,0 +1,200 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hardened/json.h"
+#include "hardened/util.h"
+#include "tap.h"
+
+/* Parse; on success write back into *out.  Returns the parse result. */
+static int
+roundtrip (const char *in, size_t len, char **out, struct hd_err *err)
+{
+        _cleanup_json_ struct json *j = NULL;
+        size_t out_len;
+
+        *out = NULL;
+        memset (err, 0, sizeof *err);
+        if (json_parse (in, len, &j, err) < 0)
+                return -1;
+        return json_write (j, out, &out_len, err);
+}
+
+static void
+refused (const char *in, size_t len, const char *want, const char *what)
+{
+        struct hd_err err;
+        _cleanup_free_ char *out = NULL;
+        int rc = roundtrip (in, len ? len : strlen (in), &out, &err);
+
+        ok (rc < 0, "refuses %s", what);
+        has_str (err.msg, want, "  message for %s names \"%s\"", what, want);
+}
+
+static void
+same (const char *in, const char *what)
+{
+        struct hd_err err;
+        _cleanup_free_ char *out = NULL;
+
+        ok (roundtrip (in, strlen (in), &out, &err) == 0, "accepts %s", what);
+        is_str (out, in, "  %s written back byte-exact", what);
+}
+
+/* Strings are written back decoded, in the minimal escaping. */
+static void
+rewritten (const char *in, const char *want, const char *what)
+{
+        struct hd_err err;
+        _cleanup_free_ char *out = NULL;
+
+        ok (roundtrip (in, strlen (in), &out, &err) == 0, "accepts %s", what);
+        is_str (out, want, "  %s written back with the same meaning", what);
+}
+
+static char *
+slurp (const char *path, size_t *len)
+{
+        FILE *f = fopen (path, "rbe");
+        char *buf = NULL;
+        long n;
+
+        if (!f)
+                return NULL;
+        fseek (f, 0, SEEK_END);
+        n = ftell (f);
+        rewind (f);
+        buf = malloc ((size_t) n + 1);
+        if (buf && fread (buf, 1, (size_t) n, f) != (size_t) n) {
+                free (buf);
+                buf = NULL;
+        }
+        fclose (f);
+        if (buf) {
+                buf[n] = '\0';
+                *len = (size_t) n;
+        }
+        return buf;
+}
+
+static void
+fixtures (void)
+{
+        static const char *const names[] = {
+                "exec-privileged.json", "exec-user0.json", "exec-user1000-env-cwd.json",
+                "run-capall-hostipc-uts-device.json", "run-default.json", "run-hardened-flags.json",
+                "run-privileged.json", "run-root-group0-apparmor-unconfined.json",
+                "run-sysctl-ulimit-oom-secrets.json", "run-unconfined-sysadmin-pidhost-sock.json",
+        };
+        const char *dir = getenv ("FIXTURES");
+
+        for (size_t i = 0; i < HD_ARRAY_SIZE (names); i++) {
+                char path[4096];
+                size_t len = 0;
+                struct hd_err err;
+                _cleanup_free_ char *in = NULL, *out = NULL;
+
+                snprintf (path, sizeof path, "%s/%s", dir ? dir : "tests/fixtures", names[i]);
+                in = slurp (path, &len);
+                ok (in != NULL, "read fixture %s", names[i]);
+                /* Docker writes with Go's json.Marshal plus a newline */
+                while (in && len && in[len - 1] == '\n')
+                        in[--len] = '\0';
+                ok (in && roundtrip (in, len, &out, &err) == 0, "parse fixture %s", names[i]);
+                ok (in && out && strcmp (in, out) == 0, "  %s round-trips byte for byte", names[i]);
+        }
+}
+
+static void
+refusals (void)
+{
+        char deep[2 * JSON_MAX_DEPTH + 8];
+
+        refused ("{\"root\":{\"path\":\"r\",\"readonly\":true,\"readonly\":false}}", 0,
+                 "/root/readonly: duplicate key \"readonly\"", "a duplicate key");
+        refused ("{\"a\":[1,{\"x\":1,\"y\":0,\"x\":2}]}", 0, "/a/1/x: duplicate key",
+                 "a duplicate key inside an array");
+        refused ("{\"k0\":0,\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,"
+                 "\"k8\":8,\"k9\":9,\"k3\":10}", 0, "/k3: duplicate key", "a duplicate in a large object");
+        refused ("{\"a\":1 /* c */}", 0, "invalid JSON", "a comment");
+        refused ("{\"a\":1} // c", 0, "invalid JSON", "a trailing comment");
+        refused ("{} {}", 0, "invalid JSON", "a second value");
+        refused ("{}x", 0, "invalid JSON", "trailing garbage");
+        refused ("{\"a\":\"\xff\"}", 0, "invalid JSON", "invalid UTF-8");
+        refused ("{\"a\":\"\xc0\xaf\"}", 0, "/a: string is not valid UTF-8", "an overlong UTF-8 sequence");
+        refused ("{\"a\":\"\xe0\x80\xaf\"}", 0, "not valid UTF-8", "an overlong 3-byte sequence");
+        refused ("{\"a\":\"\xed\xa0\x80\"}", 0, "not valid UTF-8", "a raw UTF-8-encoded surrogate");
+        refused ("{\"a\":\"\xf4\x90\x80\x80\"}", 0, "not valid UTF-8", "a code point above U+10FFFF");
+        refused ("{\"\xc1\xbf\":1}", 0, "key is not valid UTF-8", "an overlong key");
+        refused ("{\"a\":\"\\ud800\"}", 0, "/a: string has a \\u escape", "a lone high surrogate");
+        refused ("{\"a\":\"\\udc00\"}", 0, "/a: string has a \\u escape", "a lone low surrogate");
+        refused ("{\"a\":\"\\ud800\\u0041\"}", 0, "/a: string has", "a high surrogate before a non-low");
+        refused ("{\"a\":\"\\ud800x\"}", 0, "/a: string has", "a high surrogate before a plain char");
+        refused ("{\"\\ud800\":1}", 0, "key has a \\u escape", "a lone surrogate in a key");
+        refused ("{\"a\":\"x\\u0000y\"}", 0, "/a: string contains a NUL", "an escaped NUL in a string");
+        refused ("{\"a\\u0000\":1}", 0, "key contains a NUL", "an escaped NUL in a key");
+        refused ("{\"a\":1}\0", 8, "1:8: NUL byte", "a raw NUL after the value");
+        refused ("{\"a\":\"\0\"}", 8, "NUL byte", "a raw NUL in a string");
+        refused ("", 0, "invalid JSON", "an empty document");
+        refused ("{\"a\":[1,2", 0, "invalid JSON", "a truncated document");
+        refused ("{\"a\":01}", 0, "invalid JSON", "a number with a leading zero");
+        refused ("{\"a\":NaN}", 0, "invalid JSON", "NaN");
+        refused ("{'a':1}", 0, "invalid JSON", "single quotes");
+        refused ("{\"a\":1,}", 0, "invalid JSON", "a trailing comma");
+        refused ("{\"a\":\"\t\"}", 0, "invalid JSON", "a raw control character in a string");
+        refused ("{\n  \"a\": {\n    \"b\": 1,\n    \"b\": 2\n  }\n}", 0, "4:5: /a/b",
+                 "a duplicate key, with line and column");
+
+        memset (deep, '[', JSON_MAX_DEPTH + 1);
+        memset (deep + JSON_MAX_DEPTH + 1, ']', JSON_MAX_DEPTH + 1);
+        deep[2 * JSON_MAX_DEPTH + 2] = '\0';
+        refused (deep, 0, "nested deeper than", "nesting beyond the depth limit");
+}
+
+static void
+limits (void)
+{
+        size_t n = JSON_MAX_BYTES + 1;
+        _cleanup_free_ char *big = malloc (n + 1);
+        char deep[2 * JSON_MAX_DEPTH + 1];
+
+        memset (big, ' ', n);
+        big[0] = '1';
+        big[n] = '\0';
+        refused (big, n, "limit is", "a document over the size limit");
+
+        memset (deep, '[', JSON_MAX_DEPTH);
+        memset (deep + JSON_MAX_DEPTH, ']', JSON_MAX_DEPTH);
+        deep[2 * JSON_MAX_DEPTH] = '\0';
+        same (deep, "nesting exactly at the depth limit");
+}
+
+int
+main (void)
+{
+        struct hd_err err;
+        _cleanup_json_ struct json *j = NULL;
+
+        same ("{\"uid\":18446744073709551615,\"big\":9223372036854775809,\"neg\":-12,"
+              "\"f\":1.50,\"e\":1E+400,\"z\":-0}", "numbers kept as text");
+        same ("{\"z\":1,\"a\":2,\"m\":{\"y\":[],\"b\":{}}}", "key order");
+        rewritten ("{\"s\":\"\\ud83d\\ude00 caf\xc3\xa9\\u00e9\"}",
+                   "{\"s\":\"\xf0\x9f\x98\x80 caf\xc3\xa9\xc3\xa9\"}", "a surrogate pair and UTF-8");
+        same ("{\"a\":\"\\\\ud800\"}", "an escaped backslash before u (not an escape)");
+        rewritten ("{\"a\":\"\\\"\\ud800\\udc00\"}", "{\"a\":\"\\\"\xf0\x90\x80\x80\"}",
+                   "an escaped quote before a pair");
+        same ("[true,false,null,\"x\"]", "scalars in an array");
+
+        /* NUL handling needs explicit lengths */
+        refusals ();
+        limits ();
+        fixtures ();
+
+        memset (&err, 0, sizeof err);
+        ok (json_parse ("{\"a\":{\"b\":\"c\"}}", 15, &j, &err) == 0, "parse for look-ups");
+        is_str (j ? json_path (j, "a", "b", NULL)->text : NULL, "c", "json_path finds /a/b");
+        ok (j && json_path (j, "a", "x", NULL) == NULL, "json_path: absent is NULL");
+        return tap_done ();
+}
