@@ -30,20 +30,22 @@ check_document (const char *data, size_t len, const struct spec_type *type, char
         return json_write (doc, out, out_len, err);
 }
 
-/* Read dirfd/name, check it, and write the checked tree back in place. */
+/* Read dirfd/name, check it, and write the checked tree back in place.
+ * Messages name the file as `label`. */
 static int
-guard_file_at (int dirfd, const char *name, const struct spec_type *type, struct hd_err *err)
+guard_file_at (int dirfd, const char *name, const char *label, const struct spec_type *type,
+               struct hd_err *err)
 {
         _cleanup_free_ char *data = NULL, *checked = NULL;
         size_t len, checked_len;
         struct stat st;
 
         if (fileio_read_at (dirfd, name, JSON_MAX_BYTES, &data, &len, &st, err) < 0)
-                return hd_err_prefix (err, "%s: ", name);
+                return hd_err_prefix (err, "%s: ", label);
         if (check_document (data, len, type, &checked, &checked_len, err) < 0)
-                return hd_err_prefix (err, "%s:", name); /* err starts with LINE:COL */
+                return hd_err_prefix (err, "%s:", label); /* err starts with LINE:COL */
         if (fileio_replace_at (dirfd, name, checked, checked_len, &st, err) < 0)
-                return hd_err_prefix (err, "%s: cannot write the checked file back: ", name);
+                return hd_err_prefix (err, "%s: cannot write the checked file back: ", label);
         return 0;
 }
 
@@ -52,7 +54,7 @@ guard_bundle (struct cli *cli, struct hd_err *err)
 {
         _cleanup_close_ int dirfd = fileio_open_dir (cli->bundle, err);
 
-        if (dirfd < 0 || guard_file_at (dirfd, "config.json", &spec_config, err) < 0)
+        if (dirfd < 0 || guard_file_at (dirfd, "config.json", "config.json", &spec_config, err) < 0)
                 return hd_err_prefix (err, "bundle %s: ", cli->bundle);
         return 0;
 }
@@ -71,9 +73,7 @@ guard_named_file (const char *path, const struct spec_type *type, struct hd_err 
         dirfd = fileio_open_dir (dirname (dir_copy), err);
         if (dirfd < 0)
                 return hd_err_prefix (err, "%s: ", path);
-        if (guard_file_at (dirfd, base, type, err) < 0)
-                return hd_err_prefix (err, "%s: ", path);
-        return 0;
+        return guard_file_at (dirfd, base, path, type, err);
 }
 
 /* `update -r -`: the checked bytes reach runc as its stdin, through a memfd,

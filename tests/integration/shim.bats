@@ -1,2 +1,265 @@
 #!/usr/bin/env bats
-@test "placeholder" { true; }
+# The shim against a fake backend: exact pass-through, fail-closed refusals,
+# error reporting in runc's --log format, atomic write-back.
+
+bats_require_minimum_version 1.5.0
+load fake
+
+setup() { fake_setup; }
+teardown() { fake_teardown; }
+
+@test "pass-through verb: argv reaches the backend byte for byte, minus the shim's flags" {
+    run "$HARDENED" --policy /etc/hardened/p.json --backend "$FAKE_RUNTIME" --root /r \
+        --log "$LOG" --log-format json kill "" $'\xff\xfe' 'a b' -- c1 9
+    [ "$status" -eq 0 ]
+    [ -z "$output" ]
+    expected=$(printf '%s\n' "$FAKE_RUNTIME" --root /r --log "$LOG" --log-format json kill "" $'\xff\xfe' 'a b' -- c1 9)
+    [ "$(cat "$FAKE_RUNTIME_OUT/argv")" = "$expected" ]
+}
+
+@test "--flag=value forms of the shim's flags are stripped too" {
+    run "$HARDENED" --policy=/p --backend="$FAKE_RUNTIME" -root=/r state c1
+    [ "$status" -eq 0 ]
+    [ "$(cat "$FAKE_RUNTIME_OUT/argv")" = "$(printf '%s\n' "$FAKE_RUNTIME" -root=/r state c1)" ]
+}
+
+@test "the backend's exit status is the shim's" {
+    FAKE_RUNTIME_EXIT=7 run hd state c1
+    [ "$status" -eq 7 ]
+}
+
+@test "the environment reaches the backend unchanged" {
+    run env -i A=1 'B=x y' LISTEN_FDS=2 LISTEN_PID=1 "$HARDENED" --backend "$FAKE_RUNTIME" state c1
+    [ "$status" -eq 0 ]
+    # FAKE_RUNTIME_OUT is gone with env -i: nothing recorded; do it with the variable kept
+    run env -i A=1 'B=x y' LISTEN_FDS=2 FAKE_RUNTIME_OUT="$FAKE_RUNTIME_OUT" \
+        "$HARDENED" --backend "$FAKE_RUNTIME" state c1
+    [ "$status" -eq 0 ]
+    [ "$(cat "$FAKE_RUNTIME_OUT/environ")" = "$(printf '%s\n' A=1 'B=x y' LISTEN_FDS=2 FAKE_RUNTIME_OUT="$FAKE_RUNTIME_OUT")" ]
+}
+
+@test "inherited descriptors reach the backend untouched and the shim leaks none (create)" {
+    mkfifo "$T/fifo"
+    mkdir "$T/direct"
+    exec 5<"$FIXTURES/run-default.json" 7>"$T/seven" 9<>"$T/fifo"
+    # the same descriptors handed to the backend directly, as the baseline
+    FAKE_RUNTIME_OUT=$T/direct "$FAKE_RUNTIME" create --bundle "$T/bundle" c1
+    # not under bats' `run`, which would swap stdout/stderr for a pipe
+    hd create --preserve-fds 3 --bundle "$T/bundle" c1
+    exec 5<&- 7>&- 9<&-
+    grep -qx "7 $T/seven" "$FAKE_RUNTIME_OUT/fds"
+    grep -qx "9 $T/fifo" "$FAKE_RUNTIME_OUT/fds"
+    diff "$T/direct/fds" "$FAKE_RUNTIME_OUT/fds"
+}
+
+@test "create: the checked config is written back (same content) and the backend reads it" {
+    chmod 0640 "$T/bundle/config.json"
+    chown 1234:5678 "$T/bundle/config.json"
+    jq -c . "$T/bundle/config.json" > "$T/expected.json"
+    FAKE_RUNTIME_COPY=$T/bundle/config.json run hd create --bundle "$T/bundle" c1
+    [ "$status" -eq 0 ]
+    backend_ran
+    # Docker's file ends in a newline; the rewritten one is the same JSON, compact
+    cmp <(jq -c . "$FAKE_RUNTIME_OUT/copied") "$T/expected.json"
+    [ "$(stat -c '%a %u %g' "$T/bundle/config.json")" = "640 1234 5678" ]
+    [ -z "$(find "$T/bundle" -name '.config.json.hardened-*')" ]
+}
+
+@test "create with the bundle defaulting to the working directory" {
+    cd "$T/bundle"
+    printf '{"ociVersion":"1.0.2","root":{"path":"rootfs"}, "hostname" : "x"}' > config.json
+    run hd create c1
+    [ "$status" -eq 0 ]
+    [ "$(cat config.json)" = '{"ociVersion":"1.0.2","root":{"path":"rootfs"},"hostname":"x"}' ]
+}
+
+@test "duplicate key: refused with its path in the log, the backend never runs, the file is untouched" {
+    printf '{"ociVersion":"1.0.2","root":{"path":"rootfs","readonly":true,"readonly":false}}' > "$T/bundle/config.json"
+    cp "$T/bundle/config.json" "$T/orig.json"
+    run hd create --bundle "$T/bundle" c1
+    [ "$status" -eq 1 ]
+    backend_not_ran
+    [[ "$(last_error)" == *"bundle $T/bundle: config.json:1:63: /root/readonly: duplicate key \"readonly\""* ]]
+    [[ "$output" == *"/root/readonly: duplicate key"* ]]     # and on stderr
+    cmp "$T/bundle/config.json" "$T/orig.json"
+}
+
+@test "case-folded key (Readonly): refused naming the path, the backend never runs" {
+    printf '{"ociVersion":"1.0.2","root":{"path":"rootfs","readonly":true,"Readonly":false}}' > "$T/bundle/config.json"
+    run hd run --bundle "$T/bundle" c1
+    [ "$status" -eq 1 ]
+    backend_not_ran
+    [[ "$(last_error)" == *'/root/Readonly: key "Readonly" is not spelled "readonly"'* ]]
+}
+
+@test "null where the spec has an object is refused (restore)" {
+    config_jq '.linux = null'
+    run hd restore --image-path /img --bundle "$T/bundle" c1
+    [ "$status" -eq 1 ]
+    backend_not_ran
+    [[ "$(last_error)" == *"/linux: null is not allowed"* ]]
+}
+
+@test "unknown field is refused with its path" {
+    config_jq '.process.user.uidd = 5'
+    run hd create --bundle "$T/bundle" c1
+    [ "$status" -eq 1 ]
+    backend_not_ran
+    [[ "$(last_error)" == *'/process/user/uidd: unknown field "uidd"'* ]]
+}
+
+@test "text log format when --log-format is not json" {
+    printf '{"a":1,"a":2}' > "$T/bundle/config.json"
+    run "$HARDENED" --backend "$FAKE_RUNTIME" --log "$LOG" create --bundle "$T/bundle" c1
+    [ "$status" -eq 1 ]
+    grep -qE '^time="[0-9TZ:-]+" level=error msg="bundle .*/a: duplicate key \\"a\\"' "$LOG"
+}
+
+@test "argv errors are logged too (before anything else can fail)" {
+    run hd create --bogus c1
+    [ "$status" -eq 2 ]
+    backend_not_ran
+    [[ "$(last_error)" == *"create: flag provided but not defined: -bogus"* ]]
+}
+
+@test "missing backend: exit 127 with the path in the log" {
+    run -127 "$HARDENED" --backend /nonexistent/runc --log "$LOG" --log-format json state c1
+    [ "$status" -eq 127 ]
+    [[ "$(last_error)" == *"backend runtime /nonexistent/runc: No such file or directory"* ]]
+}
+
+@test "non-executable backend: exit 126" {
+    cp "$FAKE_RUNTIME" "$T/noexec"; chmod 0644 "$T/noexec"
+    run "$HARDENED" --backend "$T/noexec" --log "$LOG" --log-format json state c1
+    [ "$status" -eq 126 ]
+    [[ "$(last_error)" == *"is not an executable file"* ]]
+}
+
+@test "the shim as its own backend (directly or via a symlink) is refused: no loop" {
+    run "$HARDENED" --backend "$HARDENED" --log "$LOG" --log-format json state c1
+    [ "$status" -eq 126 ]
+    [[ "$(last_error)" == *"is this hardened binary itself"* ]]
+    ln -s "$HARDENED" "$T/runc"
+    run "$HARDENED" --backend "$T/runc" state c1
+    [ "$status" -eq 126 ]
+}
+
+@test "--version prints the shim's version, then the backend's" {
+    run "$HARDENED" --backend "$FAKE_RUNTIME" --version
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "hardened version $(sed -n 's/^AC_INIT(\[hardened\], \[\([^]]*\)\].*/\1/p' "$BATS_TEST_DIRNAME/../../configure.ac")" ]
+    [ "${lines[1]}" = "fake-runtime version 9.9.9" ]
+    [ "$(sed -n 2p "$FAKE_RUNTIME_OUT/argv")" = "--version" ]
+}
+
+@test "--help explains the shim's layer, then hands over to the backend" {
+    run "$HARDENED" --backend "$FAKE_RUNTIME" --help
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"--policy FILE"* ]]
+    [[ "$output" == *"Exit status:"* ]]
+    [ "$(sed -n 2p "$FAKE_RUNTIME_OUT/argv")" = "--help" ]
+}
+
+@test "config.json that is a symlink is refused" {
+    mv "$T/bundle/config.json" "$T/real.json"
+    ln -s "$T/real.json" "$T/bundle/config.json"
+    run hd create --bundle "$T/bundle" c1
+    [ "$status" -eq 1 ]
+    backend_not_ran
+    [[ "$(last_error)" == *"config.json: is a symbolic link"* ]]
+}
+
+@test "config.json that is a FIFO is refused without hanging" {
+    rm "$T/bundle/config.json"; mkfifo "$T/bundle/config.json"
+    run timeout 10 "$HARDENED" --backend "$FAKE_RUNTIME" --log "$LOG" --log-format json create --bundle "$T/bundle" c1
+    [ "$status" -eq 1 ]
+    [[ "$(last_error)" == *"config.json: is not a regular file"* ]]
+}
+
+@test "config.json over the size limit is refused" {
+    truncate -s 9M "$T/bundle/config.json"
+    run hd create --bundle "$T/bundle" c1
+    [ "$status" -eq 1 ]
+    backend_not_ran
+    [[ "$(last_error)" == *"the limit is 8388608"* ]]
+}
+
+@test "a missing bundle is named in the error" {
+    run hd create --bundle "$T/nope" c1
+    [ "$status" -eq 1 ]
+    [[ "$(last_error)" == *"bundle $T/nope: cannot open directory: No such file or directory"* ]]
+}
+
+@test "full disk: the write-back fails closed, the old file stays whole, no temp file is left" {
+    [ "$(id -u)" -eq 0 ] || { [ "${CI:-}" != true ] || false; skip "needs root to mount a tmpfs"; }
+    mkdir "$T/small"
+    mount -t tmpfs -o size=64k tmpfs "$T/small"
+    # a config that is valid but will be rewritten (spaces removed) into a new file
+    jq '.annotations = {"pad": ("x" * 20000)}' "$FIXTURES/run-default.json" > "$T/small/config.json"
+    cp "$T/small/config.json" "$T/orig.json"
+    # fill the rest of the file system
+    dd if=/dev/zero of="$T/small/fill" bs=1k count=64 2>/dev/null || true
+    run hd create --bundle "$T/small" c1
+    [ "$status" -eq 125 ]
+    backend_not_ran
+    [[ "$(last_error)" == *"config.json: cannot write the checked file back: write: No space left on device"* ]]
+    cmp "$T/small/config.json" "$T/orig.json"
+    [ -z "$(find "$T/small" -name '.config.json.hardened-*')" ]
+}
+
+@test "exec --process FILE: checked and written back; a bad one never reaches the backend" {
+    cp "$FIXTURES/exec-user1000-env-cwd.json" "$T/process.json"
+    FAKE_RUNTIME_COPY=$T/process.json run hd exec --process "$T/process.json" --detach c1
+    [ "$status" -eq 0 ]
+    cmp <(jq -c . "$FAKE_RUNTIME_OUT/copied") <(jq -c . "$FIXTURES/exec-user1000-env-cwd.json")
+    rm -f "$FAKE_RUNTIME_OUT/argv"
+    printf '{"args":["sh"],"cwd":"/","user":{"uid":1000,"uid":0}}' > "$T/process.json"
+    run hd exec -p "$T/process.json" c1
+    [ "$status" -eq 1 ]
+    backend_not_ran
+    [[ "$(last_error)" == *"$T/process.json:1:45: /user/uid: duplicate key"* ]]
+}
+
+@test "update --resources -: the backend reads exactly the checked bytes on stdin" {
+    printf '{ "memory": { "limit": 134217728, "swap": 134217728 }, "pids": {"limit": 100} }' |
+        FAKE_RUNTIME_STDIN=1 hd update --resources - c1
+    [ "$(cat "$FAKE_RUNTIME_OUT/stdin")" = '{"memory":{"limit":134217728,"swap":134217728},"pids":{"limit":100}}' ]
+}
+
+@test "update --resources -: large input does not block or truncate" {
+    jq -nc '{unified: ([range(0; 40000)] | map({key: "k\(.)", value: "v\(.)"}) | from_entries)}' > "$T/big.json"
+    [ "$(stat -c %s "$T/big.json")" -gt 600000 ]
+    FAKE_RUNTIME_STDIN=1 run hd update -r - c1 < "$T/big.json"
+    [ "$status" -eq 0 ]
+    cmp <(jq -c . "$FAKE_RUNTIME_OUT/stdin") "$T/big.json"
+}
+
+@test "update --resources -: a duplicate key is refused" {
+    printf '{"memory":{"limit":1,"limit":2}}' > "$T/r.json"
+    run hd update --resources - c1 < "$T/r.json"
+    [ "$status" -eq 1 ]
+    backend_not_ran
+    [[ "$(last_error)" == *"<stdin>:1:22: /memory/limit: duplicate key"* ]]
+}
+
+@test "update --resources=FILE (Podman's form) is checked and written back" {
+    printf '{ "pids" : { "limit" : 50 } }' > "$T/r.json"
+    run hd update --resources="$T/r.json" c1
+    [ "$status" -eq 0 ]
+    [ "$(cat "$T/r.json")" = '{"pids":{"limit":50}}' ]
+}
+
+@test "numbers are written back byte-exact, uint64 above 2^63 included" {
+    config_jq '.process.rlimits = [{"type":"RLIMIT_NOFILE","hard":18446744073709551615,"soft":9223372036854775809}]'
+    # jq would round these: write them by hand
+    sed -i 's/"hard":[0-9.e+E]*/"hard":18446744073709551615/; s/"soft":[0-9.e+E]*/"soft":9223372036854775809/' "$T/bundle/config.json"
+    run hd create --bundle "$T/bundle" c1
+    [ "$status" -eq 0 ]
+    grep -q '"hard":18446744073709551615,"soft":9223372036854775809' "$T/bundle/config.json"
+}
+
+@test "pass-through verbs print nothing of the shim's own on stdout" {
+    run --separate-stderr hd state c1
+    [ "$status" -eq 0 ]
+    [ -z "$output" ]
+}

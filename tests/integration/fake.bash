@@ -1,0 +1,44 @@
+# Helpers for the fake-backend tests: a stand-in runtime records what the
+# shim handed it (argv, environment, descriptors, stdin, a file) so the
+# tests can prove the pass-through is exact and refusals never reach it.
+
+HARDENED=${HARDENED:-$BATS_TEST_DIRNAME/../../hardened}
+FAKE_RUNTIME=${FAKE_RUNTIME:-$BATS_TEST_DIRNAME/../helpers/fake-runtime}
+FIXTURES=${FIXTURES:-$BATS_TEST_DIRNAME/../fixtures}
+
+fake_setup() {
+    T=$(mktemp -d "${BATS_TMPDIR:-/tmp}/hd-fake.XXXXXX")
+    export FAKE_RUNTIME_OUT=$T/out
+    mkdir -p "$FAKE_RUNTIME_OUT" "$T/bundle"
+    cp "$FIXTURES/run-default.json" "$T/bundle/config.json"
+    LOG=$T/log.json
+}
+
+fake_teardown() {
+    if mountpoint -q "$T/small" 2>/dev/null; then umount "$T/small"; fi
+    rm -rf "$T"
+}
+
+# hd ARGS...: the shim with the fake backend and a JSON --log.
+hd() {
+    "$HARDENED" --backend "$FAKE_RUNTIME" --log "$LOG" --log-format json "$@"
+}
+
+# The backend ran (it recorded its argv) / never ran.
+backend_ran() { [ -f "$FAKE_RUNTIME_OUT/argv" ]; }
+backend_not_ran() {
+    if [ -e "$FAKE_RUNTIME_OUT/argv" ]; then
+        echo "backend was executed with: $(cat "$FAKE_RUNTIME_OUT/argv")" >&2
+        return 1
+    fi
+}
+
+# msg of the last "level":"error" line of the --log file (what docker run prints)
+last_error() {
+    jq -r 'select(.level == "error") | .msg' "$LOG" | tail -n 1
+}
+
+# Set a JSON value in the bundle's config with jq (for building inputs).
+config_jq() {
+    jq -c "$1" "$T/bundle/config.json" > "$T/cfg.tmp" && mv "$T/cfg.tmp" "$T/bundle/config.json"
+}
