@@ -20,8 +20,10 @@ json_new (enum json_type type)
 {
         struct json *j = calloc (1, sizeof *j);
 
-        if (j)
+        if (j) {
                 j->type = type;
+                j->off = JSON_NO_OFFSET;
+        }
         return j;
 }
 
@@ -159,6 +161,7 @@ json_push_member (struct json *obj, char *key, struct json *value, struct hd_err
         }
         obj->members[obj->n].key = key;
         obj->members[obj->n].value = value;
+        obj->members[obj->n].off = JSON_NO_OFFSET;
         obj->n++;
         return 0;
 }
@@ -232,28 +235,27 @@ struct builder {
         struct frame stack[JSON_MAX_DEPTH];
         int depth;
         char *pending_key;        /* owned until attached to a member */
-        unsigned pending_key_line, pending_key_col;
+        size_t pending_key_off;
         size_t scanned;           /* raw bytes already checked for escapes */
         size_t token_start;       /* offset of the current token's first byte */
-        size_t pos_off;           /* line/col tracking, advanced monotonically */
-        unsigned line, col;
         struct hd_err *err;
         bool failed;
 };
 
-static void
-builder_position (struct builder *b, size_t off, unsigned *line, unsigned *col)
+void
+json_line_col (const char *src, size_t len, size_t off, unsigned *line, unsigned *col)
 {
-        for (; b->pos_off < off && b->pos_off < b->len; b->pos_off++) {
-                if (b->buf[b->pos_off] == '\n') {
-                        b->line++;
-                        b->col = 1;
-                } else if (((unsigned char) b->buf[b->pos_off] & 0xC0) != 0x80) {
-                        b->col++;
-                }
+        const char *p = src, *end = src + (off < len ? off : len), *nl;
+
+        *line = 1;
+        while ((nl = memchr (p, '\n', (size_t) (end - p)))) {
+                (*line)++;
+                p = nl + 1;
         }
-        *line = b->line;
-        *col = b->col;
+        *col = 1;
+        for (; p < end; p++)
+                if (((unsigned char) *p & 0xC0) != 0x80)
+                        (*col)++;
 }
 
 /* JSON pointer of the value being parsed now. */
@@ -280,14 +282,16 @@ static int
 builder_fail (struct builder *b, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 
 static int
-builder_fail_at (struct builder *b, unsigned line, unsigned col, const char *fmt, ...)
-        __attribute__ ((format (printf, 4, 5)));
+builder_fail_at (struct builder *b, size_t off, const char *fmt, ...)
+        __attribute__ ((format (printf, 3, 4)));
 
 static int
-builder_vfail (struct builder *b, unsigned line, unsigned col, const char *fmt, va_list ap)
+builder_vfail (struct builder *b, size_t off, const char *fmt, va_list ap)
 {
         char ptr[1024], what[1024];
+        unsigned line, col;
 
+        json_line_col (b->buf, b->len, off, &line, &col);
         vsnprintf (what, sizeof what, fmt, ap);
         builder_pointer (b, ptr, sizeof ptr);
         hd_err_set (b->err, HD_EXIT_REFUSED, EINVAL, "%u:%u: %s: %s", line, col,
@@ -300,25 +304,23 @@ builder_vfail (struct builder *b, unsigned line, unsigned col, const char *fmt, 
 static int
 builder_fail (struct builder *b, const char *fmt, ...)
 {
-        unsigned line, col;
         va_list ap;
         int rc;
 
-        builder_position (b, b->token_start, &line, &col);
         va_start (ap, fmt);
-        rc = builder_vfail (b, line, col, fmt, ap);
+        rc = builder_vfail (b, b->token_start, fmt, ap);
         va_end (ap);
         return rc;
 }
 
 static int
-builder_fail_at (struct builder *b, unsigned line, unsigned col, const char *fmt, ...)
+builder_fail_at (struct builder *b, size_t off, const char *fmt, ...)
 {
         va_list ap;
         int rc;
 
         va_start (ap, fmt);
-        rc = builder_vfail (b, line, col, fmt, ap);
+        rc = builder_vfail (b, off, fmt, ap);
         va_end (ap);
         return rc;
 }
@@ -351,6 +353,8 @@ raw_surrogates_ok (struct builder *b)
         p = memchr (p, '"', stop - p);
         if (p)
                 b->token_start = p - b->buf;
+        if (!p || !memchr (p, '\\', stop - p))
+                return true; /* no escapes at all: the common case */
         for (p = p ? p + 1 : stop; p < stop && *p != '"'; p++) {
                 unsigned cp;
 
@@ -430,16 +434,13 @@ static int
 builder_attach (struct builder *b, struct json *node)
 {
         struct frame *top;
-        unsigned line, col;
 
         if (!node) {
                 hd_err_set (b->err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
                 b->failed = true;
                 return 0;
         }
-        builder_position (b, b->token_start, &line, &col);
-        node->line = line;
-        node->col = col;
+        node->off = b->token_start;
         if (b->depth == 0) {
                 b->root = node;
                 return 1;
@@ -452,8 +453,7 @@ builder_attach (struct builder *b, struct json *node)
         }
         if (json_push_member (top->node, steal_ptr (&b->pending_key), node, b->err) < 0)
                 return b->failed = true, 0;
-        top->node->members[top->node->n - 1].line = b->pending_key_line;
-        top->node->members[top->node->n - 1].col = b->pending_key_col;
+        top->node->members[top->node->n - 1].off = b->pending_key_off;
         top->key = top->node->members[top->node->n - 1].key;
         return 1;
 }
@@ -543,7 +543,7 @@ cb_map_key (void *ctx, const unsigned char *s, size_t len)
                 return b->failed = true, 0;
         }
         top->key = b->pending_key;
-        builder_position (b, b->token_start, &b->pending_key_line, &b->pending_key_col);
+        b->pending_key_off = b->token_start;
         return 1;
 }
 
@@ -597,7 +597,7 @@ cb_end_map (void *ctx)
                 return builder_fail (b, "out of memory");
         if (dup) {
                 top->key = dup->key;
-                return builder_fail_at (b, dup->line, dup->col, "duplicate key \"%s\" (Go's decoder in runc "
+                return builder_fail_at (b, dup->off, "duplicate key \"%s\" (Go's decoder in runc "
                                         "would silently take the last copy)", dup->key);
         }
         b->depth--;
@@ -655,13 +655,8 @@ precheck (const char *buf, size_t len, struct hd_err *err)
                                    "document is %zu bytes, the limit is %u", len, JSON_MAX_BYTES);
         nul = memchr (buf, '\0', len);
         if (nul) {
-                unsigned line = 1, col = 1;
-                for (const char *p = buf; p < nul; p++) {
-                        if (*p == '\n')
-                                line++, col = 1;
-                        else if (((unsigned char) *p & 0xC0) != 0x80)
-                                col++;
-                }
+                unsigned line, col;
+                json_line_col (buf, len, (size_t) (nul - buf), &line, &col);
                 return hd_err_set (err, HD_EXIT_REFUSED, EINVAL,
                                    "%u:%u: NUL byte in the document", line, col);
         }
@@ -671,7 +666,7 @@ precheck (const char *buf, size_t len, struct hd_err *err)
 int
 json_parse (const char *buf, size_t len, struct json **out, struct hd_err *err)
 {
-        struct builder b = { .buf = buf, .len = len, .line = 1, .col = 1, .err = err };
+        struct builder b = { .buf = buf, .len = len, .err = err };
         yajl_status st;
 
         if (precheck (buf, len, err) < 0)

@@ -43,6 +43,7 @@ fits_i64 (const char *s, size_t n)
         return parse_i64 (s, n, &v);
 }
 
+/* Indexed by enum spec_kind (SPEC_OPAQUE is handled before any look-up). */
 static const struct {
         enum spec_kind kind;
         enum json_type json;
@@ -61,29 +62,57 @@ static const struct {
         { SPEC_I64, JSON_NUMBER, "a signed 64-bit integer", fits_i64 },
 };
 
+/* The path to the value being checked, kept as a stack of components and
+ * turned into a JSON pointer only when there is something to report. */
+_Static_assert (HD_ARRAY_SIZE (kinds) == SPEC_OPAQUE, "kinds[] must cover enum spec_kind");
+
 struct walk {
         enum spec_unknown unknown;
+        const char *src;
+        size_t src_len;
         struct hd_err *err;
-        char ptr[2048];
+        int depth;
+        struct {
+                const char *key;  /* NULL: an array index */
+                size_t index;
+        } path[JSON_MAX_DEPTH + 1];
 };
 
 static int walk_value (struct walk *w, const struct json *j, const struct spec_type *t);
 
 static int
-walk_fail (struct walk *w, const struct json *j, const char *fmt, ...)
+walk_fail (struct walk *w, size_t off, const char *fmt, ...)
         __attribute__ ((format (printf, 3, 4)));
 
-static int
-walk_fail (struct walk *w, const struct json *j, const char *fmt, ...)
+static void
+walk_pointer (const struct walk *w, char *buf, size_t size)
 {
-        char what[1024];
+        buf[0] = '\0';
+        for (int i = 0; i < w->depth; i++) {
+                char idx[24];
+                if (!w->path[i].key)
+                        snprintf (idx, sizeof idx, "%zu", w->path[i].index);
+                json_pointer_append (buf, size, w->path[i].key ? w->path[i].key : idx);
+        }
+}
+
+static int
+walk_fail (struct walk *w, size_t off, const char *fmt, ...)
+{
+        char what[1024], ptr[2048], where[48] = "";
+        unsigned line, col;
         va_list ap;
 
         va_start (ap, fmt);
         vsnprintf (what, sizeof what, fmt, ap);
         va_end (ap);
-        return hd_err_set (w->err, HD_EXIT_REFUSED, EINVAL, "%u:%u: %s: %s", j->line, j->col,
-                           w->ptr[0] ? w->ptr : "(document)", what);
+        walk_pointer (w, ptr, sizeof ptr);
+        if (w->src && off != JSON_NO_OFFSET) {
+                json_line_col (w->src, w->src_len, off, &line, &col);
+                snprintf (where, sizeof where, "%u:%u: ", line, col);
+        }
+        return hd_err_set (w->err, HD_EXIT_REFUSED, EINVAL, "%s%s: %s", where,
+                           ptr[0] ? ptr : "(document)", what);
 }
 
 /* Decode one UTF-8 sequence (already validated by the parser). */
@@ -131,29 +160,34 @@ spec_fold_equal (const char *key, const char *name)
         return *k == '\0';
 }
 
+/* The field `key` names exactly, else NULL and *folded = the field Go
+ * would decode it into by case folding (or NULL). */
 static const struct spec_field *
 lookup_field (const struct spec_field *fields, const char *key, const struct spec_field **folded)
 {
         *folded = NULL;
-        for (const struct spec_field *f = fields; f->name; f++) {
+        for (const struct spec_field *f = fields; f->name; f++)
                 if (strcmp (f->name, key) == 0)
                         return f;
-                if (!*folded && spec_fold_equal (key, f->name))
+        for (const struct spec_field *f = fields; f->name && !*folded; f++)
+                if (spec_fold_equal (key, f->name))
                         *folded = f;
-        }
         return NULL;
 }
 
+/* Step into a member (key) or an item (key NULL, index). */
 static int
-walk_child (struct walk *w, const char *component, const struct json *j, const struct spec_type *t)
+walk_child (struct walk *w, const char *key, size_t index, const struct json *j,
+            const struct spec_type *t)
 {
-        size_t mark = strlen (w->ptr);
         int rc;
 
-        json_pointer_append (w->ptr, sizeof w->ptr, component);
+        w->path[w->depth].key = key;
+        w->path[w->depth].index = index;
+        w->depth++;
         rc = walk_value (w, j, t);
         if (rc == 0)
-                w->ptr[mark] = '\0';
+                w->depth--;
         return rc;
 }
 
@@ -165,22 +199,23 @@ walk_object (struct walk *w, const struct json *j, const struct spec_type *t)
                 const struct spec_field *folded, *f = lookup_field (t->fields, m->key, &folded);
 
                 if (f) {
-                        if (walk_child (w, m->key, m->value, f->type) < 0)
+                        if (walk_child (w, m->key, 0, m->value, f->type) < 0)
                                 return -1;
                         continue;
                 }
-                json_pointer_append (w->ptr, sizeof w->ptr, m->key);
+                w->path[w->depth].key = m->key;
+                w->depth++;
                 if (folded)
-                        return walk_fail (w, m->value,
+                        return walk_fail (w, m->off,
                                           "key \"%s\" is not spelled \"%s\", but runc's Go decoder "
                                           "matches keys case-insensitively and would read it as "
                                           "\"%s\"; spell the field exactly",
                                           m->key, folded->name, folded->name);
                 if (w->unknown == SPEC_UNKNOWN_REJECT)
-                        return walk_fail (w, m->value,
+                        return walk_fail (w, m->off,
                                           "unknown field \"%s\" (not in OCI runtime-spec 1.2)",
                                           m->key);
-                w->ptr[strlen (w->ptr) - strlen (m->key) - 1] = '\0';
+                w->depth--;
         }
         return 0;
 }
@@ -188,22 +223,18 @@ walk_object (struct walk *w, const struct json *j, const struct spec_type *t)
 static int
 walk_container (struct walk *w, const struct json *j, const struct spec_type *t)
 {
-        char idx[24];
-
         switch (t->kind) {
         case SPEC_OBJECT:
                 return walk_object (w, j, t);
         case SPEC_MAP:
                 for (size_t i = 0; i < j->n; i++)
-                        if (walk_child (w, j->members[i].key, j->members[i].value, t->elem) < 0)
+                        if (walk_child (w, j->members[i].key, 0, j->members[i].value, t->elem) < 0)
                                 return -1;
                 return 0;
         case SPEC_ARRAY:
-                for (size_t i = 0; i < j->n; i++) {
-                        snprintf (idx, sizeof idx, "%zu", i);
-                        if (walk_child (w, idx, j->items[i], t->elem) < 0)
+                for (size_t i = 0; i < j->n; i++)
+                        if (walk_child (w, NULL, i, j->items[i], t->elem) < 0)
                                 return -1;
-                }
                 return 0;
         default:
                 return 0;
@@ -216,14 +247,14 @@ walk_value (struct walk *w, const struct json *j, const struct spec_type *t)
         if (t->kind == SPEC_OPAQUE)
                 return 0;
         if (j->type == JSON_NULL)
-                return walk_fail (w, j, "null is not allowed: runc's Go decoder treats it as "
+                return walk_fail (w, j->off, "null is not allowed: runc's Go decoder treats it as "
                                         "absent and would silently use its default (expected %s)",
                                   kinds[t->kind].name);
         if (j->type != kinds[t->kind].json)
-                return walk_fail (w, j, "expected %s, found %s", kinds[t->kind].name,
+                return walk_fail (w, j->off, "expected %s, found %s", kinds[t->kind].name,
                                   json_type_name (j->type));
         if (kinds[t->kind].fits && kinds[t->kind].fits (j->text, j->len) < 0)
-                return walk_fail (w, j, "%s is not %s as runc reads it (%s)", j->text,
+                return walk_fail (w, j->off, "%s is not %s as runc reads it (%s)", j->text,
                                   kinds[t->kind].name,
                                   errno == ERANGE ? "out of range" : "sign, fraction or exponent");
         return walk_container (w, j, t);
@@ -231,9 +262,9 @@ walk_value (struct walk *w, const struct json *j, const struct spec_type *t)
 
 int
 spec_check (const struct json *doc, const struct spec_type *type, enum spec_unknown unknown,
-            struct hd_err *err)
+            const char *src, size_t src_len, struct hd_err *err)
 {
-        struct walk w = { .unknown = unknown, .err = err };
+        struct walk w = { .unknown = unknown, .src = src, .src_len = src_len, .err = err };
 
         return walk_value (&w, doc, type);
 }

@@ -10,8 +10,8 @@
  * and are handled in spec.c.
  *
  * Numbers keep their source text and are written back byte-exact; object
- * members keep their order.  Every node remembers where it started so that
- * later checks can report file:line:col. */
+ * members keep their order.  Every node remembers the byte offset where it
+ * started, so later checks can report file:line:col (computed only then). */
 #ifndef HARDENED_JSON_H
 #define HARDENED_JSON_H
 
@@ -23,6 +23,7 @@
 /* Documented limits: larger or deeper documents are refused. */
 #define JSON_MAX_BYTES (8u << 20) /* 8 MiB */
 #define JSON_MAX_DEPTH 64
+#define JSON_NO_OFFSET ((size_t) -1) /* a node built in memory, not parsed */
 
 enum json_type {
         JSON_NULL,
@@ -38,13 +39,13 @@ struct json;
 struct json_member {
         char *key;                /* UTF-8, NUL-terminated, no NUL inside */
         struct json *value;
-        unsigned line, col;       /* where the key starts in the source */
+        size_t off;               /* byte offset of the key in the source */
 };
 
 struct json {
         enum json_type type;
         bool boolean;             /* JSON_BOOL */
-        unsigned line, col;       /* where the value starts in the source; 0 if built */
+        size_t off;               /* byte offset of the value in the source, or JSON_NO_OFFSET */
         char *text;               /* JSON_STRING: decoded UTF-8; JSON_NUMBER: source text */
         size_t len;               /* bytes in text */
         size_t n, cap;            /* members (object) or items (array) */
@@ -54,6 +55,9 @@ struct json {
 
 /* Parse `len` bytes.  On failure err says what and where: "LINE:COL: /ptr: ...". */
 int json_parse (const char *buf, size_t len, struct json **out, struct hd_err *err);
+
+/* Line and column (1-based, columns in code points) of byte `off` of src. */
+void json_line_col (const char *src, size_t len, size_t off, unsigned *line, unsigned *col);
 
 /* Serialise compactly (no spaces, like Go's json.Marshal).  *out is malloc'd. */
 int json_write (const struct json *root, char **out, size_t *out_len, struct hd_err *err);

@@ -53,9 +53,11 @@ enum spec_unknown {
 };
 
 /* Check `doc` against `type`.  On failure err reads
- * "LINE:COL: /json/pointer: what is wrong". */
+ * "LINE:COL: /json/pointer: what is wrong"; `src` is the text `doc` was
+ * parsed from, for the position (NULL: no position). */
 int spec_check (const struct json *doc, const struct spec_type *type,
-                enum spec_unknown unknown, struct hd_err *err);
+                enum spec_unknown unknown, const char *src, size_t src_len,
+                struct hd_err *err);
 
 /* Go's key folding: true when `key` would be decoded into a field named
  * `name` (exact or case/simple-fold equal). */

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The whole test suite (README.md's second set-up command; .ci/run calls it).
+#  1. a warnings-as-errors build and `make check`: unit tests, the fuzz
+#     corpus replay, the fake-backend tests and the real-runc integration tests;
+#  2. `make distcheck` (the tarball builds, installs and passes `make check`);
+#  3. an ASan+UBSan build running the unit tests and the corpus replay again;
+#  4. a short libFuzzer run of the JSON entry point, when clang is present.
+# Ends with one summary line: "N passed, N failed".
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+work=${HD_SUITE_DIR:-$top/build-suite}
+jobs=$(nproc)
+rm -rf "$work"
+mkdir -p "$work"
+cd "$top"
+[ -x configure ] && [ configure -nt configure.ac ] || autoreconf -fi
+
+failed=0
+stage() { echo; echo "=== $*"; }
+
+stage "build with --enable-werror and make check"
+mkdir "$work/main" && cd "$work/main"
+"$top/configure" --enable-werror -q
+make -j"$jobs" >/dev/null
+make -j"$jobs" check || failed=1
+
+stage "make distcheck"
+make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror >"$work/distcheck.log" 2>&1 \
+    || { tail -50 "$work/distcheck.log"; failed=1; }
+grep -E '^(=+|hardened-.* archives ready for distribution)' "$work/distcheck.log" | tail -3 || true
+
+stage "ASan+UBSan: unit tests and fuzz corpus replay"
+mkdir "$work/asan" && cd "$work/asan"
+"$top/configure" --enable-werror --enable-sanitizers -q
+make -j"$jobs" >/dev/null
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    make -j"$jobs" check TESTS="tests/unit/test-num tests/unit/test-json tests/unit/test-spec tests/unit/test-cli tests/unit/test-sink tests/fuzz/replay.sh" \
+    || failed=1
+
+fuzz_runs=0
+if command -v clang >/dev/null; then
+    stage "libFuzzer: 30 s on the JSON entry point"
+    mkdir -p "$work/fuzz/corpus" && cd "$work/fuzz"
+    cp "$top"/tests/fuzz/corpus/* "$top"/tests/fixtures/*.json corpus/
+    yajl_cflags=$(pkg-config --cflags yajl)
+    if clang -g -O1 -fsanitize=fuzzer,address,undefined -I"$top/include" -I"$work/main" $yajl_cflags \
+        "$top"/tests/fuzz/fuzz-json.c "$top"/policy/{err,num,json,spec,spec_tables}.c \
+        $(pkg-config --libs yajl) -o fuzz-json \
+        && ./fuzz-json -max_total_time=30 -max_len=65536 -timeout=10 corpus >fuzz.log 2>&1; then
+        fuzz_runs=1
+        grep -E '^(Done|#[0-9]+.*DONE)' fuzz.log | tail -1 || tail -2 fuzz.log
+    else
+        tail -30 fuzz.log 2>/dev/null || true
+        failed=1
+    fi
+fi
+
+# One closing line over every TAP result of the stages above.
+count() {
+    cat "$work"/main/test-suite.log "$work"/asan/test-suite.log 2>/dev/null |
+        awk -v k="# $1:" 'index($0, k) == 1 { n += $NF } END { print n + 0 }'
+}
+pass=$(( $(count PASS) + fuzz_runs ))
+fail=$(( $(count FAIL) + $(count ERROR) + $(count XPASS) ))
+skip=$(count SKIP)
+if [ "${CI:-}" = true ] && [ "$skip" -gt 0 ]; then
+    echo "CI: $skip test(s) skipped; a skip in CI is a failure"
+    fail=$((fail + skip))
+fi
+[ "$failed" -eq 0 ] || [ "$fail" -gt 0 ] || fail=1
+echo
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
