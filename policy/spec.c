@@ -60,6 +60,7 @@ static const struct {
         { SPEC_U64, JSON_NUMBER, "an unsigned 64-bit integer", fits_u64 },
         { SPEC_I32, JSON_NUMBER, "a signed 32-bit integer", fits_i32 },
         { SPEC_I64, JSON_NUMBER, "a signed 64-bit integer", fits_i64 },
+        { SPEC_NUMBER, JSON_NUMBER, "a number", NULL },
 };
 
 /* The path to the value being checked, kept as a stack of components and
@@ -67,7 +68,7 @@ static const struct {
 _Static_assert (HD_ARRAY_SIZE (kinds) == SPEC_OPAQUE, "kinds[] must cover enum spec_kind");
 
 struct walk {
-        enum spec_unknown unknown;
+        unsigned flags;
         const char *src;
         size_t src_len;
         struct hd_err *err;
@@ -198,6 +199,9 @@ walk_object (struct walk *w, const struct json *j, const struct spec_type *t)
                 const struct json_member *m = &j->members[i];
                 const struct spec_field *folded, *f = lookup_field (t->fields, m->key, &folded);
 
+                if (w->flags & SPEC_EXACT_KEYS)
+                        folded = NULL;
+
                 if (f) {
                         if (walk_child (w, m->key, 0, m->value, f->type) < 0)
                                 return -1;
@@ -211,10 +215,10 @@ walk_object (struct walk *w, const struct json *j, const struct spec_type *t)
                                           "matches keys case-insensitively and would read it as "
                                           "\"%s\"; spell the field exactly",
                                           m->key, folded->name, folded->name);
-                if (w->unknown == SPEC_UNKNOWN_REJECT)
-                        return walk_fail (w, m->off,
-                                          "unknown field \"%s\" (not in OCI runtime-spec 1.2)",
-                                          m->key);
+                if (!(w->flags & SPEC_ALLOW_UNKNOWN))
+                        return walk_fail (w, m->off, "unknown field \"%s\"%s", m->key,
+                                          w->flags & SPEC_EXACT_KEYS ? ""
+                                                                     : " (not in OCI runtime-spec 1.2)");
                 w->depth--;
         }
         return 0;
@@ -261,10 +265,10 @@ walk_value (struct walk *w, const struct json *j, const struct spec_type *t)
 }
 
 int
-spec_check (const struct json *doc, const struct spec_type *type, enum spec_unknown unknown,
+spec_check (const struct json *doc, const struct spec_type *type, unsigned flags,
             const char *src, size_t src_len, struct hd_err *err)
 {
-        struct walk w = { .unknown = unknown, .src = src, .src_len = src_len, .err = err };
+        struct walk w = { .flags = flags, .src = src, .src_len = src_len, .err = err };
 
         return walk_value (&w, doc, type);
 }

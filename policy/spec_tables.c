@@ -434,7 +434,7 @@ static const struct spec_field linux_seccomp_fields[] = {
         { "syscalls",         &t_linux_seccomp_syscalls },
         { NULL, NULL },
 };
-static const struct spec_type t_linux_seccomp = {
+const struct spec_type spec_seccomp = {
         SPEC_OBJECT, linux_seccomp_fields, NULL
 };
 
@@ -483,7 +483,7 @@ static const struct spec_field linux_fields[] = {
         { "cgroupsPath",       &t_string },
         { "namespaces",        &t_linux_namespaces },
         { "devices",           &t_linux_devices },
-        { "seccomp",           &t_linux_seccomp },
+        { "seccomp",           &spec_seccomp },
         { "rootfsPropagation", &t_string },
         { "maskedPaths",       &t_string_array },
         { "readonlyPaths",     &t_string_array },

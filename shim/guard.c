@@ -25,7 +25,7 @@ check_document (const char *data, size_t len, const struct spec_type *type, char
         if (doc->type != JSON_OBJECT)
                 return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "1:1: expected an object, found %s",
                                    json_type_name (doc->type));
-        if (spec_check (doc, type, SPEC_UNKNOWN_REJECT, data, len, err) < 0)
+        if (spec_check (doc, type, SPEC_STRICT, data, len, err) < 0)
                 return -1;
         return json_write (doc, out, out_len, err);
 }

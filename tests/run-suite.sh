@@ -11,9 +11,19 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 work=${HD_SUITE_DIR:-$top/build-suite}
 jobs=$(nproc)
 rm -rf "$work"
-mkdir -p "$work"
+mkdir -p "$work/src"
+# A clean copy of the sources (the working tree may be configured in place,
+# which would stop out-of-tree builds), then build-system generation there.
 cd "$top"
-[ -x configure ] && [ configure -nt configure.ac ] || autoreconf -fi
+if git rev-parse --git-dir >/dev/null 2>&1; then
+    git ls-files -z --cached --others --exclude-standard | xargs -0 tar -c | tar -x -C "$work/src"
+else
+    tar -c --exclude=./build-suite . | tar -x -C "$work/src"
+    [ ! -f "$work/src/Makefile" ] || make -C "$work/src" distclean >/dev/null
+fi
+top=$work/src
+cd "$top"
+autoreconf -fi
 
 failed=0
 stage() { echo; echo "=== $*"; }

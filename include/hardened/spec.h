@@ -26,6 +26,7 @@ enum spec_kind {
         SPEC_U64,      /* uint64, uint (amd64) */
         SPEC_I32,      /* int32 */
         SPEC_I64,      /* int64, int (amd64) */
+        SPEC_NUMBER,   /* any JSON number (the policy file's own fractional values) */
         SPEC_OPAQUE,   /* present in the spec, ignored by a Linux runtime (windows, vm, ...) */
 };
 
@@ -46,18 +47,20 @@ struct spec_field {
 extern const struct spec_type spec_config;     /* bundle config.json */
 extern const struct spec_type spec_process;    /* exec --process FILE */
 extern const struct spec_type spec_resources;  /* update --resources (LinuxResources) */
+extern const struct spec_type spec_seccomp;    /* linux.seccomp (a policy's profile file) */
 
-enum spec_unknown {
-        SPEC_UNKNOWN_REJECT,  /* unknown keys are refused with their path (default) */
-        SPEC_UNKNOWN_ALLOW,   /* unknown keys pass through unchecked */
+enum spec_flags {
+        SPEC_STRICT = 0,               /* unknown keys refused with their path */
+        SPEC_ALLOW_UNKNOWN = 1 << 0,   /* unknown keys pass through unchecked */
+        SPEC_EXACT_KEYS = 1 << 1,      /* a file only we read: a case-folded key is
+                                        * just an unknown key, not a Go decoding trap */
 };
 
 /* Check `doc` against `type`.  On failure err reads
  * "LINE:COL: /json/pointer: what is wrong"; `src` is the text `doc` was
  * parsed from, for the position (NULL: no position). */
-int spec_check (const struct json *doc, const struct spec_type *type,
-                enum spec_unknown unknown, const char *src, size_t src_len,
-                struct hd_err *err);
+int spec_check (const struct json *doc, const struct spec_type *type, unsigned flags,
+                const char *src, size_t src_len, struct hd_err *err);
 
 /* Go's key folding: true when `key` would be decoded into a field named
  * `name` (exact or case/simple-fold equal). */

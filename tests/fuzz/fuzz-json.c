@@ -23,8 +23,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
         if (json_parse ((const char *) data, size, &j, &err) < 0)
                 return 0;
-        (void) spec_check (j, &spec_config, SPEC_UNKNOWN_REJECT, (const char *) data, size, &err);
-        (void) spec_check (j, &spec_process, SPEC_UNKNOWN_ALLOW, (const char *) data, size, &err);
+        (void) spec_check (j, &spec_config, SPEC_STRICT, (const char *) data, size, &err);
+        (void) spec_check (j, &spec_process, SPEC_ALLOW_UNKNOWN, (const char *) data, size, &err);
         if (json_write (j, &out, &len, &err) < 0)
                 abort ();
         if (json_parse (out, len, &again, &err) < 0)

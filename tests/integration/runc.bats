@@ -7,6 +7,9 @@
 
 bats_require_minimum_version 1.5.0
 
+# A hung runtime must not hang `make check`; teardown still runs.
+BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-60}
+
 load helpers
 
 HARDENED=${HARDENED:-$BATS_TEST_DIRNAME/../../hardened}

@@ -20,7 +20,7 @@ check (const char *doc, const struct spec_type *type, struct hd_err *err)
                 printf ("# parse failed: %s\n", err->msg);
                 return 1; /* not a spec result */
         }
-        return spec_check (j, type, SPEC_UNKNOWN_REJECT, doc, strlen (doc), err);
+        return spec_check (j, type, SPEC_STRICT, doc, strlen (doc), err);
 }
 
 static void
