@@ -11,6 +11,7 @@
 #include <yajl/yajl_parse.h>
 
 #include "hardened/json.h"
+#include "hardened/num.h"
 #include "hardened/util.h"
 
 /* ---- nodes -------------------------------------------------------------- */
@@ -109,13 +110,13 @@ json_get (const struct json *obj, const char *key)
 }
 
 struct json *
-json_path (struct json *root, ...)
+json_path (const struct json *root, const char *first, ...)
 {
-        struct json *cur = root;
+        struct json *cur = json_get (root, first);
         const char *key;
         va_list ap;
 
-        va_start (ap, root);
+        va_start (ap, first);
         while (cur && (key = va_arg (ap, const char *)))
                 cur = json_get (cur, key);
         va_end (ap);
@@ -142,6 +143,8 @@ grow (void **arr, size_t *cap, size_t n, size_t elem)
 int
 json_append (struct json *arr, struct json *value, struct hd_err *err)
 {
+        if (!value)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
         if (grow ((void **) &arr->items, &arr->cap, arr->n, sizeof *arr->items) < 0) {
                 json_free (value);
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
@@ -154,6 +157,11 @@ json_append (struct json *arr, struct json *value, struct hd_err *err)
 static int
 json_push_member (struct json *obj, char *key, struct json *value, struct hd_err *err)
 {
+        if (!key || !value) {
+                free (key);
+                json_free (value);
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        }
         if (grow ((void **) &obj->members, &obj->cap, obj->n, sizeof *obj->members) < 0) {
                 free (key);
                 json_free (value);
@@ -171,6 +179,8 @@ json_set (struct json *obj, const char *key, struct json *value, struct hd_err *
 {
         char *dup;
 
+        if (!value)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
         for (size_t i = 0; i < obj->n; i++) {
                 if (strcmp (obj->members[i].key, key) == 0) {
                         json_free (obj->members[i].value);
@@ -179,10 +189,6 @@ json_set (struct json *obj, const char *key, struct json *value, struct hd_err *
                 }
         }
         dup = strdup (key);
-        if (!dup) {
-                json_free (value);
-                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
-        }
         return json_push_member (obj, dup, value, err);
 }
 
@@ -758,4 +764,83 @@ json_write (const struct json *root, char **out, size_t *out_len, struct hd_err 
         *out_len = len;
         yajl_gen_free (g);
         return 0;
+}
+
+/* ---- helpers for rules that edit documents ------------------------------ */
+
+struct json *
+json_new_i64 (int64_t v)
+{
+        char text[24];
+
+        snprintf (text, sizeof text, "%lld", (long long) v);
+        return json_new_number (text);
+}
+
+struct json *
+json_new_u64 (uint64_t v)
+{
+        char text[24];
+
+        snprintf (text, sizeof text, "%llu", (unsigned long long) v);
+        return json_new_number (text);
+}
+
+struct json *
+json_clone (const struct json *j)
+{
+        struct json *c = j->type == JSON_STRING || j->type == JSON_NUMBER
+                                 ? json_new_text (j->type, j->text, j->len)
+                                 : json_new (j->type);
+        struct hd_err ignored;
+
+        if (!c)
+                return NULL;
+        c->boolean = j->boolean;
+        for (size_t i = 0; i < j->n; i++) {
+                bool obj = j->type == JSON_OBJECT;
+                struct json *kid = json_clone (obj ? j->members[i].value : j->items[i]);
+                char *key = NULL;
+                int rc;
+
+                if (kid && obj && !(key = strdup (j->members[i].key)))
+                        json_free (steal_ptr (&kid));
+                /* both adders take ownership of key and kid, also on failure */
+                rc = !kid ? -1 : obj ? json_push_member (c, key, kid, &ignored)
+                                     : json_append (c, kid, &ignored);
+                if (rc < 0) {
+                        json_free (c);
+                        return NULL;
+                }
+        }
+        return c;
+}
+
+struct json *
+json_ensure (struct json *obj, const char *key, enum json_type type, struct hd_err *err)
+{
+        struct json *cur = json_get (obj, key);
+
+        if (cur && cur->type == type)
+                return cur;
+        cur = json_new (type);
+        if (!cur) {
+                hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+                return NULL;
+        }
+        if (json_set (obj, key, cur, err) < 0)
+                return NULL;
+        return cur;
+}
+
+bool
+json_number_i64 (const struct json *j, int64_t *out)
+{
+        return j && j->type == JSON_NUMBER && parse_i64 (j->text, j->len, out) == 0;
+}
+
+bool
+json_number_u64 (const struct json *j, uint64_t *out)
+{
+        return j && j->type == JSON_NUMBER && parse_u64 (j->text, j->len, out) == 0;
 }

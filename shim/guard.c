@@ -10,31 +10,82 @@
 #include "hardened/fileio.h"
 #include "hardened/guard.h"
 #include "hardened/json.h"
+#include "hardened/rules.h"
+#include "hardened/sink.h"
 #include "hardened/spec.h"
 #include "hardened/util.h"
 
-/* Parse, check, and serialise one document; *out is the checked bytes. */
+/* What kind of document a verb hands runc, and which rules apply to it. */
+struct doc_kind {
+        const struct spec_type *type;
+        unsigned rule_verb;       /* 0: schema only (exec/update rules: not yet) */
+};
+
+static const struct doc_kind config_doc = { &spec_config, RULE_CREATE };
+static const struct doc_kind process_doc = { &spec_process, 0 };
+static const struct doc_kind resources_doc = { &spec_resources, 0 };
+
+struct guard {
+        struct cli *cli;
+        const struct policy *policy;
+};
+
+/* Every finding goes to the log in full, one line each; a refusal then
+ * ends with the one-line summary as the last error (what docker prints). */
 static int
-check_document (const char *data, size_t len, const struct spec_type *type, char **out,
-                size_t *out_len, struct hd_err *err)
+report (const struct guard *g, const struct decision *d, struct hd_err *err)
+{
+        static const char *const level[] = {
+                [ACTION_OFF] = "info", [ACTION_WARN] = "warning",
+                [ACTION_REJECT] = "error", [ACTION_REWRITE] = "info",
+        };
+        char line[1024];
+
+        for (size_t i = 0; i < d->n; i++) {
+                decision_finding_line (d, i, line, sizeof line);
+                sink_log (g->cli->log, g->cli->log_format,
+                          d->findings[i].action == ACTION_REWRITE && !d->findings[i].fixed
+                                  ? "error"
+                                  : level[d->findings[i].action],
+                          line);
+        }
+        if (d->verdict != VERDICT_REFUSED)
+                return 0;
+        decision_summary (d, line, sizeof line);
+        return hd_err_set (err, HD_EXIT_REFUSED, EPERM, "%s", line);
+}
+
+/* Parse, check against the schema and the policy, and serialise one
+ * document; *out is the checked bytes to hand runc. */
+static int
+check_document (const struct guard *g, const char *data, size_t len, const struct doc_kind *kind,
+                char **out, size_t *out_len, struct hd_err *err)
 {
         _cleanup_json_ struct json *doc = NULL;
+        struct decision d;
+        unsigned flags = g->policy->allow_unknown_fields ? SPEC_ALLOW_UNKNOWN : SPEC_STRICT;
 
         if (json_parse (data, len, &doc, err) < 0)
                 return -1;
         if (doc->type != JSON_OBJECT)
                 return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "1:1: expected an object, found %s",
                                    json_type_name (doc->type));
-        if (spec_check (doc, type, SPEC_STRICT, data, len, err) < 0)
+        if (spec_check (doc, kind->type, flags, data, len, err) < 0)
                 return -1;
+        if (kind->rule_verb) {
+                if (engine_run (g->policy, kind->rule_verb, doc, &d, err) < 0)
+                        return -1;
+                if (report (g, &d, err) < 0)
+                        return hd_err_prefix (err, " "); /* not a position: keep the label apart */
+        }
         return json_write (doc, out, out_len, err);
 }
 
 /* Read dirfd/name, check it, and write the checked tree back in place.
  * Messages name the file as `label`. */
 static int
-guard_file_at (int dirfd, const char *name, const char *label, const struct spec_type *type,
-               struct hd_err *err)
+guard_file_at (const struct guard *g, int dirfd, const char *name, const char *label,
+               const struct doc_kind *kind, struct hd_err *err)
 {
         _cleanup_free_ char *data = NULL, *checked = NULL;
         size_t len, checked_len;
@@ -42,7 +93,7 @@ guard_file_at (int dirfd, const char *name, const char *label, const struct spec
 
         if (fileio_read_at (dirfd, name, JSON_MAX_BYTES, &data, &len, &st, err) < 0)
                 return hd_err_prefix (err, "%s: ", label);
-        if (check_document (data, len, type, &checked, &checked_len, err) < 0)
+        if (check_document (g, data, len, kind, &checked, &checked_len, err) < 0)
                 return hd_err_prefix (err, "%s:", label); /* err starts with LINE:COL */
         if (fileio_replace_at (dirfd, name, checked, checked_len, &st, err) < 0)
                 return hd_err_prefix (err, "%s: cannot write the checked file back: ", label);
@@ -50,18 +101,19 @@ guard_file_at (int dirfd, const char *name, const char *label, const struct spec
 }
 
 static int
-guard_bundle (struct cli *cli, struct hd_err *err)
+guard_bundle (const struct guard *g, struct hd_err *err)
 {
-        _cleanup_close_ int dirfd = fileio_open_dir (cli->bundle, err);
+        _cleanup_close_ int dirfd = fileio_open_dir (g->cli->bundle, err);
 
-        if (dirfd < 0 || guard_file_at (dirfd, "config.json", "config.json", &spec_config, err) < 0)
-                return hd_err_prefix (err, "bundle %s: ", cli->bundle);
+        if (dirfd < 0 || guard_file_at (g, dirfd, "config.json", "config.json", &config_doc, err) < 0)
+                return hd_err_prefix (err, "bundle %s: ", g->cli->bundle);
         return 0;
 }
 
 /* A file named by path: its directory is opened once, the file read in it. */
 static int
-guard_named_file (const char *path, const struct spec_type *type, struct hd_err *err)
+guard_named_file (const struct guard *g, const char *path, const struct doc_kind *kind,
+                  struct hd_err *err)
 {
         _cleanup_free_ char *dir_copy = strdup (path), *base_copy = strdup (path);
         _cleanup_close_ int dirfd = -1;
@@ -73,20 +125,20 @@ guard_named_file (const char *path, const struct spec_type *type, struct hd_err 
         dirfd = fileio_open_dir (dirname (dir_copy), err);
         if (dirfd < 0)
                 return hd_err_prefix (err, "%s: ", path);
-        return guard_file_at (dirfd, base, path, type, err);
+        return guard_file_at (g, dirfd, base, path, kind, err);
 }
 
 /* `update -r -`: the checked bytes reach runc as its stdin, through a memfd,
  * so no size makes this block and runc reads exactly what was checked. */
 static int
-guard_stdin (const struct spec_type *type, struct hd_err *err)
+guard_stdin (const struct guard *g, const struct doc_kind *kind, struct hd_err *err)
 {
         _cleanup_free_ char *data = NULL, *checked = NULL;
         _cleanup_close_ int mfd = -1;
         size_t len, checked_len;
 
         if (fileio_read_fd (STDIN_FILENO, JSON_MAX_BYTES, &data, &len, err) < 0
-            || check_document (data, len, type, &checked, &checked_len, err) < 0)
+            || check_document (g, data, len, kind, &checked, &checked_len, err) < 0)
                 return hd_err_prefix (err, "update --resources -: <stdin>:");
         mfd = memfd_create ("hardened-resources", MFD_CLOEXEC);
         if (mfd < 0 || write (mfd, checked, checked_len) != (ssize_t) checked_len
@@ -98,45 +150,60 @@ guard_stdin (const struct spec_type *type, struct hd_err *err)
 }
 
 static int
-guard_exec (struct cli *cli, struct hd_err *err)
+guard_create (const struct guard *g, struct hd_err *err)
 {
-        if (!cli->process)
-                return 0; /* inline exec flags: checked by the policy rules */
-        return guard_named_file (cli->process, &spec_process, err);
+        return guard_bundle (g, err);
 }
 
 static int
-guard_update (struct cli *cli, struct hd_err *err)
+guard_exec (const struct guard *g, struct hd_err *err)
 {
-        if (!cli->resources)
-                return 0; /* inline update flags: checked by the policy rules */
-        if (strcmp (cli->resources, "-") == 0)
-                return guard_stdin (&spec_resources, err);
-        return guard_named_file (cli->resources, &spec_resources, err);
+        if (!g->cli->process)
+                return 0; /* inline exec flags: not checked yet */
+        return guard_named_file (g, g->cli->process, &process_doc, err);
+}
+
+static int
+guard_update (const struct guard *g, struct hd_err *err)
+{
+        if (!g->cli->resources)
+                return 0; /* inline update flags: not checked yet */
+        if (strcmp (g->cli->resources, "-") == 0)
+                return guard_stdin (g, &resources_doc, err);
+        return guard_named_file (g, g->cli->resources, &resources_doc, err);
 }
 
 static const struct {
         enum cli_verb verb;
-        int (*guard) (struct cli *, struct hd_err *);
+        int (*guard) (const struct guard *, struct hd_err *);
 } guards[] = {
-        { CLI_VERB_CREATE, guard_bundle },
-        { CLI_VERB_RUN, guard_bundle },
-        { CLI_VERB_RESTORE, guard_bundle },
+        { CLI_VERB_CREATE, guard_create },
+        { CLI_VERB_RUN, guard_create },
+        { CLI_VERB_RESTORE, guard_create },
         { CLI_VERB_EXEC, guard_exec },
         { CLI_VERB_UPDATE, guard_update },
 };
 
-int
-guard_verb (struct cli *cli, struct hd_err *err)
+bool
+guard_applies (const struct cli *cli)
 {
+        for (size_t i = 0; i < HD_ARRAY_SIZE (guards); i++)
+                if (guards[i].verb == cli->verb)
+                        return true;
+        return false;
+}
+
+int
+guard_verb (struct cli *cli, const struct policy *policy, struct hd_err *err)
+{
+        struct guard g = { .cli = cli, .policy = policy };
+
         for (size_t i = 0; i < HD_ARRAY_SIZE (guards); i++) {
                 if (guards[i].verb != cli->verb)
                         continue;
-                if (cli_parse_verb (cli, err) < 0)
-                        return -1;
                 if (cli->help)
                         return 0; /* runc prints the verb's help and reads nothing */
-                return guards[i].guard (cli, err);
+                return guards[i].guard (&g, err);
         }
         return 0;
 }

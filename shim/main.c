@@ -1,10 +1,12 @@
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "hardened/backend.h"
 #include "hardened/cli.h"
 #include "hardened/guard.h"
+#include "hardened/policy.h"
 #include "hardened/sink.h"
 
 static const char help_text[] =
@@ -40,18 +42,49 @@ fail (const struct cli *cli, const struct hd_err *err)
         return err->exit ? err->exit : HD_EXIT_INTERNAL;
 }
 
+/* The backend: --backend, else the policy's "runtime", else the compiled-in
+ * default.  A guarded verb has loaded the policy in full; any other verb
+ * only peeks at it. */
+static char *
+choose_backend (const struct cli *cli, const struct policy *policy, char **owned)
+{
+        static char compiled_in[] = HD_DEFAULT_RUNTIME;
+
+        *owned = NULL;
+        if (cli->backend)
+                return cli->backend;
+        if (policy)
+                return policy->runtime;
+        *owned = policy_peek_runtime (cli->policy);
+        return *owned ? *owned : compiled_in;
+}
+
+/* A guarded verb: its flags, the policy (fail closed), then the check. */
+static int
+guard (struct cli *cli, struct policy *policy, struct hd_err *err)
+{
+        if (cli_parse_verb (cli, err) < 0)
+                return -1;
+        if (policy_resolve (cli->policy, policy, err) < 0)
+                return hd_err_prefix (err, "refusing %s: cannot use the policy: ", cli->verb_name);
+        return 0;
+}
+
 int
 main (int argc, char **argv)
 {
         struct cli cli = { 0 };
         struct hd_err err = { 0 };
-        char default_backend[] = HD_DEFAULT_RUNTIME;
-        char *backend = default_backend;
+        struct policy policy = { 0 };
+        bool guarded;
+        char *backend, *owned;
 
         if (cli_parse_globals (argc, argv, &cli, &err) < 0)
                 return fail (&cli, &err);
-        if (cli.backend)
-                backend = cli.backend;
+        guarded = guard_applies (&cli) && !cli.help && !cli.version;
+        if (guarded && guard (&cli, &policy, &err) < 0)
+                return fail (&cli, &err);
+        backend = choose_backend (&cli, guarded ? &policy : NULL, &owned);
         if (backend_check (backend, &err) < 0)
                 return fail (&cli, &err);
         if (cli.help || cli.version) {
@@ -59,7 +92,7 @@ main (int argc, char **argv)
                 fputs (cli.help ? help_text : "hardened version " PACKAGE_VERSION "\n", stdout);
                 if (fflush (stdout) != 0)
                         return HD_EXIT_INTERNAL;
-        } else if (guard_verb (&cli, &err) < 0) {
+        } else if (guarded && guard_verb (&cli, &policy, &err) < 0) {
                 return fail (&cli, &err);
         }
         cli.backend_argv[0] = backend;

@@ -98,11 +98,11 @@ write_all (int fd, const char *buf, size_t len)
 }
 
 void
-sink_error (const char *log_path, const char *log_format, const char *msg)
+sink_log (const char *log_path, const char *log_format, const char *level, const char *msg)
 {
         char line[16384];
         int json = log_format && strcmp (log_format, "json") == 0;
-        int n = sink_format (line, sizeof line, json, "error", msg, (long long) time (NULL));
+        int n = sink_format (line, sizeof line, json, level, msg, (long long) time (NULL));
         _cleanup_close_ int fd = -1;
 
         if (n < 0)
@@ -116,5 +116,6 @@ sink_error (const char *log_path, const char *log_format, const char *msg)
                         dprintf (STDERR_FILENO, "hardened: cannot open log %s: %s\n", log_path,
                                  strerror (errno));
         }
-        dprintf (STDERR_FILENO, "hardened: %s\n", msg);
+        dprintf (STDERR_FILENO, "hardened: %s%s%s\n", strcmp (level, "error") ? level : "",
+                 strcmp (level, "error") ? ": " : "", msg);
 }

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hardened/err.h"
 
@@ -73,7 +74,8 @@ json_freep (struct json **j)
 /* Look-ups; NULL when absent or when `obj` is not an object. */
 struct json *json_get (const struct json *obj, const char *key);
 /* Path of keys, NULL-terminated: json_path (root, "process", "user", NULL). */
-struct json *json_path (struct json *root, ...) __attribute__ ((sentinel));
+struct json *json_path (const struct json *root, const char *first, ...)
+        __attribute__ ((sentinel));
 
 /* Builders: return NULL only on allocation failure. */
 struct json *json_new (enum json_type type);
@@ -81,7 +83,23 @@ struct json *json_new_string (const char *s);
 struct json *json_new_number (const char *text);
 struct json *json_new_bool (bool v);
 
-/* Edits.  Ownership of `value` passes to the container, also on failure. */
+struct json *json_new_i64 (int64_t v);
+struct json *json_new_u64 (uint64_t v);
+/* Deep copy; NULL on allocation failure.  The copy has no source offsets. */
+struct json *json_clone (const struct json *j);
+
+/* The member `key` of `obj` if it has `type`; otherwise a new empty one of
+ * that type replaces it.  NULL (err set) on allocation failure. */
+struct json *json_ensure (struct json *obj, const char *key, enum json_type type,
+                          struct hd_err *err);
+
+/* A number node read as an integer; false when absent, not a number or out of range. */
+bool json_number_i64 (const struct json *j, int64_t *out);
+bool json_number_u64 (const struct json *j, uint64_t *out);
+
+/* Edits.  Ownership of `value` passes to the container, also on failure;
+ * a NULL value (a failed builder) is reported as ENOMEM, so builders can be
+ * passed straight in. */
 int json_set (struct json *obj, const char *key, struct json *value, struct hd_err *err);
 int json_append (struct json *arr, struct json *value, struct hd_err *err);
 /* Remove and free a member; no-op if absent. */

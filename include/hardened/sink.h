@@ -16,8 +16,15 @@
 int sink_format (char *buf, size_t size, int json, const char *level, const char *msg,
                  long long epoch_seconds);
 
-/* Append an error line to `log_path` (if not NULL) and write it to stderr.
- * Best effort: a log that cannot be opened is reported on stderr. */
-void sink_error (const char *log_path, const char *log_format, const char *msg);
+/* Append a line at `level` ("error", "warning", "info") to `log_path` (if
+ * not NULL) and write it to stderr.  Best effort: a log that cannot be
+ * opened is reported on stderr. */
+void sink_log (const char *log_path, const char *log_format, const char *level, const char *msg);
+
+static inline void
+sink_error (const char *log_path, const char *log_format, const char *msg)
+{
+        sink_log (log_path, log_format, "error", msg);
+}
 
 #endif

@@ -19,9 +19,11 @@ fake_teardown() {
     rm -rf "$T"
 }
 
-# hd ARGS...: the shim with the fake backend and a JSON --log.
+# hd ARGS...: the shim with the fake backend, a JSON --log, and a policy with
+# every rule off (POLICY overrides), so only the foundation acts.
 hd() {
-    "$HARDENED" --backend "$FAKE_RUNTIME" --log "$LOG" --log-format json "$@"
+    "$HARDENED" --policy "${POLICY:-$FIXTURES/policy-off.json}" --backend "$FAKE_RUNTIME" \
+        --log "$LOG" --log-format json "$@"
 }
 
 # The backend ran (it recorded its argv) / never ran.

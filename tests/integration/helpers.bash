@@ -115,11 +115,18 @@ rt_bin() {
 }
 
 # rt_call runc|hardened ARG...: the runtime with this test's --root.
+# The shim runs under a policy with every rule off, so these tests see the
+# foundation alone: exact pass-through and strict JSON (RT_POLICY overrides).
 rt_call() {
 	local bin
 	bin=$(rt_bin "$1") || return 1
-	shift
-	"$bin" --root "$RT_ROOT" "$@"
+	if [ "$1" = hardened ]; then
+		shift
+		"$bin" --policy "${RT_POLICY:-$BATS_TEST_DIRNAME/../fixtures/policy-off.json}" --root "$RT_ROOT" "$@"
+	else
+		shift
+		"$bin" --root "$RT_ROOT" "$@"
+	fi
 }
 
 # rt_create runc|hardened ID BUNDLE: create a container detached from the

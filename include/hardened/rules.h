@@ -1,0 +1,74 @@
+/* The rule registry and what rules share.
+ *
+ * A rule is a table entry: an id, the verbs it applies to, the action the
+ * policy gives it, a check that records findings without touching the
+ * document, and a fix that edits the document until the check finds
+ * nothing.  The engine owns the actions (engine.c). */
+#ifndef HARDENED_RULES_H
+#define HARDENED_RULES_H
+
+#include <stddef.h>
+
+#include "hardened/decision.h"
+#include "hardened/json.h"
+#include "hardened/policy.h"
+
+enum rule_verb {
+        RULE_CREATE = 1 << 0,     /* create, run, restore: config.json */
+        RULE_EXEC = 1 << 1,       /* exec --process */
+        RULE_UPDATE = 1 << 2,     /* update --resources */
+};
+
+struct rule {
+        const char *id;
+        unsigned verbs;
+        enum policy_action (*action) (const struct policy *p);
+        void (*check) (const struct policy *p, const struct json *doc, struct decision *d,
+                       const char *id);
+        int (*fix) (const struct policy *p, struct json *doc, struct hd_err *err); /* NULL: none */
+};
+
+extern const struct rule *const rules_registry[];
+extern const size_t rules_registry_len;
+
+/* One object per rule, defined in policy/rules/<family>.c. */
+extern const struct rule rule_user_non_root, rule_rootfs_read_only, rule_capabilities,
+        rule_no_new_privileges, rule_seccomp_profile, rule_seccomp_loadable,
+        rule_resources_memory, rule_resources_cpu, rule_resources_pids;
+
+/* Run every rule that applies to `verb` on `doc`: record, fix or refuse per
+ * the policy and its mode.  d->verdict says the outcome.  < 0 only on an
+ * internal failure. */
+int engine_run (const struct policy *p, unsigned verb, struct json *doc, struct decision *d,
+                struct hd_err *err);
+
+/* ---- shared helpers (policy/rules/common.c) ---- */
+
+/* Exact CAP_* name -> number, checked against libcap and the running
+ * kernel's cap_last_cap (STYLE.md 8).  -1 if not a capability here. */
+int rules_cap_from_name (const char *name, int *cap);
+/* Highest capability number of the running kernel. */
+int rules_cap_last (void);
+
+/* 0 if libseccomp resolves `name` for at least one architecture of
+ * `profile` (its "architectures", or the native one). */
+int rules_syscall_known (const struct json *profile, const char *name);
+
+/* "default": the compiled-in profile; otherwise a file path. */
+int rules_seccomp_load_profile (const char *name, struct json **out, struct hd_err *err);
+
+/* Compile a linux.seccomp object with libseccomp the way runc would load
+ * it, to prove it loads.  err says which rule failed. */
+int rules_seccomp_compile (const struct json *seccomp, struct hd_err *err);
+
+/* Read a whole regular file (the admin's own: symlinks followed), capped. */
+int rules_read_file (const char *path, char **out, size_t *len, struct hd_err *err);
+
+/* Set obj[key] to a new number / string / bool; err on allocation failure. */
+int rules_set_i64 (struct json *obj, const char *key, int64_t v, struct hd_err *err);
+int rules_set_bool (struct json *obj, const char *key, bool v, struct hd_err *err);
+
+/* Format a byte count for messages: "512Mi" when exact, else bytes. */
+void rules_format_size (int64_t v, char *buf, size_t size);
+
+#endif

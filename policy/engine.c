@@ -1,0 +1,133 @@
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hardened/decision.h"
+#include "hardened/rules.h"
+
+void
+decision_add (struct decision *d, const char *rule, const char *pointer, const char *found,
+              const char *required, const char *fmt, ...)
+{
+        struct finding *f;
+        va_list ap;
+
+        if (d->n == DECISION_MAX_FINDINGS) {
+                d->dropped++;
+                return;
+        }
+        f = &d->findings[d->n++];
+        memset (f, 0, sizeof *f);
+        f->rule = rule;
+        snprintf (f->pointer, sizeof f->pointer, "%s", pointer);
+        snprintf (f->found, sizeof f->found, "%s", found ? found : "");
+        snprintf (f->required, sizeof f->required, "%s", required ? required : "");
+        va_start (ap, fmt);
+        vsnprintf (f->message, sizeof f->message, fmt, ap);
+        va_end (ap);
+}
+
+static bool
+finding_refuses (const struct finding *f)
+{
+        return f->action == ACTION_REJECT || (f->action == ACTION_REWRITE && !f->fixed);
+}
+
+/* One entry per refusing rule (its first message, and how many more), so
+ * the line stays readable in docker's output whatever the config holds. */
+void
+decision_summary (const struct decision *d, char *buf, size_t size)
+{
+        size_t used = (size_t) snprintf (buf, size, "refused by policy %s: ", d->policy_source);
+        const char *sep = "";
+
+        for (size_t i = 0; i < d->n && used < size; i++) {
+                const struct finding *f = &d->findings[i];
+                size_t more = 0;
+                bool seen = false;
+
+                for (size_t k = 0; k < i; k++)
+                        seen |= d->findings[k].rule == f->rule && finding_refuses (&d->findings[k]);
+                if (seen || !finding_refuses (f))
+                        continue;
+                for (size_t k = i + 1; k < d->n; k++)
+                        more += d->findings[k].rule == f->rule && finding_refuses (&d->findings[k]);
+                used += (size_t) snprintf (buf + used, size - used, more ? "%s%s: %s (+%zu more)" : "%s%s: %s%.0zu",
+                                           sep, f->rule, f->message, more);
+                sep = "; ";
+        }
+        if (d->dropped && used < size)
+                snprintf (buf + used, size - used, "; and %zu more findings", d->dropped);
+}
+
+void
+decision_finding_line (const struct decision *d, size_t i, char *buf, size_t size)
+{
+        const struct finding *f = &d->findings[i];
+        const char *outcome = f->action == ACTION_WARN     ? "warning"
+                              : f->fixed                   ? "rewritten"
+                              : f->action == ACTION_REJECT ? "refused"
+                                                           : "refused (no safe fix)";
+
+        snprintf (buf, size, "policy %s: %s %s at %s: %s (found: %s; required: %s)",
+                  d->policy_source, f->rule, outcome, f->pointer[0] ? f->pointer : "/",
+                  f->message, f->found, f->required);
+}
+
+static enum policy_action
+effective_action (const struct policy *p, const struct rule *r)
+{
+        enum policy_action a = r->action (p);
+
+        return p->mode == MODE_AUDIT && a != ACTION_OFF ? ACTION_WARN : a;
+}
+
+/* Fix what the rule found, then check again: a fix that does not leave the
+ * document clean is no fix, and the call is refused.  *clean says which. */
+static int
+apply_fix (const struct policy *p, const struct rule *r, struct json *doc, bool *clean,
+           struct hd_err *err)
+{
+        struct decision again = { 0 };
+
+        if (r->fix (p, doc, err) < 0)
+                return -1;
+        r->check (p, doc, &again, r->id);
+        *clean = again.n == 0 && again.dropped == 0;
+        return 0;
+}
+
+int
+engine_run (const struct policy *p, unsigned verb, struct json *doc, struct decision *d,
+            struct hd_err *err)
+{
+        bool refused = false, fixed = false;
+
+        memset (d, 0, sizeof *d);
+        d->mode = p->mode;
+        d->policy_source = p->source;
+        for (size_t k = 0; k < rules_registry_len; k++) {
+                const struct rule *r = rules_registry[k];
+                enum policy_action a = effective_action (p, r);
+                size_t first = d->n, dropped = d->dropped;
+                bool clean = false;
+
+                if (!(r->verbs & verb) || a == ACTION_OFF)
+                        continue;
+                r->check (p, doc, d, r->id);
+                for (size_t i = first; i < d->n; i++)
+                        d->findings[i].action = a;
+                if ((d->n == first && d->dropped == dropped) || a == ACTION_WARN)
+                        continue;
+                if (a == ACTION_REWRITE && r->fix && apply_fix (p, r, doc, &clean, err) < 0)
+                        return -1;
+                for (size_t i = first; i < d->n; i++)
+                        d->findings[i].fixed = clean;
+                refused |= !clean;
+                fixed |= clean;
+        }
+        d->verdict = refused ? VERDICT_REFUSED : fixed ? VERDICT_REWRITTEN : VERDICT_ALLOWED;
+        return 0;
+}

@@ -1,0 +1,536 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hardened/num.h"
+#include "hardened/policy.h"
+#include "hardened/rules.h"
+#include "hardened/spec.h"
+#include "hardened/util.h"
+
+/* ---- the file's schema (one table per object, STYLE.md 7) --------------- */
+
+static const struct spec_type p_string = { SPEC_STRING, NULL, NULL };
+static const struct spec_type p_bool = { SPEC_BOOL, NULL, NULL };
+static const struct spec_type p_u32 = { SPEC_U32, NULL, NULL };
+static const struct spec_type p_u64 = { SPEC_U64, NULL, NULL };
+static const struct spec_type p_i64 = { SPEC_I64, NULL, NULL };
+static const struct spec_type p_number = { SPEC_NUMBER, NULL, NULL };
+static const struct spec_type p_strings = { SPEC_ARRAY, NULL, &p_string };
+
+static const struct spec_field range_fields[] = {
+        { "min", &p_u32 }, { "max", &p_u32 }, { NULL, NULL },
+};
+static const struct spec_type p_range = { SPEC_OBJECT, range_fields, NULL };
+static const struct spec_type p_ranges = { SPEC_ARRAY, NULL, &p_range };
+
+static const struct spec_field user_fields[] = {
+        { "action", &p_string }, { "uid", &p_u32 }, { "gid", &p_u32 },
+        { "allowedUids", &p_ranges }, { NULL, NULL },
+};
+static const struct spec_field rootfs_fields[] = {
+        { "action", &p_string }, { "tmpfs", &p_strings }, { "tmpfsSize", &p_string },
+        { NULL, NULL },
+};
+static const struct spec_field caps_fields[] = {
+        { "action", &p_string }, { "allow", &p_strings }, { NULL, NULL },
+};
+static const struct spec_field action_only_fields[] = {
+        { "action", &p_string }, { NULL, NULL },
+};
+static const struct spec_field seccomp_fields[] = {
+        { "action", &p_string }, { "profile", &p_string }, { "deny", &p_strings },
+        { NULL, NULL },
+};
+static const struct spec_field memory_fields[] = {
+        { "default", &p_string }, { "max", &p_string }, { "allowSwap", &p_bool }, { NULL, NULL },
+};
+static const struct spec_field cpu_fields[] = {
+        { "default", &p_number }, { "max", &p_number }, { "period", &p_u64 }, { NULL, NULL },
+};
+static const struct spec_field pids_fields[] = {
+        { "default", &p_i64 }, { "max", &p_i64 }, { NULL, NULL },
+};
+static const struct spec_type p_memory = { SPEC_OBJECT, memory_fields, NULL };
+static const struct spec_type p_cpu = { SPEC_OBJECT, cpu_fields, NULL };
+static const struct spec_type p_pids = { SPEC_OBJECT, pids_fields, NULL };
+static const struct spec_field resources_fields[] = {
+        { "action", &p_string }, { "memory", &p_memory }, { "cpu", &p_cpu }, { "pids", &p_pids },
+        { NULL, NULL },
+};
+
+static const struct spec_type p_user = { SPEC_OBJECT, user_fields, NULL };
+static const struct spec_type p_rootfs = { SPEC_OBJECT, rootfs_fields, NULL };
+static const struct spec_type p_caps = { SPEC_OBJECT, caps_fields, NULL };
+static const struct spec_type p_action_only = { SPEC_OBJECT, action_only_fields, NULL };
+static const struct spec_type p_seccomp = { SPEC_OBJECT, seccomp_fields, NULL };
+static const struct spec_type p_resources = { SPEC_OBJECT, resources_fields, NULL };
+
+static const struct spec_field rules_fields[] = {
+        { "user", &p_user },
+        { "readOnlyRootfs", &p_rootfs },
+        { "capabilities", &p_caps },
+        { "noNewPrivileges", &p_action_only },
+        { "seccomp", &p_seccomp },
+        { "resources", &p_resources },
+        { NULL, NULL },
+};
+static const struct spec_type p_rules = { SPEC_OBJECT, rules_fields, NULL };
+
+static const struct spec_field policy_fields[] = {
+        { "apiVersion", &p_string },
+        { "mode", &p_string },
+        { "runtime", &p_string },
+        { "unknownFields", &p_string },
+        { "rules", &p_rules },
+        { NULL, NULL },
+};
+static const struct spec_type p_policy = { SPEC_OBJECT, policy_fields, NULL };
+
+/* The deny-list every seccomp profile must block, whatever the file adds. */
+static const char *const builtin_deny[] = {
+        "mount", "umount2", "pivot_root", "ptrace", "kexec_load", "kexec_file_load",
+        "init_module", "finit_module", "delete_module", "bpf", "perf_event_open", "keyctl",
+        "add_key", "request_key", "userfaultfd", "unshare", "setns", "open_by_handle_at",
+        "reboot", "swapon", "swapoff",
+};
+
+/* ---- helpers -------------------------------------------------------------- */
+
+struct loader {
+        struct policy *p;
+        struct hd_err *err;
+};
+
+static int
+load_fail (struct loader *l, const struct json *at, const char *ptr, const char *fmt, ...)
+        __attribute__ ((format (printf, 4, 5)));
+
+/* "SOURCE:LINE:COL: /pointer: message" */
+static int
+load_fail (struct loader *l, const struct json *at, const char *ptr, const char *fmt, ...)
+{
+        char what[1024];
+        unsigned line = 1, col = 1;
+        va_list ap;
+
+        va_start (ap, fmt);
+        vsnprintf (what, sizeof what, fmt, ap);
+        va_end (ap);
+        if (at && at->off != JSON_NO_OFFSET)
+                json_line_col (l->p->text, l->p->text_len, at->off, &line, &col);
+        return hd_err_set (l->err, HD_EXIT_REFUSED, EINVAL, "%s:%u:%u: %s: %s", l->p->source,
+                           line, col, ptr, what);
+}
+
+const char *
+policy_action_name (enum policy_action a)
+{
+        static const char *const names[] = {
+                [ACTION_OFF] = "off", [ACTION_WARN] = "warn",
+                [ACTION_REJECT] = "reject", [ACTION_REWRITE] = "rewrite",
+        };
+        return names[a];
+}
+
+static int
+parse_enum (struct loader *l, const struct json *j, const char *ptr, const char *const *names,
+            size_t n, int *out)
+{
+        for (size_t i = 0; i < n; i++)
+                if (names[i] && strcmp (j->text, names[i]) == 0)
+                        return *out = (int) i, 0;
+        return load_fail (l, j, ptr, "\"%s\" is not one of the accepted values", j->text);
+}
+
+/* A rule family's object: its action (required); absent family: off. */
+static int
+load_action (struct loader *l, const struct json *rule, const char *ptr, enum policy_action *out)
+{
+        static const char *const names[] = { "off", "warn", "reject", "rewrite" };
+        const struct json *a = json_get (rule, "action");
+        char aptr[128];
+        int v = 0;
+
+        *out = ACTION_OFF;
+        if (!rule)
+                return 0;
+        snprintf (aptr, sizeof aptr, "%s/action", ptr);
+        if (!a)
+                return load_fail (l, rule, ptr, "\"action\" is required (off, warn, reject or rewrite)");
+        if (parse_enum (l, a, aptr, names, HD_ARRAY_SIZE (names), &v) < 0)
+                return -1;
+        *out = (enum policy_action) v;
+        return 0;
+}
+
+int
+policy_parse_size (const char *text, uint64_t *out)
+{
+        static const struct {
+                const char *suffix;
+                uint64_t mult;
+        } units[] = {
+                { "Ki", 1ULL << 10 }, { "Mi", 1ULL << 20 }, { "Gi", 1ULL << 30 }, { "Ti", 1ULL << 40 },
+                { "K", 1000ULL }, { "M", 1000000ULL }, { "G", 1000000000ULL },
+                { "T", 1000000000000ULL }, { "", 1 },
+        };
+        size_t digits = strspn (text, "0123456789");
+        uint64_t v;
+
+        if (parse_u64 (text, digits, &v) < 0)
+                return -1;
+        for (size_t i = 0; i < HD_ARRAY_SIZE (units); i++) {
+                if (strcmp (text + digits, units[i].suffix) != 0)
+                        continue;
+                if (v > INT64_MAX / units[i].mult)
+                        return -1;
+                *out = v * units[i].mult;
+                return 0;
+        }
+        return -1;
+}
+
+int
+policy_parse_millis (const char *text, size_t len, uint64_t *out)
+{
+        size_t whole = 0;
+        uint64_t w, frac = 0;
+
+        while (whole < len && text[whole] >= '0' && text[whole] <= '9')
+                whole++;
+        if (parse_u64 (text, whole, &w) < 0 || w > 1000000)
+                return -1;
+        if (whole < len) {
+                size_t nfrac = len - whole - 1;
+                if (text[whole] != '.' || nfrac == 0 || nfrac > 3)
+                        return -1;
+                for (size_t i = 0; i < 3; i++) {
+                        char c = i < nfrac ? text[whole + 1 + i] : '0';
+                        if (c < '0' || c > '9')
+                                return -1;
+                        frac = frac * 10 + (uint64_t) (c - '0');
+                }
+        }
+        *out = w * 1000 + frac;
+        return 0;
+}
+
+static int
+load_size (struct loader *l, const struct json *obj, const char *key, const char *ptr,
+           int64_t *out)
+{
+        const struct json *j = json_get (obj, key);
+        uint64_t v;
+
+        *out = 0;
+        if (!j)
+                return 0;
+        if (policy_parse_size (j->text, &v) < 0 || v == 0)
+                return load_fail (l, j, ptr, "\"%s\" is not a size (e.g. 512Mi, 4G, 1048576)",
+                                  j->text);
+        *out = (int64_t) v;
+        return 0;
+}
+
+static int
+load_u32 (const struct json *obj, const char *key, uint32_t dflt, uint32_t *out)
+{
+        const struct json *j = json_get (obj, key);
+
+        *out = dflt;
+        return j ? parse_u32 (j->text, j->len, out) : 0; /* schema-checked already */
+}
+
+static int
+load_i64 (struct loader *l, const struct json *obj, const char *key, const char *ptr, int64_t *out)
+{
+        const struct json *j = json_get (obj, key);
+
+        *out = 0;
+        if (!j)
+                return 0;
+        if (parse_i64 (j->text, j->len, out) < 0 || *out <= 0)
+                return load_fail (l, j, ptr, "must be a positive integer");
+        return 0;
+}
+
+static int
+load_millis (struct loader *l, const struct json *obj, const char *key, const char *ptr,
+             uint64_t *out)
+{
+        const struct json *j = json_get (obj, key);
+
+        *out = 0;
+        if (!j)
+                return 0;
+        if (policy_parse_millis (j->text, j->len, out) < 0 || *out == 0)
+                return load_fail (l, j, ptr, "%s is not a CPU count (e.g. 1, 0.5, 2.25)", j->text);
+        return 0;
+}
+
+/* ---- rule families -------------------------------------------------------- */
+
+static int
+load_user (struct loader *l, const struct json *rules)
+{
+        const struct json *r = json_get (rules, "user"), *ranges;
+        struct policy_user *u = &l->p->user;
+
+        if (load_action (l, r, "/rules/user", &u->action) < 0)
+                return -1;
+        load_u32 (r, "uid", 65534, &u->uid);
+        load_u32 (r, "gid", 65534, &u->gid);
+        if (u->uid == 0 || u->gid == 0)
+                return load_fail (l, r, "/rules/user", "uid and gid must not be 0");
+        ranges = json_get (r, "allowedUids");
+        for (size_t i = 0; ranges && i < ranges->n; i++) {
+                const struct json *e = ranges->items[i];
+                char ptr[64];
+                snprintf (ptr, sizeof ptr, "/rules/user/allowedUids/%zu", i);
+                if (u->nranges == POLICY_MAX_RANGES)
+                        return load_fail (l, e, ptr, "at most %d ranges", POLICY_MAX_RANGES);
+                load_u32 (e, "min", 1, &u->ranges[u->nranges].min);
+                load_u32 (e, "max", UINT32_MAX - 1, &u->ranges[u->nranges].max);
+                if (u->ranges[u->nranges].min == 0 || u->ranges[u->nranges].min > u->ranges[u->nranges].max)
+                        return load_fail (l, e, ptr, "needs 0 < min <= max");
+                u->nranges++;
+        }
+        return 0;
+}
+
+static int
+load_rootfs (struct loader *l, const struct json *rules)
+{
+        const struct json *r = json_get (rules, "readOnlyRootfs"), *list;
+        struct policy_rootfs *f = &l->p->rootfs;
+        int64_t size;
+
+        if (load_action (l, r, "/rules/readOnlyRootfs", &f->action) < 0
+            || load_size (l, r, "tmpfsSize", "/rules/readOnlyRootfs/tmpfsSize", &size) < 0)
+                return -1;
+        f->tmpfs_size = size ? (uint64_t) size : 64ULL << 20;
+        list = json_get (r, "tmpfs");
+        for (size_t i = 0; list && i < list->n; i++) {
+                const struct json *e = list->items[i];
+                char ptr[64];
+                snprintf (ptr, sizeof ptr, "/rules/readOnlyRootfs/tmpfs/%zu", i);
+                if (e->text[0] != '/' || strstr (e->text, "/../") || strcmp (e->text, "/") == 0)
+                        return load_fail (l, e, ptr, "\"%s\" must be an absolute path below /", e->text);
+                if (f->ntmpfs == POLICY_MAX_TMPFS)
+                        return load_fail (l, e, ptr, "at most %d tmpfs paths", POLICY_MAX_TMPFS);
+                f->tmpfs[f->ntmpfs++] = e->text;
+        }
+        return 0;
+}
+
+static int
+load_caps (struct loader *l, const struct json *rules)
+{
+        const struct json *r = json_get (rules, "capabilities"), *list;
+        struct policy_caps *c = &l->p->caps;
+
+        if (load_action (l, r, "/rules/capabilities", &c->action) < 0)
+                return -1;
+        list = json_get (r, "allow");
+        for (size_t i = 0; list && i < list->n; i++) {
+                const struct json *e = list->items[i];
+                char ptr[64];
+                int cap;
+                snprintf (ptr, sizeof ptr, "/rules/capabilities/allow/%zu", i);
+                if (rules_cap_from_name (e->text, &cap) < 0)
+                        return load_fail (l, e, ptr, "\"%s\" is not a capability of this kernel "
+                                                     "(exact CAP_* names only)", e->text);
+                c->allow |= 1ULL << cap;
+        }
+        return 0;
+}
+
+static int
+load_deny (struct loader *l, const struct json *list)
+{
+        struct policy_seccomp *s = &l->p->seccomp;
+
+        for (size_t i = 0; i < HD_ARRAY_SIZE (builtin_deny); i++)
+                s->deny[s->ndeny++] = builtin_deny[i];
+        for (size_t i = 0; list && i < list->n; i++) {
+                const struct json *e = list->items[i];
+                char ptr[64];
+                snprintf (ptr, sizeof ptr, "/rules/seccomp/deny/%zu", i);
+                if (rules_syscall_known (s->profile, e->text) < 0)
+                        return load_fail (l, e, ptr, "\"%s\" is not a system call libseccomp "
+                                                     "knows for any of the profile's architectures",
+                                          e->text);
+                if (s->ndeny == POLICY_MAX_DENY)
+                        return load_fail (l, e, ptr, "at most %d names", POLICY_MAX_DENY);
+                s->deny[s->ndeny++] = e->text;
+        }
+        return 0;
+}
+
+static int
+load_seccomp (struct loader *l, const struct json *rules)
+{
+        const struct json *r = json_get (rules, "seccomp"), *name;
+        struct policy_seccomp *s = &l->p->seccomp;
+
+        if (load_action (l, r, "/rules/seccomp", &s->action) < 0)
+                return -1;
+        name = json_get (r, "profile");
+        s->profile_name = name ? name->text : "default";
+        if (rules_seccomp_load_profile (s->profile_name, &s->profile, l->err) < 0)
+                return load_fail (l, name, "/rules/seccomp/profile", "%s", l->err->msg);
+        return load_deny (l, json_get (r, "deny"));
+}
+
+static int
+load_resources (struct loader *l, const struct json *rules)
+{
+        const struct json *r = json_get (rules, "resources");
+        const struct json *mem = json_get (r, "memory"), *cpu = json_get (r, "cpu");
+        const struct json *pids = json_get (r, "pids"), *swap = json_get (mem, "allowSwap");
+        struct policy_resources *x = &l->p->resources;
+
+        if (load_action (l, r, "/rules/resources", &x->action) < 0
+            || load_size (l, mem, "default", "/rules/resources/memory/default", &x->memory_default) < 0
+            || load_size (l, mem, "max", "/rules/resources/memory/max", &x->memory_max) < 0
+            || load_millis (l, cpu, "default", "/rules/resources/cpu/default", &x->cpu_default_milli) < 0
+            || load_millis (l, cpu, "max", "/rules/resources/cpu/max", &x->cpu_max_milli) < 0
+            || load_i64 (l, pids, "default", "/rules/resources/pids/default", &x->pids_default) < 0
+            || load_i64 (l, pids, "max", "/rules/resources/pids/max", &x->pids_max) < 0)
+                return -1;
+        x->allow_swap = swap && swap->boolean;
+        x->cpu_period = 100000;
+        if (json_get (cpu, "period")
+            && (parse_u64 (json_get (cpu, "period")->text, json_get (cpu, "period")->len, &x->cpu_period) < 0
+                || x->cpu_period < 1000 || x->cpu_period > 1000000))
+                return load_fail (l, json_get (cpu, "period"), "/rules/resources/cpu/period",
+                                  "must be between 1000 and 1000000 microseconds");
+        if ((x->memory_max && x->memory_default > x->memory_max)
+            || (x->cpu_max_milli && x->cpu_default_milli > x->cpu_max_milli)
+            || (x->pids_max && x->pids_default > x->pids_max))
+                return load_fail (l, r, "/rules/resources", "a default is above its max");
+        return 0;
+}
+
+/* ---- top level ------------------------------------------------------------ */
+
+static int
+load_top (struct loader *l)
+{
+        static const char *const modes[] = { [MODE_ENFORCE] = "enforce", [MODE_AUDIT] = "audit" };
+        static const char *const unknown[] = { "reject", "allow" };
+        const struct json *root = l->p->tree, *v;
+        int e = 0;
+
+        v = json_get (root, "apiVersion");
+        if (!v || strcmp (v->text, "hardened/v1") != 0)
+                return load_fail (l, v ? v : root, "/apiVersion", "must be \"hardened/v1\"");
+        l->p->mode = MODE_ENFORCE;
+        if ((v = json_get (root, "mode"))) {
+                if (parse_enum (l, v, "/mode", modes, HD_ARRAY_SIZE (modes), &e) < 0)
+                        return -1;
+                l->p->mode = (enum policy_mode) e;
+        }
+        if ((v = json_get (root, "unknownFields"))) {
+                if (parse_enum (l, v, "/unknownFields", unknown, HD_ARRAY_SIZE (unknown), &e) < 0)
+                        return -1;
+                l->p->allow_unknown_fields = e == 1;
+        }
+        static char compiled_in[] = HD_DEFAULT_RUNTIME;
+
+        l->p->runtime = compiled_in;
+        if ((v = json_get (root, "runtime"))) {
+                if (v->text[0] != '/')
+                        return load_fail (l, v, "/runtime", "must be an absolute path");
+                l->p->runtime = v->text;
+        }
+        return 0;
+}
+
+int
+policy_load_buffer (const char *source, const char *buf, size_t len, struct policy *p,
+                    struct hd_err *err)
+{
+        struct loader l = { .p = p, .err = err };
+        const struct json *rules;
+
+        memset (p, 0, sizeof *p);
+        p->source = strdup (source);
+        p->text = malloc (len + 1);
+        if (!p->source || !p->text)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        memcpy (p->text, buf, len);
+        p->text[len] = '\0';
+        p->text_len = len;
+        if (json_parse (p->text, len, &p->tree, err) < 0
+            || spec_check (p->tree, &p_policy, SPEC_EXACT_KEYS, p->text, len, err) < 0)
+                return hd_err_prefix (err, "%s:", source);
+        rules = json_get (p->tree, "rules");
+        if (load_top (&l) < 0 || load_user (&l, rules) < 0 || load_rootfs (&l, rules) < 0
+            || load_caps (&l, rules) < 0
+            || load_action (&l, json_get (rules, "noNewPrivileges"), "/rules/noNewPrivileges",
+                            &p->no_new_privileges) < 0
+            || load_seccomp (&l, rules) < 0 || load_resources (&l, rules) < 0)
+                return -1;
+        return 0;
+}
+
+int
+policy_load_file (const char *path, struct policy *p, struct hd_err *err)
+{
+        _cleanup_free_ char *buf = NULL;
+        size_t len;
+        int rc;
+
+        memset (p, 0, sizeof *p);
+        rc = rules_read_file (path, &buf, &len, err);
+        if (rc < 0)
+                return hd_err_prefix (err, "policy %s: ", path);
+        return policy_load_buffer (path, buf, len, p, err);
+}
+
+int
+policy_resolve (const char *named, struct policy *p, struct hd_err *err)
+{
+        if (named)
+                return policy_load_file (named, p, err);
+        if (access (HD_POLICY_PATH, F_OK) == 0 || errno != ENOENT)
+                return policy_load_file (HD_POLICY_PATH, p, err);
+        return policy_load_buffer ("built-in default", policy_default_json, policy_default_json_len,
+                                   p, err);
+}
+
+void
+policy_free (struct policy *p)
+{
+        json_free (p->seccomp.profile);
+        json_free (p->tree);
+        free (p->source);
+        free (p->text);
+        memset (p, 0, sizeof *p);
+}
+
+char *
+policy_peek_runtime (const char *named)
+{
+        const char *path = named ? named : HD_POLICY_PATH;
+        _cleanup_free_ char *buf = NULL;
+        _cleanup_json_ struct json *tree = NULL;
+        struct hd_err ignored;
+        const struct json *rt;
+        size_t len;
+
+        if (rules_read_file (path, &buf, &len, &ignored) < 0
+            || json_parse (buf, len, &tree, &ignored) < 0)
+                return NULL;
+        rt = json_get (tree, "runtime");
+        return rt && rt->type == JSON_STRING && rt->text[0] == '/' ? strdup (rt->text) : NULL;
+}

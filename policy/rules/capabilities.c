@@ -1,0 +1,113 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "hardened/rules.h"
+#include "hardened/util.h"
+
+/* capabilities.allowList: bounding, effective and permitted keep only the
+ * policy's allow-list; inheritable and ambient must be empty (they carry
+ * capabilities across execve into programs that did not ask for them). */
+
+static const struct {
+        const char *set;
+        bool must_be_empty;
+} cap_sets[] = {
+        { "bounding", false }, { "effective", false }, { "permitted", false },
+        { "inheritable", true }, { "ambient", true },
+};
+
+static bool
+cap_allowed (const struct policy *p, const char *name, bool must_be_empty)
+{
+        int cap;
+
+        return !must_be_empty && rules_cap_from_name (name, &cap) == 0 && (p->caps.allow >> cap & 1);
+}
+
+static void
+caps_check (const struct policy *p, const struct json *doc, struct decision *d, const char *id)
+{
+        const struct json *caps = json_path (doc, "process", "capabilities", NULL);
+
+        for (size_t s = 0; s < HD_ARRAY_SIZE (cap_sets); s++) {
+                const struct json *list = json_get (caps, cap_sets[s].set);
+                char ptr[64], found[160] = "";
+                size_t used = 0;
+
+                for (size_t i = 0; list && i < list->n; i++)
+                        if (!cap_allowed (p, list->items[i]->text, cap_sets[s].must_be_empty)
+                            && used < sizeof found)
+                                used += (size_t) snprintf (found + used, sizeof found - used, "%s%s",
+                                                           used ? "," : "", list->items[i]->text);
+                if (!used)
+                        continue;
+                snprintf (ptr, sizeof ptr, "/process/capabilities/%s", cap_sets[s].set);
+                decision_add (d, id, ptr, found, cap_sets[s].must_be_empty ? "empty" : "the policy's allow-list",
+                              "%s capabilities not allowed: %s", cap_sets[s].set, found);
+        }
+}
+
+static int
+caps_fix (const struct policy *p, struct json *doc, struct hd_err *err)
+{
+        struct json *caps = json_path (doc, "process", "capabilities", NULL);
+
+        for (size_t s = 0; caps && s < HD_ARRAY_SIZE (cap_sets); s++) {
+                struct json *list = json_get (caps, cap_sets[s].set);
+                size_t kept = 0;
+
+                for (size_t i = 0; list && i < list->n; i++) {
+                        if (cap_allowed (p, list->items[i]->text, cap_sets[s].must_be_empty))
+                                list->items[kept++] = list->items[i];
+                        else
+                                json_free (list->items[i]);
+                }
+                if (list)
+                        list->n = kept;
+        }
+        (void) err;
+        return 0;
+}
+
+static enum policy_action
+caps_action (const struct policy *p)
+{
+        return p->caps.action;
+}
+
+const struct rule rule_capabilities = {
+        "capabilities.allowList", RULE_CREATE, caps_action, caps_check, caps_fix,
+};
+
+/* process.noNewPrivileges: set, so setuid binaries and file capabilities
+ * cannot raise privileges inside the container. */
+
+static void
+nnp_check (const struct policy *p, const struct json *doc, struct decision *d, const char *id)
+{
+        const struct json *v = json_path (doc, "process", "noNewPrivileges", NULL);
+
+        if (!v || !v->boolean)
+                decision_add (d, id, "/process/noNewPrivileges", v ? "false" : "(absent)", "true",
+                              "no_new_privs would not be set");
+}
+
+static int
+nnp_fix (const struct policy *p, struct json *doc, struct hd_err *err)
+{
+        struct json *process = json_ensure (doc, "process", JSON_OBJECT, err);
+
+        return process ? rules_set_bool (process, "noNewPrivileges", true, err) : -1;
+}
+
+static enum policy_action
+nnp_action (const struct policy *p)
+{
+        return p->no_new_privileges;
+}
+
+const struct rule rule_no_new_privileges = {
+        "process.noNewPrivileges", RULE_CREATE, nnp_action, nnp_check, nnp_fix,
+};
