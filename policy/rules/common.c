@@ -219,8 +219,8 @@ seccomp_add_arches (scmp_filter_ctx ctx, const struct json *list, struct hd_err 
         return 0;
 }
 
-int
-rules_seccomp_compile (const struct json *seccomp, struct hd_err *err)
+static int
+seccomp_compile_now (const struct json *seccomp, struct hd_err *err)
 {
         const struct json *rules = json_get (seccomp, "syscalls");
         _cleanup_close_ int sink = -1;
@@ -247,6 +247,65 @@ rules_seccomp_compile (const struct json *seccomp, struct hd_err *err)
         }
         seccomp_release (ctx);
         return rc;
+}
+
+/* ---- proof cache -----------------------------------------------------------
+ * Compiling a multi-architecture profile costs milliseconds, on the start
+ * path of every container, for a profile that is nearly always the same.
+ * A profile that compiled once is remembered in a root-owned 0700
+ * directory, keyed by the FNV-1a hash and length of its serialised bytes.
+ * This is a performance cache, not a security check: the deny-list check
+ * runs on every document every time, and the worst a colliding entry can do
+ * is let an uncompilable profile reach runc, which then refuses to start the
+ * container (fail closed).  Without root or the directory, every profile is
+ * compiled. */
+
+static int
+proof_dir (void)
+{
+        struct stat st;
+        int fd = open (HD_PROOF_CACHE, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+        if (fd < 0 && errno == ENOENT && geteuid () == 0 && mkdir (HD_PROOF_CACHE, 0700) == 0)
+                fd = open (HD_PROOF_CACHE, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0 && (fstat (fd, &st) < 0 || st.st_uid != geteuid () || (st.st_mode & 077))) {
+                close (fd);
+                return -1;
+        }
+        return fd;
+}
+
+static void
+proof_name (const struct json *seccomp, char *name, size_t size)
+{
+        _cleanup_free_ char *bytes = NULL;
+        struct hd_err ignored;
+        uint64_t h = 0xcbf29ce484222325ULL;
+        size_t len = 0;
+
+        name[0] = '\0';
+        if (json_write (seccomp, &bytes, &len, &ignored) < 0)
+                return;
+        for (size_t i = 0; i < len; i++)
+                h = (h ^ (unsigned char) bytes[i]) * 0x100000001b3ULL;
+        snprintf (name, size, "seccomp-%016llx-%zu", (unsigned long long) h, len);
+}
+
+int
+rules_seccomp_compile (const struct json *seccomp, struct hd_err *err)
+{
+        _cleanup_close_ int dir = proof_dir ();
+        _cleanup_close_ int mark = -1;
+        char name[64];
+
+        proof_name (seccomp, name, sizeof name);
+        if (dir >= 0 && name[0] && faccessat (dir, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+                return 0;
+        if (seccomp_compile_now (seccomp, err) < 0)
+                return -1;
+        if (dir >= 0 && name[0])
+                mark = openat (dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        return 0;
 }
 
 int
@@ -290,9 +349,9 @@ rules_seccomp_load_profile (const char *name, struct json **out, struct hd_err *
                         return hd_err_prefix (err, "seccomp profile %s: ", name);
                 text = buf;
         }
+        /* Compiled when it is installed (seccomp.loadable), not here: once per call. */
         if (json_parse (text, len, out, err) < 0
-            || spec_check (*out, &spec_seccomp, SPEC_STRICT, text, len, err) < 0
-            || rules_seccomp_compile (*out, err) < 0)
+            || spec_check (*out, &spec_seccomp, SPEC_STRICT, text, len, err) < 0)
                 return hd_err_prefix (err, "seccomp profile %s:", name);
         return 0;
 }

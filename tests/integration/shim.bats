@@ -263,3 +263,73 @@ teardown() { fake_teardown; }
     [ "$status" -eq 0 ]
     [ -z "$output" ]
 }
+
+@test "policy named but missing: every guarded verb is refused (fail closed), pass-through verbs still work" {
+    for verb in "create --bundle $T/bundle c1" "run --bundle $T/bundle c1" "restore --bundle $T/bundle c1" \
+                "exec --process $FIXTURES/exec-user0.json c1" "update --memory 1m c1"; do
+        rm -f "$LOG"
+        # shellcheck disable=SC2086 # the verb's words are meant to split
+        POLICY=/nonexistent/policy.json run hd $verb
+        [ "$status" -eq 1 ]
+        backend_not_ran
+        [[ "$(last_error)" == *"cannot use the policy: policy /nonexistent/policy.json: No such file or directory"* ]]
+    done
+    POLICY=/nonexistent/policy.json run hd state c1
+    [ "$status" -eq 0 ]
+    backend_ran
+}
+
+@test "an invalid policy is refused with file:line:col and the key path" {
+    printf '{"apiVersion": "hardened/v1",\n "rules": {"user": {"action": "rewrite", "uidd": 5}}}\n' > "$T/p.json"
+    POLICY=$T/p.json run hd create --bundle "$T/bundle" c1
+    [ "$status" -eq 1 ]
+    backend_not_ran
+    [[ "$(last_error)" == *"$T/p.json:2:42: /rules/user/uidd: unknown field \"uidd\""* ]]
+}
+
+@test "the policy's runtime is the backend, for guarded and pass-through verbs" {
+    jq --arg rt "$FAKE_RUNTIME" '.runtime = $rt' "$FIXTURES/policy-off.json" > "$T/p.json"
+    run "$HARDENED" --policy "$T/p.json" create --bundle "$T/bundle" c1
+    [ "$status" -eq 0 ]
+    [ "$(head -1 "$FAKE_RUNTIME_OUT/argv")" = "$FAKE_RUNTIME" ]
+    rm "$FAKE_RUNTIME_OUT/argv"
+    run "$HARDENED" --policy "$T/p.json" state c1
+    [ "$status" -eq 0 ]
+    [ "$(head -1 "$FAKE_RUNTIME_OUT/argv")" = "$FAKE_RUNTIME" ]
+}
+
+@test "a refused config names every violated rule in one line and never reaches the backend" {
+    POLICY=$BATS_TEST_DIRNAME/../../policy/profiles/restricted.json run hd create --bundle "$T/bundle" c1
+    [ "$status" -eq 1 ]
+    backend_not_ran
+    msg=$(last_error)
+    for rule in user.nonRoot rootfs.readOnly capabilities.allowList process.noNewPrivileges \
+                seccomp.profile resources.memory resources.cpu resources.pids; do
+        [[ "$msg" == *"$rule: "* ]] || { echo "missing $rule in: $msg"; false; }
+    done
+    [ "$(jq -s '[.[] | select(.level == "error")] | length' "$LOG")" -ge 9 ]   # in full too
+}
+
+@test "audit mode: the config reaches the backend unchanged and every finding is logged as a warning" {
+    jq '.mode = "audit"' "$BATS_TEST_DIRNAME/../../policy/profiles/restricted.json" > "$T/p.json"
+    jq -S . "$T/bundle/config.json" > "$T/before.json"
+    POLICY=$T/p.json run hd create --bundle "$T/bundle" c1
+    [ "$status" -eq 0 ]
+    backend_ran
+    cmp "$T/before.json" <(jq -S . "$T/bundle/config.json")
+    [ "$(jq -r 'select(.level == "warning") | .msg' "$LOG" | grep -c ' warning at ')" -eq 12 ]
+    [ -z "$(jq -r 'select(.level == "error") | .msg' "$LOG")" ]
+}
+
+@test "no policy named and none installed: the compiled-in default applies and says so" {
+    path=$("$HARDENED" --backend "$FAKE_RUNTIME" --help | sed -n 's/.*installed policy: \(.*\)$/\1/p')
+    [ -n "$path" ]
+    if [ -e "$path" ]; then
+        [ "${CI:-}" != true ] || { echo "$path exists on a CI machine"; false; }
+        skip "$path is installed on this machine"
+    fi
+    run "$HARDENED" --backend "$FAKE_RUNTIME" --log "$LOG" --log-format json create --bundle "$T/bundle" c1
+    [ "$status" -eq 0 ]
+    [ "$(jq -r .process.user.uid "$T/bundle/config.json")" = 65534 ]
+    jq -r .msg "$LOG" | grep -q '^policy built-in default: user.nonRoot rewritten'
+}
