@@ -116,6 +116,11 @@ sink_log (const char *log_path, const char *log_format, const char *level, const
                         dprintf (STDERR_FILENO, "hardened: cannot open log %s: %s\n", log_path,
                                  strerror (errno));
         }
-        dprintf (STDERR_FILENO, "hardened: %s%s%s\n", strcmp (level, "error") ? level : "",
-                 strcmp (level, "error") ? ": " : "", msg);
+        /* Errors always reach stderr too.  Other lines only when there is no
+         * --log (runc's own default log is stderr): on a successful create,
+         * stderr is the container's, and must not carry the shim's notes. */
+        if (strcmp (level, "error") == 0)
+                dprintf (STDERR_FILENO, "hardened: %s\n", msg);
+        else if (!log_path || !*log_path)
+                dprintf (STDERR_FILENO, "hardened: %s: %s\n", level, msg);
 }

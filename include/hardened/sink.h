@@ -17,8 +17,8 @@ int sink_format (char *buf, size_t size, int json, const char *level, const char
                  long long epoch_seconds);
 
 /* Append a line at `level` ("error", "warning", "info") to `log_path` (if
- * not NULL) and write it to stderr.  Best effort: a log that cannot be
- * opened is reported on stderr. */
+ * not NULL).  Errors also go to stderr; other levels only when there is no
+ * log.  Best effort: a log that cannot be opened is reported on stderr. */
 void sink_log (const char *log_path, const char *log_format, const char *level, const char *msg);
 
 static inline void
