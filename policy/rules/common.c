@@ -219,6 +219,26 @@ seccomp_add_arches (scmp_filter_ctx ctx, const struct json *list, struct hd_err 
         return 0;
 }
 
+/* Every name must be a system call of at least one declared architecture:
+ * runc skips names libseccomp does not know, which would silently drop a
+ * rule. */
+static int
+seccomp_names_known (const struct json *seccomp, struct hd_err *err)
+{
+        const struct json *rules = json_get (seccomp, "syscalls");
+
+        for (size_t i = 0; rules && i < rules->n; i++) {
+                const struct json *names = json_get (rules->items[i], "names");
+                for (size_t k = 0; names && k < names->n; k++)
+                        if (rules_syscall_known (seccomp, names->items[k]->text) < 0)
+                                return hd_err_set (err, HD_EXIT_REFUSED, EINVAL,
+                                                   "syscalls/%zu/names/%zu: \"%s\" is not a system "
+                                                   "call of any of the profile's architectures",
+                                                   i, k, names->items[k]->text);
+        }
+        return 0;
+}
+
 static int
 seccomp_compile_now (const struct json *seccomp, struct hd_err *err)
 {
@@ -228,6 +248,8 @@ seccomp_compile_now (const struct json *seccomp, struct hd_err *err)
         uint32_t dflt;
         int rc = 0;
 
+        if (seccomp_names_known (seccomp, err) < 0)
+                return -1;
         if (seccomp_action (json_get (seccomp, "defaultAction"), json_get (seccomp, "defaultErrnoRet"),
                             &dflt, err) < 0)
                 return hd_err_prefix (err, "defaultAction: ");

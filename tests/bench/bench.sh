@@ -24,13 +24,21 @@ jq -c '.annotations = ([range(0; 20000)] | map({key: "bench.example/k\(.)", valu
     "$top/tests/fixtures/run-default.json" > "$d/big/config.json"
 unset FAKE_RUNTIME_OUT
 
+off=$top/tests/fixtures/policy-off.json
+pol=$top/policy/profiles/default.json
+# the default policy rewrites the config; each run starts from Docker's file
 hyperfine -N --warmup 50 --runs 1000 --export-json "$d/small.json" \
     -n baseline "$fake create --bundle $d/small c1" \
     -n pass-through "$hd --backend $fake state c1" \
-    -n create-9KB "$hd --backend $fake create --bundle $d/small c1" >/dev/null
+    -n "create-9KB, rules off" "$hd --policy $off --backend $fake create --bundle $d/small c1" >/dev/null
+mkdir -p "$d/pol"
+hyperfine -N --warmup 20 --runs 500 --export-json "$d/pol.json" \
+    --prepare "cp $top/tests/fixtures/run-default.json $d/pol/config.json" \
+    -n baseline "$fake create --bundle $d/pol c1" \
+    -n "create-9KB, default policy (rewrites everything)" "$hd --policy $pol --backend $fake create --bundle $d/pol c1" >/dev/null
 hyperfine -N --warmup 5 --runs 100 --export-json "$d/big.json" \
     -n baseline "$fake create --bundle $d/big c1" \
-    -n "create-$(( $(stat -c %s "$d/big/config.json") / 1024 ))KB" "$hd --backend $fake create --bundle $d/big c1" >/dev/null
+    -n "create-$(( $(stat -c %s "$d/big/config.json") / 1024 ))KB, rules off" "$hd --policy $off --backend $fake create --bundle $d/big c1" >/dev/null
 
 report() {
     jq -r '.results as $r | ($r[] | select(.command == "baseline") | .median) as $b
@@ -41,6 +49,7 @@ report() {
 }
 echo "baseline: the no-op backend executed directly"
 report "$d/small.json"
+report "$d/pol.json"
 report "$d/big.json"
 
 if command -v valgrind >/dev/null; then
@@ -52,10 +61,15 @@ if command -v valgrind >/dev/null; then
         awk '/^(summary|totals):/ { print $2; exit }' "$d/cg.out.1" 2>/dev/null || echo "?"
     }
     p=$(ins "$hd" --backend "$fake" state c1)
-    s=$(ins "$hd" --backend "$fake" create --bundle "$d/small" c1)
-    echo "instructions up to execve of the backend (callgrind): pass-through $p, create-9KB $s"
+    s=$(ins "$hd" --policy "$off" --backend "$fake" create --bundle "$d/small" c1)
+    cp "$top/tests/fixtures/run-default.json" "$d/pol/config.json"
+    ins "$hd" --policy "$pol" --backend "$fake" create --bundle "$d/pol" c1 >/dev/null  # warm the seccomp proof cache
+    cp "$top/tests/fixtures/run-default.json" "$d/pol/config.json"
+    r=$(ins "$hd" --policy "$pol" --backend "$fake" create --bundle "$d/pol" c1)
+    echo "instructions up to execve of the backend (callgrind): pass-through $p, create-9KB rules off $s, default policy $r"
 fi
 if [ -x /usr/bin/time ]; then
-    echo "peak RSS create-9KB: $(/usr/bin/time -f %M "$hd" --backend "$fake" create --bundle "$d/small" c1 2>&1 >/dev/null | tail -1) KiB;" \
-         "1 MB: $(/usr/bin/time -f %M "$hd" --backend "$fake" create --bundle "$d/big" c1 2>&1 >/dev/null | tail -1) KiB"
+    cp "$top/tests/fixtures/run-default.json" "$d/pol/config.json"
+    echo "peak RSS create-9KB default policy: $(/usr/bin/time -f %M "$hd" --policy "$pol" --backend "$fake" create --bundle "$d/pol" c1 2>&1 >/dev/null | tail -1) KiB;" \
+         "1 MB rules off: $(/usr/bin/time -f %M "$hd" --policy "$off" --backend "$fake" create --bundle "$d/big" c1 2>&1 >/dev/null | tail -1) KiB"
 fi

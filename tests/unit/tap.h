@@ -3,6 +3,7 @@
 #define HARDENED_TAP_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tap_n, tap_failed;
@@ -38,6 +39,37 @@ static int tap_n, tap_failed;
                 if (!found_)                                                   \
                         printf ("#   in:   %s\n#   want: %s\n", h_ ? h_ : "(null)", n_); \
         } while (0)
+
+/* Read $ENVVAR/name (or dflt/name) whole; NULL if unreadable.  *len is
+ * optional. */
+static inline char *
+tap_slurp (const char *envvar, const char *dflt, const char *name, size_t *len)
+{
+        char path[4096];
+        const char *dir = getenv (envvar);
+        FILE *f;
+        char *buf;
+        long n;
+
+        snprintf (path, sizeof path, "%s/%s", dir ? dir : dflt, name);
+        if (!(f = fopen (path, "rbe")))
+                return NULL;
+        fseek (f, 0, SEEK_END);
+        n = ftell (f);
+        rewind (f);
+        buf = malloc ((size_t) n + 1);
+        if (buf && fread (buf, 1, (size_t) n, f) != (size_t) n) {
+                free (buf);
+                buf = NULL;
+        }
+        fclose (f);
+        if (buf) {
+                buf[n] = '\0';
+                if (len)
+                        *len = (size_t) n;
+        }
+        return buf;
+}
 
 static inline int
 tap_done (void)

@@ -54,31 +54,6 @@ rewritten (const char *in, const char *want, const char *what)
         is_str (out, want, "  %s written back with the same meaning", what);
 }
 
-static char *
-slurp (const char *path, size_t *len)
-{
-        FILE *f = fopen (path, "rbe");
-        char *buf = NULL;
-        long n;
-
-        if (!f)
-                return NULL;
-        fseek (f, 0, SEEK_END);
-        n = ftell (f);
-        rewind (f);
-        buf = malloc ((size_t) n + 1);
-        if (buf && fread (buf, 1, (size_t) n, f) != (size_t) n) {
-                free (buf);
-                buf = NULL;
-        }
-        fclose (f);
-        if (buf) {
-                buf[n] = '\0';
-                *len = (size_t) n;
-        }
-        return buf;
-}
-
 static void
 fixtures (void)
 {
@@ -88,16 +63,12 @@ fixtures (void)
                 "run-privileged.json", "run-root-group0-apparmor-unconfined.json",
                 "run-sysctl-ulimit-oom-secrets.json", "run-unconfined-sysadmin-pidhost-sock.json",
         };
-        const char *dir = getenv ("FIXTURES");
-
         for (size_t i = 0; i < HD_ARRAY_SIZE (names); i++) {
-                char path[4096];
                 size_t len = 0;
                 struct hd_err err;
                 _cleanup_free_ char *in = NULL, *out = NULL;
 
-                snprintf (path, sizeof path, "%s/%s", dir ? dir : "tests/fixtures", names[i]);
-                in = slurp (path, &len);
+                in = tap_slurp ("FIXTURES", "tests/fixtures", names[i], &len);
                 ok (in != NULL, "read fixture %s", names[i]);
                 /* Docker writes with Go's json.Marshal plus a newline */
                 while (in && len && in[len - 1] == '\n')

@@ -9,42 +9,16 @@
 #include "hardened/util.h"
 #include "tap.h"
 
-static char *
-slurp (const char *rel, size_t *len)
-{
-        char path[4096];
-        const char *top = getenv ("top_srcdir");
-        FILE *f;
-        char *buf;
-        long n;
-
-        snprintf (path, sizeof path, "%s/%s", top ? top : ".", rel);
-        if (!(f = fopen (path, "rbe")))
-                return NULL;
-        fseek (f, 0, SEEK_END);
-        n = ftell (f);
-        rewind (f);
-        buf = malloc ((size_t) n + 1);
-        if (buf && fread (buf, 1, (size_t) n, f) != (size_t) n) {
-                free (buf);
-                buf = NULL;
-        }
-        fclose (f);
-        if (buf)
-                buf[n] = '\0', *len = (size_t) n;
-        return buf;
-}
-
 static void
 compiled_in (void)
 {
         size_t len = 0;
-        _cleanup_free_ char *p = slurp ("policy/profiles/default.json", &len);
+        _cleanup_free_ char *p = tap_slurp ("top_srcdir", ".", "policy/profiles/default.json", &len);
         _cleanup_free_ char *s = NULL;
 
         ok (p && len == policy_default_json_len && memcmp (p, policy_default_json, len) == 0,
             "the compiled-in policy is byte for byte policy/profiles/default.json");
-        s = slurp ("policy/profiles/seccomp-default.json", &len);
+        s = tap_slurp ("top_srcdir", ".", "policy/profiles/seccomp-default.json", &len);
         ok (s && len == policy_default_seccomp_json_len
                     && memcmp (s, policy_default_seccomp_json, len) == 0,
             "the compiled-in seccomp profile is byte for byte policy/profiles/seccomp-default.json");
@@ -57,7 +31,7 @@ shipped (void)
                                              "policy/profiles/restricted.json" };
         for (size_t i = 0; i < HD_ARRAY_SIZE (files); i++) {
                 size_t len = 0;
-                _cleanup_free_ char *text = slurp (files[i], &len);
+                _cleanup_free_ char *text = tap_slurp ("top_srcdir", ".", files[i], &len);
                 struct policy p;
                 struct hd_err err = { 0 };
                 int rc = text ? policy_load_buffer (files[i], text, len, &p, &err) : -1;

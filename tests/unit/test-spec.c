@@ -41,29 +41,6 @@ accepted (const char *doc, const struct spec_type *type, const char *what)
         ok (rc == 0, "accepts %s%s%s", what, rc ? ": " : "", rc ? err.msg : "");
 }
 
-static char *
-slurp (const char *name)
-{
-        char path[4096];
-        const char *dir = getenv ("FIXTURES");
-        FILE *f;
-        char *buf;
-        long n;
-
-        snprintf (path, sizeof path, "%s/%s", dir ? dir : "tests/fixtures", name);
-        f = fopen (path, "rbe");
-        if (!f)
-                return NULL;
-        fseek (f, 0, SEEK_END);
-        n = ftell (f);
-        rewind (f);
-        buf = calloc (1, (size_t) n + 1);
-        if (buf && fread (buf, 1, (size_t) n, f) != (size_t) n)
-                buf[0] = '\0';
-        fclose (f);
-        return buf;
-}
-
 static void
 fixtures (void)
 {
@@ -77,11 +54,11 @@ fixtures (void)
         };
 
         for (size_t i = 0; i < HD_ARRAY_SIZE (runs); i++) {
-                _cleanup_free_ char *doc = slurp (runs[i]);
+                _cleanup_free_ char *doc = tap_slurp ("FIXTURES", "tests/fixtures", runs[i], NULL);
                 accepted (doc ? doc : "", &spec_config, runs[i]);
         }
         for (size_t i = 0; i < HD_ARRAY_SIZE (execs); i++) {
-                _cleanup_free_ char *doc = slurp (execs[i]);
+                _cleanup_free_ char *doc = tap_slurp ("FIXTURES", "tests/fixtures", execs[i], NULL);
                 accepted (doc ? doc : "", &spec_process, execs[i]);
         }
 }
