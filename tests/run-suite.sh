@@ -4,7 +4,8 @@
 #     corpus replay, the fake-backend tests and the real-runc integration tests;
 #  2. `make distcheck` (the tarball builds, installs and passes `make check`);
 #  3. an ASan+UBSan build running the unit tests and the corpus replay again;
-#  4. a short libFuzzer run of the JSON entry point, when clang is present.
+#  4. a short libFuzzer run of the JSON entry point, when clang is present;
+#  5. the Docker end-to-end suite (private containerd + dockerd).
 # Ends with one summary line: "N passed, N failed".
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -65,14 +66,24 @@ if command -v clang >/dev/null; then
     fi
 fi
 
+stage "Docker end-to-end (tests/e2e)"
+cd "$work/main"
+HARDENED=$work/main/hardened top_srcdir=$top bats --tap "$top"/tests/e2e/*.bats >"$work/e2e.tap" 2>&1 || failed=1
+cat "$work/e2e.tap"
+e2e_pass=$(grep -cE "^ok [0-9]+ " "$work/e2e.tap" || true)
+e2e_skip=$(grep -cE "^ok [0-9]+ .*# skip" "$work/e2e.tap" || true)
+e2e_fail=$(grep -cE "^not ok " "$work/e2e.tap" || true)
+e2e_pass=$((e2e_pass - e2e_skip))
+grep -qE '^1\.\.[1-9]' "$work/e2e.tap" || { echo "the e2e suite ran no test"; e2e_fail=$((e2e_fail + 1)); }
+
 # One closing line over every TAP result of the stages above.
 count() {
     cat "$work"/main/test-suite.log "$work"/asan/test-suite.log 2>/dev/null |
         awk -v k="# $1:" 'index($0, k) == 1 { n += $NF } END { print n + 0 }'
 }
-pass=$(( $(count PASS) + fuzz_runs ))
-fail=$(( $(count FAIL) + $(count ERROR) + $(count XPASS) ))
-skip=$(count SKIP)
+pass=$(( $(count PASS) + fuzz_runs + e2e_pass ))
+fail=$(( $(count FAIL) + $(count ERROR) + $(count XPASS) + e2e_fail ))
+skip=$(( $(count SKIP) + e2e_skip ))
 if [ "${CI:-}" = true ] && [ "$skip" -gt 0 ]; then
     echo "CI: $skip test(s) skipped; a skip in CI is a failure"
     fail=$((fail + skip))

@@ -1,0 +1,217 @@
+#!/usr/bin/env bats
+# Docker end to end: a private containerd + dockerd with hardened registered
+# as runtimes, every rule observed from inside real containers, refusals as
+# docker run prints them, and the install modes.  Needs root and Debian's
+# docker.io + containerd; skips without them, except with CI=true.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup_file() {
+    e2e_require || return 1
+    export E2E_DIR
+    E2E_DIR=$(mktemp -d /tmp/hd-e2e.XXXXXX)
+    e2e_policies "$E2E_DIR"
+    e2e_daemon_json "$E2E_DIR"
+    e2e_start "$E2E_DIR"
+    e2e_image "$E2E_DIR"
+}
+
+teardown() {
+    # the bypass test's own daemons, if it started them
+    if [ -n "${E2E_DIR2:-}" ]; then
+        e2e_stop "$E2E_DIR2"
+        rm -rf "$E2E_DIR2"
+    fi
+}
+
+teardown_file() {
+    [ -n "${E2E_DIR:-}" ] || return 0
+    "$E2E_DOCKER" -H "unix://$E2E_DIR/docker.sock" rm -f $("$E2E_DOCKER" -H "unix://$E2E_DIR/docker.sock" ps -aq) >/dev/null 2>&1 || true
+    e2e_stop "$E2E_DIR"
+    rm -rf "$E2E_DIR"
+}
+
+setup() { e2e_require; }
+
+PROBE='id -u; id -g; touch /x 2>&1; echo ok > /tmp/f && cat /tmp/f;
+grep -E "^(CapEff|CapBnd|CapPrm|NoNewPrivs|Seccomp):" /proc/self/status;
+cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes;
+cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu/cpu.cfs_period_us'
+
+@test "docker run --runtime=hardened: every rule of the default policy, seen from inside" {
+    run dk run --rm --runtime=hardened --network none "$E2E_IMAGE" sh -c "$PROBE"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = 65534 ]                                  # uid
+    [ "${lines[1]}" = 65534 ]                                  # gid
+    [ "${lines[2]}" = "touch: /x: Read-only file system" ]     # read-only /
+    [ "${lines[3]}" = ok ]                                     # writable /tmp tmpfs
+    [[ "$output" == *$'CapPrm:\t0000000000000000'* ]]
+    [[ "$output" == *$'CapEff:\t0000000000000000'* ]]
+    [[ "$output" == *$'CapBnd:\t0000000000000400'* ]]          # CAP_NET_BIND_SERVICE only
+    [[ "$output" == *$'NoNewPrivs:\t1'* ]]
+    [[ "$output" == *$'Seccomp:\t2'* ]]
+    [ "${lines[9]}" = 536870912 ]                              # memory 512Mi
+    [ "${lines[10]}" = 536870912 ]                             # memory+swap = memory
+    [ "${lines[11]}" = 1024 ]                                  # pids
+    [ "${lines[12]}" = 100000 ]                                # 1 CPU: quota
+    [ "${lines[13]}" = 100000 ]                                #        period
+}
+
+@test "docker run --runtime=runc (the baseline) is unconfined by comparison" {
+    run dk run --rm --runtime=runc --network none "$E2E_IMAGE" sh -c "$PROBE"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = 0 ]
+    [ "${lines[2]}" = ok ]                                     # touch /x printed nothing
+    [[ "$output" == *$'CapEff:\t00000000a80425fb'* ]]           # Docker's default set
+    [[ "$output" == *$'NoNewPrivs:\t0'* ]]
+}
+
+@test "a root user with the allow-list's capability: --user 0 under rewrite still runs as 65534, --cap-add kept only if allowed" {
+    run dk run --rm --runtime=hardened --network none --user 0 --cap-add SYS_ADMIN "$E2E_IMAGE" sh -c 'id -u; grep CapBnd /proc/self/status'
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = 65534 ]
+    [ "${lines[1]}" = $'CapBnd:\t0000000000000400' ]
+}
+
+@test "a memory limit above the policy's max is clamped; one within bounds is kept" {
+    run dk run --rm --runtime=hardened --network none --memory 8g --memory-swap 8g --pids-limit 100000 "$E2E_IMAGE" \
+        cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = 4294967296 ]
+    [ "${lines[1]}" = 4096 ]
+    run dk run --rm --runtime=hardened --network none --memory 128m --memory-swap 128m --cpus 2 "$E2E_IMAGE" \
+        cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = 134217728 ]
+    [ "${lines[1]}" = 200000 ]
+}
+
+@test "refused: --user 0 under the restricted policy; docker run fails and prints the rule" {
+    run --separate-stderr dk run --rm --runtime=hardened-restricted --network none --user 0 "$E2E_IMAGE" true
+    [ "$status" -ne 0 ]
+    [[ "$stderr" == *"refused by policy $E2E_DIR/policy-restricted.json"* ]]
+    [[ "$stderr" == *"user.nonRoot: the container would run as root (uid 0)"* ]]
+    for rule in rootfs.readOnly capabilities.allowList process.noNewPrivileges seccomp.profile \
+                resources.memory resources.cpu resources.pids; do
+        [[ "$stderr" == *"$rule: "* ]] || { echo "no $rule in: $stderr"; false; }
+    done
+}
+
+@test "refused: --cap-add SYS_ADMIN and --security-opt seccomp=unconfined, each named" {
+    # a policy where only those two rules reject, so the message is about them alone
+    jq '.rules.capabilities.action = "reject" | .rules.seccomp.action = "reject"' \
+        "$E2E_DIR/policy-default.json" > "$E2E_DIR/policy-caps-seccomp.json"
+    e2e_add_runtime hardened-cs "$E2E_DIR/policy-caps-seccomp.json"
+    run --separate-stderr dk run --rm --runtime=hardened-cs --network none --cap-drop ALL --cap-add NET_BIND_SERVICE \
+        --cap-add SYS_ADMIN "$E2E_IMAGE" true
+    [ "$status" -ne 0 ]
+    [[ "$stderr" == *"capabilities.allowList: bounding capabilities not allowed: CAP_SYS_ADMIN"* ]]
+    run --separate-stderr dk run --rm --runtime=hardened-cs --network none --cap-drop ALL --cap-add NET_BIND_SERVICE \
+        --security-opt seccomp=unconfined "$E2E_IMAGE" true
+    [ "$status" -ne 0 ]
+    [[ "$stderr" == *"seccomp.profile: no deny-by-default seccomp profile"* ]]
+    [[ "$stderr" != *"capabilities.allowList"* ]]
+}
+
+@test "audit mode: the container runs unchanged and the findings are recorded in the runtime log" {
+    run dk run -d --runtime=hardened-audit --network none "$E2E_IMAGE" sleep 60
+    [ "$status" -eq 0 ]
+    id=$output
+    run dk exec "$id" sh -c 'id -u; grep -E "^(CapEff|Seccomp):" /proc/self/status; touch /x && echo writable'
+    [ "${lines[0]}" = 0 ]
+    [ "${lines[1]}" = $'CapEff:\t00000000a80425fb' ]
+    [ "${lines[2]}" = $'Seccomp:\t2' ]     # Docker's own profile, untouched
+    [ "${lines[3]}" = writable ]
+    log=$E2E_DIR/containerd/state/io.containerd.runtime.v2.task/moby/$id/log.json
+    jq -r 'select(.level == "warning") | .msg' "$log" > "$BATS_TEST_TMPDIR/warnings"
+    for rule in user.nonRoot rootfs.readOnly capabilities.allowList process.noNewPrivileges seccomp.profile \
+                resources.memory resources.cpu resources.pids; do
+        grep -q "$rule warning" "$BATS_TEST_TMPDIR/warnings" || { cat "$BATS_TEST_TMPDIR/warnings"; false; }
+    done
+    [ -z "$(jq -r 'select(.level == "error") | .msg' "$log")" ]
+    dk rm -f "$id" >/dev/null
+}
+
+@test "docker exec and docker update work through the shim; stop, kill and rm clean up" {
+    run dk run -d --runtime=hardened --network none "$E2E_IMAGE" sleep 300
+    [ "$status" -eq 0 ]
+    id=$output
+    run dk exec -u 65534 "$id" id -u
+    [ "$output" = 65534 ]
+    run dk exec "$id" cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+    [ "$output" = 536870912 ]
+    run dk update --memory 256m --memory-swap 256m "$id"
+    [ "$status" -eq 0 ]
+    run dk exec "$id" cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+    [ "$output" = 268435456 ]
+    run dk stop -t 1 "$id"
+    [ "$status" -eq 0 ]
+    [ "$(dk inspect -f '{{.State.Status}}' "$id")" = exited ]
+    run dk start "$id"
+    [ "$status" -eq 0 ]
+    run dk kill "$id"
+    [ "$status" -eq 0 ]
+    run dk rm "$id"
+    [ "$status" -eq 0 ]
+    run dk inspect "$id"
+    [ "$status" -ne 0 ]
+    [ -z "$(ls "$E2E_DIR/containerd/state/io.containerd.runtime.v2.task/moby/" 2>/dev/null | grep "^$id")" ]
+}
+
+@test "docker info lists the runtimes; --version and features pass through" {
+    run dk info --format '{{json .Runtimes}}'
+    [ "$status" -eq 0 ]
+    jq -e 'has("hardened") and has("hardened-restricted") and has("runc")' <<<"$output"
+    [ "$(jq -r '.hardened.path' <<<"$output")" = "$HARDENED" ]
+    diff <("$HARDENED" --policy "$E2E_DIR/policy-default.json" --version | tail -n +2) <(runc --version)
+    diff <("$HARDENED" --policy "$E2E_DIR/policy-default.json" features) <(runc features)
+}
+
+@test "daemon-wide default: with \"default-runtime\": \"hardened\" a plain docker run is enforced" {
+    e2e_reload "$E2E_DIR" '{"default-runtime": "hardened"}'
+    [ "$(dk info --format '{{.DefaultRuntime}}')" = hardened ]
+    # dockerd probes the default runtime's --version: runc's commit still shows
+    [ "$(dk info --format '{{.RuncCommit.ID}}')" = "$(runc --version | sed -n 's/^commit: //p')" ]
+    run dk run --rm --network none "$E2E_IMAGE" id -u
+    e2e_reload "$E2E_DIR" '{"default-runtime": "runc"}'
+    [ "$status" -eq 0 ]
+    [ "$output" = 65534 ]
+    [ "$(dk info --format '{{.DefaultRuntime}}')" = runc ]
+}
+
+@test "containerd without Docker: ctr run --runc-binary hardened is enforced" {
+    ctr --address "$E2E_DIR/containerd.sock" run --rm --runc-binary "$HARDENED" \
+        --rootfs "$E2E_DIR/image-rootfs" "hd-ctr-$$" /bin/sh -c 'id -u; touch /x 2>&1' \
+        > "$BATS_TEST_TMPDIR/ctr.out" 2>&1 </dev/null 3>&- || true
+    cat "$BATS_TEST_TMPDIR/ctr.out"
+    [ "$(sed -n 1p "$BATS_TEST_TMPDIR/ctr.out")" = 65534 ]
+    [ "$(sed -n 2p "$BATS_TEST_TMPDIR/ctr.out")" = "touch: /x: Read-only file system" ]
+}
+
+@test "closing the --runtime=runc bypass: hardened installed as runc ahead of the real one enforces it too" {
+    path=$("$HARDENED" --help | sed -n 's/.*installed policy: \(.*\)$/\1/p')
+    if [ -e "$path" ]; then
+        [ "${CI:-}" != true ] || { echo "$path exists on a CI machine"; false; }
+        skip "$path is installed here; this test wants the compiled-in default"
+    fi
+    # The install mode: a "runc" that is hardened, first in the daemons' PATH;
+    # hardened's backend is the real runc by absolute path (the compiled-in
+    # default), and the self-exec guard refuses a backend that is hardened.
+    E2E_DIR2=$(mktemp -d /tmp/hd-e2e2.XXXXXX)
+    mkdir -p "$E2E_DIR2/bin"
+    ln -s "$HARDENED" "$E2E_DIR2/bin/runc"
+    e2e_policies "$E2E_DIR2"
+    e2e_daemon_json "$E2E_DIR2"
+    e2e_start "$E2E_DIR2" "$E2E_DIR2/bin"
+    e2e_image "$E2E_DIR2"
+    d2() { "$E2E_DOCKER" -H "unix://$E2E_DIR2/docker.sock" "$@"; }
+    run d2 run --rm --runtime=runc --network none "$E2E_IMAGE" sh -c 'id -u; grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status'
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = 65534 ]
+    [ "${lines[1]}" = $'NoNewPrivs:\t1' ]
+    run d2 run --rm --network none "$E2E_IMAGE" id -u
+    [ "$output" = 65534 ]
+    # dockerd still sees runc's version through it
+    [ "$(d2 info --format '{{.RuncCommit.ID}}')" = "$(runc --version | sed -n 's/^commit: //p')" ]
+}

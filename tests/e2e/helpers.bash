@@ -1,0 +1,146 @@
+# A private containerd + dockerd for the end-to-end tests (DESIGN.md 6):
+# own sockets, data and state directories, no bridge, no iptables; stopped by
+# pid, never by name.  Nothing here touches a daemon this file did not start.
+
+HARDENED=${HARDENED:-$BATS_TEST_DIRNAME/../../hardened}
+HARDENED=$(cd "$(dirname "$HARDENED")" && pwd)/$(basename "$HARDENED")
+top_srcdir=${top_srcdir:-$BATS_TEST_DIRNAME/../..}
+E2E_DOCKER=${E2E_DOCKER:-/usr/bin/docker}
+E2E_IMAGE=hd-busybox:e2e
+
+# Skip only where Docker cannot run here; with CI=true that is a failure.
+e2e_require() {
+    local why=""
+    [ "$(id -u)" -eq 0 ] || why="needs root"
+    for bin in /usr/sbin/dockerd /usr/bin/containerd "$E2E_DOCKER" /usr/bin/ctr /usr/sbin/runc /bin/busybox jq; do
+        command -v "$bin" >/dev/null 2>&1 || why="${why:+$why, }$bin missing"
+    done
+    [ -x "$HARDENED" ] || why="${why:+$why, }$HARDENED not built"
+    [ -z "$why" ] && return 0
+    if [ "${CI:-}" = true ]; then
+        echo "CI=true: refusing to skip the Docker end-to-end tests: $why" >&2
+        return 1
+    fi
+    skip "$why"
+}
+
+# e2e_wait SECONDS COMMAND...: poll until COMMAND succeeds.
+e2e_wait() {
+    local limit=$(( $1 * 10 )) i=0
+    shift
+    until "$@" >/dev/null 2>&1; do
+        i=$((i + 1))
+        [ "$i" -lt "$limit" ] || return 1
+        sleep 0.1
+    done
+}
+
+# e2e_start DIR [PATH_PREFIX]: start containerd and dockerd with state in
+# DIR (DIR/daemon.json must exist).  PATH_PREFIX goes in front of PATH for
+# both daemons (the shims find "runc" through it).
+e2e_start() {
+    local d=$1 prefix=${2:-}
+    mkdir -p "$d/containerd" "$d/root" "$d/exec"
+    cat > "$d/containerd.toml" <<TOML
+version = 2
+root = "$d/containerd/root"
+state = "$d/containerd/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$d/containerd.sock"
+[ttrpc]
+  address = "$d/containerd.sock.ttrpc"
+[debug]
+  address = ""
+TOML
+    PATH=${prefix:+$prefix:}$PATH containerd --config "$d/containerd.toml" >"$d/containerd.log" 2>&1 3>&- &
+    echo $! > "$d/containerd.pid"
+    e2e_wait 30 ctr --address "$d/containerd.sock" version || { tail -20 "$d/containerd.log" >&2; return 1; }
+    PATH=${prefix:+$prefix:}$PATH dockerd --config-file "$d/daemon.json" --data-root "$d/root" \
+        --exec-root "$d/exec" --pidfile "$d/docker.pid" -H "unix://$d/docker.sock" \
+        --containerd "$d/containerd.sock" >"$d/dockerd.log" 2>&1 3>&- &
+    echo $! > "$d/dockerd.pid.launch"
+    e2e_wait 60 "$E2E_DOCKER" -H "unix://$d/docker.sock" info || { tail -20 "$d/dockerd.log" >&2; return 1; }
+}
+
+# e2e_stop DIR: stop the two daemons started for DIR, by pid, and wait.
+e2e_stop() {
+    local d=$1 pid
+    [ -d "$d" ] || return 0
+    for f in dockerd.pid.launch containerd.pid; do
+        [ -f "$d/$f" ] || continue
+        pid=$(cat "$d/$f")
+        kill "$pid" 2>/dev/null || continue
+        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null || true
+    done
+    # containerd-shim processes of this containerd only: found by our socket path
+    for pid in $(pgrep -f -- "-address $d/containerd.sock" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+    umount -R "$d/root" 2>/dev/null || true
+    umount -R "$d/exec" 2>/dev/null || true
+    umount -R "$d/containerd" 2>/dev/null || true
+}
+
+# e2e_rootfs DIR: a busybox-static root filesystem (with /tmp 1777 and
+# nobody/nogroup, like an ordinary image).
+e2e_rootfs() {
+    local r=$1
+    mkdir -p "$r/bin" "$r/proc" "$r/sys" "$r/dev" "$r/etc" "$r/tmp" "$r/root"
+    chmod 1777 "$r/tmp"
+    cp /bin/busybox "$r/bin/busybox"
+    chroot "$r" /bin/busybox --install -s /bin
+    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' > "$r/etc/passwd"
+    printf 'root:x:0:\nnogroup:x:65534:\n' > "$r/etc/group"
+}
+
+# e2e_image DIR: that root filesystem (DIR/image-rootfs) imported as
+# $E2E_IMAGE into the daemon at DIR.
+e2e_image() {
+    e2e_rootfs "$1/image-rootfs"
+    tar -C "$1/image-rootfs" -c . | "$E2E_DOCKER" -H "unix://$1/docker.sock" import - "$E2E_IMAGE" >/dev/null
+}
+
+# daemon.json registering hardened under several names, one policy each.
+e2e_daemon_json() {
+    local d=$1 extra=${2:-}
+    jq -n --arg hd "$HARDENED" --arg d "$d" --argjson extra "${extra:-{\}}" '{
+        bridge: "none", iptables: false, "ip-forward": false, "ip-masq": false,
+        "userland-proxy": false, "storage-driver": "overlay2",
+        runtimes: {
+            hardened: { path: $hd, runtimeArgs: ["--policy", "\($d)/policy-default.json"] },
+            "hardened-restricted": { path: $hd, runtimeArgs: ["--policy", "\($d)/policy-restricted.json"] },
+            "hardened-audit": { path: $hd, runtimeArgs: ["--policy", "\($d)/policy-audit.json"] }
+        } } * $extra' > "$d/daemon.json"
+}
+
+# The policies the runtimes above name: the shipped ones, audit = default in audit mode.
+e2e_policies() {
+    local d=$1
+    cp "$top_srcdir/policy/profiles/default.json" "$d/policy-default.json"
+    cp "$top_srcdir/policy/profiles/restricted.json" "$d/policy-restricted.json"
+    jq '.mode = "audit"' "$top_srcdir/policy/profiles/default.json" > "$d/policy-audit.json"
+}
+
+# docker against the private daemon of this file
+dk() { "$E2E_DOCKER" -H "unix://$E2E_DIR/docker.sock" "$@"; }
+
+# e2e_reload DIR JSON: merge JSON into the base daemon.json, SIGHUP dockerd
+# (it reloads "runtimes" and "default-runtime"), wait until it shows.
+e2e_reload() {
+    local d=$1 pid want
+    e2e_daemon_json "$d" "$2"
+    want=$(jq -r '."default-runtime" // "runc"' "$d/daemon.json")
+    pid=$(cat "$d/dockerd.pid.launch")
+    kill -HUP "$pid"
+    e2e_wait 20 sh -c "[ \"\$($E2E_DOCKER -H unix://$d/docker.sock info --format '{{.DefaultRuntime}}')\" = $want ]"
+}
+
+# e2e_add_runtime NAME POLICY: register one more hardened runtime and reload.
+e2e_add_runtime() {
+    local d=$E2E_DIR
+    jq --arg n "$1" --arg hd "$HARDENED" --arg p "$2" \
+        '.runtimes[$n] = {path: $hd, runtimeArgs: ["--policy", $p]}' "$d/daemon.json" > "$d/daemon.json.new"
+    mv "$d/daemon.json.new" "$d/daemon.json"
+    kill -HUP "$(cat "$d/dockerd.pid.launch")"
+    e2e_wait 20 sh -c "$E2E_DOCKER -H unix://$d/docker.sock info --format '{{json .Runtimes}}' | jq -e 'has(\"$1\")'"
+}
