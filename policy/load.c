@@ -80,6 +80,7 @@ static const struct spec_field rules_fields[] = {
         { "noNewPrivileges", &p_action_only },
         { "seccomp", &p_seccomp },
         { "resources", &p_resources },
+        { "runtimeFlags", &p_action_only },
         { NULL, NULL },
 };
 static const struct spec_type p_rules = { SPEC_OBJECT, rules_fields, NULL };
@@ -478,6 +479,8 @@ policy_load_buffer (const char *source, const char *buf, size_t len, struct poli
             || load_caps (&l, rules) < 0
             || load_action (&l, json_get (rules, "noNewPrivileges"), "/rules/noNewPrivileges",
                             &p->no_new_privileges) < 0
+            || load_action (&l, json_get (rules, "runtimeFlags"), "/rules/runtimeFlags",
+                            &p->runtime_flags) < 0
             || load_seccomp (&l, rules) < 0 || load_resources (&l, rules) < 0)
                 return -1;
         return 0;

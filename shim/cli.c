@@ -294,17 +294,19 @@ store (struct cli *cli, const struct occurrence *occ, struct parse_state *st, st
         return 0;
 }
 
-/* The argv the backend gets: argv without the slots in `strip`. */
-static int
-build_backend_argv (struct cli *cli, int argc, char **argv, const bool *strip, struct hd_err *err)
+/* The argv the backend gets: argv without the stripped slots, with the
+ * replaced ones swapped in.  Rebuilt after every edit. */
+int
+cli_build_backend_argv (struct cli *cli, struct hd_err *err)
 {
-        cli->backend_argv = calloc ((size_t) argc + 1, sizeof *cli->backend_argv);
+        free (cli->backend_argv);
+        cli->backend_argv = calloc ((size_t) cli->argc + 1, sizeof *cli->backend_argv);
         if (!cli->backend_argv)
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
         cli->backend_argc = 0;
-        for (int i = 0; i < argc; i++)
-                if (!strip[i])
-                        cli->backend_argv[cli->backend_argc++] = argv[i];
+        for (int i = 0; i < cli->argc; i++)
+                if (!cli->strip[i])
+                        cli->backend_argv[cli->backend_argc++] = cli->replace[i] ? cli->replace[i] : cli->argv[i];
         return 0;
 }
 
@@ -322,14 +324,17 @@ int
 cli_parse_globals (int argc, char **argv, struct cli *cli, struct hd_err *err)
 {
         struct parse_state st = { .where = "global flags" };
-        _cleanup_free_ bool *strip = calloc ((size_t) argc + 1, sizeof *strip);
         struct occurrence occ;
         enum step step = STEP_STOP;
         int i = 1;
 
         memset (cli, 0, sizeof *cli);
         cli->log_format = "text";
-        if (!strip)
+        cli->argc = argc;
+        cli->argv = argv;
+        cli->strip = calloc ((size_t) argc + 1, sizeof *cli->strip);
+        cli->replace = calloc ((size_t) argc + 1, sizeof *cli->replace);
+        if (!cli->strip || !cli->replace)
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
         while (i < argc && (step = parse_one (global_flags, argv, argc, &i, &occ, &st, err))
                == STEP_FLAG) {
@@ -337,15 +342,13 @@ cli_parse_globals (int argc, char **argv, struct cli *cli, struct hd_err *err)
                         return -1;
                 if (occ.flag->slot == SLOT_POLICY || occ.flag->slot == SLOT_BACKEND)
                         for (int k = 0; k < occ.count; k++)
-                                strip[occ.first + k] = true;
+                                cli->strip[occ.first + k] = true;
         }
         if (step == STEP_ERROR)
                 return -1;
         cli->verb_index = i;
         classify_verb (cli, i < argc ? argv[i] : NULL);
-        cli->argc = argc;
-        cli->argv = argv;
-        return build_backend_argv (cli, argc, argv, strip, err);
+        return cli_build_backend_argv (cli, err);
 }
 
 /* urfave/cli v1.22 reorderArgs: every dash-led argument, and the argument
@@ -385,6 +388,36 @@ reorder_args (char **in, int n, char **out)
                 memcpy (out, in, (size_t) n * sizeof *in);
 }
 
+/* Where in argv an argument of verb_args is: urfave/cli reorders
+ * pointers, never copies them. */
+static int
+argv_index (const struct cli *cli, const char *arg)
+{
+        for (int k = cli->verb_index + 1; k < cli->argc; k++)
+                if (cli->argv[k] == arg)
+                        return k;
+        return -1;
+}
+
+/* Remember a verb flag and where it is in argv, for the rules that
+ * check and rewrite inline exec and update flags. */
+static int
+record (struct cli *cli, const struct occurrence *occ, struct hd_err *err)
+{
+        struct cli_flag *f;
+        void *p = reallocarray (cli->flags, (size_t) cli->nflags + 1, sizeof *cli->flags);
+
+        if (!p)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        cli->flags = p;
+        f = &cli->flags[cli->nflags++];
+        f->name = occ->flag->names[0];
+        f->value = occ->value;
+        f->flag_index = argv_index (cli, cli->verb_args[occ->first]);
+        f->value_index = occ->count == 2 ? argv_index (cli, cli->verb_args[occ->first + 1]) : -1;
+        return 0;
+}
+
 static const struct flag *
 verb_flags (enum cli_verb verb, bool *reorder)
 {
@@ -422,7 +455,7 @@ cli_parse_verb (struct cli *cli, struct hd_err *err)
                 memcpy (cli->verb_args, in, (size_t) n * sizeof *in);
         while (i < n && (step = parse_one (table, cli->verb_args, n, &i, &occ, &st, err))
                == STEP_FLAG)
-                if (store (cli, &occ, &st, err) < 0)
+                if (store (cli, &occ, &st, err) < 0 || record (cli, &occ, err) < 0)
                         return -1;
         if (step == STEP_ERROR)
                 return -1;
@@ -438,8 +471,12 @@ cli_parse_verb (struct cli *cli, struct hd_err *err)
 void
 cli_free (struct cli *cli)
 {
+        for (int i = 0; cli->replace && i < cli->argc; i++)
+                free (cli->replace[i]);
+        free (cli->replace);
+        free (cli->strip);
+        free (cli->flags);
         free (cli->backend_argv);
         free (cli->verb_args);
-        cli->backend_argv = NULL;
-        cli->verb_args = NULL;
+        memset (cli, 0, sizeof *cli);
 }

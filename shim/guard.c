@@ -9,6 +9,7 @@
 
 #include "hardened/fileio.h"
 #include "hardened/guard.h"
+#include "hardened/inline.h"
 #include "hardened/json.h"
 #include "hardened/rules.h"
 #include "hardened/sink.h"
@@ -18,12 +19,16 @@
 /* What kind of document a verb hands runc, and which rules apply to it. */
 struct doc_kind {
         const struct spec_type *type;
-        unsigned rule_verb;       /* 0: schema only (exec/update rules: not yet) */
+        unsigned rule_verb;
+        const char *where[3];     /* where the document sits in a config.json */
 };
 
-static const struct doc_kind config_doc = { &spec_config, RULE_CREATE };
-static const struct doc_kind process_doc = { &spec_process, 0 };
-static const struct doc_kind resources_doc = { &spec_resources, 0 };
+/* The rules are written against config.json; an exec process file and an
+ * update resources document are checked where they would sit in one. */
+static const struct doc_kind config_doc = { &spec_config, RULE_CREATE, { NULL } };
+static const struct doc_kind process_doc = { &spec_process, RULE_EXEC, { "process", NULL } };
+static const struct doc_kind resources_doc = { &spec_resources, RULE_UPDATE,
+                                               { "linux", "resources", NULL } };
 
 struct guard {
         struct cli *cli;
@@ -55,6 +60,38 @@ report (const struct guard *g, const struct decision *d, struct hd_err *err)
         return hd_err_set (err, HD_EXIT_REFUSED, EPERM, "%s", line);
 }
 
+/* Run the policy on `*doc`, placed where kind->where says in an otherwise
+ * empty config; *doc is updated if a fix replaced it. */
+static int
+apply_policy (const struct guard *g, const struct doc_kind *kind, struct json **doc,
+              struct decision *d, struct hd_err *err)
+{
+        _cleanup_json_ struct json *outer = NULL;
+        struct json *parent = NULL;
+        size_t depth = 0;
+        int rc;
+
+        while (kind->where[depth])
+                depth++;
+        if (depth == 0)
+                return engine_run (g->policy, kind->rule_verb, *doc, d, err);
+        outer = json_new (JSON_OBJECT);
+        parent = outer;
+        for (size_t i = 0; parent && i + 1 < depth; i++)
+                parent = json_ensure (parent, kind->where[i], JSON_OBJECT, err);
+        if (!parent || json_set (parent, kind->where[depth - 1], steal_ptr (doc), err) < 0)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        rc = engine_run (g->policy, kind->rule_verb, outer, d, err);
+        /* take the document back out of the wrapper */
+        parent = outer;
+        for (size_t i = 0; i + 1 < depth; i++)
+                parent = json_get (parent, kind->where[i]);
+        for (size_t i = 0; parent && i < parent->n; i++)
+                if (strcmp (parent->members[i].key, kind->where[depth - 1]) == 0)
+                        *doc = steal_ptr (&parent->members[i].value);
+        return *doc ? rc : hd_err_set (err, HD_EXIT_INTERNAL, EINVAL, "lost the checked document");
+}
+
 /* Parse, check against the schema and the policy, and serialise one
  * document; *out is the checked bytes to hand runc. */
 static int
@@ -73,7 +110,7 @@ check_document (const struct guard *g, const char *data, size_t len, const struc
         if (spec_check (doc, kind->type, flags, data, len, err) < 0)
                 return -1;
         if (kind->rule_verb) {
-                if (engine_run (g->policy, kind->rule_verb, doc, &d, err) < 0)
+                if (apply_policy (g, kind, &doc, &d, err) < 0)
                         return -1;
                 if (report (g, &d, err) < 0)
                         return hd_err_prefix (err, " "); /* not a position: keep the label apart */
@@ -197,12 +234,15 @@ int
 guard_verb (struct cli *cli, const struct policy *policy, struct hd_err *err)
 {
         struct guard g = { .cli = cli, .policy = policy };
+        struct decision d;
 
         for (size_t i = 0; i < HD_ARRAY_SIZE (guards); i++) {
                 if (guards[i].verb != cli->verb)
                         continue;
                 if (cli->help)
                         return 0; /* runc prints the verb's help and reads nothing */
+                if (inline_check (cli, policy, &d, err) < 0 || report (&g, &d, err) < 0)
+                        return hd_err_prefix (err, "%s flags: ", cli->verb_name);
                 return guards[i].guard (&g, err);
         }
         return 0;

@@ -29,6 +29,15 @@ enum cli_verb {
         CLI_VERB_UPDATE,
 };
 
+/* A verb flag as given, and where: argv[flag_index] is the flag, and its
+ * value is argv[value_index], or follows '=' in the flag's own argument
+ * (value_index -1).  Bool flags without '=' have a NULL value. */
+struct cli_flag {
+        const char *name;         /* long name: "user", "cap", "memory", ... */
+        char *value;
+        int flag_index, value_index;
+};
+
 struct cli {
         /* the shim's own global flags */
         const char *policy;       /* --policy FILE */
@@ -52,8 +61,16 @@ struct cli {
         /* the original command line; verb_index is where the verb is, or argc */
         int argc, verb_index;
         char **argv;
-        /* argv for the backend: argv minus the shim's flags; backend_argv[0]
-         * is argv[0] until the caller replaces it.  NULL-terminated. */
+        /* the verb's flags in order (guarded verbs only) */
+        struct cli_flag *flags;
+        int nflags;
+        /* edits to argv: strip[i] drops argv[i]; replace[i] (malloc'd)
+         * stands in for it */
+        bool *strip;
+        char **replace;
+        /* argv for the backend: argv with the edits above (the shim's own
+         * flags stripped); backend_argv[0] is argv[0] until the caller
+         * replaces it.  NULL-terminated.  Rebuilt by cli_build_backend_argv. */
         char **backend_argv;
         int backend_argc;
 };
@@ -66,6 +83,9 @@ int cli_parse_globals (int argc, char **argv, struct cli *out, struct hd_err *er
 /* Parse the verb's flags for a guarded verb (create, run, restore, exec,
  * update).  Refuses what runc would refuse, so the shim never guesses. */
 int cli_parse_verb (struct cli *cli, struct hd_err *err);
+
+/* Rebuild backend_argv after edits to strip/replace. */
+int cli_build_backend_argv (struct cli *cli, struct hd_err *err);
 
 void cli_free (struct cli *cli);
 

@@ -84,6 +84,7 @@ struct policy {
         struct policy_rootfs rootfs;
         struct policy_caps caps;
         enum policy_action no_new_privileges;
+        enum policy_action runtime_flags;     /* --no-pivot, --no-new-keyring */
         struct policy_seccomp seccomp;
         struct policy_resources resources;
 };

@@ -34,7 +34,8 @@ extern const size_t rules_registry_len;
 /* One object per rule, defined in policy/rules/<family>.c. */
 extern const struct rule rule_user_non_root, rule_rootfs_read_only, rule_capabilities,
         rule_no_new_privileges, rule_seccomp_profile, rule_seccomp_loadable,
-        rule_resources_memory, rule_resources_cpu, rule_resources_pids;
+        rule_resources_memory, rule_resources_cpu, rule_resources_pids, rule_update_memory,
+        rule_update_cpu, rule_update_pids;
 
 /* Run every rule that applies to `verb` on `doc`: record, fix or refuse per
  * the policy and its mode.  d->verdict says the outcome.  < 0 only on an

@@ -78,7 +78,7 @@ caps_action (const struct policy *p)
 }
 
 const struct rule rule_capabilities = {
-        "capabilities.allowList", RULE_CREATE, caps_action, caps_check, caps_fix,
+        "capabilities.allowList", RULE_CREATE | RULE_EXEC, caps_action, caps_check, caps_fix,
 };
 
 /* process.noNewPrivileges: set, so setuid binaries and file capabilities
@@ -109,5 +109,5 @@ nnp_action (const struct policy *p)
 }
 
 const struct rule rule_no_new_privileges = {
-        "process.noNewPrivileges", RULE_CREATE, nnp_action, nnp_check, nnp_fix,
+        "process.noNewPrivileges", RULE_CREATE | RULE_EXEC, nnp_action, nnp_check, nnp_fix,
 };

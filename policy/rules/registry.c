@@ -15,5 +15,8 @@ const struct rule *const rules_registry[] = {
         &rule_resources_memory,
         &rule_resources_cpu,
         &rule_resources_pids,
+        &rule_update_memory,
+        &rule_update_cpu,
+        &rule_update_pids,
 };
 const size_t rules_registry_len = HD_ARRAY_SIZE (rules_registry);

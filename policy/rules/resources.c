@@ -28,30 +28,41 @@ resources_peek (const struct json *doc, const char *key)
         return json_path (doc, "linux", "resources", key, NULL);
 }
 
-/* A limit after the policy: unlimited becomes the default (or the max). */
+/* A limit after the policy: unlimited becomes the default (or the max).
+ * In an update document 0 means "leave as it is" (runc writes nothing) and
+ * stays 0; -1 is unlimited and is above any maximum. */
 static int64_t
-limit_target (int64_t have, int64_t dflt, int64_t max)
+limit_target (int64_t have, int64_t dflt, int64_t max, bool update)
 {
-        if (have <= 0)
+        if (update && have == 0)
+                return 0;
+        if (have <= 0 && !update)
                 have = dflt ? dflt : max ? max : have;
         return max && (have <= 0 || have > max) ? max : have;
 }
 
 /* ---- memory ---- */
 
+/* Swap must equal the limit unless the policy allows swap.  An update that
+ * changes swap alone (limit 0) cannot be held to an unknown limit, so its
+ * swap is left unchanged (0). */
 static void
-memory_target (const struct policy *p, const struct json *mem, int64_t *limit, int64_t *swap)
+memory_target (const struct policy *p, const struct json *mem, bool update, int64_t *limit,
+               int64_t *swap)
 {
         int64_t have = 0, sw = 0;
 
         json_number_i64 (json_get (mem, "limit"), &have);
         json_number_i64 (json_get (mem, "swap"), &sw);
-        *limit = limit_target (have, p->resources.memory_default, p->resources.memory_max);
-        *swap = !p->resources.allow_swap && *limit > 0 ? *limit : sw;
+        *limit = limit_target (have, p->resources.memory_default, p->resources.memory_max, update);
+        *swap = sw;
+        if (!p->resources.allow_swap)
+                *swap = *limit > 0 ? *limit : update ? 0 : sw;
 }
 
 static void
-memory_check (const struct policy *p, const struct json *doc, struct decision *d, const char *id)
+memory_check_as (const struct policy *p, const struct json *doc, struct decision *d, const char *id,
+                 bool update)
 {
         const struct json *mem = resources_peek (doc, "memory");
         int64_t have = 0, sw = 0, limit, swap;
@@ -59,7 +70,7 @@ memory_check (const struct policy *p, const struct json *doc, struct decision *d
 
         json_number_i64 (json_get (mem, "limit"), &have);
         json_number_i64 (json_get (mem, "swap"), &sw);
-        memory_target (p, mem, &limit, &swap);
+        memory_target (p, mem, update, &limit, &swap);
         rules_format_size (limit, want, sizeof want);
         if (have <= 0)
                 snprintf (found, sizeof found, "unlimited");
@@ -75,17 +86,17 @@ memory_check (const struct policy *p, const struct json *doc, struct decision *d
 }
 
 static int
-memory_fix (const struct policy *p, struct json *doc, struct hd_err *err)
+memory_fix_as (const struct policy *p, struct json *doc, struct hd_err *err, bool update)
 {
         struct json *mem = resources_of (doc, "memory", err);
         int64_t limit, swap;
 
         if (!mem)
                 return -1;
-        memory_target (p, mem, &limit, &swap);
+        memory_target (p, mem, update, &limit, &swap);
         if (limit > 0 && rules_set_i64 (mem, "limit", limit, err) < 0)
                 return -1;
-        return swap > 0 ? rules_set_i64 (mem, "swap", swap, err) : 0;
+        return swap > 0 || (update && json_get (mem, "swap")) ? rules_set_i64 (mem, "swap", swap, err) : 0;
 }
 
 /* ---- cpu ---- */
@@ -101,7 +112,7 @@ cpu_period (const struct policy *p, const struct json *cpu)
 
 /* Quota the policy wants, in microseconds per period; <= 0: unlimited. */
 static int64_t
-cpu_target (const struct policy *p, const struct json *cpu, int64_t *have)
+cpu_target (const struct policy *p, const struct json *cpu, bool update, int64_t *have)
 {
         uint64_t period = cpu_period (p, cpu);
         int64_t dflt = (int64_t) (p->resources.cpu_default_milli * period / 1000);
@@ -109,15 +120,16 @@ cpu_target (const struct policy *p, const struct json *cpu, int64_t *have)
 
         *have = 0;
         json_number_i64 (json_get (cpu, "quota"), have);
-        return limit_target (*have, dflt, max);
+        return limit_target (*have, dflt, max, update);
 }
 
 static void
-cpu_check (const struct policy *p, const struct json *doc, struct decision *d, const char *id)
+cpu_check_as (const struct policy *p, const struct json *doc, struct decision *d, const char *id,
+              bool update)
 {
         const struct json *cpu = resources_peek (doc, "cpu");
         uint64_t period = cpu_period (p, cpu);
-        int64_t have, want = cpu_target (p, cpu, &have);
+        int64_t have, want = cpu_target (p, cpu, update, &have);
         char found[48], required[48];
 
         if (want == have)
@@ -130,14 +142,14 @@ cpu_check (const struct policy *p, const struct json *doc, struct decision *d, c
 }
 
 static int
-cpu_fix (const struct policy *p, struct json *doc, struct hd_err *err)
+cpu_fix_as (const struct policy *p, struct json *doc, struct hd_err *err, bool update)
 {
         struct json *cpu = resources_of (doc, "cpu", err);
         int64_t have, want;
 
         if (!cpu)
                 return -1;
-        want = cpu_target (p, cpu, &have);
+        want = cpu_target (p, cpu, update, &have);
         if (want <= 0)
                 return 0;
         if (!json_get (cpu, "period") && rules_set_i64 (cpu, "period", (int64_t) cpu_period (p, cpu), err) < 0)
@@ -148,13 +160,14 @@ cpu_fix (const struct policy *p, struct json *doc, struct hd_err *err)
 /* ---- pids ---- */
 
 static void
-pids_check (const struct policy *p, const struct json *doc, struct decision *d, const char *id)
+pids_check_as (const struct policy *p, const struct json *doc, struct decision *d, const char *id,
+               bool update)
 {
         int64_t have = 0, want;
         char found[32], required[32];
 
         json_number_i64 (json_get (resources_peek (doc, "pids"), "limit"), &have);
-        want = limit_target (have, p->resources.pids_default, p->resources.pids_max);
+        want = limit_target (have, p->resources.pids_default, p->resources.pids_max, update);
         if (want == have)
                 return;
         snprintf (found, sizeof found, have > 0 ? "%lld" : "unlimited", (long long) have);
@@ -165,7 +178,7 @@ pids_check (const struct policy *p, const struct json *doc, struct decision *d, 
 }
 
 static int
-pids_fix (const struct policy *p, struct json *doc, struct hd_err *err)
+pids_fix_as (const struct policy *p, struct json *doc, struct hd_err *err, bool update)
 {
         struct json *pids = resources_of (doc, "pids", err);
         int64_t have = 0, want;
@@ -173,9 +186,36 @@ pids_fix (const struct policy *p, struct json *doc, struct hd_err *err)
         if (!pids)
                 return -1;
         json_number_i64 (json_get (pids, "limit"), &have);
-        want = limit_target (have, p->resources.pids_default, p->resources.pids_max);
+        want = limit_target (have, p->resources.pids_default, p->resources.pids_max, update);
         return want > 0 ? rules_set_i64 (pids, "limit", want, err) : 0;
 }
+
+/* The same checks with create semantics (absent: unlimited, gets the
+ * default) and update semantics (absent or 0: unchanged). */
+#define RESOURCE_RULE(name)                                                                   \
+        static void name##_check (const struct policy *p, const struct json *doc,             \
+                                  struct decision *d, const char *id)                         \
+        {                                                                                     \
+                name##_check_as (p, doc, d, id, false);                                       \
+        }                                                                                     \
+        static void name##_update_check (const struct policy *p, const struct json *doc,      \
+                                         struct decision *d, const char *id)                  \
+        {                                                                                     \
+                name##_check_as (p, doc, d, id, true);                                        \
+        }                                                                                     \
+        static int name##_fix (const struct policy *p, struct json *doc, struct hd_err *err)  \
+        {                                                                                     \
+                return name##_fix_as (p, doc, err, false);                                    \
+        }                                                                                     \
+        static int name##_update_fix (const struct policy *p, struct json *doc,               \
+                                      struct hd_err *err)                                     \
+        {                                                                                     \
+                return name##_fix_as (p, doc, err, true);                                     \
+        }
+
+RESOURCE_RULE (memory)
+RESOURCE_RULE (cpu)
+RESOURCE_RULE (pids)
 
 static enum policy_action
 resources_action (const struct policy *p)
@@ -191,4 +231,13 @@ const struct rule rule_resources_cpu = {
 };
 const struct rule rule_resources_pids = {
         "resources.pids", RULE_CREATE, resources_action, pids_check, pids_fix,
+};
+const struct rule rule_update_memory = {
+        "resources.memory", RULE_UPDATE, resources_action, memory_update_check, memory_update_fix,
+};
+const struct rule rule_update_cpu = {
+        "resources.cpu", RULE_UPDATE, resources_action, cpu_update_check, cpu_update_fix,
+};
+const struct rule rule_update_pids = {
+        "resources.pids", RULE_UPDATE, resources_action, pids_update_check, pids_update_fix,
 };

@@ -98,5 +98,5 @@ user_action (const struct policy *p)
 }
 
 const struct rule rule_user_non_root = {
-        "user.nonRoot", RULE_CREATE, user_action, user_check, user_fix,
+        "user.nonRoot", RULE_CREATE | RULE_EXEC, user_action, user_check, user_fix,
 };

@@ -215,3 +215,76 @@ cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgr
     # dockerd still sees runc's version through it
     [ "$(d2 info --format '{{.RuncCommit.ID}}')" = "$(runc --version | sed -n 's/^commit: //p')" ]
 }
+
+# A container that complies with restricted.json as it is (nothing to rewrite).
+restricted_container() {
+    dk run -d --runtime=hardened-restricted --network none --user 65534:65534 --read-only \
+        --cap-drop ALL --cap-add NET_BIND_SERVICE --security-opt no-new-privileges \
+        --security-opt "seccomp=$top_srcdir/policy/profiles/seccomp-default.json" \
+        --memory 512m --memory-swap 512m --cpus 1 --pids-limit 100 "$E2E_IMAGE" sleep 300
+}
+
+@test "docker exec -u 0 runs as the policy's uid; under reject it is refused with the rule in docker's output" {
+    run dk run -d --runtime=hardened --network none "$E2E_IMAGE" sleep 300
+    [ "$status" -eq 0 ]
+    id=$output
+    run dk exec -u 0 "$id" id -u
+    [ "$status" -eq 0 ]
+    [ "$output" = 65534 ]
+    dk rm -f "$id" >/dev/null
+    run restricted_container
+    [ "$status" -eq 0 ]
+    id=$output
+    run dk exec -u 0 "$id" id -u          # docker exec prints runtime errors on stdout
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"OCI runtime exec failed: "*"refused by policy $E2E_DIR/policy-restricted.json: user.nonRoot"* ]]
+    run dk exec "$id" id -u
+    [ "$output" = 65534 ]
+    dk rm -f "$id" >/dev/null
+}
+
+@test "docker exec --privileged: the exec'd process stays within the allow-list (rewrite), or is refused (reject)" {
+    run dk run -d --runtime=hardened --network none "$E2E_IMAGE" sleep 300
+    id=$output
+    run dk exec --privileged "$id" grep -E '^Cap(Eff|Prm|Bnd|Amb)' /proc/self/status
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = $'CapPrm:\t0000000000000000' ]
+    [ "${lines[1]}" = $'CapEff:\t0000000000000000' ]
+    [ "${lines[2]}" = $'CapBnd:\t0000000000000400' ]
+    [ "${lines[3]}" = $'CapAmb:\t0000000000000000' ]
+    dk rm -f "$id" >/dev/null
+    run restricted_container
+    id=$output
+    run dk exec --privileged "$id" true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"refused by policy $E2E_DIR/policy-restricted.json: capabilities.allowList: bounding capabilities not allowed: CAP_CHOWN"* ]]
+    dk rm -f "$id" >/dev/null
+}
+
+@test "docker update --memory 100g is refused with the message in docker's output; --memory 128m is applied" {
+    run restricted_container
+    [ "$status" -eq 0 ]
+    id=$output
+    run --separate-stderr dk update --memory 100g --memory-swap 100g "$id"
+    [ "$status" -ne 0 ]
+    [[ "$stderr" == *"refused by policy $E2E_DIR/policy-restricted.json: resources.memory: memory limit 100Gi is above the policy's maximum 4Gi"* ]] || { echo "$stderr"; false; }
+    run dk exec "$id" cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+    [ "$output" = 536870912 ]
+    run dk update --memory 128m --memory-swap 128m "$id"
+    [ "$status" -eq 0 ]
+    run dk exec "$id" cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes
+    [ "${lines[0]}" = 134217728 ]
+    [ "${lines[1]}" = 134217728 ]
+    dk rm -f "$id" >/dev/null
+}
+
+@test "docker update above the maximum under rewrite is clamped" {
+    run dk run -d --runtime=hardened --network none "$E2E_IMAGE" sleep 300
+    id=$output
+    run dk update --memory 100g --memory-swap 100g --pids-limit 100000 "$id"
+    [ "$status" -eq 0 ]
+    run dk exec "$id" cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max
+    [ "${lines[0]}" = 4294967296 ]
+    [ "${lines[1]}" = 4096 ]
+    dk rm -f "$id" >/dev/null
+}

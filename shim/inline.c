@@ -1,0 +1,406 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hardened/inline.h"
+#include "hardened/num.h"
+#include "hardened/rules.h"
+#include "hardened/util.h"
+
+/* The policy on flags instead of documents: `exec` without --process
+ * (--user, --additional-gids, --cap, --no-new-privs), `update` without
+ * --resources (--memory, --memory-swap, --cpu-quota, --cpu-period,
+ * --pids-limit), and --no-pivot / --no-new-keyring on create, run and
+ * restore.  A fix edits argv (cli->strip / cli->replace).
+ *
+ * Threat: runc reads these values with Go parsers that accept more than
+ * plain decimal (strconv.Atoi takes "+0"; uint32(4294967296) is 0; the flag
+ * package's ints take "0x10" and "010" as hex and octal).  A value that is
+ * not plain decimal is refused outright, in every mode: the shim never
+ * guesses what runc will read. */
+
+struct inline_ctx {
+        struct cli *cli;
+        const struct policy *p;
+        struct decision *d;
+        struct hd_err *err;
+        bool refused;              /* a value the shim will not interpret */
+};
+
+static enum policy_action
+act (const struct inline_ctx *c, enum policy_action a)
+{
+        return c->p->mode == MODE_AUDIT && a != ACTION_OFF ? ACTION_WARN : a;
+}
+
+/* Record a finding with its action; true when the caller should fix it. */
+static bool
+finding (struct inline_ctx *c, const char *rule, enum policy_action action, const struct cli_flag *f,
+         const char *required, const char *msg)
+{
+        char where[64];
+        size_t i = c->d->n;
+
+        snprintf (where, sizeof where, "argv[%d] (--%s)", f->flag_index, f->name);
+        decision_add (c->d, rule, where, f->value ? f->value : "true", required, "%s", msg);
+        if (i < c->d->n)
+                c->d->findings[i].action = action;
+        return action == ACTION_REWRITE;
+}
+
+static void
+mark_fixed (struct inline_ctx *c)
+{
+        if (c->d->n)
+                c->d->findings[c->d->n - 1].fixed = true;
+}
+
+/* A value that runc would read in a way we do not. */
+static void
+unreadable (struct inline_ctx *c, const struct cli_flag *f, const char *why)
+{
+        char where[64];
+        size_t i = c->d->n;
+
+        snprintf (where, sizeof where, "argv[%d] (--%s)", f->flag_index, f->name);
+        decision_add (c->d, "cli.strictValues", where, f->value ? f->value : "", "plain decimal",
+                      "--%s %s: %s; refused rather than guessed at", f->name, f->value ? f->value : "", why);
+        if (i < c->d->n)
+                c->d->findings[i].action = ACTION_REJECT;
+        c->refused = true;
+}
+
+/* Drop a flag (and its separate value) from the backend's argv. */
+static void
+strip_flag (struct cli *cli, const struct cli_flag *f)
+{
+        cli->strip[f->flag_index] = true;
+        if (f->value_index >= 0)
+                cli->strip[f->value_index] = true;
+}
+
+/* Give a flag a new value in the backend's argv. */
+static int
+replace_value (struct cli *cli, const struct cli_flag *f, const char *value, struct hd_err *err)
+{
+        int at = f->value_index >= 0 ? f->value_index : f->flag_index;
+        char *s = NULL;
+
+        if (f->value_index >= 0)
+                s = strdup (value);
+        else if (asprintf (&s, "--%s=%s", f->name, value) < 0)
+                s = NULL;
+        if (!s)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        free (cli->replace[at]);
+        cli->replace[at] = s;
+        return 0;
+}
+
+/* ---- exec --------------------------------------------------------------- */
+
+static bool
+uid_ok (const struct policy *p, uint32_t uid)
+{
+        if (uid == 0)
+                return false;
+        for (size_t i = 0; i < p->user.nranges; i++)
+                if (uid >= p->user.ranges[i].min && uid <= p->user.ranges[i].max)
+                        return true;
+        return p->user.nranges == 0;
+}
+
+/* --user UID[:GID], both plain decimal uint32. */
+static int
+exec_user (struct inline_ctx *c, const struct cli_flag *f)
+{
+        enum policy_action a = act (c, c->p->user.action);
+        const char *colon = strchr (f->value, ':');
+        size_t ulen = colon ? (size_t) (colon - f->value) : strlen (f->value);
+        uint32_t uid, gid = 1;
+        char fixed[32];
+
+        if (parse_u32 (f->value, ulen, &uid) < 0 || (colon && parse_u32 (colon + 1, strlen (colon + 1), &gid) < 0)) {
+                unreadable (c, f, "not UID[:GID] in plain decimal");
+                return 0;
+        }
+        if (a == ACTION_OFF || (uid_ok (c->p, uid) && gid != 0))
+                return 0;
+        if (!finding (c, "user.nonRoot", a, f, "a non-root uid and gid",
+                      uid_ok (c->p, uid) ? "exec as group 0 (root)" : "exec as root or a uid outside the allowed ranges"))
+                return 0;
+        if (colon)
+                snprintf (fixed, sizeof fixed, "%u:%u", uid_ok (c->p, uid) ? uid : c->p->user.uid,
+                          gid ? gid : c->p->user.gid);
+        else
+                snprintf (fixed, sizeof fixed, "%u:%u", c->p->user.uid, c->p->user.gid);
+        mark_fixed (c);
+        return replace_value (c->cli, f, fixed, c->err);
+}
+
+static int
+exec_gid (struct inline_ctx *c, const struct cli_flag *f)
+{
+        enum policy_action a = act (c, c->p->user.action);
+        uint32_t gid;
+
+        if (parse_u32 (f->value, strlen (f->value), &gid) < 0) {
+                unreadable (c, f, "not a plain decimal gid (runc would read 010 as octal, 0x0 as hex)");
+                return 0;
+        }
+        if (a != ACTION_OFF && gid == 0 && finding (c, "user.nonRoot", a, f, "no group 0", "exec with group 0 (root)")) {
+                mark_fixed (c);
+                strip_flag (c->cli, f);
+        }
+        return 0;
+}
+
+/* runc adds every --cap to the bounding, effective, permitted and ambient
+ * sets: an ambient capability is never allowed, so every --cap is a finding. */
+static int
+exec_cap (struct inline_ctx *c, const struct cli_flag *f)
+{
+        enum policy_action a = act (c, c->p->caps.action);
+        int cap;
+        char msg[160];
+
+        if (a == ACTION_OFF)
+                return 0;
+        snprintf (msg, sizeof msg, "exec --cap %s %s", f->value,
+                  rules_cap_from_name (f->value, &cap) == 0 && (c->p->caps.allow >> cap & 1)
+                          ? "would add it to the ambient set"
+                          : "is not in the allow-list");
+        if (finding (c, "capabilities.allowList", a, f, "no capabilities added by exec", msg)) {
+                mark_fixed (c);
+                strip_flag (c->cli, f);
+        }
+        return 0;
+}
+
+/* --no-new-privs=false turns no_new_privs off for the exec'd process. */
+static int
+exec_nnp (struct inline_ctx *c, const struct cli_flag *f)
+{
+        enum policy_action a = act (c, c->p->no_new_privileges);
+
+        if (a == ACTION_OFF || !f->value
+            || (strcmp (f->value, "false") && strcmp (f->value, "0") && strcmp (f->value, "f")
+                && strcmp (f->value, "F") && strcmp (f->value, "FALSE") && strcmp (f->value, "False")))
+                return 0;
+        if (finding (c, "process.noNewPrivileges", a, f, "true", "exec would turn no_new_privs off")) {
+                mark_fixed (c);
+                strip_flag (c->cli, f);
+        }
+        return 0;
+}
+
+/* ---- update --------------------------------------------------------------- */
+
+/* go-units RAMInBytes without fractions: DIGITS[kmgtp][i][b], any case, or -1. */
+static int
+parse_ram (const char *s, int64_t *out)
+{
+        static const char units[] = "kmgtp";
+        size_t digits = strspn (s, "0123456789");
+        const char *u = s + digits, *k;
+        uint64_t v, mult = 1;
+
+        if (strcmp (s, "-1") == 0)
+                return *out = -1, 0;
+        if (parse_u64 (s, digits, &v) < 0)
+                return -1;
+        if (*u && (k = strchr (units, *u | 0x20)) && *u != '\0') {
+                for (ptrdiff_t i = 0; i <= k - units; i++)
+                        mult *= 1024;
+                u++;
+                if ((*u | 0x20) == 'i')
+                        u++;
+        }
+        if ((*u | 0x20) == 'b')
+                u++;
+        if (*u || v > (uint64_t) INT64_MAX / mult)
+                return -1;
+        *out = (int64_t) (v * mult);
+        return 0;
+}
+
+static const struct cli_flag *
+last_flag (const struct cli *cli, const char *name)
+{
+        const struct cli_flag *found = NULL;
+
+        for (int i = 0; i < cli->nflags; i++)
+                if (strcmp (cli->flags[i].name, name) == 0)
+                        found = &cli->flags[i];
+        return found;
+}
+
+/* One limit flag: -1 is unlimited, 0 unchanged; above `max` is clamped. */
+static int
+update_limit (struct inline_ctx *c, const struct cli_flag *f, int64_t have, int64_t max, const char *rule)
+{
+        enum policy_action a = act (c, c->p->resources.action);
+        char want[32];
+
+        if (a == ACTION_OFF || max == 0 || have == 0 || (have > 0 && have <= max))
+                return 0;
+        snprintf (want, sizeof want, "%lld", (long long) max);
+        if (!finding (c, rule, a, f, want, have < 0 ? "update would remove the limit" : "update above the policy's maximum"))
+                return 0;
+        mark_fixed (c);
+        return replace_value (c->cli, f, want, c->err);
+}
+
+static int
+update_memory (struct inline_ctx *c)
+{
+        const struct cli_flag *mem = last_flag (c->cli, "memory"), *swap = last_flag (c->cli, "memory-swap");
+        enum policy_action a = act (c, c->p->resources.action);
+        int64_t limit = 0, sw = 0;
+
+        if ((mem && parse_ram (mem->value, &limit) < 0) || (swap && parse_ram (swap->value, &sw) < 0)) {
+                unreadable (c, mem && parse_ram (mem->value, &limit) < 0 ? mem : swap,
+                            "not a size runc reads exactly (DIGITS[kmgtp][b] or -1)");
+                return 0;
+        }
+        if (mem && update_limit (c, mem, limit, c->p->resources.memory_max, "resources.memory") < 0)
+                return -1;
+        if (c->p->resources.memory_max && limit < 0)
+                limit = c->p->resources.memory_max;
+        else if (c->p->resources.memory_max && limit > c->p->resources.memory_max)
+                limit = c->p->resources.memory_max;
+        if (a == ACTION_OFF || c->p->resources.allow_swap || !swap || (limit > 0 && sw == limit) || sw == 0)
+                return 0;
+        if (!finding (c, "resources.memory", a, swap, "equal to the memory limit", "update would allow swap"))
+                return 0;
+        mark_fixed (c);
+        if (limit > 0) {
+                char v[32];
+                snprintf (v, sizeof v, "%lld", (long long) limit);
+                return replace_value (c->cli, swap, v, c->err);
+        }
+        strip_flag (c->cli, swap);
+        return 0;
+}
+
+static int
+update_cpu (struct inline_ctx *c)
+{
+        const struct cli_flag *q = last_flag (c->cli, "cpu-quota"), *per = last_flag (c->cli, "cpu-period");
+        uint64_t period = c->p->resources.cpu_period;
+        int64_t quota = 0;
+
+        if ((per && parse_u64 (per->value, strlen (per->value), &period) < 0)
+            || (q && parse_i64 (q->value, strlen (q->value), &quota) < 0)) {
+                unreadable (c, per && parse_u64 (per->value, strlen (per->value), &period) < 0 ? per : q,
+                            "not a plain decimal integer");
+                return 0;
+        }
+        if (!q || period == 0)
+                return 0;
+        return update_limit (c, q, quota, (int64_t) (c->p->resources.cpu_max_milli * period / 1000),
+                             "resources.cpu");
+}
+
+static int
+update_pids (struct inline_ctx *c)
+{
+        const struct cli_flag *f = last_flag (c->cli, "pids-limit");
+        int64_t v;
+
+        if (!f)
+                return 0;
+        if (parse_i64 (f->value, strlen (f->value), &v) < 0) {
+                unreadable (c, f, "not plain decimal (runc would read 010 as octal, 0x10 as hex)");
+                return 0;
+        }
+        return update_limit (c, f, v, c->p->resources.pids_max, "resources.pids");
+}
+
+/* ---- create / run / restore ------------------------------------------------- */
+
+static int
+create_flags (struct inline_ctx *c)
+{
+        enum policy_action a = act (c, c->p->runtime_flags);
+
+        for (int i = 0; a != ACTION_OFF && i < c->cli->nflags; i++) {
+                const struct cli_flag *f = &c->cli->flags[i];
+                bool on = !f->value || strcmp (f->value, "true") == 0 || strcmp (f->value, "1") == 0;
+                if ((strcmp (f->name, "no-pivot") && strcmp (f->name, "no-new-keyring")) || !on)
+                        continue;
+                if (finding (c, "runtime.flags", a, f, "absent",
+                             strcmp (f->name, "no-pivot") == 0
+                                     ? "--no-pivot keeps the host's root reachable through the mount namespace"
+                                     : "--no-new-keyring shares the caller's session keyring with the container")) {
+                        mark_fixed (c);
+                        strip_flag (c->cli, f);
+                }
+        }
+        return 0;
+}
+
+static int
+exec_flags (struct inline_ctx *c)
+{
+        static const struct {
+                const char *name;
+                int (*check) (struct inline_ctx *, const struct cli_flag *);
+        } checks[] = {
+                { "user", exec_user },
+                { "additional-gids", exec_gid },
+                { "cap", exec_cap },
+                { "no-new-privs", exec_nnp },
+        };
+
+        if (c->cli->process)
+                return 0; /* runc ignores the inline process flags with --process */
+        for (int i = 0; i < c->cli->nflags; i++)
+                for (size_t k = 0; k < HD_ARRAY_SIZE (checks); k++)
+                        if (strcmp (c->cli->flags[i].name, checks[k].name) == 0
+                            && checks[k].check (c, &c->cli->flags[i]) < 0)
+                                return -1;
+        return 0;
+}
+
+static int
+update_flags (struct inline_ctx *c)
+{
+        if (c->cli->resources)
+                return 0; /* runc ignores the inline resource flags with --resources */
+        if (update_memory (c) < 0 || update_cpu (c) < 0 || update_pids (c) < 0)
+                return -1;
+        return 0;
+}
+
+int
+inline_check (struct cli *cli, const struct policy *p, struct decision *d, struct hd_err *err)
+{
+        struct inline_ctx c = { .cli = cli, .p = p, .d = d, .err = err };
+        int rc = 0;
+
+        memset (d, 0, sizeof *d);
+        d->mode = p->mode;
+        d->policy_source = p->source;
+        if (cli->verb == CLI_VERB_EXEC)
+                rc = exec_flags (&c);
+        else if (cli->verb == CLI_VERB_UPDATE)
+                rc = update_flags (&c);
+        else
+                rc = create_flags (&c);
+        if (rc < 0)
+                return -1;
+        d->verdict = VERDICT_ALLOWED;
+        for (size_t i = 0; i < d->n; i++) {
+                if (d->findings[i].action == ACTION_REJECT
+                    || (d->findings[i].action == ACTION_REWRITE && !d->findings[i].fixed))
+                        d->verdict = VERDICT_REFUSED;
+                else if (d->findings[i].fixed && d->verdict == VERDICT_ALLOWED)
+                        d->verdict = VERDICT_REWRITTEN;
+        }
+        return cli_build_backend_argv (cli, err);
+}
