@@ -1,0 +1,175 @@
+#!/usr/bin/env bats
+# exec, update, restore and run are guarded as tightly as create: first
+# against the fake backend (what reaches runc is exactly the checked
+# version; refused calls never reach it), then with real runc.
+
+bats_require_minimum_version 1.5.0
+load fake
+load helpers
+
+DEFAULT=$BATS_TEST_DIRNAME/../../policy/profiles/default.json
+RESTRICTED=$BATS_TEST_DIRNAME/../../policy/profiles/restricted.json
+
+setup() { fake_setup; }
+teardown() {
+    if [ -n "${RT_ROOT:-}" ]; then rt_cleanup; fi
+    fake_teardown
+}
+
+# backend argv after the program name, one line
+backend_args() { tail -n +2 "$FAKE_RUNTIME_OUT/argv" | paste -sd' '; }
+
+@test "exec --process FILE: the rewritten process file is what runc reads" {
+    cp "$FIXTURES/exec-user0.json" "$T/p.json"
+    POLICY=$DEFAULT FAKE_RUNTIME_COPY=$T/p.json run hd exec --process "$T/p.json" --detach c1
+    [ "$status" -eq 0 ]
+    jq -e '.user == {"uid": 65534, "gid": 65534, "additionalGids": []}
+           and .capabilities.bounding == ["CAP_NET_BIND_SERVICE"]
+           and .capabilities.effective == ["CAP_NET_BIND_SERVICE"]
+           and .noNewPrivileges == true' "$FAKE_RUNTIME_OUT/copied"
+    cmp "$FAKE_RUNTIME_OUT/copied" "$T/p.json"
+}
+
+@test "exec --process FILE under reject: refused, the file untouched, runc never runs" {
+    cp "$FIXTURES/exec-privileged.json" "$T/p.json"
+    POLICY=$RESTRICTED run hd exec -p "$T/p.json" c1
+    [ "$status" -eq 1 ]
+    backend_not_ran
+    cmp "$T/p.json" "$FIXTURES/exec-privileged.json"
+    [[ "$(last_error)" == *"$T/p.json: refused by policy $RESTRICTED: user.nonRoot: "*"capabilities.allowList: "*"process.noNewPrivileges: "* ]]
+}
+
+@test "exec -u 0 / --user=0:0 / -g 0 / --cap / --no-new-privs=false are rewritten in argv" {
+    POLICY=$DEFAULT run hd exec -u 0 c1 id
+    [ "$(backend_args)" = "--log $LOG --log-format json exec -u 65534:65534 c1 id" ]
+    POLICY=$DEFAULT run hd exec --user=0:0 -g 0 -g 20 c1 id
+    [ "$(backend_args)" = "--log $LOG --log-format json exec --user=65534:65534 -g 20 c1 id" ]
+    POLICY=$DEFAULT run hd exec -u 1000:0 --cap CAP_SYS_ADMIN --cap=CAP_NET_BIND_SERVICE --no-new-privs=false -t c1 sh
+    [ "$(backend_args)" = "--log $LOG --log-format json exec -u 1000:65534 -t c1 sh" ]
+    # arguments of the command itself are not exec's flags
+    POLICY=$DEFAULT run hd exec -u 1000 c1 sh -u 0 --cap CAP_SYS_ADMIN
+    [ "$(backend_args)" = "--log $LOG --log-format json exec -u 1000 c1 sh -u 0 --cap CAP_SYS_ADMIN" ]
+}
+
+@test "exec values runc would read differently from plain decimal are refused, never guessed at" {
+    for v in 4294967296 +0 010 0x0 -0 ' 0' 0:+0 1000:4294967296 root; do
+        rm -f "$FAKE_RUNTIME_OUT/argv"
+        POLICY=$DEFAULT run hd exec -u "$v" c1 id
+        [ "$status" -eq 1 ] || { echo "-u '$v' was accepted"; false; }
+        backend_not_ran
+        [[ "$(last_error)" == *"cli.strictValues: --user $v: not UID[:GID] in plain decimal"* ]]
+    done
+    POLICY=$DEFAULT run hd exec -g 0x0 c1 id
+    [ "$status" -eq 1 ]
+    backend_not_ran
+}
+
+@test "exec under reject: -u 0 and --cap CAP_SYS_ADMIN are refused naming the rule" {
+    POLICY=$RESTRICTED run hd exec -u 0 c1 id
+    [ "$status" -eq 1 ]
+    backend_not_ran
+    [[ "$(last_error)" == *"exec flags: refused by policy $RESTRICTED: user.nonRoot: exec as root"* ]]
+    POLICY=$RESTRICTED run hd exec --cap CAP_SYS_ADMIN c1 id
+    [ "$status" -eq 1 ]
+    [[ "$(last_error)" == *"capabilities.allowList: exec --cap CAP_SYS_ADMIN is not in the allow-list"* ]]
+}
+
+@test "exec flags are ignored by runc with --process, and so not checked" {
+    cp "$FIXTURES/exec-user1000-env-cwd.json" "$T/p.json"
+    POLICY=$DEFAULT run hd exec -p "$T/p.json" -u 0 c1
+    [ "$status" -eq 0 ]
+    [ "$(backend_args)" = "--log $LOG --log-format json exec -p $T/p.json -u 0 c1" ]
+}
+
+@test "update --resources -: clamped under rewrite, and runc's stdin is exactly the checked bytes" {
+    printf '{"memory":{"limit":107374182400,"swap":107374182400},"pids":{"limit":-1},"cpu":{"quota":0}}' |
+        POLICY=$DEFAULT FAKE_RUNTIME_STDIN=1 hd update --resources - c1
+    [ "$(cat "$FAKE_RUNTIME_OUT/stdin")" = '{"memory":{"limit":4294967296,"swap":4294967296},"pids":{"limit":4096},"cpu":{"quota":0}}' ]
+}
+
+@test "update --resources - above the max under reject: refused, runc never runs" {
+    printf '{"memory":{"limit":107374182400}}' > "$T/r.json"
+    POLICY=$RESTRICTED run hd update --resources - c1 < "$T/r.json"
+    [ "$status" -eq 1 ]
+    backend_not_ran
+    [[ "$(last_error)" == *"refused by policy $RESTRICTED: resources.memory: memory limit 100Gi is above the policy's maximum 4Gi"* ]]
+}
+
+@test "update --resources FILE: 0 means unchanged and passes; unlimited swap is rewritten" {
+    printf '{"memory":{"limit":0,"swap":-1},"pids":{"limit":0}}' > "$T/r.json"
+    POLICY=$DEFAULT run hd update -r "$T/r.json" c1
+    [ "$status" -eq 0 ]
+    [ "$(cat "$T/r.json")" = '{"memory":{"limit":0,"swap":0},"pids":{"limit":0}}' ]
+}
+
+@test "update inline flags: clamped in argv under rewrite, refused under reject, strict values" {
+    POLICY=$DEFAULT run hd update --memory 100g --memory-swap=-1 --pids-limit -1 --cpu-quota 900000 c1
+    [ "$status" -eq 0 ]
+    [ "$(backend_args)" = "--log $LOG --log-format json update --memory 4294967296 --memory-swap=4294967296 --pids-limit 4096 --cpu-quota 400000 c1" ]
+    POLICY=$DEFAULT run hd update --memory 128m --memory-swap 128m c1
+    [ "$(backend_args)" = "--log $LOG --log-format json update --memory 128m --memory-swap 128m c1" ]
+    rm "$FAKE_RUNTIME_OUT/argv"
+    POLICY=$RESTRICTED run hd update --pids-limit 5000 c1
+    [ "$status" -eq 1 ]
+    backend_not_ran
+    for bad in "--pids-limit 0x10" "--pids-limit 010" "--memory 1.5g" "--cpu-quota +5"; do
+        # shellcheck disable=SC2086
+        POLICY=$DEFAULT run hd update $bad c1
+        [ "$status" -eq 1 ] || { echo "$bad accepted"; false; }
+        backend_not_ran
+    done
+}
+
+@test "--no-pivot and --no-new-keyring: stripped under rewrite, refused under reject (create, run, restore)" {
+    POLICY=$DEFAULT run hd create --no-pivot --no-new-keyring --bundle "$T/bundle" c1
+    [ "$status" -eq 0 ]
+    [ "$(backend_args)" = "--log $LOG --log-format json create --bundle $T/bundle c1" ]
+    rm "$FAKE_RUNTIME_OUT/argv"
+    cp "$FIXTURES/run-default.json" "$T/bundle/config.json"
+    for verb in run restore; do
+        POLICY=$RESTRICTED run hd $verb --no-pivot --bundle "$T/bundle" c1
+        [ "$status" -eq 1 ]
+        backend_not_ran
+        [[ "$(last_error)" == *"runtime.flags: --no-pivot keeps the host's root reachable"* ]]
+    done
+}
+
+@test "restore applies the policy to the bundle like create" {
+    POLICY=$DEFAULT run hd restore --image-path /img --bundle "$T/bundle" c1
+    [ "$status" -eq 0 ]
+    [ "$(jq -r .process.user.uid "$T/bundle/config.json")" = 65534 ]
+}
+
+# ---- real runc ----------------------------------------------------------------
+
+start_default_container() {
+    rt_require_runc
+    rt_root
+    ID=$(rt_id c)
+    rt_make_bundle "$RT_TMP/b" sleep 300
+    RT_POLICY=$DEFAULT rt_start_container hardened "$ID" "$RT_TMP/b"
+}
+
+@test "runc: exec -u 0 runs as the policy's uid; the exec'd process stays within the allow-list" {
+    start_default_container
+    run --separate-stderr "$HARDENED" --policy "$DEFAULT" --root "$RT_ROOT" exec -u 0 "$ID" \
+        sh -c 'id -u; grep -E "^Cap(Eff|Bnd|Amb)" /proc/self/status' </dev/null 3>&-
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = 65534 ]
+    [ "${lines[1]}" = $'CapEff:\t0000000000000000' ]
+    [ "${lines[2]}" = $'CapBnd:\t0000000000000400' ]
+    [ "${lines[3]}" = $'CapAmb:\t0000000000000000' ]
+    # the same through runc directly: the exec really would have been root
+    run "$RT_RUNC" --root "$RT_ROOT" exec -u 0 "$ID" id -u
+    [ "$output" = 0 ]
+}
+
+@test "runc: exec --cap CAP_SYS_ADMIN is refused under reject" {
+    start_default_container
+    run "$HARDENED" --policy "$RESTRICTED" --root "$RT_ROOT" --log "$LOG" --log-format json \
+        exec --cap CAP_SYS_ADMIN "$ID" id -u
+    [ "$status" -eq 1 ]
+    [ -z "$output" ] || [[ "$output" == *"refused by policy"* ]]
+    [[ "$(last_error)" == *"capabilities.allowList: exec --cap CAP_SYS_ADMIN is not in the allow-list"* ]]
+}
