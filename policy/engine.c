@@ -6,6 +6,7 @@
 
 #include "hardened/decision.h"
 #include "hardened/rules.h"
+#include "hardened/util.h"
 
 void
 decision_add (struct decision *d, const char *rule, const char *pointer, const char *found,
@@ -26,6 +27,18 @@ decision_add (struct decision *d, const char *rule, const char *pointer, const c
         snprintf (f->required, sizeof f->required, "%s", required ? required : "");
         va_start (ap, fmt);
         vsnprintf (f->message, sizeof f->message, fmt, ap);
+        va_end (ap);
+}
+
+void
+decision_note (struct decision *d, const char *fmt, ...)
+{
+        va_list ap;
+
+        if (d->nnotes == DECISION_MAX_NOTES)
+                return;
+        va_start (ap, fmt);
+        vsnprintf (d->notes[d->nnotes++], sizeof d->notes[0], fmt, ap);
         va_end (ap);
 }
 
@@ -76,41 +89,80 @@ decision_finding_line (const struct decision *d, size_t i, char *buf, size_t siz
                   f->message, f->found, f->required);
 }
 
+static bool
+exemption_matches (const struct policy_exemption *e, const struct json *doc, const char *id)
+{
+        const struct json *have = json_get (doc, "annotations");
+
+        if (e->ids && !(id && rules_array_has (e->ids, id)))
+                return false;
+        for (size_t i = 0; e->annotations && i < e->annotations->n; i++) {
+                const struct json *v = json_get (have, e->annotations->members[i].key);
+                if (!v || strcmp (v->text, e->annotations->members[i].value->text) != 0)
+                        return false;
+        }
+        return true;
+}
+
+/* The first exemption that matches, or NULL.  Annotations are only known
+ * for create/run/restore (config.json); exec and update match by id. */
+static const struct policy_exemption *
+find_exemption (const struct policy *p, const struct json *doc, const char *id)
+{
+        for (size_t i = 0; i < p->nexemptions; i++)
+                if (exemption_matches (&p->exemptions[i], doc, id))
+                        return &p->exemptions[i];
+        return NULL;
+}
+
+static const char *const action_names[] = { "off", "warn", "reject", "rewrite" };
+
 static enum policy_action
-effective_action (const struct policy *p, const struct rule *r)
+effective_action (const struct policy *p, const struct policy_exemption *e, const struct rule *r)
 {
         enum policy_action a = r->action (p);
+        const struct json *over = json_get (json_get (e ? e->rules : NULL, r->family), "action");
 
+        for (size_t i = 0; over && i < HD_ARRAY_SIZE (action_names); i++)
+                if (strcmp (over->text, action_names[i]) == 0)
+                        a = (enum policy_action) i;
         return p->mode == MODE_AUDIT && a != ACTION_OFF ? ACTION_WARN : a;
 }
 
 /* Fix what the rule found, then check again: a fix that does not leave the
  * document clean is no fix, and the call is refused.  *clean says which. */
 static int
-apply_fix (const struct policy *p, const struct rule *r, struct json *doc, bool *clean,
-           struct hd_err *err)
+apply_fix (const struct policy *p, const struct rule *r, struct json *doc, const struct decision *d,
+           bool *clean, struct hd_err *err)
 {
         struct decision again = { 0 };
 
-        if (r->fix (p, doc, err) < 0)
+        if (r->fix (p, doc, d, err) < 0)
                 return -1;
+        again.bundle = d->bundle;
+        again.container_id = d->container_id;
         r->check (p, doc, &again, r->id);
         *clean = again.n == 0 && again.dropped == 0;
         return 0;
 }
 
 int
-engine_run (const struct policy *p, unsigned verb, struct json *doc, struct decision *d,
-            struct hd_err *err)
+engine_run (const struct policy *p, unsigned verb, struct json *doc,
+            const struct engine_subject *subject, struct decision *d, struct hd_err *err)
 {
+        const struct policy_exemption *e;
         bool refused = false, fixed = false;
 
         memset (d, 0, sizeof *d);
         d->mode = p->mode;
         d->policy_source = p->source;
+        d->container_id = subject ? subject->container_id : NULL;
+        d->bundle = subject ? subject->bundle : NULL;
+        e = find_exemption (p, doc, d->container_id);
+        d->exemption = e ? e->name : NULL;
         for (size_t k = 0; k < rules_registry_len; k++) {
                 const struct rule *r = rules_registry[k];
-                enum policy_action a = effective_action (p, r);
+                enum policy_action a = effective_action (p, e, r);
                 size_t first = d->n, dropped = d->dropped;
                 bool clean = false;
 
@@ -121,7 +173,7 @@ engine_run (const struct policy *p, unsigned verb, struct json *doc, struct deci
                         d->findings[i].action = a;
                 if ((d->n == first && d->dropped == dropped) || a == ACTION_WARN)
                         continue;
-                if (a == ACTION_REWRITE && r->fix && apply_fix (p, r, doc, &clean, err) < 0)
+                if (a == ACTION_REWRITE && r->fix && apply_fix (p, r, doc, d, &clean, err) < 0)
                         return -1;
                 for (size_t i = first; i < d->n; i++)
                         d->findings[i].fixed = clean;

@@ -73,6 +73,47 @@ static const struct spec_type p_action_only = { SPEC_OBJECT, action_only_fields,
 static const struct spec_type p_seccomp = { SPEC_OBJECT, seccomp_fields, NULL };
 static const struct spec_type p_resources = { SPEC_OBJECT, resources_fields, NULL };
 
+static const struct spec_field ns_fields[] = {
+        { "action", &p_string }, { "require", &p_strings }, { NULL, NULL },
+};
+static const struct spec_field mounts_fields[] = {
+        { "action", &p_string }, { "deny", &p_strings }, { "allow", &p_strings },
+        { "readOnly", &p_bool }, { NULL, NULL },
+};
+static const struct spec_field allow_fields[] = {
+        { "action", &p_string }, { "allow", &p_strings }, { NULL, NULL },
+};
+static const struct spec_field lsm_fields[] = {
+        { "action", &p_string }, { "apparmorProfile", &p_string }, { "selinuxLabel", &p_string },
+        { NULL, NULL },
+};
+static const struct spec_field hook_fields[] = {
+        { "path", &p_string }, { "args0", &p_string }, { NULL, NULL },
+};
+static const struct spec_type p_hook = { SPEC_OBJECT, hook_fields, NULL };
+static const struct spec_type p_hooks_list = { SPEC_ARRAY, NULL, &p_hook };
+static const struct spec_field hooks_fields[] = {
+        { "action", &p_string }, { "allow", &p_hooks_list }, { NULL, NULL },
+};
+static const struct spec_field annotations_fields[] = {
+        { "action", &p_string }, { "prefixes", &p_strings }, { "allow", &p_strings }, { NULL, NULL },
+};
+static const struct spec_type p_u64_map = { SPEC_MAP, NULL, &p_u64 };
+static const struct spec_field rlimits_fields[] = {
+        { "action", &p_string }, { "max", &p_u64_map }, { NULL, NULL },
+};
+static const struct spec_field cgroups_fields[] = {
+        { "action", &p_string }, { "prefixes", &p_strings }, { NULL, NULL },
+};
+static const struct spec_type p_ns = { SPEC_OBJECT, ns_fields, NULL };
+static const struct spec_type p_mounts = { SPEC_OBJECT, mounts_fields, NULL };
+static const struct spec_type p_allow = { SPEC_OBJECT, allow_fields, NULL };
+static const struct spec_type p_lsm = { SPEC_OBJECT, lsm_fields, NULL };
+static const struct spec_type p_hooks = { SPEC_OBJECT, hooks_fields, NULL };
+static const struct spec_type p_annotations = { SPEC_OBJECT, annotations_fields, NULL };
+static const struct spec_type p_rlimits = { SPEC_OBJECT, rlimits_fields, NULL };
+static const struct spec_type p_cgroups = { SPEC_OBJECT, cgroups_fields, NULL };
+
 static const struct spec_field rules_fields[] = {
         { "user", &p_user },
         { "readOnlyRootfs", &p_rootfs },
@@ -81,9 +122,34 @@ static const struct spec_field rules_fields[] = {
         { "seccomp", &p_seccomp },
         { "resources", &p_resources },
         { "runtimeFlags", &p_action_only },
+        { "hostNamespaces", &p_ns },
+        { "mounts", &p_mounts },
+        { "privileged", &p_action_only },
+        { "devices", &p_allow },
+        { "maskedPaths", &p_action_only },
+        { "sysctls", &p_allow },
+        { "lsm", &p_lsm },
+        { "hooks", &p_hooks },
+        { "annotations", &p_annotations },
+        { "oomScoreAdj", &p_action_only },
+        { "rlimits", &p_rlimits },
+        { "cgroupsPath", &p_cgroups },
+        { "secrets", &p_action_only },
         { NULL, NULL },
 };
 static const struct spec_type p_rules = { SPEC_OBJECT, rules_fields, NULL };
+
+static const struct spec_type p_string_map = { SPEC_MAP, NULL, &p_string };
+static const struct spec_field match_fields[] = {
+        { "annotations", &p_string_map }, { "ids", &p_strings }, { NULL, NULL },
+};
+static const struct spec_type p_match = { SPEC_OBJECT, match_fields, NULL };
+static const struct spec_type p_action_map = { SPEC_MAP, NULL, &p_action_only };
+static const struct spec_field exemption_fields[] = {
+        { "name", &p_string }, { "match", &p_match }, { "rules", &p_action_map }, { NULL, NULL },
+};
+static const struct spec_type p_exemption = { SPEC_OBJECT, exemption_fields, NULL };
+static const struct spec_type p_exemptions = { SPEC_ARRAY, NULL, &p_exemption };
 
 static const struct spec_field policy_fields[] = {
         { "apiVersion", &p_string },
@@ -91,6 +157,7 @@ static const struct spec_field policy_fields[] = {
         { "runtime", &p_string },
         { "unknownFields", &p_string },
         { "rules", &p_rules },
+        { "exemptions", &p_exemptions },
         { NULL, NULL },
 };
 static const struct spec_type p_policy = { SPEC_OBJECT, policy_fields, NULL };
@@ -421,6 +488,168 @@ load_resources (struct loader *l, const struct json *rules)
         return 0;
 }
 
+/* ---- lists and the rest of the surface -------------------------------------- */
+
+size_t
+policy_list_len (const struct policy_list *l)
+{
+        size_t n = 0;
+
+        if (l->json)
+                return l->json->n;
+        while (l->builtin && l->builtin[n])
+                n++;
+        return n;
+}
+
+const char *
+policy_list_at (const struct policy_list *l, size_t i)
+{
+        return l->json ? l->json->items[i]->text : l->builtin[i];
+}
+
+bool
+policy_list_has (const struct policy_list *l, const char *s)
+{
+        for (size_t i = 0; i < policy_list_len (l); i++)
+                if (strcmp (policy_list_at (l, i), s) == 0)
+                        return true;
+        return false;
+}
+
+static const char *const ns_default[] = { "pid", "ipc", "uts", "network", "mount", NULL };
+static const char *const ns_types[] = { "pid", "ipc", "uts", "network", "mount", "cgroup", "user",
+                                        "time", NULL };
+/* Bind sources refused by default (CIS 5.6, 5.32): the host's root and
+ * system trees, Docker's state, and the engines' control sockets.  A
+ * denied path also denies its ancestors (so a socket denies its parent
+ * directories) and, except "/", everything below it. */
+static const char *const mount_deny_default[] = {
+        "/", "/etc", "/proc", "/sys", "/dev", "/boot", "/root", "/var/lib/docker",
+        "/var/run/docker.sock", "/run/docker.sock", "/run/containerd/containerd.sock",
+        "/var/run/containerd/containerd.sock", "/run/crio/crio.sock", "/var/run/crio/crio.sock", NULL,
+};
+/* Annotations runtimes act on (crun's run.oci.*, runc's systemd unit
+ * properties and CRIU configuration). */
+static const char *const annotation_prefix_default[] = {
+        "run.oci.", "org.systemd.property.", "org.criu.config", NULL,
+};
+
+static int
+load_list (struct loader *l, const struct json *rule, const char *key, const char *ptr,
+           const char *const *builtin, const char *const *enum_values, bool paths,
+           struct policy_list *out)
+{
+        const struct json *list = json_get (rule, key);
+
+        out->json = list;
+        out->builtin = list ? NULL : builtin;
+        for (size_t i = 0; list && i < list->n; i++) {
+                const struct json *e = list->items[i];
+                char eptr[128];
+                bool known = !enum_values;
+                snprintf (eptr, sizeof eptr, "%s/%s/%zu", ptr, key, i);
+                for (size_t k = 0; enum_values && enum_values[k]; k++)
+                        known |= strcmp (enum_values[k], e->text) == 0;
+                if (!known)
+                        return load_fail (l, e, eptr, "\"%s\" is not one of the accepted values", e->text);
+                if (paths && e->text[0] != '/')
+                        return load_fail (l, e, eptr, "\"%s\" must be an absolute path", e->text);
+                if (e->len == 0)
+                        return load_fail (l, e, eptr, "must not be empty");
+        }
+        return 0;
+}
+
+static const char *
+load_string (const struct json *rule, const char *key)
+{
+        const struct json *v = json_get (rule, key);
+
+        return v ? v->text : NULL;
+}
+
+static int
+load_surface (struct loader *l, const struct json *rules)
+{
+        struct policy_surface *x = &l->p->surface;
+        const struct json *r;
+
+#define FAMILY(key, field) \
+        (r = json_get (rules, key), load_action (l, r, "/rules/" key, &x->field))
+        if (FAMILY ("hostNamespaces", host_namespaces) < 0
+            || load_list (l, r, "require", "/rules/hostNamespaces", ns_default, ns_types, false, &x->ns_require) < 0
+            || FAMILY ("mounts", mounts) < 0
+            || load_list (l, r, "deny", "/rules/mounts", mount_deny_default, NULL, true, &x->mount_deny) < 0
+            || load_list (l, r, "allow", "/rules/mounts", NULL, NULL, true, &x->mount_allow) < 0
+            || FAMILY ("privileged", privileged) < 0
+            || FAMILY ("devices", devices) < 0
+            || load_list (l, r, "allow", "/rules/devices", NULL, NULL, true, &x->device_allow) < 0
+            || FAMILY ("maskedPaths", masked_paths) < 0
+            || FAMILY ("sysctls", sysctls) < 0
+            || load_list (l, r, "allow", "/rules/sysctls", NULL, NULL, false, &x->sysctl_allow) < 0
+            || FAMILY ("lsm", lsm) < 0)
+                return -1;
+        x->mount_read_only = json_get (json_get (rules, "mounts"), "readOnly")
+                             && json_get (json_get (rules, "mounts"), "readOnly")->boolean;
+        x->apparmor_profile = load_string (r, "apparmorProfile");
+        x->selinux_label = load_string (r, "selinuxLabel");
+        if (FAMILY ("hooks", hooks) < 0 || FAMILY ("annotations", annotations) < 0
+            || load_list (l, r, "prefixes", "/rules/annotations", annotation_prefix_default, NULL, false,
+                          &x->annotation_prefixes) < 0
+            || load_list (l, r, "allow", "/rules/annotations", NULL, NULL, false, &x->annotation_allow) < 0
+            || FAMILY ("oomScoreAdj", oom_score_adj) < 0 || FAMILY ("rlimits", rlimits) < 0
+            || FAMILY ("cgroupsPath", cgroups_path) < 0
+            || load_list (l, r, "prefixes", "/rules/cgroupsPath", NULL, NULL, false, &x->cgroup_prefixes) < 0
+            || FAMILY ("secrets", secrets) < 0)
+                return -1;
+#undef FAMILY
+        x->hook_allow = json_get (json_get (rules, "hooks"), "allow");
+        x->rlimit_max = json_get (json_get (rules, "rlimits"), "max");
+        return 0;
+}
+
+/* Exemptions: each needs a name, at least one match criterion, and only
+ * rule families that exist. */
+static int
+load_exemptions (struct loader *l)
+{
+        const struct json *list = json_get (l->p->tree, "exemptions");
+
+        for (size_t i = 0; list && i < list->n; i++) {
+                const struct json *e = list->items[i], *m = json_get (e, "match");
+                struct policy_exemption *x;
+                char ptr[64];
+
+                snprintf (ptr, sizeof ptr, "/exemptions/%zu", i);
+                if (i == POLICY_MAX_EXEMPTIONS)
+                        return load_fail (l, e, ptr, "at most %d exemptions", POLICY_MAX_EXEMPTIONS);
+                if (!json_get (e, "name") || !json_get (e, "rules")
+                    || (!json_get (m, "annotations") && !json_get (m, "ids")))
+                        return load_fail (l, e, ptr, "needs \"name\", \"rules\" and a \"match\" "
+                                                     "on \"annotations\" or \"ids\"");
+                for (size_t k = 0; k < json_get (e, "rules")->n; k++) {
+                        const struct json_member *fam = &json_get (e, "rules")->members[k];
+                        enum policy_action ignored;
+                        char fptr[128];
+                        bool known = false;
+                        for (const struct spec_field *f = rules_fields; f->name; f++)
+                                known |= strcmp (f->name, fam->key) == 0;
+                        snprintf (fptr, sizeof fptr, "%s/rules/%s", ptr, fam->key);
+                        if (!known)
+                                return load_fail (l, fam->value, fptr, "no rule family \"%s\"", fam->key);
+                        if (load_action (l, fam->value, fptr, &ignored) < 0)
+                                return -1;
+                }
+                x = &l->p->exemptions[l->p->nexemptions++];
+                x->name = json_get (e, "name")->text;
+                x->annotations = json_get (m, "annotations");
+                x->ids = json_get (m, "ids");
+                x->rules = json_get (e, "rules");
+        }
+        return 0;
+}
+
 /* ---- top level ------------------------------------------------------------ */
 
 static int
@@ -481,7 +710,8 @@ policy_load_buffer (const char *source, const char *buf, size_t len, struct poli
                             &p->no_new_privileges) < 0
             || load_action (&l, json_get (rules, "runtimeFlags"), "/rules/runtimeFlags",
                             &p->runtime_flags) < 0
-            || load_seccomp (&l, rules) < 0 || load_resources (&l, rules) < 0)
+            || load_seccomp (&l, rules) < 0 || load_resources (&l, rules) < 0
+            || load_surface (&l, rules) < 0 || load_exemptions (&l) < 0)
                 return -1;
         return 0;
 }

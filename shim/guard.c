@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -46,6 +47,15 @@ report (const struct guard *g, const struct decision *d, struct hd_err *err)
         };
         char line[1024];
 
+        for (size_t i = 0; i < d->nnotes; i++) {
+                snprintf (line, sizeof line, "policy %s: note: %s", d->policy_source, d->notes[i]);
+                sink_log (g->cli->log, g->cli->log_format, "info", line);
+        }
+        if (d->exemption) {
+                snprintf (line, sizeof line, "policy %s: exemption \"%s\" applies to %s", d->policy_source,
+                          d->exemption, d->container_id ? d->container_id : "this container");
+                sink_log (g->cli->log, g->cli->log_format, "info", line);
+        }
         for (size_t i = 0; i < d->n; i++) {
                 decision_finding_line (d, i, line, sizeof line);
                 sink_log (g->cli->log, g->cli->log_format,
@@ -60,6 +70,12 @@ report (const struct guard *g, const struct decision *d, struct hd_err *err)
         return hd_err_set (err, HD_EXIT_REFUSED, EPERM, "%s", line);
 }
 
+static bool
+depth_is_config (const struct doc_kind *kind)
+{
+        return kind->where[0] == NULL;
+}
+
 /* Run the policy on `*doc`, placed where kind->where says in an otherwise
  * empty config; *doc is updated if a fix replaced it. */
 static int
@@ -67,6 +83,8 @@ apply_policy (const struct guard *g, const struct doc_kind *kind, struct json **
               struct decision *d, struct hd_err *err)
 {
         _cleanup_json_ struct json *outer = NULL;
+        struct engine_subject subject = { .container_id = g->cli->id,
+                                          .bundle = depth_is_config (kind) ? g->cli->bundle : NULL };
         struct json *parent = NULL;
         size_t depth = 0;
         int rc;
@@ -74,14 +92,14 @@ apply_policy (const struct guard *g, const struct doc_kind *kind, struct json **
         while (kind->where[depth])
                 depth++;
         if (depth == 0)
-                return engine_run (g->policy, kind->rule_verb, *doc, d, err);
+                return engine_run (g->policy, kind->rule_verb, *doc, &subject, d, err);
         outer = json_new (JSON_OBJECT);
         parent = outer;
         for (size_t i = 0; parent && i + 1 < depth; i++)
                 parent = json_ensure (parent, kind->where[i], JSON_OBJECT, err);
         if (!parent || json_set (parent, kind->where[depth - 1], steal_ptr (doc), err) < 0)
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
-        rc = engine_run (g->policy, kind->rule_verb, outer, d, err);
+        rc = engine_run (g->policy, kind->rule_verb, outer, &subject, d, err);
         /* take the document back out of the wrapper */
         parent = outer;
         for (size_t i = 0; i + 1 < depth; i++)

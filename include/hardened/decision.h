@@ -25,10 +25,18 @@ struct finding {
         char message[256];
 };
 
+#define DECISION_MAX_NOTES 4
+
 struct decision {
         enum verdict verdict;
         enum policy_mode mode;
         const char *policy_source;
+        /* what the decision is about (for the checks and the record) */
+        const char *container_id;    /* or NULL */
+        const char *bundle;          /* create/run/restore, or NULL */
+        const char *exemption;       /* name of the exemption that applied, or NULL */
+        size_t nnotes;               /* things a rule could not do here, e.g. no AppArmor */
+        char notes[DECISION_MAX_NOTES][192];
         size_t n;
         size_t dropped;              /* findings beyond DECISION_MAX_FINDINGS */
         struct finding findings[DECISION_MAX_FINDINGS];
@@ -38,6 +46,9 @@ struct decision {
 void decision_add (struct decision *d, const char *rule, const char *pointer, const char *found,
                    const char *required, const char *fmt, ...)
         __attribute__ ((format (printf, 6, 7)));
+
+/* Record a note (not a finding): logged, changes nothing. */
+void decision_note (struct decision *d, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 
 /* The one line a refusal shows (what docker run prints): every rule that
  * refused, with its message. */

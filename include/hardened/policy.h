@@ -72,6 +72,57 @@ struct policy_resources {
         int64_t pids_default, pids_max;        /* 0: none */
 };
 
+/* A list of strings from the policy file, or built-in defaults when the
+ * file does not give it. */
+struct policy_list {
+        const struct json *json;            /* JSON array of strings, or NULL */
+        const char *const *builtin;         /* NULL-terminated defaults, or NULL */
+};
+size_t policy_list_len (const struct policy_list *l);
+const char *policy_list_at (const struct policy_list *l, size_t i);
+bool policy_list_has (const struct policy_list *l, const char *s);
+
+/* The rest of the CIS Docker Benchmark 5 / Pod Security Standards surface. */
+struct policy_surface {
+        enum policy_action host_namespaces;
+        struct policy_list ns_require;      /* namespace types that must be private */
+        enum policy_action mounts;
+        struct policy_list mount_deny;      /* bind sources refused (and their ancestors) */
+        struct policy_list mount_allow;     /* if given: bind sources must be under one */
+        bool mount_read_only;               /* every bind mount must be read-only */
+        enum policy_action privileged;
+        enum policy_action devices;
+        struct policy_list device_allow;    /* host devices allowed beyond the defaults */
+        enum policy_action masked_paths;
+        enum policy_action sysctls;
+        struct policy_list sysctl_allow;    /* beyond the Kubernetes safe set */
+        enum policy_action lsm;
+        const char *apparmor_profile;       /* applied where AppArmor is enabled, or NULL */
+        const char *selinux_label;          /* applied where SELinux is enabled, or NULL */
+        enum policy_action hooks;
+        const struct json *hook_allow;      /* [{"path": ..., "args0": ...}], or NULL: defaults */
+        enum policy_action annotations;
+        struct policy_list annotation_prefixes; /* runtime-interpreted keys */
+        struct policy_list annotation_allow;    /* exact keys allowed anyway */
+        enum policy_action oom_score_adj;
+        enum policy_action rlimits;
+        const struct json *rlimit_max;      /* {"RLIMIT_NOFILE": N, ...}, or NULL */
+        enum policy_action cgroups_path;
+        struct policy_list cgroup_prefixes;
+        enum policy_action secrets;
+};
+
+#define POLICY_MAX_EXEMPTIONS 32
+
+/* Relaxes rule families for matching containers (Kubernetes annotations
+ * set by containerd's CRI, or container ids). */
+struct policy_exemption {
+        const char *name;
+        const struct json *annotations;     /* object of exact key/value matches, or NULL */
+        const struct json *ids;             /* array of container ids, or NULL */
+        const struct json *rules;           /* {"family": {"action": ...}} */
+};
+
 struct policy {
         char *source;                  /* file path, or "built-in default" */
         char *text;                    /* the file's bytes (positions in messages) */
@@ -87,6 +138,9 @@ struct policy {
         enum policy_action runtime_flags;     /* --no-pivot, --no-new-keyring */
         struct policy_seccomp seccomp;
         struct policy_resources resources;
+        struct policy_surface surface;
+        size_t nexemptions;
+        struct policy_exemption exemptions[POLICY_MAX_EXEMPTIONS];
 };
 
 /* The compiled-in default policy and seccomp profile (generated at build

@@ -21,11 +21,14 @@ enum rule_verb {
 
 struct rule {
         const char *id;
+        const char *family;       /* the policy's key under "rules" (exemptions name it) */
         unsigned verbs;
         enum policy_action (*action) (const struct policy *p);
         void (*check) (const struct policy *p, const struct json *doc, struct decision *d,
                        const char *id);
-        int (*fix) (const struct policy *p, struct json *doc, struct hd_err *err); /* NULL: none */
+        /* NULL: no safe fix.  ctx carries the subject (container id, bundle). */
+        int (*fix) (const struct policy *p, struct json *doc, const struct decision *ctx,
+                    struct hd_err *err);
 };
 
 extern const struct rule *const rules_registry[];
@@ -35,13 +38,31 @@ extern const size_t rules_registry_len;
 extern const struct rule rule_user_non_root, rule_rootfs_read_only, rule_capabilities,
         rule_no_new_privileges, rule_seccomp_profile, rule_seccomp_loadable,
         rule_resources_memory, rule_resources_cpu, rule_resources_pids, rule_update_memory,
-        rule_update_cpu, rule_update_pids;
+        rule_update_cpu, rule_update_pids, rule_namespaces, rule_mount_sources,
+        rule_mount_propagation, rule_mount_read_only, rule_privileged, rule_device_cgroup,
+        rule_device_host, rule_masked_paths, rule_sysctls, rule_apparmor, rule_selinux, rule_hooks,
+        rule_annotations, rule_oom_score_adj, rule_rlimits, rule_cgroups_path, rule_secrets;
+
+/* Is `path` the host's namespace of OCI type `type` (device and inode of
+ * /proc/1/ns/...)?  True also when it cannot be checked. */
+bool rules_ns_is_host (const char *type, const char *path);
+
+/* Remove the items of `arr` for which drop() is true; frees them. */
+void rules_array_filter (struct json *arr, bool (*drop) (const struct json *item, const void *ctx),
+                         const void *ctx);
+/* Does the JSON array of strings `arr` contain `s`? */
+bool rules_array_has (const struct json *arr, const char *s);
 
 /* Run every rule that applies to `verb` on `doc`: record, fix or refuse per
  * the policy and its mode.  d->verdict says the outcome.  < 0 only on an
  * internal failure. */
-int engine_run (const struct policy *p, unsigned verb, struct json *doc, struct decision *d,
-                struct hd_err *err);
+struct engine_subject {
+        const char *container_id; /* may be NULL */
+        const char *bundle;       /* may be NULL: relative bind sources then resolve against "." */
+};
+
+int engine_run (const struct policy *p, unsigned verb, struct json *doc,
+                const struct engine_subject *subject, struct decision *d, struct hd_err *err);
 
 /* ---- shared helpers (policy/rules/common.c) ---- */
 

@@ -50,7 +50,7 @@ caps_check (const struct policy *p, const struct json *doc, struct decision *d, 
 }
 
 static int
-caps_fix (const struct policy *p, struct json *doc, struct hd_err *err)
+caps_fix (const struct policy *p, struct json *doc, const struct decision *ctx, struct hd_err *err)
 {
         struct json *caps = json_path (doc, "process", "capabilities", NULL);
 
@@ -78,7 +78,7 @@ caps_action (const struct policy *p)
 }
 
 const struct rule rule_capabilities = {
-        "capabilities.allowList", RULE_CREATE | RULE_EXEC, caps_action, caps_check, caps_fix,
+        "capabilities.allowList", "capabilities", RULE_CREATE | RULE_EXEC, caps_action, caps_check, caps_fix,
 };
 
 /* process.noNewPrivileges: set, so setuid binaries and file capabilities
@@ -95,7 +95,7 @@ nnp_check (const struct policy *p, const struct json *doc, struct decision *d, c
 }
 
 static int
-nnp_fix (const struct policy *p, struct json *doc, struct hd_err *err)
+nnp_fix (const struct policy *p, struct json *doc, const struct decision *ctx, struct hd_err *err)
 {
         struct json *process = json_ensure (doc, "process", JSON_OBJECT, err);
 
@@ -109,5 +109,5 @@ nnp_action (const struct policy *p)
 }
 
 const struct rule rule_no_new_privileges = {
-        "process.noNewPrivileges", RULE_CREATE | RULE_EXEC, nnp_action, nnp_check, nnp_fix,
+        "process.noNewPrivileges", "noNewPrivileges", RULE_CREATE | RULE_EXEC, nnp_action, nnp_check, nnp_fix,
 };

@@ -414,3 +414,28 @@ rules_format_size (int64_t v, char *buf, size_t size)
         }
         snprintf (buf, size, "%lld", (long long) v);
 }
+
+void
+rules_array_filter (struct json *arr, bool (*drop) (const struct json *item, const void *ctx),
+                    const void *ctx)
+{
+        size_t kept = 0;
+
+        for (size_t i = 0; arr && arr->type == JSON_ARRAY && i < arr->n; i++) {
+                if (drop (arr->items[i], ctx))
+                        json_free (arr->items[i]);
+                else
+                        arr->items[kept++] = arr->items[i];
+        }
+        if (arr && arr->type == JSON_ARRAY)
+                arr->n = kept;
+}
+
+bool
+rules_array_has (const struct json *arr, const char *s)
+{
+        for (size_t i = 0; arr && i < arr->n; i++)
+                if (arr->items[i]->type == JSON_STRING && strcmp (arr->items[i]->text, s) == 0)
+                        return true;
+        return false;
+}

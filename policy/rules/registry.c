@@ -3,9 +3,12 @@
 #include "hardened/rules.h"
 #include "hardened/util.h"
 
-/* Every rule, in the order findings are reported.  seccomp.loadable runs
- * after seccomp.profile so it proves the profile that will be written. */
+/* Every rule, in the order findings are reported.  Checks see the document
+ * as earlier rules' fixes left it: privileged.container comes first so it
+ * reads the engine's config, and seccomp.loadable follows seccomp.profile so
+ * it proves the profile that will be written. */
 const struct rule *const rules_registry[] = {
+        &rule_privileged,       /* first: the signature is read before any fix changes it */
         &rule_user_non_root,
         &rule_rootfs_read_only,
         &rule_capabilities,
@@ -15,6 +18,22 @@ const struct rule *const rules_registry[] = {
         &rule_resources_memory,
         &rule_resources_cpu,
         &rule_resources_pids,
+        &rule_namespaces,
+        &rule_mount_sources,
+        &rule_mount_propagation,
+        &rule_mount_read_only,
+        &rule_device_cgroup,
+        &rule_device_host,
+        &rule_masked_paths,
+        &rule_sysctls,
+        &rule_apparmor,
+        &rule_selinux,
+        &rule_hooks,
+        &rule_annotations,
+        &rule_oom_score_adj,
+        &rule_rlimits,
+        &rule_cgroups_path,
+        &rule_secrets,
         &rule_update_memory,
         &rule_update_cpu,
         &rule_update_pids,

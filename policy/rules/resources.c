@@ -203,12 +203,12 @@ pids_fix_as (const struct policy *p, struct json *doc, struct hd_err *err, bool 
         {                                                                                     \
                 name##_check_as (p, doc, d, id, true);                                        \
         }                                                                                     \
-        static int name##_fix (const struct policy *p, struct json *doc, struct hd_err *err)  \
+        static int name##_fix (const struct policy *p, struct json *doc, const struct decision *ctx, struct hd_err *err)  \
         {                                                                                     \
                 return name##_fix_as (p, doc, err, false);                                    \
         }                                                                                     \
         static int name##_update_fix (const struct policy *p, struct json *doc,               \
-                                      struct hd_err *err)                                     \
+                                      const struct decision *ctx, struct hd_err *err)         \
         {                                                                                     \
                 return name##_fix_as (p, doc, err, true);                                     \
         }
@@ -224,20 +224,20 @@ resources_action (const struct policy *p)
 }
 
 const struct rule rule_resources_memory = {
-        "resources.memory", RULE_CREATE, resources_action, memory_check, memory_fix,
+        "resources.memory", "resources", RULE_CREATE, resources_action, memory_check, memory_fix,
 };
 const struct rule rule_resources_cpu = {
-        "resources.cpu", RULE_CREATE, resources_action, cpu_check, cpu_fix,
+        "resources.cpu", "resources", RULE_CREATE, resources_action, cpu_check, cpu_fix,
 };
 const struct rule rule_resources_pids = {
-        "resources.pids", RULE_CREATE, resources_action, pids_check, pids_fix,
+        "resources.pids", "resources", RULE_CREATE, resources_action, pids_check, pids_fix,
 };
 const struct rule rule_update_memory = {
-        "resources.memory", RULE_UPDATE, resources_action, memory_update_check, memory_update_fix,
+        "resources.memory", "resources", RULE_UPDATE, resources_action, memory_update_check, memory_update_fix,
 };
 const struct rule rule_update_cpu = {
-        "resources.cpu", RULE_UPDATE, resources_action, cpu_update_check, cpu_update_fix,
+        "resources.cpu", "resources", RULE_UPDATE, resources_action, cpu_update_check, cpu_update_fix,
 };
 const struct rule rule_update_pids = {
-        "resources.pids", RULE_UPDATE, resources_action, pids_update_check, pids_update_fix,
+        "resources.pids", "resources", RULE_UPDATE, resources_action, pids_update_check, pids_update_fix,
 };

@@ -57,7 +57,7 @@ tmpfs_mount (const char *dest, uint64_t size, struct hd_err *err)
 }
 
 static int
-rootfs_fix (const struct policy *p, struct json *doc, struct hd_err *err)
+rootfs_fix (const struct policy *p, struct json *doc, const struct decision *ctx, struct hd_err *err)
 {
         struct json *root = json_ensure (doc, "root", JSON_OBJECT, err), *mounts;
 
@@ -81,5 +81,5 @@ rootfs_action (const struct policy *p)
 }
 
 const struct rule rule_rootfs_read_only = {
-        "rootfs.readOnly", RULE_CREATE, rootfs_action, rootfs_check, rootfs_fix,
+        "rootfs.readOnly", "readOnlyRootfs", RULE_CREATE, rootfs_action, rootfs_check, rootfs_fix,
 };

@@ -64,7 +64,7 @@ seccomp_check (const struct policy *p, const struct json *doc, struct decision *
 }
 
 static int
-seccomp_fix (const struct policy *p, struct json *doc, struct hd_err *err)
+seccomp_fix (const struct policy *p, struct json *doc, const struct decision *ctx, struct hd_err *err)
 {
         struct json *linux_ = json_ensure (doc, "linux", JSON_OBJECT, err);
 
@@ -89,8 +89,8 @@ seccomp_action (const struct policy *p)
 }
 
 const struct rule rule_seccomp_profile = {
-        "seccomp.profile", RULE_CREATE, seccomp_action, seccomp_check, seccomp_fix,
+        "seccomp.profile", "seccomp", RULE_CREATE, seccomp_action, seccomp_check, seccomp_fix,
 };
 const struct rule rule_seccomp_loadable = {
-        "seccomp.loadable", RULE_CREATE, seccomp_action, loadable_check, seccomp_fix,
+        "seccomp.loadable", "seccomp", RULE_CREATE, seccomp_action, loadable_check, seccomp_fix,
 };

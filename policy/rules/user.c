@@ -66,7 +66,7 @@ user_check (const struct policy *p, const struct json *doc, struct decision *d, 
 }
 
 static int
-user_fix (const struct policy *p, struct json *doc, struct hd_err *err)
+user_fix (const struct policy *p, struct json *doc, const struct decision *ctx, struct hd_err *err)
 {
         struct json *process = json_ensure (doc, "process", JSON_OBJECT, err);
         struct json *user = process ? json_ensure (process, "user", JSON_OBJECT, err) : NULL;
@@ -98,5 +98,5 @@ user_action (const struct policy *p)
 }
 
 const struct rule rule_user_non_root = {
-        "user.nonRoot", RULE_CREATE | RULE_EXEC, user_action, user_check, user_fix,
+        "user.nonRoot", "user", RULE_CREATE | RULE_EXEC, user_action, user_check, user_fix,
 };

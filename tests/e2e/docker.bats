@@ -288,3 +288,60 @@ restricted_container() {
     [ "${lines[1]}" = 4096 ]
     dk rm -f "$id" >/dev/null
 }
+
+@test "the rest of the surface: --pid host, -v /var/run, -v /etc, --device, --privileged are refused with the rule named" {
+    # (-v /var/run/docker.sock is not tried literally: with no Docker socket on
+    # this machine dockerd would create that path as a directory on the host.
+    # /var/run is its ancestor, which the rule denies for that reason.)
+    local -a cases=(
+        "namespaces.private: the container would share the host's pid namespace|--pid host"
+        "mounts.bindSource: bind mount of /run exposes /run/docker.sock|-v /var/run:/host-run"
+        "mounts.bindSource: bind mount of /etc exposes /etc|-v /etc:/host-etc:ro"
+        "devices.host: 1 host device(s) not allowed: /dev/xnull|--device /dev/null:/dev/xnull"
+        "privileged.container: privileged container (--privileged)|--privileged"
+    )
+    for c in "${cases[@]}"; do
+        want=${c%%|*}
+        # shellcheck disable=SC2086
+        run --separate-stderr dk run --rm --runtime=hardened --network none ${c#*|} "$E2E_IMAGE" true
+        [ "$status" -ne 0 ] || { echo "${c#*|} ran"; false; }
+        [[ "$stderr" == *"$want"* ]] || { echo "want: $want"; echo "got: $stderr"; false; }
+    done
+}
+
+@test "--sysctl kernel.msgmax: removed under rewrite (the container sees the default), refused under reject" {
+    default=$(cat /proc/sys/kernel/msgmax)
+    run dk run --rm --runtime=hardened --network none --sysctl kernel.msgmax=1 --sysctl net.ipv4.ip_unprivileged_port_start=0 \
+        "$E2E_IMAGE" cat /proc/sys/kernel/msgmax /proc/sys/net/ipv4/ip_unprivileged_port_start
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "$default" ]
+    [ "${lines[1]}" = 0 ]                      # a safe, namespaced sysctl is kept
+    run --separate-stderr dk run --rm --runtime=hardened-restricted --network none --sysctl kernel.msgmax=1 "$E2E_IMAGE" true
+    [ "$status" -ne 0 ]
+    [[ "$stderr" == *"sysctls.safe: sysctl kernel.msgmax is not in the safe set"* ]]
+}
+
+@test "--oom-score-adj -500 is refused; --ulimit nofile above the policy's ceiling is clamped inside" {
+    run --separate-stderr dk run --rm --runtime=hardened --network none --oom-score-adj -500 "$E2E_IMAGE" true
+    [ "$status" -ne 0 ]
+    [[ "$stderr" == *"process.oomScoreAdj: oomScoreAdj -500"* ]]
+    # this machine's hard limit is low: use a policy whose ceiling is below it
+    jq '.rules.rlimits.max.RLIMIT_NOFILE = 4096' "$E2E_DIR/policy-default.json" > "$E2E_DIR/policy-nofile.json"
+    e2e_add_runtime hardened-nofile "$E2E_DIR/policy-nofile.json"
+    run dk run --rm --runtime=hardened-nofile --network none --ulimit nofile=8192:8192 "$E2E_IMAGE" sh -c 'ulimit -n; ulimit -Hn'
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = 4096 ]
+    [ "${lines[1]}" = 4096 ]
+}
+
+@test "a runtime-interpreted annotation (--annotation run.oci.*) is refused; an ordinary label passes" {
+    run --separate-stderr dk run --rm --runtime=hardened --network none --annotation run.oci.seccomp_bpf_data=AAAA "$E2E_IMAGE" true
+    if [[ "$stderr" == *"unknown flag: --annotation"* ]]; then
+        # docker 20.10's CLI has no --annotation; the rule is covered by the policy cases
+        run dk run --rm --runtime=hardened --network none --label run.oci.seccomp_bpf_data=AAAA "$E2E_IMAGE" true
+        [ "$status" -eq 0 ]   # labels are not annotations: nothing to refuse
+        return 0
+    fi
+    [ "$status" -ne 0 ]
+    [[ "$stderr" == *"annotations.runtime"* ]]
+}

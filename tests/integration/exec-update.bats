@@ -121,13 +121,13 @@ backend_args() { tail -n +2 "$FAKE_RUNTIME_OUT/argv" | paste -sd' '; }
 }
 
 @test "--no-pivot and --no-new-keyring: stripped under rewrite, refused under reject (create, run, restore)" {
-    POLICY=$DEFAULT run hd create --no-pivot --no-new-keyring --bundle "$T/bundle" c1
+    POLICY=$DEFAULT run hd create --no-pivot --no-new-keyring --bundle "$T/bundle" "$DOCKER_ID"
     [ "$status" -eq 0 ]
-    [ "$(backend_args)" = "--log $LOG --log-format json create --bundle $T/bundle c1" ]
+    [ "$(backend_args)" = "--log $LOG --log-format json create --bundle $T/bundle $DOCKER_ID" ]
     rm "$FAKE_RUNTIME_OUT/argv"
-    cp "$FIXTURES/run-default.json" "$T/bundle/config.json"
+    jq -c "del(.hooks)" "$FIXTURES/run-default.json" > "$T/bundle/config.json"
     for verb in run restore; do
-        POLICY=$RESTRICTED run hd $verb --no-pivot --bundle "$T/bundle" c1
+        POLICY=$RESTRICTED run hd $verb --no-pivot --bundle "$T/bundle" "$DOCKER_ID"
         [ "$status" -eq 1 ]
         backend_not_ran
         [[ "$(last_error)" == *"runtime.flags: --no-pivot keeps the host's root reachable"* ]]
@@ -135,7 +135,7 @@ backend_args() { tail -n +2 "$FAKE_RUNTIME_OUT/argv" | paste -sd' '; }
 }
 
 @test "restore applies the policy to the bundle like create" {
-    POLICY=$DEFAULT run hd restore --image-path /img --bundle "$T/bundle" c1
+    POLICY=$DEFAULT run hd restore --image-path /img --bundle "$T/bundle" "$DOCKER_ID"
     [ "$status" -eq 0 ]
     [ "$(jq -r .process.user.uid "$T/bundle/config.json")" = 65534 ]
 }

@@ -313,7 +313,7 @@ teardown() { fake_teardown; }
 @test "audit mode: the config reaches the backend unchanged and every finding is logged as a warning" {
     jq '.mode = "audit"' "$BATS_TEST_DIRNAME/../../policy/profiles/restricted.json" > "$T/p.json"
     jq -S . "$T/bundle/config.json" > "$T/before.json"
-    POLICY=$T/p.json run hd create --bundle "$T/bundle" c1
+    POLICY=$T/p.json run hd create --bundle "$T/bundle" "$DOCKER_ID"
     [ "$status" -eq 0 ]
     backend_ran
     cmp "$T/before.json" <(jq -S . "$T/bundle/config.json")
@@ -328,7 +328,7 @@ teardown() { fake_teardown; }
         [ "${CI:-}" != true ] || { echo "$path exists on a CI machine"; false; }
         skip "$path is installed on this machine"
     fi
-    run "$HARDENED" --backend "$FAKE_RUNTIME" --log "$LOG" --log-format json create --bundle "$T/bundle" c1
+    run "$HARDENED" --backend "$FAKE_RUNTIME" --log "$LOG" --log-format json create --bundle "$T/bundle" "$DOCKER_ID"
     [ "$status" -eq 0 ]
     [ "$(jq -r .process.user.uid "$T/bundle/config.json")" = 65534 ]
     jq -r .msg "$LOG" | grep -q '^policy built-in default: user.nonRoot rewritten'

@@ -53,8 +53,13 @@ run_case() {
         "$d/in.json" > "$d/bundle/config.json"
     cp "$d/bundle/config.json" "$d/before.json"
 
+    # Docker names the runc container after its own id, which its bind
+    # sources carry (.../containers/<id>/hosts): use it, as Docker would.
+    local id
+    id=$(jq -r '.id // ""' <<<"$c")
+    [ -n "$id" ] || id=$(grep -oE '/containers/[0-9a-f]{64}/' "$d/bundle/config.json" | head -1 | cut -d/ -f3)
     FAKE_RUNTIME_OUT=$d/out "$HARDENED" --policy "$d/policy.json" --backend "$FAKE_RUNTIME" \
-        --log "$d/log.json" --log-format json create --bundle "$d/bundle" case >/dev/null 2>"$d/stderr"
+        --log "$d/log.json" --log-format json create --bundle "$d/bundle" "${id:-case}" >/dev/null 2>"$d/stderr"
     rc=$?
     got=$(jq -r '.msg' "$d/log.json" 2>/dev/null |
           sed -nE 's/^policy [^ ]+: ([A-Za-z.]+) (warning|rewritten|refused).*/\1 \2/p')
@@ -86,6 +91,13 @@ run_case() {
         cmp -s <(jq -S . "$d/before.json") <(jq -S . "$d/bundle/config.json") ||
             problems+="config changed but should not: $(diff <(jq -S . "$d/before.json") <(jq -S . "$d/bundle/config.json") | head -5)"$'\n'
     fi
+    local text
+    for text in $(jq -r '.log_lacks // [] | .[]' <<<"$c"); do
+        ! grep -qF -- "$text" "$d/log.json" "$d/stderr" || problems+="the log shows \"$text\""$'\n'
+    done
+    while IFS= read -r text; do
+        [ -z "$text" ] || jq -r .msg "$d/log.json" | grep -qF -- "$text" || problems+="the log lacks \"$text\""$'\n'
+    done < <(jq -r '.log_has // [] | .[]' <<<"$c")
     problems+=$(jq -r --argjson c "$c" '
         def ptr: split("/")[1:] | map(if test("^[0-9]+$") then tonumber else . end);
         . as $doc | ($c.expect // {}) | to_entries[]
@@ -111,13 +123,13 @@ for i in $(seq 0 $((families - 1))); do
         for action in off warn reject rewrite; do
             c=$(jq --arg off "$(base_file off)" --arg mode "$mode" --arg action "$action" "
                 .matrix[$i] as \$m
-                | { policy_file: \$off, input: \$m.input,
+                | { policy_file: \$off, input: \$m.input, patch: (\$m.patch // {}),
                     policy: { mode: \$mode, rules: { (\$m.family): (\$m.options + { action: \$action }) } },
                     findings_unique: (if \$action == \"off\" then [] else \$m.rules end),
                     verdict: (if \$action == \"off\" or \$action == \"warn\" or \$mode == \"audit\" then \"allowed\"
-                              elif \$action == \"reject\" then \"refused\" else \"rewritten\" end),
-                    unchanged: (\$action != \"rewrite\" or \$mode == \"audit\"),
-                    expect: (if \$action == \"rewrite\" and \$mode == \"enforce\" then \$m.rewritten else {} end),
+                              elif \$action == \"reject\" then \"refused\" else (\$m.rewrite_verdict // \"rewritten\") end),
+                    unchanged: (\$action != \"rewrite\" or \$mode == \"audit\" or \$m.rewrite_verdict == \"refused\"),
+                    expect: (if \$action == \"rewrite\" and \$mode == \"enforce\" then (\$m.rewritten // {}) else {} end),
                     family: \$m.family }" "$cases")
             run_case "matrix $(jq -r .family <<<"$c"): $action in $mode mode" "$c"
         done

@@ -1,0 +1,126 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "hardened/rules.h"
+#include "hardened/util.h"
+
+/* process.oomScoreAdj: not below 0 (a negative score makes the host's
+ * OOM killer pick host processes first); fixed to 0.
+ * process.rlimits: each rlimit the policy caps has hard and soft at most
+ * the cap; clamped.
+ * cgroups.path (CIS 5.25): with prefixes, linux.cgroupsPath must start with
+ * one; no safe fix. */
+
+static void
+oom_check (const struct policy *p, const struct json *doc, struct decision *d, const char *id)
+{
+        const struct json *v = json_path (doc, "process", "oomScoreAdj", NULL);
+        int64_t adj = 0;
+
+        if (json_number_i64 (v, &adj) && adj < 0)
+                decision_add (d, id, "/process/oomScoreAdj", v->text, ">= 0",
+                              "oomScoreAdj %lld would protect the container from the OOM killer", (long long) adj);
+}
+
+static int
+oom_fix (const struct policy *p, struct json *doc, const struct decision *ctx, struct hd_err *err)
+{
+        struct json *process = json_get (doc, "process");
+
+        return process ? rules_set_i64 (process, "oomScoreAdj", 0, err) : 0;
+}
+
+static uint64_t
+rlimit_cap (const struct policy *p, const char *type, bool *capped)
+{
+        uint64_t v = 0;
+
+        *capped = json_number_u64 (json_get (p->surface.rlimit_max, type), &v);
+        return v;
+}
+
+static void
+rlimits_check (const struct policy *p, const struct json *doc, struct decision *d, const char *id)
+{
+        const struct json *list = json_path (doc, "process", "rlimits", NULL);
+
+        for (size_t i = 0; list && i < list->n; i++) {
+                const struct json *t = json_get (list->items[i], "type");
+                uint64_t hard = 0, soft = 0, cap;
+                bool capped;
+                char ptr[64], want[32];
+                if (!t)
+                        continue;
+                cap = rlimit_cap (p, t->text, &capped);
+                json_number_u64 (json_get (list->items[i], "hard"), &hard);
+                json_number_u64 (json_get (list->items[i], "soft"), &soft);
+                if (!capped || (hard <= cap && soft <= cap))
+                        continue;
+                snprintf (ptr, sizeof ptr, "/process/rlimits/%zu", i);
+                snprintf (want, sizeof want, "%llu", (unsigned long long) cap);
+                decision_add (d, id, ptr, t->text, want, "%s above the policy's ceiling %s", t->text, want);
+        }
+}
+
+static int
+rlimits_fix (const struct policy *p, struct json *doc, const struct decision *ctx, struct hd_err *err)
+{
+        struct json *list = json_path (doc, "process", "rlimits", NULL);
+        static const char *const keys[] = { "hard", "soft" };
+
+        for (size_t i = 0; list && i < list->n; i++) {
+                const struct json *t = json_get (list->items[i], "type");
+                bool capped;
+                uint64_t cap = t ? rlimit_cap (p, t->text, &capped) : 0;
+                for (size_t k = 0; t && capped && k < HD_ARRAY_SIZE (keys); k++) {
+                        uint64_t v = 0;
+                        if (json_number_u64 (json_get (list->items[i], keys[k]), &v) && v > cap
+                            && json_set (list->items[i], keys[k], json_new_u64 (cap), err) < 0)
+                                return -1;
+                }
+        }
+        return 0;
+}
+
+static void
+cgroups_check (const struct policy *p, const struct json *doc, struct decision *d, const char *id)
+{
+        const struct policy_list *pre = &p->surface.cgroup_prefixes;
+        const struct json *path = json_path (doc, "linux", "cgroupsPath", NULL);
+
+        if (policy_list_len (pre) == 0)
+                return;
+        for (size_t i = 0; path && i < policy_list_len (pre); i++)
+                if (strncmp (path->text, policy_list_at (pre, i), strlen (policy_list_at (pre, i))) == 0)
+                        return;
+        decision_add (d, id, "/linux/cgroupsPath", path ? path->text : "(absent)", "under an allowed prefix",
+                      "cgroupsPath %s is outside the allowed parents", path ? path->text : "(absent)");
+}
+
+static enum policy_action
+oom_action (const struct policy *p)
+{
+        return p->surface.oom_score_adj;
+}
+static enum policy_action
+rlimits_action (const struct policy *p)
+{
+        return p->surface.rlimits;
+}
+static enum policy_action
+cgroups_action (const struct policy *p)
+{
+        return p->surface.cgroups_path;
+}
+
+const struct rule rule_oom_score_adj = {
+        "process.oomScoreAdj", "oomScoreAdj", RULE_CREATE | RULE_EXEC, oom_action, oom_check, oom_fix,
+};
+const struct rule rule_rlimits = {
+        "process.rlimits", "rlimits", RULE_CREATE | RULE_EXEC, rlimits_action, rlimits_check, rlimits_fix,
+};
+const struct rule rule_cgroups_path = {
+        "cgroups.path", "cgroupsPath", RULE_CREATE, cgroups_action, cgroups_check, NULL,
+};
