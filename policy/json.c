@@ -739,6 +739,13 @@ gen_value (yajl_gen g, const struct json *j)
 int
 json_write (const struct json *root, char **out, size_t *out_len, struct hd_err *err)
 {
+        return json_write_pretty (root, false, out, out_len, err);
+}
+
+int
+json_write_pretty (const struct json *root, bool pretty, char **out, size_t *out_len,
+                   struct hd_err *err)
+{
         const unsigned char *data;
         size_t len;
         yajl_gen g = yajl_gen_alloc (NULL);
@@ -747,6 +754,10 @@ json_write (const struct json *root, char **out, size_t *out_len, struct hd_err 
         if (!g)
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
         yajl_gen_config (g, yajl_gen_validate_utf8, 1);
+        if (pretty) {
+                yajl_gen_config (g, yajl_gen_beautify, 1);
+                yajl_gen_config (g, yajl_gen_indent_string, "  ");
+        }
         rc = gen_value (g, root);
         if (rc != yajl_gen_status_ok) {
                 yajl_gen_free (g);

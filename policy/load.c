@@ -1,6 +1,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <glob.h>
+#include <libgen.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -151,11 +154,19 @@ static const struct spec_field exemption_fields[] = {
 static const struct spec_type p_exemption = { SPEC_OBJECT, exemption_fields, NULL };
 static const struct spec_type p_exemptions = { SPEC_ARRAY, NULL, &p_exemption };
 
+static const struct spec_field audit_fields[] = {
+        { "required", &p_bool }, { NULL, NULL },
+};
+static const struct spec_type p_audit = { SPEC_OBJECT, audit_fields, NULL };
+
 static const struct spec_field policy_fields[] = {
         { "apiVersion", &p_string },
         { "mode", &p_string },
         { "runtime", &p_string },
         { "unknownFields", &p_string },
+        { "extends", &p_string },
+        { "decisionLog", &p_string },
+        { "audit", &p_audit },
         { "rules", &p_rules },
         { "exemptions", &p_exemptions },
         { NULL, NULL },
@@ -192,9 +203,11 @@ load_fail (struct loader *l, const struct json *at, const char *ptr, const char 
         va_start (ap, fmt);
         vsnprintf (what, sizeof what, fmt, ap);
         va_end (ap);
+        const struct policy_source *src = &l->p->sources[at && at->src < l->p->nsources ? at->src : 0];
+
         if (at && at->off != JSON_NO_OFFSET)
-                json_line_col (l->p->text, l->p->text_len, at->off, &line, &col);
-        return hd_err_set (l->err, HD_EXIT_REFUSED, EINVAL, "%s:%u:%u: %s: %s", l->p->source,
+                json_line_col (src->text, src->len, at->off, &line, &col);
+        return hd_err_set (l->err, HD_EXIT_REFUSED, EINVAL, "%s:%u:%u: %s: %s", src->name,
                            line, col, ptr, what);
 }
 
@@ -682,28 +695,185 @@ load_top (struct loader *l)
                         return load_fail (l, v, "/runtime", "must be an absolute path");
                 l->p->runtime = v->text;
         }
+        if ((v = json_get (root, "decisionLog"))) {
+                if (v->text[0] != '/')
+                        return load_fail (l, v, "/decisionLog", "must be an absolute path");
+                l->p->decision_log = v->text;
+        }
+        v = json_path (root, "audit", "required", NULL);
+        l->p->audit_required = v && v->boolean;
         return 0;
 }
 
-int
-policy_load_buffer (const char *source, const char *buf, size_t len, struct policy *p,
-                    struct hd_err *err)
+/* ---- sources and layering ------------------------------------------------- */
+
+static void
+mark_source (struct json *j, unsigned short src)
+{
+        j->src = src;
+        for (size_t i = 0; i < j->n; i++)
+                mark_source (j->type == JSON_OBJECT ? j->members[i].value : j->items[i], src);
+}
+
+/* Parse and schema-check one file's bytes as source number nsources. */
+static int
+add_source (struct policy *p, const char *name, const char *buf, size_t len, struct json **tree,
+            struct hd_err *err)
+{
+        struct policy_source *s;
+        const struct json *api;
+
+        if (p->nsources == POLICY_MAX_SOURCES)
+                return hd_err_set (err, HD_EXIT_REFUSED, E2BIG, "%s: more than %d layered files", name,
+                                   POLICY_MAX_SOURCES);
+        s = &p->sources[p->nsources];
+        s->name = strdup (name);
+        s->text = malloc (len + 1);
+        if (!s->name || !s->text) {
+                free (s->name);
+                free (s->text);
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        }
+        memcpy (s->text, buf, len);
+        s->text[len] = '\0';
+        s->len = len;
+        p->nsources++;
+        if (json_parse (s->text, len, tree, err) < 0
+            || spec_check (*tree, &p_policy, SPEC_EXACT_KEYS, s->text, len, err) < 0)
+                return hd_err_prefix (err, "%s:", name);
+        mark_source (*tree, (unsigned short) (p->nsources - 1));
+        api = json_get (*tree, "apiVersion");
+        if (!api || strcmp (api->text, "hardened/v1") != 0) {
+                unsigned line = 1, col = 1;
+                if (api)
+                        json_line_col (s->text, len, api->off, &line, &col);
+                return hd_err_set (err, HD_EXIT_REFUSED, EINVAL,
+                                   "%s:%u:%u: /apiVersion: must be \"hardened/v1\"", name, line, col);
+        }
+        return 0;
+}
+
+/* Merge `over` into `base` (both consumed; result in *base): objects key by
+ * key recursively, anything else replaced, top-level "exemptions" appended. */
+static int
+merge (struct json **base, struct json *over, bool top, struct hd_err *err)
+{
+        if (!*base || (*base)->type != JSON_OBJECT || over->type != JSON_OBJECT) {
+                json_free (*base);
+                *base = over;
+                return 0;
+        }
+        for (size_t i = 0; i < over->n; i++) {
+                struct json_member *m = &over->members[i];
+                struct json *have = NULL;
+                size_t k;
+                for (k = 0; k < (*base)->n; k++)
+                        if (strcmp ((*base)->members[k].key, m->key) == 0) {
+                                have = (*base)->members[k].value;
+                                break;
+                        }
+                if (top && strcmp (m->key, "exemptions") == 0 && have) {
+                        for (size_t e = 0; e < m->value->n; e++)
+                                if (json_append (have, steal_ptr (&m->value->items[e]), err) < 0)
+                                        return -1;
+                        continue;
+                }
+                if (!have) {
+                        if (json_set (*base, m->key, steal_ptr (&m->value), err) < 0)
+                                return -1;
+                        continue;
+                }
+                if (merge (&(*base)->members[k].value, steal_ptr (&m->value), false, err) < 0)
+                        return -1;
+        }
+        json_free (over);
+        return 0;
+}
+
+static int load_layered (struct policy *p, const char *path, int depth, struct json **out,
+                         struct hd_err *err);
+
+/* The file named by "extends", relative to the extending file's directory. */
+static int
+load_extends (struct policy *p, const char *path, const struct json *ext, int depth,
+              struct json **out, struct hd_err *err)
+{
+        _cleanup_free_ char *dir_copy = strdup (path);
+        char base[PATH_MAX];
+
+        if (!dir_copy)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        if (ext->text[0] == '/')
+                snprintf (base, sizeof base, "%s", ext->text);
+        else
+                snprintf (base, sizeof base, "%s/%s", dirname (dir_copy), ext->text);
+        if (depth >= 8)
+                return hd_err_set (err, HD_EXIT_REFUSED, ELOOP,
+                                   "%s: /extends: more than 8 levels (a cycle?)", path);
+        return load_layered (p, base, depth + 1, out, err);
+}
+
+/* A file and the chain it extends, merged (the file's values win). */
+static int
+load_layered (struct policy *p, const char *path, int depth, struct json **out, struct hd_err *err)
+{
+        _cleanup_free_ char *buf = NULL;
+        _cleanup_json_ struct json *tree = NULL;
+        struct json *base = NULL;
+        const struct json *ext;
+        size_t len;
+
+        if (rules_read_file (path, &buf, &len, err) < 0)
+                return hd_err_prefix (err, "policy %s: ", path);
+        if (add_source (p, path, buf, len, &tree, err) < 0)
+                return -1;
+        ext = json_get (tree, "extends");
+        if (ext && load_extends (p, path, ext, depth, &base, err) < 0)
+                return -1;
+        json_del (tree, "extends");
+        if (!base) {
+                *out = steal_ptr (&tree);
+                return 0;
+        }
+        if (merge (&base, steal_ptr (&tree), true, err) < 0) {
+                json_free (base);
+                return -1;
+        }
+        *out = base;
+        return 0;
+}
+
+/* The *.json files of policy.d/ next to `path`, in lexical order, merged on top. */
+static int
+load_overlays (struct policy *p, const char *path, struct hd_err *err)
+{
+        _cleanup_free_ char *dir_copy = strdup (path);
+        char pattern[PATH_MAX];
+        glob_t g;
+        int rc = 0;
+
+        if (!dir_copy)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        snprintf (pattern, sizeof pattern, "%s/policy.d/*.json", dirname (dir_copy));
+        if (glob (pattern, 0, NULL, &g) != 0)
+                return 0;
+        for (size_t i = 0; rc == 0 && i < g.gl_pathc; i++) {
+                struct json *over = NULL;
+                rc = load_layered (p, g.gl_pathv[i], 0, &over, err);
+                if (rc == 0)
+                        rc = merge (&p->tree, over, true, err);
+        }
+        globfree (&g);
+        return rc;
+}
+
+/* Everything after the merged tree is in p->tree. */
+static int
+load_tree (struct policy *p, struct hd_err *err)
 {
         struct loader l = { .p = p, .err = err };
-        const struct json *rules;
+        const struct json *rules = json_get (p->tree, "rules");
 
-        memset (p, 0, sizeof *p);
-        p->source = strdup (source);
-        p->text = malloc (len + 1);
-        if (!p->source || !p->text)
-                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
-        memcpy (p->text, buf, len);
-        p->text[len] = '\0';
-        p->text_len = len;
-        if (json_parse (p->text, len, &p->tree, err) < 0
-            || spec_check (p->tree, &p_policy, SPEC_EXACT_KEYS, p->text, len, err) < 0)
-                return hd_err_prefix (err, "%s:", source);
-        rules = json_get (p->tree, "rules");
         if (load_top (&l) < 0 || load_user (&l, rules) < 0 || load_rootfs (&l, rules) < 0
             || load_caps (&l, rules) < 0
             || load_action (&l, json_get (rules, "noNewPrivileges"), "/rules/noNewPrivileges",
@@ -717,17 +887,31 @@ policy_load_buffer (const char *source, const char *buf, size_t len, struct poli
 }
 
 int
+policy_load_buffer (const char *source, const char *buf, size_t len, struct policy *p,
+                    struct hd_err *err)
+{
+        memset (p, 0, sizeof *p);
+        p->source = strdup (source);
+        if (!p->source)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        if (add_source (p, source, buf, len, &p->tree, err) < 0)
+                return -1;
+        if (json_get (p->tree, "extends"))
+                return load_fail (&(struct loader) { .p = p, .err = err }, json_get (p->tree, "extends"),
+                                  "/extends", "only a policy file can extend another");
+        return load_tree (p, err);
+}
+
+int
 policy_load_file (const char *path, struct policy *p, struct hd_err *err)
 {
-        _cleanup_free_ char *buf = NULL;
-        size_t len;
-        int rc;
-
         memset (p, 0, sizeof *p);
-        rc = rules_read_file (path, &buf, &len, err);
-        if (rc < 0)
-                return hd_err_prefix (err, "policy %s: ", path);
-        return policy_load_buffer (path, buf, len, p, err);
+        p->source = strdup (path);
+        if (!p->source)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        if (load_layered (p, path, 0, &p->tree, err) < 0 || load_overlays (p, path, err) < 0)
+                return -1;
+        return load_tree (p, err);
 }
 
 int
@@ -747,7 +931,10 @@ policy_free (struct policy *p)
         json_free (p->seccomp.profile);
         json_free (p->tree);
         free (p->source);
-        free (p->text);
+        for (size_t i = 0; i < p->nsources; i++) {
+                free (p->sources[i].name);
+                free (p->sources[i].text);
+        }
         memset (p, 0, sizeof *p);
 }
 

@@ -34,6 +34,7 @@ static const struct doc_kind resources_doc = { &spec_resources, RULE_UPDATE,
 struct guard {
         struct cli *cli;
         const struct policy *policy;
+        struct record *rec;
 };
 
 /* Every finding goes to the log in full, one line each; a refusal then
@@ -47,6 +48,7 @@ report (const struct guard *g, const struct decision *d, struct hd_err *err)
         };
         char line[1024];
 
+        record_add_decision (g->rec, d);
         for (size_t i = 0; i < d->nnotes; i++) {
                 snprintf (line, sizeof line, "policy %s: note: %s", d->policy_source, d->notes[i]);
                 sink_log (g->cli->log, g->cli->log_format, "info", line);
@@ -249,9 +251,9 @@ guard_applies (const struct cli *cli)
 }
 
 int
-guard_verb (struct cli *cli, const struct policy *policy, struct hd_err *err)
+guard_verb (struct cli *cli, const struct policy *policy, struct record *rec, struct hd_err *err)
 {
-        struct guard g = { .cli = cli, .policy = policy };
+        struct guard g = { .cli = cli, .policy = policy, .rec = rec };
         struct decision d;
 
         for (size_t i = 0; i < HD_ARRAY_SIZE (guards); i++) {

@@ -2,17 +2,23 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "hardened/backend.h"
 #include "hardened/cli.h"
 #include "hardened/guard.h"
 #include "hardened/policy.h"
 #include "hardened/sink.h"
+#include "hardened/tool.h"
+#include "hardened/record.h"
 
 static const char help_text[] =
         "hardened " PACKAGE_VERSION " - a policy-enforcing front for an OCI runtime\n"
         "\n"
         "Usage: hardened [--policy FILE] [--backend PATH] [runc global flags] VERB [flags] [args]\n"
+        "       hardened policy lint FILE...\n"
+        "       hardened policy check --policy FILE [--format text|json] CONFIG...\n"
+        "       hardened policy show [--policy FILE]\n"
         "\n"
         "hardened is called exactly like runc.  For create, run, restore, exec --process and\n"
         "update --resources it reads the JSON runc would read, refuses anything runc's decoder\n"
@@ -74,20 +80,42 @@ guard (struct cli *cli, struct policy *policy, struct hd_err *err)
         return 0;
 }
 
+/* A guarded call that fails or is refused is recorded too, then reported. */
+static int
+refuse (const struct cli *cli, struct record *rec, const struct policy *policy, const struct hd_err *err)
+{
+        struct hd_err ignored;
+
+        if (!rec->outcome || strcmp (rec->outcome, "refused") != 0)
+                rec->reason = err->msg;
+        rec->outcome = "refused";
+        record_emit (rec, policy, &ignored);
+        return fail (cli, err);
+}
+
 int
 main (int argc, char **argv)
 {
         struct cli cli = { 0 };
         struct hd_err err = { 0 };
         struct policy policy = { 0 };
+        struct record rec = { 0 };
         bool guarded;
         char *backend, *owned;
 
+        /* Not a runtime call: the ops tooling (runc has no "policy" verb). */
+        if (argc >= 2 && strcmp (argv[1], "policy") == 0)
+                return tool_policy (argc - 2, argv + 2);
         if (cli_parse_globals (argc, argv, &cli, &err) < 0)
                 return fail (&cli, &err);
         guarded = guard_applies (&cli) && !cli.help && !cli.version;
-        if (guarded && guard (&cli, &policy, &err) < 0)
-                return fail (&cli, &err);
+        rec.verb = cli.verb_name;
+        if (guarded && guard (&cli, &policy, &err) < 0) {
+                rec.container_id = cli.id;
+                return refuse (&cli, &rec, NULL, &err);
+        }
+        rec.container_id = cli.id;
+        rec.bundle = cli.bundle;
         backend = choose_backend (&cli, guarded ? &policy : NULL, &owned);
         if (backend_check (backend, &err) < 0)
                 return fail (&cli, &err);
@@ -96,7 +124,9 @@ main (int argc, char **argv)
                 fputs (cli.help ? help_text : "hardened version " PACKAGE_VERSION "\n", stdout);
                 if (fflush (stdout) != 0)
                         return HD_EXIT_INTERNAL;
-        } else if (guarded && guard_verb (&cli, &policy, &err) < 0) {
+        } else if (guarded && guard_verb (&cli, &policy, &rec, &err) < 0) {
+                return refuse (&cli, &rec, &policy, &err);
+        } else if (guarded && record_emit (&rec, &policy, &err) < 0) {
                 return fail (&cli, &err);
         }
         cli.backend_argv[0] = backend;

@@ -14,6 +14,7 @@
 #include "hardened/cli.h"
 #include "hardened/err.h"
 #include "hardened/policy.h"
+#include "hardened/record.h"
 
 /* Is cli->verb one the shim checks (create, run, restore, exec, update)? */
 bool guard_applies (const struct cli *cli);
@@ -21,7 +22,7 @@ bool guard_applies (const struct cli *cli);
 /* For a guarded verb whose flags cli_parse_verb() has read: check and write
  * back what runc will read, under `policy`.  0: proceed to exec the
  * backend.  < 0: refused or failed; err says why (findings are already in
- * the log). */
-int guard_verb (struct cli *cli, const struct policy *policy, struct hd_err *err);
+ * the log).  Every decision is folded into `rec`. */
+int guard_verb (struct cli *cli, const struct policy *policy, struct record *rec, struct hd_err *err);
 
 #endif

@@ -47,6 +47,7 @@ struct json {
         enum json_type type;
         bool boolean;             /* JSON_BOOL */
         size_t off;               /* byte offset of the value in the source, or JSON_NO_OFFSET */
+        unsigned short src;       /* which source text `off` is in (layered policies) */
         char *text;               /* JSON_STRING: decoded UTF-8; JSON_NUMBER: source text */
         size_t len;               /* bytes in text */
         size_t n, cap;            /* members (object) or items (array) */
@@ -62,6 +63,9 @@ void json_line_col (const char *src, size_t len, size_t off, unsigned *line, uns
 
 /* Serialise compactly (no spaces, like Go's json.Marshal).  *out is malloc'd. */
 int json_write (const struct json *root, char **out, size_t *out_len, struct hd_err *err);
+/* The same, indented for people when `pretty`. */
+int json_write_pretty (const struct json *root, bool pretty, char **out, size_t *out_len,
+                       struct hd_err *err);
 
 void json_free (struct json *j);
 static inline void

@@ -123,11 +123,22 @@ struct policy_exemption {
         const struct json *rules;           /* {"family": {"action": ...}} */
 };
 
+#define POLICY_MAX_SOURCES 16
+
+/* One file of a layered policy, kept for positions in messages. */
+struct policy_source {
+        char *name;
+        char *text;
+        size_t len;
+};
+
 struct policy {
-        char *source;                  /* file path, or "built-in default" */
-        char *text;                    /* the file's bytes (positions in messages) */
-        size_t text_len;
-        struct json *tree;             /* parsed file; strings above point into it */
+        char *source;                  /* the policy's name: its file, or "built-in default" */
+        size_t nsources;               /* the file, what it extends, policy.d overlays */
+        struct policy_source sources[POLICY_MAX_SOURCES];
+        struct json *tree;             /* merged tree; strings above point into it */
+        const char *decision_log;      /* JSON-lines log of every decision, or NULL */
+        bool audit_required;           /* refuse when the kernel audit record fails */
         enum policy_mode mode;
         char *runtime;                 /* backend path */
         bool allow_unknown_fields;     /* config fields not in OCI 1.2 */
@@ -154,8 +165,12 @@ extern const size_t policy_default_seccomp_json_len;
 int policy_load_buffer (const char *source, const char *buf, size_t len, struct policy *out,
                         struct hd_err *err);
 
-/* Load a file (symlinks allowed: it is the admin's own file). */
+/* Load a file (symlinks allowed: it is the admin's own file), with what it
+ * "extends" and the policy.d/ overlays next to it (layering). */
 int policy_load_file (const char *path, struct policy *out, struct hd_err *err);
+
+/* The merged policy document, every default filled in (policy show). */
+int policy_effective (const struct policy *p, struct json **out, struct hd_err *err);
 
 /* Lookup order above.  `named` is --policy's value or NULL. */
 int policy_resolve (const char *named, struct policy *out, struct hd_err *err);

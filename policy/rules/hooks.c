@@ -104,3 +104,21 @@ hooks_action (const struct policy *p)
 const struct rule rule_hooks = {
         "hooks.allowList", "hooks", RULE_CREATE, hooks_action, hooks_check, NULL,
 };
+
+struct json *
+rules_hooks_default (void)
+{
+        struct json *a = json_new (JSON_ARRAY);
+        struct hd_err ignored;
+
+        for (size_t i = 0; a && i < HD_ARRAY_SIZE (builtin_allow); i++) {
+                struct json *e = json_new (JSON_OBJECT);
+                if (!e || json_set (e, "path", json_new_string (builtin_allow[i].path), &ignored) < 0
+                    || json_set (e, "args0", json_new_string (builtin_allow[i].args0), &ignored) < 0
+                    || json_append (a, e, &ignored) < 0) {
+                        json_free (a);
+                        return NULL;
+                }
+        }
+        return a;
+}

@@ -1,0 +1,46 @@
+/* The decision record and its sinks (shim/record.c).
+ *
+ * One record per guarded call: verb, container id, bundle, outcome, the
+ * rule ids behind it, the exemption that applied, the policy.  It goes to
+ * the kernel audit log (NETLINK_AUDIT via libmnl, AUDIT_VIRT_CONTROL for
+ * starts, execs and refusals, AUDIT_VIRT_RESOURCE for updates, libvirt's
+ * key=value style), to syslog (LOG_AUTHPRIV) and, when the policy names
+ * one, to a JSON-lines decision log.  Every value that comes from the
+ * caller is encoded so it cannot forge fields; secret values never reach
+ * a record (the env.secrets finding carries only the variable's name). */
+#ifndef HARDENED_RECORD_H
+#define HARDENED_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hardened/decision.h"
+#include "hardened/err.h"
+#include "hardened/policy.h"
+
+#define RECORD_MAX_RULES 32
+
+struct record {
+        const char *verb;
+        const char *container_id;
+        const char *bundle;
+        const char *policy;
+        const char *exemption;
+        const char *outcome;          /* "allowed", "rewritten" or "refused" */
+        const char *reason;           /* a refusal that is not a finding (bad JSON, ...), or NULL */
+        size_t nrules;
+        const char *rules[RECORD_MAX_RULES];
+};
+
+/* Fold a decision into the record: outcome and rule ids. */
+void record_add_decision (struct record *r, const struct decision *d);
+
+/* Encode a value for an audit record: "quoted" when it is plain printable
+ * ASCII without quotes, spaces or '=', else uppercase hex (as auditd does). */
+void record_encode (const char *value, char *out, size_t size);
+
+/* Emit to every sink.  Fails (< 0) only when the policy requires kernel
+ * audit and the record could not be written. */
+int record_emit (const struct record *r, const struct policy *p, struct hd_err *err);
+
+#endif

@@ -1,0 +1,118 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hardened/policy.h"
+#include "hardened/rules.h"
+#include "hardened/util.h"
+
+/* `hardened policy show`: the effective policy as one document, after
+ * layering, with every default the loader applies written out.  The
+ * defaults are a document of their own (below) under the merged files;
+ * the seccomp deny-list is the one the loader built (the built-in minimum
+ * always comes first). */
+
+static const char defaults_json[] = "{\"apiVersion\":\"hardened/v1\","
+        "\"mode\":\"enforce\",\"runtime\":\"" HD_DEFAULT_RUNTIME "\",\"unknownFields\":\"reject\","
+        "\"audit\":{\"required\":false},"
+        "\"rules\":{"
+        "\"user\":{\"action\":\"off\",\"uid\":65534,\"gid\":65534,\"allowedUids\":[]},"
+        "\"readOnlyRootfs\":{\"action\":\"off\",\"tmpfs\":[],\"tmpfsSize\":\"64Mi\"},"
+        "\"capabilities\":{\"action\":\"off\",\"allow\":[]},"
+        "\"noNewPrivileges\":{\"action\":\"off\"},"
+        "\"runtimeFlags\":{\"action\":\"off\"},"
+        "\"seccomp\":{\"action\":\"off\",\"profile\":\"default\"},"
+        "\"resources\":{\"action\":\"off\",\"memory\":{\"default\":null,\"max\":null,\"allowSwap\":false},"
+        "\"cpu\":{\"default\":null,\"max\":null,\"period\":100000},\"pids\":{\"default\":null,\"max\":null}},"
+        "\"hostNamespaces\":{\"action\":\"off\"},"
+        "\"mounts\":{\"action\":\"off\",\"allow\":null,\"readOnly\":false},"
+        "\"privileged\":{\"action\":\"off\"},"
+        "\"devices\":{\"action\":\"off\",\"allow\":[]},"
+        "\"maskedPaths\":{\"action\":\"off\"},"
+        "\"sysctls\":{\"action\":\"off\",\"allow\":[]},"
+        "\"lsm\":{\"action\":\"off\",\"apparmorProfile\":null,\"selinuxLabel\":null},"
+        "\"hooks\":{\"action\":\"off\"},"
+        "\"annotations\":{\"action\":\"off\",\"allow\":[]},"
+        "\"oomScoreAdj\":{\"action\":\"off\"},"
+        "\"rlimits\":{\"action\":\"off\",\"max\":{}},"
+        "\"cgroupsPath\":{\"action\":\"off\",\"prefixes\":[]},"
+        "\"secrets\":{\"action\":\"off\"}"
+        "},\"exemptions\":[]}";
+
+static struct json *
+list_json (const struct policy_list *l)
+{
+        struct json *a = json_new (JSON_ARRAY);
+        struct hd_err ignored;
+
+        for (size_t i = 0; a && i < policy_list_len (l); i++)
+                if (json_append (a, json_new_string (policy_list_at (l, i)), &ignored) < 0) {
+                        json_free (a);
+                        return NULL;
+                }
+        return a;
+}
+
+/* Lists whose defaults live in the loader: shown as the loader built them. */
+static int
+put_lists (const struct policy *p, struct json *rules, struct hd_err *err)
+{
+        const struct {
+                const char *family, *key;
+                const struct policy_list *list;
+        } lists[] = {
+                { "hostNamespaces", "require", &p->surface.ns_require },
+                { "mounts", "deny", &p->surface.mount_deny },
+                { "annotations", "prefixes", &p->surface.annotation_prefixes },
+        };
+
+        for (size_t i = 0; i < HD_ARRAY_SIZE (lists); i++) {
+                struct json *f = json_get (rules, lists[i].family);
+                if (!f || json_set (f, lists[i].key, list_json (lists[i].list), err) < 0)
+                        return -1;
+        }
+        if (!p->surface.hook_allow)
+                return json_set (json_get (rules, "hooks"), "allow", rules_hooks_default (), err);
+        return 0;
+}
+
+/* Copy `over` onto `base`: objects key by key, anything else replaced. */
+static int
+overlay (struct json *base, const struct json *over, struct hd_err *err)
+{
+        for (size_t i = 0; i < over->n; i++) {
+                const struct json_member *m = &over->members[i];
+                struct json *have = json_get (base, m->key);
+                if (have && have->type == JSON_OBJECT && m->value->type == JSON_OBJECT) {
+                        if (overlay (have, m->value, err) < 0)
+                                return -1;
+                } else if (json_set (base, m->key, json_clone (m->value), err) < 0) {
+                        return -1;
+                }
+        }
+        return 0;
+}
+
+int
+policy_effective (const struct policy *p, struct json **out, struct hd_err *err)
+{
+        _cleanup_json_ struct json *doc = NULL;
+        struct json *deny = json_new (JSON_ARRAY), *seccomp;
+
+        if (json_parse (defaults_json, sizeof defaults_json - 1, &doc, err) < 0 || overlay (doc, p->tree, err) < 0) {
+                json_free (deny);
+                return -1;
+        }
+        for (size_t i = 0; deny && i < p->seccomp.ndeny; i++)
+                if (json_append (deny, json_new_string (p->seccomp.deny[i]), err) < 0)
+                        return -1;
+        seccomp = json_path (doc, "rules", "seccomp", NULL);
+        if (!seccomp || json_set (seccomp, "deny", deny, err) < 0
+            || put_lists (p, json_get (doc, "rules"), err) < 0)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        json_del (doc, "extends");
+        *out = steal_ptr (&doc);
+        return 0;
+}

@@ -1,0 +1,354 @@
+#include "config.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hardened/fileio.h"
+#include "hardened/policy.h"
+#include "hardened/rules.h"
+#include "hardened/spec.h"
+#include "hardened/tool.h"
+#include "hardened/util.h"
+
+/* `hardened policy ...` prints on stdout (it is a tool, not a runtime verb)
+ * and reports through its exit status. */
+
+enum { TOOL_OK = 0, TOOL_FINDINGS = 1, TOOL_USAGE = 2 };
+
+static const char usage[] =
+        "usage: hardened policy lint FILE...\n"
+        "       hardened policy check --policy FILE [--format text|json] CONFIG...\n"
+        "       hardened policy show [--policy FILE]\n";
+
+static int
+usage_error (const char *why)
+{
+        fprintf (stderr, "hardened policy: %s\n%s", why, usage);
+        return TOOL_USAGE;
+}
+
+/* ---- lint ---------------------------------------------------------------- */
+
+static int
+tool_lint (int argc, char **argv)
+{
+        int status = TOOL_OK;
+
+        if (argc < 2)
+                return usage_error ("lint needs at least one FILE");
+        for (int i = 1; i < argc; i++) {
+                struct policy p;
+                struct hd_err err = { 0 };
+                if (policy_load_file (argv[i], &p, &err) < 0) {
+                        printf ("%s\n", err.msg);
+                        status = TOOL_FINDINGS;
+                } else {
+                        printf ("%s: ok\n", argv[i]);
+                }
+                policy_free (&p);
+        }
+        return status;
+}
+
+/* ---- show ------------------------------------------------------------------ */
+
+/* --policy FILE / --policy=FILE, and the remaining arguments. */
+static int
+take_flags (int argc, char **argv, const char **policy, const char **format, int *first)
+{
+        int i = 1;
+
+        for (; i < argc && argv[i][0] == '-'; i++) {
+                const char *a = argv[i], **slot = NULL, *v;
+                if (strcmp (a, "--") == 0) {
+                        i++;
+                        break;
+                }
+                if (strncmp (a, "--policy", 8) == 0)
+                        slot = policy, v = a + 8;
+                else if (strncmp (a, "--format", 8) == 0 && format)
+                        slot = format, v = a + 8;
+                else
+                        return -1;
+                if (*v == '=')
+                        *slot = v + 1;
+                else if (*v == '\0' && i + 1 < argc)
+                        *slot = argv[++i];
+                else
+                        return -1;
+        }
+        *first = i;
+        return 0;
+}
+
+static int
+tool_show (int argc, char **argv)
+{
+        const char *named = NULL;
+        _cleanup_free_ char *text = NULL;
+        _cleanup_json_ struct json *doc = NULL;
+        struct policy p;
+        struct hd_err err = { 0 };
+        size_t len;
+        int first;
+
+        if (take_flags (argc, argv, &named, NULL, &first) < 0 || first != argc)
+                return usage_error ("show takes only --policy FILE");
+        if (policy_resolve (named, &p, &err) < 0 || policy_effective (&p, &doc, &err) < 0
+            || json_write_pretty (doc, true, &text, &len, &err) < 0) {
+                fprintf (stderr, "hardened policy: %s\n", err.msg);
+                policy_free (&p);
+                return TOOL_USAGE;
+        }
+        printf ("%s\n", text);
+        policy_free (&p);
+        return TOOL_OK;
+}
+
+/* ---- check -------------------------------------------------------------------- */
+
+struct diff {
+        struct json *ops;          /* array of {"op","path","value"} */
+        struct hd_err *err;
+};
+
+static void
+diff_op (struct diff *df, const char *op, const char *path, const struct json *value)
+{
+        struct json *o = json_new (JSON_OBJECT);
+
+        if (!o || json_set (o, "op", json_new_string (op), df->err) < 0
+            || json_set (o, "path", json_new_string (path[0] ? path : "/"), df->err) < 0
+            || (value && json_set (o, "value", json_clone (value), df->err) < 0)
+            || json_append (df->ops, o, df->err) < 0)
+                return;
+}
+
+static bool
+same (const struct json *a, const struct json *b)
+{
+        struct hd_err ignored;
+        _cleanup_free_ char *x = NULL, *y = NULL;
+        size_t lx, ly;
+
+        if (json_write (a, &x, &lx, &ignored) < 0 || json_write (b, &y, &ly, &ignored) < 0)
+                return false;
+        return lx == ly && memcmp (x, y, lx) == 0;
+}
+
+/* JSON-Patch-like operations that turn `a` into `b` (arrays of different
+ * length are replaced whole). */
+static void
+diff_walk (struct diff *df, const struct json *a, const struct json *b, char *path, size_t size)
+{
+        size_t mark = strlen (path);
+
+        if (a->type == JSON_OBJECT && b->type == JSON_OBJECT) {
+                for (size_t i = 0; i < a->n; i++) {
+                        const struct json *other = json_get (b, a->members[i].key);
+                        json_pointer_append (path, size, a->members[i].key);
+                        if (!other)
+                                diff_op (df, "remove", path, NULL);
+                        else
+                                diff_walk (df, a->members[i].value, other, path, size);
+                        path[mark] = '\0';
+                }
+                for (size_t i = 0; i < b->n; i++)
+                        if (!json_get (a, b->members[i].key)) {
+                                json_pointer_append (path, size, b->members[i].key);
+                                diff_op (df, "add", path, b->members[i].value);
+                                path[mark] = '\0';
+                        }
+                return;
+        }
+        if (a->type == JSON_ARRAY && b->type == JSON_ARRAY && a->n == b->n) {
+                for (size_t i = 0; i < a->n; i++) {
+                        char idx[24];
+                        snprintf (idx, sizeof idx, "%zu", i);
+                        json_pointer_append (path, size, idx);
+                        diff_walk (df, a->items[i], b->items[i], path, size);
+                        path[mark] = '\0';
+                }
+                return;
+        }
+        if (!same (a, b))
+                diff_op (df, "replace", path, b);
+}
+
+/* The container id Docker would use: its bind sources carry it. */
+static char *
+docker_id (const char *text)
+{
+        regex_t re;
+        regmatch_t m[2];
+        char *id = NULL;
+
+        if (regcomp (&re, "/containers/([0-9a-f]{64})/", REG_EXTENDED) != 0)
+                return NULL;
+        if (regexec (&re, text, 2, m, 0) == 0)
+                id = strndup (text + m[1].rm_so, (size_t) (m[1].rm_eo - m[1].rm_so));
+        regfree (&re);
+        return id;
+}
+
+static const char *const verdicts[] = { "allowed", "rewritten", "refused" };
+
+static struct json *
+findings_json (const struct decision *d, struct hd_err *err)
+{
+        struct json *a = json_new (JSON_ARRAY);
+
+        for (size_t i = 0; a && i < d->n; i++) {
+                const struct finding *f = &d->findings[i];
+                struct json *o = json_new (JSON_OBJECT);
+                if (!o || json_set (o, "rule", json_new_string (f->rule), err) < 0
+                    || json_set (o, "action", json_new_string (policy_action_name (f->action)), err) < 0
+                    || json_set (o, "pointer", json_new_string (f->pointer), err) < 0
+                    || json_set (o, "found", json_new_string (f->found), err) < 0
+                    || json_set (o, "required", json_new_string (f->required), err) < 0
+                    || json_set (o, "message", json_new_string (f->message), err) < 0
+                    || json_set (o, "fixed", json_new_bool (f->fixed), err) < 0
+                    || json_append (a, o, err) < 0)
+                        return a;
+        }
+        return a;
+}
+
+static void
+print_text (const char *config, const struct decision *d, const struct json *ops, const char *error)
+{
+        printf ("%s: %s%s%s%s\n", config, error ? "refused" : verdicts[d->verdict],
+                d && d->exemption ? " (exemption \"" : "", d && d->exemption ? d->exemption : "",
+                d && d->exemption ? "\")" : "");
+        if (error) {
+                printf ("  %s\n", error);
+                return;
+        }
+        for (size_t i = 0; i < d->n; i++) {
+                char line[1024];
+                decision_finding_line (d, i, line, sizeof line);
+                printf ("  %s\n", line);
+        }
+        for (size_t i = 0; ops && i < ops->n; i++) {
+                const struct json *v = json_get (ops->items[i], "value");
+                _cleanup_free_ char *text = NULL;
+                size_t len;
+                struct hd_err ignored;
+                if (v)
+                        json_write (v, &text, &len, &ignored);
+                printf ("  %s %s%s%s\n", json_get (ops->items[i], "op")->text,
+                        json_get (ops->items[i], "path")->text, text ? ": " : "", text ? text : "");
+        }
+}
+
+static void
+print_json (const char *config, const struct decision *d, const struct json *ops, const char *error)
+{
+        _cleanup_json_ struct json *o = json_new (JSON_OBJECT);
+        _cleanup_free_ char *text = NULL;
+        struct hd_err err;
+        size_t len;
+
+        if (!o || json_set (o, "config", json_new_string (config), &err) < 0
+            || json_set (o, "decision", json_new_string (error ? "refused" : verdicts[d->verdict]), &err) < 0)
+                return;
+        if (error)
+                json_set (o, "error", json_new_string (error), &err);
+        else {
+                if (d->exemption)
+                        json_set (o, "exemption", json_new_string (d->exemption), &err);
+                json_set (o, "findings", findings_json (d, &err), &err);
+                json_set (o, "diff", ops ? json_clone (ops) : json_new (JSON_ARRAY), &err);
+        }
+        if (json_write (o, &text, &len, &err) == 0)
+                printf ("%s\n", text);
+}
+
+static void
+report (bool json, const char *config, const struct decision *d, const struct json *ops, const char *error)
+{
+        if (json)
+                print_json (config, d, ops, error);
+        else
+                print_text (config, d, ops, error);
+}
+
+/* One config: parse strictly, check, run the policy, show the outcome. */
+static int
+check_one (const struct policy *p, const char *path, bool json)
+{
+        _cleanup_free_ char *text = NULL, *id = NULL, *dir_copy = strdup (path);
+        _cleanup_json_ struct json *doc = NULL, *before = NULL, *ops = json_new (JSON_ARRAY);
+        struct engine_subject subject = { 0 };
+        struct decision d = { 0 };
+        struct hd_err err = { 0 };
+        char ptr[4096] = "";
+        size_t len;
+        struct diff df = { .ops = ops, .err = &err };
+        unsigned flags = p->allow_unknown_fields ? SPEC_ALLOW_UNKNOWN : SPEC_STRICT;
+
+        if (rules_read_file (path, &text, &len, &err) < 0 || json_parse (text, len, &doc, &err) < 0
+            || spec_check (doc, &spec_config, flags, text, len, &err) < 0
+            || !(before = json_clone (doc))) {
+                report (json, path, NULL, NULL, err.msg);
+                return TOOL_FINDINGS;
+        }
+        id = docker_id (text);
+        subject.container_id = id;
+        subject.bundle = dir_copy ? dirname (dir_copy) : ".";
+        if (engine_run (p, 1 /* RULE_CREATE */, doc, &subject, &d, &err) < 0) {
+                report (json, path, NULL, NULL, err.msg);
+                return TOOL_USAGE;
+        }
+        diff_walk (&df, before, doc, ptr, sizeof ptr);
+        report (json, path, &d, ops, NULL);
+        return d.verdict == VERDICT_REFUSED ? TOOL_FINDINGS : TOOL_OK;
+}
+
+static int
+tool_check (int argc, char **argv)
+{
+        const char *named = NULL, *format = "text";
+        struct policy p;
+        struct hd_err err = { 0 };
+        int first, status = TOOL_OK;
+
+        if (take_flags (argc, argv, &named, &format, &first) < 0)
+                return usage_error ("check takes --policy FILE, --format text|json, then CONFIG...");
+        if (!named || first >= argc)
+                return usage_error ("check needs --policy FILE and at least one CONFIG");
+        if (strcmp (format, "text") != 0 && strcmp (format, "json") != 0)
+                return usage_error ("--format is text or json");
+        if (policy_load_file (named, &p, &err) < 0) {
+                fprintf (stderr, "hardened policy: %s\n", err.msg);
+                policy_free (&p);
+                return TOOL_USAGE;
+        }
+        for (int i = first; i < argc; i++) {
+                int rc = check_one (&p, argv[i], strcmp (format, "json") == 0);
+                if (rc > status)
+                        status = rc;
+        }
+        policy_free (&p);
+        return status;
+}
+
+int
+tool_policy (int argc, char **argv)
+{
+        static const struct {
+                const char *name;
+                int (*run) (int, char **);
+        } tools[] = {
+                { "lint", tool_lint }, { "check", tool_check }, { "show", tool_show },
+        };
+
+        for (size_t i = 0; argc > 0 && i < HD_ARRAY_SIZE (tools); i++)
+                if (strcmp (argv[0], tools[i].name) == 0)
+                        return tools[i].run (argc, argv);
+        return usage_error (argc > 0 ? "unknown subcommand" : "a subcommand is needed");
+}
