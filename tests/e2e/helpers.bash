@@ -144,3 +144,47 @@ e2e_add_runtime() {
     kill -HUP "$(cat "$d/dockerd.pid.launch")"
     e2e_wait 20 sh -c "$E2E_DOCKER -H unix://$d/docker.sock info --format '{{json .Runtimes}}' | jq -e 'has(\"$1\")'"
 }
+
+# A private auditd writing to DIR/audit.log (its own config directory), and
+# kernel auditing switched on; e2e_audit_stop restores the previous state.
+e2e_audit_start() {
+    local d=$1
+    mkdir -p "$d/plugins"
+    cat > "$d/auditd.conf" <<CONF
+local_events = yes
+write_logs = yes
+log_file = $d/audit.log
+log_group = root
+log_format = ENRICHED
+flush = INCREMENTAL_ASYNC
+freq = 1
+max_log_file = 16
+num_logs = 1
+max_log_file_action = IGNORE
+space_left = 2
+space_left_action = IGNORE
+admin_space_left = 1
+admin_space_left_action = IGNORE
+disk_full_action = IGNORE
+disk_error_action = IGNORE
+q_depth = 1200
+overflow_action = IGNORE
+plugin_dir = $d/plugins
+end_of_event_timeout = 2
+CONF
+    chmod 600 "$d/auditd.conf"
+    auditctl -s | awk '$1 == "enabled" {print $2}' > "$d/audit-enabled-before"
+    auditd -n -c "$d" >"$d/auditd.out" 2>&1 3>&- &
+    echo $! > "$d/auditd.pid"
+    e2e_wait 10 test -e "$d/audit.log" || { cat "$d/auditd.out" >&2; return 1; }
+    auditctl -e 1 >/dev/null
+}
+
+e2e_audit_stop() {
+    local d=$1 pid
+    [ -f "$d/auditd.pid" ] || return 0
+    pid=$(cat "$d/auditd.pid")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    auditctl -e "$(cat "$d/audit-enabled-before" 2>/dev/null || echo 0)" >/dev/null 2>&1 || true
+}

@@ -1,0 +1,179 @@
+#!/usr/bin/env bats
+# The ops-repo tooling (hardened policy lint|check|show), layering, the
+# JSON-lines decision log and audit-is-required, man pages after install,
+# and the example ops repo's own CI script.
+
+bats_require_minimum_version 1.5.0
+load fake
+
+TOP=$BATS_TEST_DIRNAME/../..
+DEFAULT=$TOP/policy/profiles/default.json
+
+setup() { fake_setup; }
+teardown() { fake_teardown; }
+
+@test "lint: exit 0 and 'FILE: ok' for clean files, 1 and FILE:LINE:COL for findings, 2 for usage" {
+    run "$HARDENED" policy lint "$DEFAULT" "$TOP/policy/profiles/restricted.json"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "$DEFAULT: ok" ]
+    printf '{"apiVersion": "hardened/v1",\n "rules": {"capabilities": {"action": "rewrite", "allow": ["CAP_NET_BIND_SERVIC"]}}}\n' > "$T/bad.json"
+    run "$HARDENED" policy lint "$DEFAULT" "$T/bad.json"
+    [ "$status" -eq 1 ]
+    [ "${lines[0]}" = "$DEFAULT: ok" ]
+    [[ "${lines[1]}" == "$T/bad.json:2:60: /rules/capabilities/allow/0: \"CAP_NET_BIND_SERVIC\" is not a capability"* ]]
+    run "$HARDENED" policy lint
+    [ "$status" -eq 2 ]
+    run "$HARDENED" policy frobnicate
+    [ "$status" -eq 2 ]
+}
+
+@test "check: the decision, the findings and the diff for each config; exit 1 when one would be refused" {
+    jq 'del(.hooks)' "$FIXTURES/run-hardened-flags.json" > "$T/flags.json"
+    jq 'del(.hooks)' "$FIXTURES/run-privileged.json" > "$T/priv.json"
+    run "$HARDENED" policy check --policy "$DEFAULT" "$T/flags.json"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "$T/flags.json: rewritten" ]
+    [[ "$output" == *"resources.memory rewritten at /linux/resources/memory/swap"* ]]
+    [[ "$output" == *"replace /linux/resources/memory/swap: 268435456"* ]]
+    [[ "$output" == *"add /linux/seccomp/defaultErrnoRet: 1"* ]]
+    run "$HARDENED" policy check --policy "$DEFAULT" --format json "$T/flags.json" "$T/priv.json"
+    [ "$status" -eq 1 ]
+    [ "$(jq -r .decision <<<"${lines[0]}")" = rewritten ]
+    [ "$(jq -r .decision <<<"${lines[1]}")" = refused ]
+    [ "$(jq -r '.findings[0].rule' <<<"${lines[1]}")" = privileged.container ]
+    jq -e '.diff | map(select(.path == "/linux/resources/memory/swap" and .op == "replace" and .value == 268435456)) | length == 1' <<<"${lines[0]}"
+    run "$HARDENED" policy check "$T/flags.json"
+    [ "$status" -eq 2 ]
+    run "$HARDENED" policy check --policy "$DEFAULT" --format yaml "$T/flags.json"
+    [ "$status" -eq 2 ]
+}
+
+@test "check: a config runc's decoder would read differently is reported as refused" {
+    printf '{"ociVersion":"1.0.2","root":{"path":"r","readonly":true,"readonly":false}}' > "$T/dup.json"
+    run "$HARDENED" policy check --policy "$DEFAULT" "$T/dup.json"
+    [ "$status" -eq 1 ]
+    [ "${lines[0]}" = "$T/dup.json: refused" ]
+    [[ "${lines[1]}" == *'/root/readonly: duplicate key "readonly"'* ]]
+}
+
+@test "show: the effective policy with every default filled in" {
+    printf '{"apiVersion": "hardened/v1", "rules": {"user": {"action": "reject"}}}\n' > "$T/p.json"
+    run "$HARDENED" policy show --policy "$T/p.json"
+    [ "$status" -eq 0 ]
+    jq -e '.apiVersion == "hardened/v1" and .mode == "enforce" and .unknownFields == "reject"
+           and .rules.user == {"action": "reject", "uid": 65534, "gid": 65534, "allowedUids": []}
+           and .rules.mounts.action == "off" and (.rules.mounts.deny | index("/var/lib/docker"))
+           and (.rules.seccomp.deny | length) == 21 and .rules.hooks.allow[0].args0 == "libnetwork-setkey"' <<<"$output"
+}
+
+@test "layering: extends (relative to the file) and policy.d overlays, merged key by key; exemptions concatenated" {
+    mkdir -p "$T/repo/base" "$T/repo/team/policy.d"
+    jq '.exemptions = [{"name": "base-x", "match": {"ids": ["x"]}, "rules": {"user": {"action": "off"}}}]' "$DEFAULT" > "$T/repo/base/policy.json"
+    cat > "$T/repo/team/policy.json" <<'JSON'
+{ "apiVersion": "hardened/v1", "extends": "../base/policy.json",
+  "rules": { "resources": { "memory": { "max": "8Gi" } }, "user": { "uid": 1000 } },
+  "exemptions": [ { "name": "team-y", "match": { "ids": ["y"] }, "rules": { "user": { "action": "warn" } } } ] }
+JSON
+    printf '{"apiVersion": "hardened/v1", "rules": {"resources": {"pids": {"max": 8192}}}}\n' > "$T/repo/team/policy.d/10-pids.json"
+    printf '{"apiVersion": "hardened/v1", "rules": {"resources": {"pids": {"max": 9000}}}}\n' > "$T/repo/team/policy.d/20-pids.json"
+    run "$HARDENED" policy show --policy "$T/repo/team/policy.json"
+    [ "$status" -eq 0 ]
+    jq -e '.rules.resources.memory == {"default": 536870912, "max": 8589934592, "allowSwap": false} or
+           (.rules.resources.memory.max == "8Gi" and .rules.resources.memory.default == "512Mi")' <<<"$output"
+    jq -e '.rules.resources.pids.max == 9000 and .rules.resources.cpu.max == 4' <<<"$output"
+    jq -e '.rules.user.uid == 1000 and .rules.user.action == "rewrite"' <<<"$output"
+    jq -e '[.exemptions[].name] == ["base-x", "team-y"]' <<<"$output"
+    jq -e 'has("extends") | not' <<<"$output"
+}
+
+@test "layering: errors name the file they are in; cycles and missing bases are refused" {
+    mkdir -p "$T/l"
+    printf '{"apiVersion": "hardened/v1", "extends": "b.json"}\n' > "$T/l/a.json"
+    printf '{"apiVersion": "hardened/v1",\n "rules": {"user": {"action": "rewrit"}}}\n' > "$T/l/b.json"
+    run "$HARDENED" policy lint "$T/l/a.json"
+    [ "$status" -eq 1 ]
+    [[ "$output" == "$T/l/b.json:2:31: /rules/user/action: \"rewrit\" is not one of"* ]]
+    printf '{"apiVersion": "hardened/v1", "extends": "a.json"}\n' > "$T/l/b.json"
+    run "$HARDENED" policy lint "$T/l/a.json"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"/extends: more than 8 levels (a cycle?)"* ]]
+    printf '{"apiVersion": "hardened/v1", "extends": "nowhere.json"}\n' > "$T/l/c.json"
+    run "$HARDENED" policy lint "$T/l/c.json"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"policy $T/l/nowhere.json: No such file or directory"* ]]
+}
+
+@test "the layered policy is what the runtime enforces" {
+    mkdir -p "$T/r/policy.d"
+    jq --arg rt "$FAKE_RUNTIME" '.runtime = $rt' "$FIXTURES/policy-off.json" > "$T/r/policy.json"
+    printf '{"apiVersion": "hardened/v1", "rules": {"user": {"action": "rewrite", "uid": 4242, "gid": 4242}}}\n' > "$T/r/policy.d/50-user.json"
+    run "$HARDENED" --policy "$T/r/policy.json" create --bundle "$T/bundle" c1
+    [ "$status" -eq 0 ]
+    [ "$(jq -r .process.user.uid "$T/bundle/config.json")" = 4242 ]
+}
+
+@test "decision log: 50 concurrent shims append 50 intact JSON lines" {
+    jq --arg l "$T/decisions.jsonl" '.decisionLog = $l' "$DEFAULT" > "$T/p.json"
+    for i in $(seq 50); do
+        mkdir -p "$T/b$i"
+        cp "$T/bundle/config.json" "$T/b$i/config.json"
+        "$HARDENED" --policy "$T/p.json" --backend "$FAKE_RUNTIME" --log "$T/log$i" --log-format json \
+            create --bundle "$T/b$i" "$DOCKER_ID" >/dev/null 2>&1 &
+    done
+    wait
+    [ "$(wc -l < "$T/decisions.jsonl")" -eq 50 ]
+    [ "$(jq -c --arg id "$DOCKER_ID" 'select(.verb == "create" and .decision == "rewritten" and .container == $id)' \
+         "$T/decisions.jsonl" | wc -l)" -eq 50 ]
+    [ "$(jq -r .bundle "$T/decisions.jsonl" | sort -u | wc -l)" -eq 50 ]
+    jq -e '.rules | index("user.nonRoot")' < <(head -1 "$T/decisions.jsonl")
+}
+
+@test "decision log: no secret value reaches it, the syslog line or the runtime log" {
+    jq --arg l "$T/decisions.jsonl" '.decisionLog = $l | .rules.secrets.action = "reject"' "$DEFAULT" > "$T/p.json"
+    config_jq '.process.env += ["DB_PASSWORD=hunter2-very-secret"]'
+    run "$HARDENED" --policy "$T/p.json" --backend "$FAKE_RUNTIME" --log "$LOG" --log-format json create --bundle "$T/bundle" "$DOCKER_ID"
+    [ "$status" -eq 1 ]
+    grep -q '"env.secrets"' "$T/decisions.jsonl"
+    ! grep -q hunter2 "$T/decisions.jsonl" "$LOG"
+    [[ "$output" != *hunter2* ]]
+}
+
+@test "audit required: a call is refused when the kernel audit record cannot be written (user namespace)" {
+    [ "$(id -u)" -eq 0 ] || { [ "${CI:-}" != true ] || false; skip "needs root"; }
+    jq '.audit = {"required": true} | .rules = {}' "$DEFAULT" > "$T/p.json"
+    run unshare -Ur "$HARDENED" --policy "$T/p.json" --backend "$FAKE_RUNTIME" create --bundle "$T/bundle" c1
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"the policy requires kernel audit and the record could not be written"* ]]
+    backend_not_ran
+    jq '.audit = {"required": false}' "$T/p.json" > "$T/q.json"
+    run unshare -Ur "$HARDENED" --policy "$T/q.json" --backend "$FAKE_RUNTIME" create --bundle "$T/bundle" c1
+    [ "$status" -eq 0 ]
+    backend_ran
+}
+
+@test "make install puts the man pages where man finds them" {
+    command -v man >/dev/null || { [ "${CI:-}" != true ] || false; skip "man is not installed"; }
+    [ -n "${top_builddir:-}" ] || skip "needs the build tree (make check)"
+    make -C "$top_builddir" install DESTDIR="$T/dest" >/dev/null
+    mandir=$(find "$T/dest" -type d -name man | head -1)
+    [ -f "$mandir/man5/hardened-policy.5" ]
+    [ -f "$mandir/man8/hardened.8" ]
+    run env MANPATH="$mandir" MANWIDTH=80 man -P cat hardened-policy
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"hardened-policy"* ]]
+    [[ "$output" == *"extends"* ]]
+    run env MANPATH="$mandir" man -P cat 8 hardened
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"policy lint"* ]]
+}
+
+@test "the example ops repo's CI script passes with this build" {
+    cp -r "$TOP/examples/ops-repo" "$T/ops"
+    run env HARDENED="$HARDENED" sh "$T/ops/ci.sh"
+    [ "$status" -eq 0 ]
+    [ "${lines[-1]}" = "10 passed, 0 failed" ]
+    # and a policy change that flips a case makes it fail
+    jq '.rules.oomScoreAdj.action = "rewrite"' "$T/ops/base/policy.json" > "$T/x" && mv "$T/x" "$T/ops/base/policy.json"
+    run env HARDENED="$HARDENED" sh "$T/ops/ci.sh"
+    [ "$status" -ne 0 ]
+}
