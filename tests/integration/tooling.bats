@@ -177,3 +177,41 @@ JSON
     run env HARDENED="$HARDENED" sh "$T/ops/ci.sh"
     [ "$status" -ne 0 ]
 }
+
+@test "syslog: one LOG_AUTHPRIV line per decision (a private /dev/log in a mount namespace)" {
+    [ "$(id -u)" -eq 0 ] && command -v socat >/dev/null || { [ "${CI:-}" != true ] || false; skip "needs root and socat"; }
+    mkdir -p "$T/dev"
+    mknod -m 666 "$T/dev/null" c 1 3
+    run unshare -m bash -c "
+        mount --bind '$T/dev' /dev
+        socat -u UNIX-RECV:/dev/log,mode=666 OPEN:'$T/syslog.out',creat,append &
+        listener=\$!
+        for _ in \$(seq 50); do [ -S /dev/log ] && break; sleep 0.1; done
+        '$HARDENED' --policy '$DEFAULT' --backend '$FAKE_RUNTIME' --log '$LOG' --log-format json create --bundle '$T/bundle' '$DOCKER_ID'
+        sleep 0.3
+        kill \$listener"
+    [ "$status" -eq 0 ]
+    [ "$(grep -c 'hardened\[' "$T/syslog.out")" -eq 1 ]
+    # <PRI>: LOG_AUTHPRIV (10) * 8 + LOG_NOTICE (5) = 85
+    grep -q '^<85>' "$T/syslog.out"
+    grep -q "vm=\"$DOCKER_ID\" .*verb=\"create\" .*decision=rewritten rules=\"user.nonRoot," "$T/syslog.out"
+}
+
+@test "the JSON Schema accepts the shipped policies and refuses what the loader refuses" {
+    command -v python3 >/dev/null && /usr/bin/python3 -c 'import jsonschema' 2>/dev/null ||
+        { [ "${CI:-}" != true ] || false; skip "needs python3-jsonschema"; }
+    schema=$TOP/policy/profiles/policy.schema.json
+    check() {
+        /usr/bin/python3 -c 'import json, sys, jsonschema
+s = json.load(open(sys.argv[1])); jsonschema.Draft202012Validator.check_schema(s)
+jsonschema.validate(json.load(open(sys.argv[2])), s)' "$schema" "$1"
+    }
+    check "$DEFAULT"
+    check "$TOP/policy/profiles/restricted.json"
+    check "$FIXTURES/policy-off.json"
+    printf '{"apiVersion": "hardened/v1", "rules": {"user": {"action": "rewrite", "uidd": 5}}}\n' > "$T/typo.json"
+    run check "$T/typo.json"
+    [ "$status" -ne 0 ]
+    run "$HARDENED" policy lint "$T/typo.json"
+    [ "$status" -eq 1 ]
+}
