@@ -120,8 +120,10 @@ static const char *const action_names[] = { "off", "warn", "reject", "rewrite" }
 static enum policy_action
 effective_action (const struct policy *p, const struct policy_exemption *e, const struct rule *r)
 {
-        enum policy_action a = r->action (p);
         const struct json *over = json_get (json_get (e ? e->rules : NULL, r->family), "action");
+        enum policy_action a;
+
+        memcpy (&a, (const char *) p + r->action, sizeof a); /* the rule's field in struct policy */
 
         for (size_t i = 0; over && i < HD_ARRAY_SIZE (action_names); i++)
                 if (strcmp (over->text, action_names[i]) == 0)

@@ -23,7 +23,7 @@ struct rule {
         const char *id;
         const char *family;       /* the policy's key under "rules" (exemptions name it) */
         unsigned verbs;
-        enum policy_action (*action) (const struct policy *p);
+        size_t action;            /* offsetof (struct policy, <family>.action) */
         void (*check) (const struct policy *p, const struct json *doc, struct decision *d,
                        const char *id);
         /* NULL: no safe fix.  ctx carries the subject (container id, bundle). */

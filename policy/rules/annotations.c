@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <stddef.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -56,13 +58,7 @@ annotations_fix (const struct policy *p, struct json *doc, const struct decision
         return 0;
 }
 
-static enum policy_action
-annotations_action (const struct policy *p)
-{
-        return p->surface.annotations;
-}
-
 const struct rule rule_annotations = {
-        "annotations.runtime", "annotations", RULE_CREATE, annotations_action, annotations_check,
+        "annotations.runtime", "annotations", RULE_CREATE, offsetof (struct policy, surface.annotations), annotations_check,
         annotations_fix,
 };

@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <stddef.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -71,14 +73,8 @@ caps_fix (const struct policy *p, struct json *doc, const struct decision *ctx, 
         return 0;
 }
 
-static enum policy_action
-caps_action (const struct policy *p)
-{
-        return p->caps.action;
-}
-
 const struct rule rule_capabilities = {
-        "capabilities.allowList", "capabilities", RULE_CREATE | RULE_EXEC, caps_action, caps_check, caps_fix,
+        "capabilities.allowList", "capabilities", RULE_CREATE | RULE_EXEC, offsetof (struct policy, caps.action), caps_check, caps_fix,
 };
 
 /* process.noNewPrivileges: set, so setuid binaries and file capabilities
@@ -102,12 +98,6 @@ nnp_fix (const struct policy *p, struct json *doc, const struct decision *ctx, s
         return process ? rules_set_bool (process, "noNewPrivileges", true, err) : -1;
 }
 
-static enum policy_action
-nnp_action (const struct policy *p)
-{
-        return p->no_new_privileges;
-}
-
 const struct rule rule_no_new_privileges = {
-        "process.noNewPrivileges", "noNewPrivileges", RULE_CREATE | RULE_EXEC, nnp_action, nnp_check, nnp_fix,
+        "process.noNewPrivileges", "noNewPrivileges", RULE_CREATE | RULE_EXEC, offsetof (struct policy, no_new_privileges), nnp_check, nnp_fix,
 };

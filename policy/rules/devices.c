@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <stddef.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -179,31 +181,15 @@ masked_fix (const struct policy *p, struct json *doc, const struct decision *ctx
         return masked_add (linux_, "readonlyPaths", readonly_default, HD_ARRAY_SIZE (readonly_default), err);
 }
 
-static enum policy_action
-privileged_action (const struct policy *p)
-{
-        return p->surface.privileged;
-}
-static enum policy_action
-devices_action (const struct policy *p)
-{
-        return p->surface.devices;
-}
-static enum policy_action
-masked_action (const struct policy *p)
-{
-        return p->surface.masked_paths;
-}
-
 const struct rule rule_privileged = {
-        "privileged.container", "privileged", RULE_CREATE, privileged_action, privileged_check, NULL,
+        "privileged.container", "privileged", RULE_CREATE, offsetof (struct policy, surface.privileged), privileged_check, NULL,
 };
 const struct rule rule_device_cgroup = {
-        "devices.cgroup", "devices", RULE_CREATE, devices_action, cgroup_check, cgroup_fix,
+        "devices.cgroup", "devices", RULE_CREATE, offsetof (struct policy, surface.devices), cgroup_check, cgroup_fix,
 };
 const struct rule rule_device_host = {
-        "devices.host", "devices", RULE_CREATE, devices_action, host_check, NULL,
+        "devices.host", "devices", RULE_CREATE, offsetof (struct policy, surface.devices), host_check, NULL,
 };
 const struct rule rule_masked_paths = {
-        "paths.masked", "maskedPaths", RULE_CREATE, masked_action, masked_check, masked_fix,
+        "paths.masked", "maskedPaths", RULE_CREATE, offsetof (struct policy, surface.masked_paths), masked_check, masked_fix,
 };

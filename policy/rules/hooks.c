@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <stddef.h>
+
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -95,14 +97,8 @@ hooks_check (const struct policy *p, const struct json *doc, struct decision *d,
         }
 }
 
-static enum policy_action
-hooks_action (const struct policy *p)
-{
-        return p->surface.hooks;
-}
-
 const struct rule rule_hooks = {
-        "hooks.allowList", "hooks", RULE_CREATE, hooks_action, hooks_check, NULL,
+        "hooks.allowList", "hooks", RULE_CREATE, offsetof (struct policy, surface.hooks), hooks_check, NULL,
 };
 
 struct json *

@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <stddef.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -99,28 +101,12 @@ cgroups_check (const struct policy *p, const struct json *doc, struct decision *
                       "cgroupsPath %s is outside the allowed parents", path ? path->text : "(absent)");
 }
 
-static enum policy_action
-oom_action (const struct policy *p)
-{
-        return p->surface.oom_score_adj;
-}
-static enum policy_action
-rlimits_action (const struct policy *p)
-{
-        return p->surface.rlimits;
-}
-static enum policy_action
-cgroups_action (const struct policy *p)
-{
-        return p->surface.cgroups_path;
-}
-
 const struct rule rule_oom_score_adj = {
-        "process.oomScoreAdj", "oomScoreAdj", RULE_CREATE | RULE_EXEC, oom_action, oom_check, oom_fix,
+        "process.oomScoreAdj", "oomScoreAdj", RULE_CREATE | RULE_EXEC, offsetof (struct policy, surface.oom_score_adj), oom_check, oom_fix,
 };
 const struct rule rule_rlimits = {
-        "process.rlimits", "rlimits", RULE_CREATE | RULE_EXEC, rlimits_action, rlimits_check, rlimits_fix,
+        "process.rlimits", "rlimits", RULE_CREATE | RULE_EXEC, offsetof (struct policy, surface.rlimits), rlimits_check, rlimits_fix,
 };
 const struct rule rule_cgroups_path = {
-        "cgroups.path", "cgroupsPath", RULE_CREATE, cgroups_action, cgroups_check, NULL,
+        "cgroups.path", "cgroupsPath", RULE_CREATE, offsetof (struct policy, surface.cgroups_path), cgroups_check, NULL,
 };

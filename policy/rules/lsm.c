@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <stddef.h>
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -110,12 +112,6 @@ lsm_notes (const struct policy *p, const struct json *doc, struct decision *d, c
                                p->surface.selinux_label);
 }
 
-static enum policy_action
-lsm_action (const struct policy *p)
-{
-        return p->surface.lsm;
-}
-
 static void
 apparmor_check_all (const struct policy *p, const struct json *doc, struct decision *d, const char *id)
 {
@@ -124,8 +120,8 @@ apparmor_check_all (const struct policy *p, const struct json *doc, struct decis
 }
 
 const struct rule rule_apparmor = {
-        "lsm.apparmor", "lsm", RULE_CREATE | RULE_EXEC, lsm_action, apparmor_check_all, apparmor_fix,
+        "lsm.apparmor", "lsm", RULE_CREATE | RULE_EXEC, offsetof (struct policy, surface.lsm), apparmor_check_all, apparmor_fix,
 };
 const struct rule rule_selinux = {
-        "lsm.selinux", "lsm", RULE_CREATE | RULE_EXEC, lsm_action, selinux_check, selinux_fix,
+        "lsm.selinux", "lsm", RULE_CREATE | RULE_EXEC, offsetof (struct policy, surface.lsm), selinux_check, selinux_fix,
 };

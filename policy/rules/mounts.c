@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <stddef.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -245,18 +247,12 @@ read_only_fix (const struct policy *p, struct json *doc, const struct decision *
         return 0;
 }
 
-static enum policy_action
-mounts_action (const struct policy *p)
-{
-        return p->surface.mounts;
-}
-
 const struct rule rule_mount_sources = {
-        "mounts.bindSource", "mounts", RULE_CREATE, mounts_action, source_check, NULL,
+        "mounts.bindSource", "mounts", RULE_CREATE, offsetof (struct policy, surface.mounts), source_check, NULL,
 };
 const struct rule rule_mount_propagation = {
-        "mounts.propagation", "mounts", RULE_CREATE, mounts_action, propagation_check, propagation_fix,
+        "mounts.propagation", "mounts", RULE_CREATE, offsetof (struct policy, surface.mounts), propagation_check, propagation_fix,
 };
 const struct rule rule_mount_read_only = {
-        "mounts.readOnly", "mounts", RULE_CREATE, mounts_action, read_only_check, read_only_fix,
+        "mounts.readOnly", "mounts", RULE_CREATE, offsetof (struct policy, surface.mounts), read_only_check, read_only_fix,
 };

@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <stddef.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -100,12 +102,6 @@ ns_fix (const struct policy *p, struct json *doc, const struct decision *ctx, st
         return 0;
 }
 
-static enum policy_action
-ns_action (const struct policy *p)
-{
-        return p->surface.host_namespaces;
-}
-
 const struct rule rule_namespaces = {
-        "namespaces.private", "hostNamespaces", RULE_CREATE, ns_action, ns_check, ns_fix,
+        "namespaces.private", "hostNamespaces", RULE_CREATE, offsetof (struct policy, surface.host_namespaces), ns_check, ns_fix,
 };

@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <stddef.h>
+
 #include <stdio.h>
 
 #include "hardened/rules.h"
@@ -217,27 +219,21 @@ RESOURCE_RULE (memory)
 RESOURCE_RULE (cpu)
 RESOURCE_RULE (pids)
 
-static enum policy_action
-resources_action (const struct policy *p)
-{
-        return p->resources.action;
-}
-
 const struct rule rule_resources_memory = {
-        "resources.memory", "resources", RULE_CREATE, resources_action, memory_check, memory_fix,
+        "resources.memory", "resources", RULE_CREATE, offsetof (struct policy, resources.action), memory_check, memory_fix,
 };
 const struct rule rule_resources_cpu = {
-        "resources.cpu", "resources", RULE_CREATE, resources_action, cpu_check, cpu_fix,
+        "resources.cpu", "resources", RULE_CREATE, offsetof (struct policy, resources.action), cpu_check, cpu_fix,
 };
 const struct rule rule_resources_pids = {
-        "resources.pids", "resources", RULE_CREATE, resources_action, pids_check, pids_fix,
+        "resources.pids", "resources", RULE_CREATE, offsetof (struct policy, resources.action), pids_check, pids_fix,
 };
 const struct rule rule_update_memory = {
-        "resources.memory", "resources", RULE_UPDATE, resources_action, memory_update_check, memory_update_fix,
+        "resources.memory", "resources", RULE_UPDATE, offsetof (struct policy, resources.action), memory_update_check, memory_update_fix,
 };
 const struct rule rule_update_cpu = {
-        "resources.cpu", "resources", RULE_UPDATE, resources_action, cpu_update_check, cpu_update_fix,
+        "resources.cpu", "resources", RULE_UPDATE, offsetof (struct policy, resources.action), cpu_update_check, cpu_update_fix,
 };
 const struct rule rule_update_pids = {
-        "resources.pids", "resources", RULE_UPDATE, resources_action, pids_update_check, pids_update_fix,
+        "resources.pids", "resources", RULE_UPDATE, offsetof (struct policy, resources.action), pids_update_check, pids_update_fix,
 };

@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <stddef.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -74,12 +76,6 @@ rootfs_fix (const struct policy *p, struct json *doc, const struct decision *ctx
         return 0;
 }
 
-static enum policy_action
-rootfs_action (const struct policy *p)
-{
-        return p->rootfs.action;
-}
-
 const struct rule rule_rootfs_read_only = {
-        "rootfs.readOnly", "readOnlyRootfs", RULE_CREATE, rootfs_action, rootfs_check, rootfs_fix,
+        "rootfs.readOnly", "readOnlyRootfs", RULE_CREATE, offsetof (struct policy, rootfs.action), rootfs_check, rootfs_fix,
 };

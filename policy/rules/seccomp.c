@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <stddef.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -82,15 +84,9 @@ loadable_check (const struct policy *p, const struct json *doc, struct decision 
                               "the seccomp profile does not load: %s", err.msg);
 }
 
-static enum policy_action
-seccomp_action (const struct policy *p)
-{
-        return p->seccomp.action;
-}
-
 const struct rule rule_seccomp_profile = {
-        "seccomp.profile", "seccomp", RULE_CREATE, seccomp_action, seccomp_check, seccomp_fix,
+        "seccomp.profile", "seccomp", RULE_CREATE, offsetof (struct policy, seccomp.action), seccomp_check, seccomp_fix,
 };
 const struct rule rule_seccomp_loadable = {
-        "seccomp.loadable", "seccomp", RULE_CREATE, seccomp_action, loadable_check, seccomp_fix,
+        "seccomp.loadable", "seccomp", RULE_CREATE, offsetof (struct policy, seccomp.action), loadable_check, seccomp_fix,
 };

@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <stddef.h>
+
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -114,12 +116,6 @@ secrets_fix (const struct policy *p, struct json *doc, const struct decision *ct
         return 0;
 }
 
-static enum policy_action
-secrets_action (const struct policy *p)
-{
-        return p->surface.secrets;
-}
-
 const struct rule rule_secrets = {
-        "env.secrets", "secrets", RULE_CREATE | RULE_EXEC, secrets_action, secrets_check, secrets_fix,
+        "env.secrets", "secrets", RULE_CREATE | RULE_EXEC, offsetof (struct policy, surface.secrets), secrets_check, secrets_fix,
 };

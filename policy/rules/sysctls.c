@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <stddef.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -76,12 +78,6 @@ sysctl_fix (const struct policy *p, struct json *doc, const struct decision *ctx
         return 0;
 }
 
-static enum policy_action
-sysctl_action (const struct policy *p)
-{
-        return p->surface.sysctls;
-}
-
 const struct rule rule_sysctls = {
-        "sysctls.safe", "sysctls", RULE_CREATE, sysctl_action, sysctl_check, sysctl_fix,
+        "sysctls.safe", "sysctls", RULE_CREATE, offsetof (struct policy, surface.sysctls), sysctl_check, sysctl_fix,
 };

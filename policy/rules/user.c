@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <stddef.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -91,12 +93,6 @@ user_fix (const struct policy *p, struct json *doc, const struct decision *ctx, 
         return 0;
 }
 
-static enum policy_action
-user_action (const struct policy *p)
-{
-        return p->user.action;
-}
-
 const struct rule rule_user_non_root = {
-        "user.nonRoot", "user", RULE_CREATE | RULE_EXEC, user_action, user_check, user_fix,
+        "user.nonRoot", "user", RULE_CREATE | RULE_EXEC, offsetof (struct policy, user.action), user_check, user_fix,
 };
