@@ -19,6 +19,22 @@
 
 extern char **environ;
 
+/* A small non-negative decimal, or -1 (no atoi: STYLE.md 6). */
+static int
+small_number (const char *s)
+{
+        int v = 0;
+
+        if (!s || !*s)
+                return -1;
+        for (; *s; s++) {
+                if (*s < '0' || *s > '9' || v > 100000)
+                        return -1;
+                v = v * 10 + (*s - '0');
+        }
+        return v;
+}
+
 static FILE *
 out_file (const char *dir, const char *name)
 {
@@ -40,7 +56,8 @@ record_fds (const char *dir)
         while ((e = readdir (d))) {
                 char link[PATH_MAX], target[PATH_MAX] = "";
                 ssize_t n;
-                if (e->d_name[0] == '.' || atoi (e->d_name) == dirfd (d) || atoi (e->d_name) == fileno (f))
+                if (e->d_name[0] == '.' || small_number (e->d_name) == dirfd (d)
+                    || small_number (e->d_name) == fileno (f))
                         continue;
                 snprintf (link, sizeof link, "/proc/self/fd/%s", e->d_name);
                 n = readlink (link, target, sizeof target - 1);
@@ -75,7 +92,7 @@ main (int argc, char **argv)
                         break;
                 }
         if (!dir)
-                return code ? atoi (code) : 0;
+                return code && small_number (code) > 0 ? small_number (code) : 0;
         record_fds (dir); /* first, before this program opens anything else */
         if (!(f = out_file (dir, "argv")))
                 return 91;
@@ -100,5 +117,5 @@ main (int argc, char **argv)
                 if (in)
                         fclose (in);
         }
-        return code ? atoi (code) : 0;
+        return code && small_number (code) > 0 ? small_number (code) : 0;
 }

@@ -94,12 +94,11 @@ join (char **argv, int argc)
 {
         static char buf[4096];
 
+        size_t used = 0;
+
         buf[0] = '\0';
-        for (int i = 0; i < argc; i++) {
-                if (i)
-                        strcat (buf, " ");
-                strncat (buf, argv[i], sizeof buf - strlen (buf) - 1);
-        }
+        for (int i = 0; i < argc && used < sizeof buf; i++)
+                used += (size_t) snprintf (buf + used, sizeof buf - used, "%s%s", i ? " " : "", argv[i]);
         return buf;
 }
 
