@@ -12,7 +12,8 @@
 #include "hardened/util.h"
 
 /* The policy on flags instead of documents: `exec` without --process
- * (--user, --additional-gids, --cap, --no-new-privs), `update` without
+ * (--user, --additional-gids, --cap, --no-new-privs, --apparmor,
+ * --process-label), `update` without
  * --resources (--memory, --memory-swap, --cpu-quota, --cpu-period,
  * --pids-limit), and --no-pivot / --no-new-keyring on create, run and
  * restore.  A fix edits argv (cli->strip / cli->replace).
@@ -198,6 +199,26 @@ exec_nnp (struct inline_ctx *c, const struct cli_flag *f)
         return 0;
 }
 
+/* --apparmor unconfined / --process-label with an unconfined SELinux type
+ * take the exec'd process out of its LSM confinement. */
+static int
+exec_lsm (struct inline_ctx *c, const struct cli_flag *f)
+{
+        enum policy_action a = act (c, c->p->surface.lsm);
+        bool apparmor = strcmp (f->name, "apparmor") == 0;
+        bool bad = apparmor ? strcmp (f->value, "unconfined") == 0
+                            : strstr (f->value, ":unconfined_t") || strstr (f->value, ":spc_t");
+
+        if (a == ACTION_OFF || !bad)
+                return 0;
+        if (finding (c, apparmor ? "lsm.apparmor" : "lsm.selinux", a, f, "a confined profile or label",
+                     apparmor ? "exec with AppArmor unconfined" : "exec with an unconfined SELinux type")) {
+                mark_fixed (c);
+                strip_flag (c->cli, f);
+        }
+        return 0;
+}
+
 /* ---- update --------------------------------------------------------------- */
 
 /* go-units RAMInBytes without fractions: DIGITS[kmgtp][i][b], any case, or -1. */
@@ -355,6 +376,8 @@ exec_flags (struct inline_ctx *c)
                 { "additional-gids", exec_gid },
                 { "cap", exec_cap },
                 { "no-new-privs", exec_nnp },
+                { "apparmor", exec_lsm },
+                { "process-label", exec_lsm },
         };
 
         if (c->cli->process)

@@ -51,6 +51,17 @@ backend_args() { tail -n +2 "$FAKE_RUNTIME_OUT/argv" | paste -sd' '; }
     [ "$(backend_args)" = "--log $LOG --log-format json exec -u 1000 c1 sh -u 0 --cap CAP_SYS_ADMIN" ]
 }
 
+@test "exec --apparmor unconfined and an unconfined --process-label: dropped under rewrite, refused under reject" {
+    POLICY=$DEFAULT run hd exec --apparmor unconfined --process-label system_u:system_r:spc_t:s0 -u 1000:1000 c1 id
+    [ "$status" -eq 0 ]
+    [ "$(backend_args)" = "--log $LOG --log-format json exec -u 1000:1000 c1 id" ]
+    POLICY=$RESTRICTED run hd exec --apparmor=unconfined -u 1000:1000 c1 id
+    [ "$status" -eq 1 ]
+    [[ "$(last_error)" == *"lsm.apparmor: exec with AppArmor unconfined"* ]]
+    POLICY=$DEFAULT run hd exec --apparmor my-profile -u 1000:1000 c1 id
+    [ "$(backend_args)" = "--log $LOG --log-format json exec --apparmor my-profile -u 1000:1000 c1 id" ]
+}
+
 @test "exec values runc would read differently from plain decimal are refused, never guessed at" {
     for v in 4294967296 +0 010 0x0 -0 ' 0' 0:+0 1000:4294967296 root; do
         rm -f "$FAKE_RUNTIME_OUT/argv"
