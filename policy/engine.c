@@ -106,8 +106,8 @@ exemption_matches (const struct policy_exemption *e, const struct json *doc, con
 
 /* The first exemption that matches, or NULL.  Annotations are only known
  * for create/run/restore (config.json); exec and update match by id. */
-static const struct policy_exemption *
-find_exemption (const struct policy *p, const struct json *doc, const char *id)
+const struct policy_exemption *
+engine_exemption (const struct policy *p, const struct json *doc, const char *id)
 {
         for (size_t i = 0; i < p->nexemptions; i++)
                 if (exemption_matches (&p->exemptions[i], doc, id))
@@ -117,18 +117,25 @@ find_exemption (const struct policy *p, const struct json *doc, const char *id)
 
 static const char *const action_names[] = { "off", "warn", "reject", "rewrite" };
 
-static enum policy_action
-effective_action (const struct policy *p, const struct policy_exemption *e, const struct rule *r)
+enum policy_action
+engine_action (const struct policy *p, const struct policy_exemption *e, const char *family,
+               enum policy_action a)
 {
-        const struct json *over = json_get (json_get (e ? e->rules : NULL, r->family), "action");
-        enum policy_action a;
-
-        memcpy (&a, (const char *) p + r->action, sizeof a); /* the rule's field in struct policy */
+        const struct json *over = json_get (json_get (e ? e->rules : NULL, family), "action");
 
         for (size_t i = 0; over && i < HD_ARRAY_SIZE (action_names); i++)
                 if (strcmp (over->text, action_names[i]) == 0)
                         a = (enum policy_action) i;
         return p->mode == MODE_AUDIT && a != ACTION_OFF ? ACTION_WARN : a;
+}
+
+static enum policy_action
+effective_action (const struct policy *p, const struct policy_exemption *e, const struct rule *r)
+{
+        enum policy_action a;
+
+        memcpy (&a, (const char *) p + r->action, sizeof a); /* the rule's field in struct policy */
+        return engine_action (p, e, r->family, a);
 }
 
 /* Fix what the rule found, then check again: a fix that does not leave the
@@ -160,7 +167,7 @@ engine_run (const struct policy *p, unsigned verb, struct json *doc,
         d->policy_source = p->source;
         d->container_id = subject ? subject->container_id : NULL;
         d->bundle = subject ? subject->bundle : NULL;
-        e = find_exemption (p, doc, d->container_id);
+        e = engine_exemption (p, doc, d->container_id);
         d->exemption = e ? e->name : NULL;
         for (size_t k = 0; k < rules_registry_len; k++) {
                 const struct rule *r = rules_registry[k];

@@ -29,13 +29,14 @@ struct inline_ctx {
         const struct policy *p;
         struct decision *d;
         struct hd_err *err;
+        const struct policy_exemption *exemption; /* by container id: flags carry no annotations */
         bool refused;              /* a value the shim will not interpret */
 };
 
 static enum policy_action
-act (const struct inline_ctx *c, enum policy_action a)
+act (const struct inline_ctx *c, const char *family, enum policy_action a)
 {
-        return c->p->mode == MODE_AUDIT && a != ACTION_OFF ? ACTION_WARN : a;
+        return engine_action (c->p, c->exemption, family, a);
 }
 
 /* Record a finding with its action; true when the caller should fix it. */
@@ -104,22 +105,11 @@ replace_value (struct cli *cli, const struct cli_flag *f, const char *value, str
 
 /* ---- exec --------------------------------------------------------------- */
 
-static bool
-uid_ok (const struct policy *p, uint32_t uid)
-{
-        if (uid == 0)
-                return false;
-        for (size_t i = 0; i < p->user.nranges; i++)
-                if (uid >= p->user.ranges[i].min && uid <= p->user.ranges[i].max)
-                        return true;
-        return p->user.nranges == 0;
-}
-
 /* --user UID[:GID], both plain decimal uint32. */
 static int
 exec_user (struct inline_ctx *c, const struct cli_flag *f)
 {
-        enum policy_action a = act (c, c->p->user.action);
+        enum policy_action a = act (c, "user", c->p->user.action);
         const char *colon = strchr (f->value, ':');
         size_t ulen = colon ? (size_t) (colon - f->value) : strlen (f->value);
         uint32_t uid, gid = 1;
@@ -129,13 +119,13 @@ exec_user (struct inline_ctx *c, const struct cli_flag *f)
                 unreadable (c, f, "not UID[:GID] in plain decimal");
                 return 0;
         }
-        if (a == ACTION_OFF || (uid_ok (c->p, uid) && gid != 0))
+        if (a == ACTION_OFF || (rules_uid_allowed (&c->p->user, uid) && gid != 0))
                 return 0;
         if (!finding (c, "user.nonRoot", a, f, "a non-root uid and gid",
-                      uid_ok (c->p, uid) ? "exec as group 0 (root)" : "exec as root or a uid outside the allowed ranges"))
+                      rules_uid_allowed (&c->p->user, uid) ? "exec as group 0 (root)" : "exec as root or a uid outside the allowed ranges"))
                 return 0;
         if (colon)
-                snprintf (fixed, sizeof fixed, "%u:%u", uid_ok (c->p, uid) ? uid : c->p->user.uid,
+                snprintf (fixed, sizeof fixed, "%u:%u", rules_uid_allowed (&c->p->user, uid) ? uid : c->p->user.uid,
                           gid ? gid : c->p->user.gid);
         else
                 snprintf (fixed, sizeof fixed, "%u:%u", c->p->user.uid, c->p->user.gid);
@@ -146,7 +136,7 @@ exec_user (struct inline_ctx *c, const struct cli_flag *f)
 static int
 exec_gid (struct inline_ctx *c, const struct cli_flag *f)
 {
-        enum policy_action a = act (c, c->p->user.action);
+        enum policy_action a = act (c, "user", c->p->user.action);
         uint32_t gid;
 
         if (parse_u32 (f->value, strlen (f->value), &gid) < 0) {
@@ -165,7 +155,7 @@ exec_gid (struct inline_ctx *c, const struct cli_flag *f)
 static int
 exec_cap (struct inline_ctx *c, const struct cli_flag *f)
 {
-        enum policy_action a = act (c, c->p->caps.action);
+        enum policy_action a = act (c, "capabilities", c->p->caps.action);
         int cap;
         char msg[160];
 
@@ -186,7 +176,7 @@ exec_cap (struct inline_ctx *c, const struct cli_flag *f)
 static int
 exec_nnp (struct inline_ctx *c, const struct cli_flag *f)
 {
-        enum policy_action a = act (c, c->p->no_new_privileges);
+        enum policy_action a = act (c, "noNewPrivileges", c->p->no_new_privileges);
 
         if (a == ACTION_OFF || !f->value
             || (strcmp (f->value, "false") && strcmp (f->value, "0") && strcmp (f->value, "f")
@@ -204,7 +194,7 @@ exec_nnp (struct inline_ctx *c, const struct cli_flag *f)
 static int
 exec_lsm (struct inline_ctx *c, const struct cli_flag *f)
 {
-        enum policy_action a = act (c, c->p->surface.lsm);
+        enum policy_action a = act (c, "lsm", c->p->surface.lsm);
         bool apparmor = strcmp (f->name, "apparmor") == 0;
         bool bad = apparmor ? strcmp (f->value, "unconfined") == 0
                             : strstr (f->value, ":unconfined_t") || strstr (f->value, ":spc_t");
@@ -264,7 +254,7 @@ last_flag (const struct cli *cli, const char *name)
 static int
 update_limit (struct inline_ctx *c, const struct cli_flag *f, int64_t have, int64_t max, const char *rule)
 {
-        enum policy_action a = act (c, c->p->resources.action);
+        enum policy_action a = act (c, "resources", c->p->resources.action);
         char want[32];
 
         if (a == ACTION_OFF || max == 0 || have == 0 || (have > 0 && have <= max))
@@ -280,7 +270,7 @@ static int
 update_memory (struct inline_ctx *c)
 {
         const struct cli_flag *mem = last_flag (c->cli, "memory"), *swap = last_flag (c->cli, "memory-swap");
-        enum policy_action a = act (c, c->p->resources.action);
+        enum policy_action a = act (c, "resources", c->p->resources.action);
         int64_t limit = 0, sw = 0;
 
         if ((mem && parse_ram (mem->value, &limit) < 0) || (swap && parse_ram (swap->value, &sw) < 0)) {
@@ -347,7 +337,7 @@ update_pids (struct inline_ctx *c)
 static int
 create_flags (struct inline_ctx *c)
 {
-        enum policy_action a = act (c, c->p->runtime_flags);
+        enum policy_action a = act (c, "runtimeFlags", c->p->runtime_flags);
 
         for (int i = 0; a != ACTION_OFF && i < c->cli->nflags; i++) {
                 const struct cli_flag *f = &c->cli->flags[i];
@@ -409,6 +399,9 @@ inline_check (struct cli *cli, const struct policy *p, struct decision *d, struc
         memset (d, 0, sizeof *d);
         d->mode = p->mode;
         d->policy_source = p->source;
+        d->container_id = cli->id;
+        c.exemption = engine_exemption (p, NULL, cli->id);
+        d->exemption = c.exemption ? c.exemption->name : NULL;
         if (cli->verb == CLI_VERB_EXEC)
                 rc = exec_flags (&c);
         else if (cli->verb == CLI_VERB_UPDATE)

@@ -67,7 +67,20 @@ struct engine_subject {
 int engine_run (const struct policy *p, unsigned verb, struct json *doc,
                 const struct engine_subject *subject, struct decision *d, struct hd_err *err);
 
+/* The first exemption matching `doc` (may be NULL: ids only) and `id`, or NULL. */
+const struct policy_exemption *engine_exemption (const struct policy *p, const struct json *doc,
+                                                 const char *id);
+
+/* The action a rule family gets: `a` from the policy, relaxed by the
+ * exemption, turned into warn in audit mode.  The one place actions are
+ * decided, for documents and for inline flags alike. */
+enum policy_action engine_action (const struct policy *p, const struct policy_exemption *e,
+                                  const char *family, enum policy_action a);
+
 /* ---- shared helpers (policy/rules/common.c) ---- */
+
+/* Not root, and within the policy's allowed uid ranges if it has any. */
+bool rules_uid_allowed (const struct policy_user *u, uint32_t uid);
 
 /* Exact CAP_* name -> number, checked against libcap and the running
  * kernel's cap_last_cap (STYLE.md 8).  -1 if not a capability here. */

@@ -30,8 +30,8 @@ is_zero (const struct json *n)
         return json_number_u64 (n, &v) && v == 0;
 }
 
-static bool
-uid_allowed (const struct policy_user *u, uint32_t uid)
+bool
+rules_uid_allowed (const struct policy_user *u, uint32_t uid)
 {
         if (uid == 0)
                 return false;
@@ -51,7 +51,7 @@ user_check (const struct policy *p, const struct json *doc, struct decision *d, 
 
         snprintf (found, sizeof found, "%u", uid);
         snprintf (want, sizeof want, "non-root%s (policy uid %u)", p->user.nranges ? ", in the allowed ranges" : "", p->user.uid);
-        if (!uid_allowed (&p->user, uid))
+        if (!rules_uid_allowed (&p->user, uid))
                 decision_add (d, id, "/process/user/uid", found, want,
                               uid == 0 ? "the container would run as root (uid 0)"
                                        : "uid %u is outside the allowed ranges", uid);
@@ -76,7 +76,7 @@ user_fix (const struct policy *p, struct json *doc, const struct decision *ctx, 
 
         if (!user)
                 return -1;
-        if (!uid_allowed (&p->user, read_id (user, "uid"))
+        if (!rules_uid_allowed (&p->user, read_id (user, "uid"))
             && rules_set_i64 (user, "uid", p->user.uid, err) < 0)
                 return -1;
         if (read_id (user, "gid") == 0 && rules_set_i64 (user, "gid", p->user.gid, err) < 0)

@@ -85,6 +85,19 @@ backend_args() { tail -n +2 "$FAKE_RUNTIME_OUT/argv" | paste -sd' '; }
     [[ "$(last_error)" == *"capabilities.allowList: exec --cap CAP_SYS_ADMIN is not in the allow-list"* ]]
 }
 
+@test "an exemption by container id relaxes the inline exec flags too, and the log says which" {
+    jq '.exemptions = [{"name": "debug-box", "match": {"ids": ["dbg"]}, "rules": {"user": {"action": "off"}}}]' \
+        "$RESTRICTED" > "$T/p.json"
+    POLICY=$T/p.json run hd exec -u 0 dbg id
+    [ "$status" -eq 0 ]
+    [ "$(backend_args)" = "--log $LOG --log-format json exec -u 0 dbg id" ]
+    jq -r .msg "$LOG" | grep -q 'exemption "debug-box" applies to dbg'
+    rm "$FAKE_RUNTIME_OUT/argv"
+    POLICY=$T/p.json run hd exec -u 0 other id
+    [ "$status" -eq 1 ]
+    backend_not_ran
+}
+
 @test "exec flags are ignored by runc with --process, and so not checked" {
     cp "$FIXTURES/exec-user1000-env-cwd.json" "$T/p.json"
     POLICY=$DEFAULT run hd exec -p "$T/p.json" -u 0 c1
