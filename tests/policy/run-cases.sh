@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the data-driven policy cases in cases.json through the real binary
+# Runs the data-driven policy cases in cases.json and cases.d/*.json (each
+# with "cases" and/or "matrix", concatenated in name order) through the real binary
 # with a fake backend, and prints TAP.  For each case: a policy (a base file
 # deep-merged with the case's overrides) and an input config (a Docker
 # fixture, optionally wrapped or patched) go in; the verdict, the rule ids
@@ -8,9 +9,11 @@
 set -u
 : "${HARDENED:?}" "${FAKE_RUNTIME:?}" "${top_srcdir:?}"
 FIXTURES=${FIXTURES:-$top_srcdir/tests/fixtures}
-cases=$top_srcdir/tests/policy/cases.json
 work=$(mktemp -d "${TMPDIR:-/tmp}/hd-cases.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+cases=$work/all-cases.json
+jq -s '{cases: (map(.cases // []) | add), matrix: (map(.matrix // []) | add)}' \
+    "$top_srcdir/tests/policy/cases.json" "$top_srcdir"/tests/policy/cases.d/*.json > "$cases" || exit 1
 n=0
 failed=0
 
