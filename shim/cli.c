@@ -29,7 +29,9 @@ struct flag {
 };
 
 #define F_END { { NULL }, false, SLOT_NONE }
-#define F_HELP { { "help", "h" }, false, SLOT_NONE }
+/* VERB --help: urfave/cli prints the verb's help and runs nothing else
+ * (checkCommandHelp), so the shim does not guard that call either. */
+#define F_HELP { { "help", "h" }, false, SLOT_HELP }
 
 /* runc 1.1 main.go, plus urfave/cli's --help/--version, plus the shim's own. */
 static const struct flag global_flags[] = {

@@ -259,8 +259,6 @@ guard_verb (struct cli *cli, const struct policy *policy, struct record *rec, st
         for (size_t i = 0; i < HD_ARRAY_SIZE (guards); i++) {
                 if (guards[i].verb != cli->verb)
                         continue;
-                if (cli->help)
-                        return 0; /* runc prints the verb's help and reads nothing */
                 if (inline_check (cli, policy, &d, err) < 0 || report (&g, &d, err) < 0)
                         return hd_err_prefix (err, "%s flags: ", cli->verb_name);
                 return guards[i].guard (&g, err);

@@ -12,39 +12,6 @@
 #include "hardened/tool.h"
 #include "hardened/record.h"
 
-static const char help_text[] =
-        "hardened " PACKAGE_VERSION " - a policy-enforcing front for an OCI runtime\n"
-        "\n"
-        "Usage: hardened [--policy FILE] [--backend PATH] [runc global flags] VERB [flags] [args]\n"
-        "       hardened policy lint FILE...\n"
-        "       hardened policy check --policy FILE [--format text|json] CONFIG...\n"
-        "       hardened policy show [--policy FILE]\n"
-        "\n"
-        "hardened is called exactly like runc.  For create, run, restore, exec --process and\n"
-        "update --resources it reads the JSON runc would read, refuses anything runc's decoder\n"
-        "could read differently (duplicate or case-folded keys, nulls, bad numbers, unknown\n"
-        "fields, invalid UTF-8), applies the policy to create/run/restore (rewriting the\n"
-        "config or refusing it), writes the checked document back, and then execs the backend\n"
-        "with the same arguments minus its own flags.  Every other verb passes straight through.\n"
-        "\n"
-        "Own flags (among the global flags, before the verb):\n"
-        "  --policy FILE    policy file to enforce (paths must not contain white space:\n"
-        "                   Docker splits runtimeArgs on it)\n"
-        "                   default: the installed policy: " HD_POLICY_PATH "\n"
-        "                   and without it the compiled-in default\n"
-        "  --backend PATH   backend runtime to exec (default: the policy's \"runtime\",\n"
-        "                   else " HD_DEFAULT_RUNTIME ")\n"
-        "\n"
-        "Errors go to runc's --log file in its --log-format (the last \"level\":\"error\" line\n"
-        "is what docker run prints) and to stderr; never to stdout.\n"
-        "\n"
-        "Exit status: 1 refused (bad input or policy), 2 usage error in hardened's own flags,\n"
-        "125 internal failure, 126 backend not executable (or hardened itself),\n"
-        "127 backend not found; otherwise the backend's own status.\n"
-        "\n"
-        "The backend's help follows.\n"
-        "\n";
-
 static int
 fail (const struct cli *cli, const struct hd_err *err)
 {
@@ -69,13 +36,15 @@ choose_backend (const struct cli *cli, const struct policy *policy, char **owned
         return *owned ? *owned : compiled_in;
 }
 
-/* A guarded verb: its flags, the policy (fail closed), then the check. */
+/* A guarded verb: its flags, then the policy (fail closed).  *guarded is
+ * cleared for VERB --help, which runc answers without acting. */
 static int
-guard (struct cli *cli, struct policy *policy, struct hd_err *err)
+guard (struct cli *cli, struct policy *policy, bool *guarded, struct hd_err *err)
 {
         if (cli_parse_verb (cli, err) < 0)
                 return -1;
-        if (policy_resolve (cli->policy, policy, err) < 0)
+        *guarded = !cli->help;
+        if (*guarded && policy_resolve (cli->policy, policy, err) < 0)
                 return hd_err_prefix (err, "refusing %s: cannot use the policy: ", cli->verb_name);
         return 0;
 }
@@ -110,7 +79,7 @@ main (int argc, char **argv)
                 return fail (&cli, &err);
         guarded = guard_applies (&cli) && !cli.help && !cli.version;
         rec.verb = cli.verb_name;
-        if (guarded && guard (&cli, &policy, &err) < 0) {
+        if (guarded && guard (&cli, &policy, &guarded, &err) < 0) {
                 rec.container_id = cli.id;
                 return refuse (&cli, &rec, NULL, &err);
         }
@@ -119,12 +88,10 @@ main (int argc, char **argv)
         backend = choose_backend (&cli, guarded ? &policy : NULL, &owned);
         if (backend_check (backend, &err) < 0)
                 return fail (&cli, &err);
-        if (cli.help || cli.version) {
-                /* urfave/cli: --help wins over --version; then runc prints its own. */
-                fputs (cli.help ? help_text : "hardened version " PACKAGE_VERSION "\n", stdout);
-                if (fflush (stdout) != 0)
-                        return HD_EXIT_INTERNAL;
-        } else if (guarded && guard_verb (&cli, &policy, &rec, &err) < 0) {
+        /* --help, -h, --version, -v and VERB --help are the backend's to
+         * answer, byte for byte: engines and scripts parse them.  The shim's
+         * own identity is `hardened policy version` / `policy help`. */
+        if (guarded && guard_verb (&cli, &policy, &rec, &err) < 0) {
                 return refuse (&cli, &rec, &policy, &err);
         } else if (guarded && record_emit (&rec, &policy, &err) < 0) {
                 return fail (&cli, &err);

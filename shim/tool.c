@@ -22,7 +22,8 @@ enum { TOOL_OK = 0, TOOL_FINDINGS = 1, TOOL_USAGE = 2 };
 static const char usage[] =
         "usage: hardened policy lint FILE...\n"
         "       hardened policy check --policy FILE [--format text|json] CONFIG...\n"
-        "       hardened policy show [--policy FILE]\n";
+        "       hardened policy show [--policy FILE]\n"
+        "       hardened policy version | help\n";
 
 static int
 usage_error (const char *why)
@@ -337,6 +338,61 @@ tool_check (int argc, char **argv)
         return status;
 }
 
+/* ---- version and help: the shim's own identity (runc's --version and
+ * --help belong to the backend) ------------------------------------------- */
+
+static const char help_text[] =
+        "hardened " PACKAGE_VERSION " - a policy-enforcing front for an OCI runtime\n"
+        "\n"
+        "Usage: hardened [--policy FILE] [--backend PATH] [runc global flags] VERB [flags] [args]\n"
+        "       hardened policy lint FILE...\n"
+        "       hardened policy check --policy FILE [--format text|json] CONFIG...\n"
+        "       hardened policy show [--policy FILE]\n"
+        "       hardened policy version | help\n"
+        "\n"
+        "hardened is called exactly like runc.  For create, run, restore, exec --process and\n"
+        "update --resources it reads the JSON runc would read, refuses anything runc's decoder\n"
+        "could read differently (duplicate or case-folded keys, nulls, bad numbers, unknown\n"
+        "fields, invalid UTF-8), applies the policy to create/run/restore (rewriting the\n"
+        "config or refusing it), writes the checked document back, and then execs the backend\n"
+        "with the same arguments minus its own flags.  Every other verb passes straight through.\n"
+        "\n"
+        "Own flags (among the global flags, before the verb):\n"
+        "  --policy FILE    policy file to enforce (paths must not contain white space:\n"
+        "                   Docker splits runtimeArgs on it)\n"
+        "                   default: the installed policy: " HD_POLICY_PATH "\n"
+        "                   and without it the compiled-in default\n"
+        "  --backend PATH   backend runtime to exec (default: the policy's \"runtime\",\n"
+        "                   else " HD_DEFAULT_RUNTIME ")\n"
+        "\n"
+        "Errors go to runc's --log file in its --log-format (the last \"level\":\"error\" line\n"
+        "is what docker run prints) and to stderr; never to stdout.\n"
+        "\n"
+        "Exit status: 1 refused (bad input or policy), 2 usage error in hardened's own flags,\n"
+        "125 internal failure, 126 backend not executable (or hardened itself),\n"
+        "127 backend not found; otherwise the backend's own status.\n"
+        "\n"
+        "The backend's own --help and --version pass through unchanged.\n";
+
+static int
+tool_version (int argc, char **argv)
+{
+        (void) argv;
+        if (argc != 1)
+                return usage_error ("version takes no arguments");
+        printf ("hardened version %s\n", PACKAGE_VERSION);
+        return fflush (stdout) == 0 ? TOOL_OK : TOOL_USAGE;
+}
+
+static int
+tool_help (int argc, char **argv)
+{
+        (void) argc;
+        (void) argv;
+        fputs (help_text, stdout);
+        return fflush (stdout) == 0 ? TOOL_OK : TOOL_USAGE;
+}
+
 int
 tool_policy (int argc, char **argv)
 {
@@ -345,6 +401,7 @@ tool_policy (int argc, char **argv)
                 int (*run) (int, char **);
         } tools[] = {
                 { "lint", tool_lint }, { "check", tool_check }, { "show", tool_show },
+                { "version", tool_version }, { "help", tool_help },
         };
 
         for (size_t i = 0; argc > 0 && i < HD_ARRAY_SIZE (tools); i++)

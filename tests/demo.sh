@@ -21,8 +21,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "\$ hardened --version"
-"$HARDENED" --version
+echo "\$ hardened policy version"
+"$HARDENED" policy version
 echo
 
 if "$E2E_DOCKER" info >/dev/null 2>&1 && [ -f /var/run/docker.pid ]; then

@@ -164,7 +164,7 @@ cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgr
     [ "$status" -eq 0 ]
     jq -e 'has("hardened") and has("hardened-restricted") and has("runc")' <<<"$output"
     [ "$(jq -r '.hardened.path' <<<"$output")" = "$HARDENED" ]
-    diff <("$HARDENED" --policy "$E2E_DIR/policy-default.json" --version | tail -n +2) <(runc --version)
+    diff <("$HARDENED" --policy "$E2E_DIR/policy-default.json" --version) <(runc --version)
     diff <("$HARDENED" --policy "$E2E_DIR/policy-default.json" features) <(runc features)
 }
 
