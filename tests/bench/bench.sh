@@ -1,80 +1,213 @@
 #!/usr/bin/env bash
-# Start-up overhead of the shim against a no-op backend, measured in one
-# run so the numbers are ratios against a baseline taken on the same machine
-# at the same time (never timed assertions).  Needs hyperfine; uses
-# valgrind (instruction counts) and GNU time (peak memory) when present.
+# The start-path benchmark (`make bench`): every row is measured in the same
+# run as its baselines, a no-op backend executed directly and, where Debian's
+# golang-go is installed, a Go wrapper of nvidia-container-runtime's shape
+# (tests/bench/gowrap), so the figures are ratios on this machine at this
+# moment, never timed assertions.  Needs hyperfine and jq; valgrind gives
+# instruction counts up to the backend's execve, GNU time the peak memory.
 #
-#   tests/bench/bench.sh [BUILD_DIR]     (default: the source tree)
+#   tests/bench/bench.sh [BUILD_DIR]       (default: the source tree)
+#   BENCH_QUICK=1: fewer runs (a smoke test of the script itself)
+#   BENCH_DIR=DIR: where bundles live (default /dev/shm: engines keep bundles
+#                  on tmpfs; on a disk the write-back's fsyncs add the
+#                  device's flush latency)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$top}
+build=$(cd "${1:-$top}" && pwd)
 hd=$build/hardened
 fake=$build/tests/helpers/fake-runtime
 [ -x "$hd" ] && [ -x "$fake" ] || { echo "build first: make && make check TESTS=" >&2; exit 2; }
-command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 2; }
-
-# Engines keep bundles on tmpfs (/run/containerd/..., /run/docker/...), so the
-# bundles here live on tmpfs too (/dev/shm).  On a disk, the write-back's two
-# fsync calls add the device's flush latency; BENCH_DIR=/some/disk/dir shows it.
+for t in hyperfine jq python3; do
+    command -v "$t" >/dev/null || { echo "needs $t (apt-get install $t)" >&2; exit 2; }
+done
+runs=${BENCH_QUICK:+30}; runs=${runs:-500}
 d=$(mktemp -d "${BENCH_DIR:-/dev/shm}/hardened-bench.XXXXXX")
 trap 'rm -rf "$d"' EXIT
-mkdir -p "$d/small" "$d/big"
-# Docker's capture minus its libnetwork hook (it names a dockerd pid of the
-# capturing machine, which hooks.allowList would refuse here); the container
-# id is Docker's, as its bind sources say.
-jq -c 'del(.hooks)' "$top/tests/fixtures/run-default.json" > "$d/docker.json"
-id=b1d13743c363f3d773ac96e7239f378a8c2cef445425cc2de044333e3da10270
-cp "$d/docker.json" "$d/small/config.json"
-jq -c '.annotations = ([range(0; 20000)] | map({key: "bench.example/k\(.)", value: ("v" * 20)}) | from_entries)' \
-    "$d/docker.json" > "$d/big/config.json"
 unset FAKE_RUNTIME_OUT
 
-off=$top/tests/fixtures/policy-off.json
-pol=$top/policy/profiles/default.json
-# the default policy rewrites the config; each run starts from Docker's file
-hyperfine -N --warmup 50 --runs 1000 --export-json "$d/small.json" \
-    -n baseline "$fake create --bundle $d/small c1" \
-    -n pass-through "$hd --backend $fake state c1" \
-    -n "create-9KB, rules off" "$hd --policy $off --backend $fake create --bundle $d/small c1" >/dev/null
-mkdir -p "$d/pol"
-hyperfine -N --warmup 20 --runs 500 --export-json "$d/pol.json" \
-    --prepare "cp $d/docker.json $d/pol/config.json" \
-    -n baseline "$fake create --bundle $d/pol c1" \
-    -n "create-9KB, default policy (rewrites everything)" "$hd --policy $pol --backend $fake create --bundle $d/pol $id" >/dev/null
-hyperfine -N --warmup 5 --runs 100 --export-json "$d/big.json" \
-    -n baseline "$fake create --bundle $d/big c1" \
-    -n "create-$(( $(stat -c %s "$d/big/config.json") / 1024 ))KB, rules off" "$hd --policy $off --backend $fake create --bundle $d/big c1" >/dev/null
-
-report() {
-    jq -r '.results as $r | ($r[] | select(.command == "baseline") | .median) as $b
-           | $r[] | select(.command != "baseline")
-           | "\(.command): median \(.median * 1000 | . * 1000 | round / 1000) ms, "
-             + "\((.median / $b) * 100 | round / 100)x baseline, "
-             + "+\(((.median - $b) * 1000) * 1000 | round / 1000) ms"' "$1"
+# ---- inputs --------------------------------------------------------------
+# Docker's capture minus its libnetwork hook (it names a dockerd pid of the
+# capturing machine); the container id is Docker's, as its bind sources say.
+id=b1d13743c363f3d773ac96e7239f378a8c2cef445425cc2de044333e3da10270
+jq -c 'del(.hooks)' "$top/tests/fixtures/run-default.json" > "$d/docker.json"
+# The real set-up: the policy named as Docker's runtimeArgs name it, its
+# "runtime" the backend (no --backend flag).
+jq --arg rt "$fake" '.runtime = $rt' "$top/policy/profiles/default.json" > "$d/policy.json"
+jq --arg rt "$fake" '.runtime = $rt | .rules |= with_entries(.value.action = "off")' \
+    "$top/policy/profiles/default.json" > "$d/policy-off.json"
+pad() { # pad SIZE_BYTES OUT: Docker's config grown with annotations
+    python3 - "$d/docker.json" "$1" "$2" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1])); want = int(sys.argv[2]); n = 0
+doc["annotations"] = {}
+while len(json.dumps(doc, separators=(",", ":"))) < want:
+    for _ in range(100):
+        doc["annotations"]["bench.example/k%d" % n] = "v" * 40; n += 1
+json.dump(doc, open(sys.argv[3], "w"), separators=(",", ":"))
+PY
 }
-echo "baseline: the no-op backend executed directly"
-report "$d/small.json"
-report "$d/pol.json"
-report "$d/big.json"
+pad 100000 "$d/docker-100k.json"
+pad 1000000 "$d/docker-1m.json"
+cp "$top/tests/fixtures/exec-user0.json" "$d/process.json"
+echo '{"memory":{"limit":268435456,"swap":268435456},"cpu":{"quota":100000,"period":100000},"pids":{"limit":512}}' > "$d/resources.json"
 
+gowrap=
+if command -v go >/dev/null && [ -d /usr/share/gocode/src/github.com/opencontainers/runtime-spec ]; then
+    GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE=$d/gocache go build -o "$d/gowrap" "$top/tests/bench/gowrap/main.go" &&
+        gowrap=$d/gowrap
+fi
+[ -n "$gowrap" ] || echo "note: golang-go or golang-github-opencontainers-specs-dev missing: the Go wrapper rows are skipped" >&2
+
+# ---- wall time -------------------------------------------------------------
+# measure NAME POLICY SRC DST VERB-ARGS...: hyperfine of the no-op backend,
+# the Go wrapper (create only) and hardened, each given VERB-ARGS, with SRC
+# copied to DST before every run (the shim rewrites what it checks); @B@ is
+# the row's bundle directory.  Medians in $d/NAME.json.
+measure() {
+    local name=$1 pol=$2 src=$3 dst=$4
+    shift 4
+    local b=$d/b-$name args verb
+    verb="$*"; verb=${verb//@B@/$d/b-$name}
+    mkdir -p "$b"
+    args=(-N --warmup 20 --runs "$runs" --export-json "$d/$name.json")
+    [ "$src" = - ] || args+=(--prepare "cp $src ${dst//@B@/$b}")
+    args+=(-n baseline "$fake $verb")
+    [ -z "$gowrap" ] || [ "$1" != create ] || args+=(-n gowrap "$gowrap $fake $verb")
+    args+=(-n hardened "$hd --policy $pol $verb")
+    hyperfine "${args[@]}" >/dev/null 2>&1
+}
+median() { jq -r --arg c "$2" '.results[] | select(.command == $c) | .median' "$d/$1.json" 2>/dev/null || true; }
+
+cp "$d/process.json" "$d/process.orig"
+measure create9k "$d/policy.json" "$d/docker.json" @B@/config.json create --bundle @B@ "$id"
+measure create9k-off "$d/policy-off.json" "$d/docker.json" @B@/config.json create --bundle @B@ "$id"
+measure create100k "$d/policy.json" "$d/docker-100k.json" @B@/config.json create --bundle @B@ "$id"
+runs_saved=$runs; runs=$(( runs / 5 > 10 ? runs / 5 : 10 ))
+measure create1m "$d/policy.json" "$d/docker-1m.json" @B@/config.json create --bundle @B@ "$id"
+runs=$runs_saved
+measure passthrough "$d/policy.json" - - state "$id"
+measure exec "$d/policy.json" "$d/process.orig" "$d/process.json" exec --process "$d/process.json" "$id"
+hyperfine -N --warmup 20 --runs "$runs" --export-json "$d/update.json" \
+    -n baseline "sh -c 'exec $fake update -r - $id < $d/resources.json'" \
+    -n hardened "sh -c 'exec $hd --policy $d/policy.json update -r - $id < $d/resources.json'" >/dev/null 2>&1
+
+# ---- instructions up to the backend's execve (callgrind) ------------------
+ins() {
+    rm -f "$d"/cg.out*
+    valgrind --tool=callgrind --dump-before=execve --callgrind-out-file="$d/cg.out" "$@" >/dev/null 2>&1 <"${INS_STDIN:-/dev/null}" || true
+    awk '/^(summary|totals):/ { print $2; exit }' "$d/cg.out.1" 2>/dev/null || echo ""
+}
+declare -A icount=()
 if command -v valgrind >/dev/null; then
-    # Instructions until the process image is replaced: callgrind dumps a
-    # profile part just before execve, for the shim and the baseline alike.
-    ins() {
-        rm -f "$d"/cg.out*
-        valgrind --tool=callgrind --dump-before=execve --callgrind-out-file="$d/cg.out" "$@" >/dev/null 2>&1 || true
-        awk '/^(summary|totals):/ { print $2; exit }' "$d/cg.out.1" 2>/dev/null || echo "?"
-    }
-    p=$(ins "$hd" --backend "$fake" state c1)
-    s=$(ins "$hd" --policy "$off" --backend "$fake" create --bundle "$d/small" c1)
-    cp "$d/docker.json" "$d/pol/config.json"
-    ins "$hd" --policy "$pol" --backend "$fake" create --bundle "$d/pol" "$id" >/dev/null  # warm the seccomp proof cache
-    cp "$d/docker.json" "$d/pol/config.json"
-    r=$(ins "$hd" --policy "$pol" --backend "$fake" create --bundle "$d/pol" "$id")
-    echo "instructions up to execve of the backend (callgrind): pass-through $p, create-9KB rules off $s, default policy $r"
+    b=$d/b-ins; mkdir -p "$b"
+    icount[baseline]=$(ins "$fake" state "$id")
+    icount[passthrough]=$(ins "$hd" --policy "$d/policy.json" state "$id")
+    for row in create9k:docker.json create9k-off:docker.json create100k:docker-100k.json create1m:docker-1m.json; do
+        pol=$d/policy.json; [ "${row%%:*}" != create9k-off ] || pol=$d/policy-off.json
+        cp "$d/${row#*:}" "$b/config.json"; ins "$hd" --policy "$pol" create --bundle "$b" "$id" >/dev/null # warm the proof cache
+        cp "$d/${row#*:}" "$b/config.json"; icount[${row%%:*}]=$(ins "$hd" --policy "$pol" create --bundle "$b" "$id")
+    done
+    cp "$d/process.orig" "$d/process.json"
+    icount[exec]=$(ins "$hd" --policy "$d/policy.json" exec --process "$d/process.json" "$id")
+    icount[update]=$(INS_STDIN=$d/resources.json ins "$hd" --policy "$d/policy.json" update -r - "$id")
+else
+    echo "note: valgrind missing: no instruction counts" >&2
 fi
+
+# ---- peak memory -----------------------------------------------------------
+rss=
 if [ -x /usr/bin/time ]; then
-    cp "$d/docker.json" "$d/pol/config.json"
-    echo "peak RSS create-9KB default policy: $(/usr/bin/time -f %M "$hd" --policy "$pol" --backend "$fake" create --bundle "$d/pol" "$id" 2>&1 >/dev/null | tail -1) KiB;" \
-         "1 MB rules off: $(/usr/bin/time -f %M "$hd" --policy "$off" --backend "$fake" create --bundle "$d/big" c1 2>&1 >/dev/null | tail -1) KiB"
+    b=$d/b-rss; mkdir -p "$b"; cp "$d/docker.json" "$b/config.json"
+    rss=$(/usr/bin/time -f %M "$hd" --policy "$d/policy.json" create --bundle "$b" "$id" 2>&1 >/dev/null | tail -1)
 fi
+
+# ---- the worst case: a document at the size limit of one kind of entry ------
+# Decided on the runtime path (create, default policy) and by `policy check`;
+# each is one timed run, cut off at BENCH_WORST_LIMIT seconds.
+limit=${BENCH_WORST_LIMIT:-60}
+worst() { # worst KIND: prints "runtime_s check_s"
+    local kind=$1 f=$d/worst-$1.json b=$d/b-worst
+    python3 - "$d/docker.json" "$kind" "$f" "${BENCH_WORST_BYTES:-8000000}" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1])); kind = sys.argv[2]; want = int(sys.argv[4])
+def grow(make):
+    n = 0
+    while True:
+        for _ in range(1000):
+            make(n); n += 1
+        if len(json.dumps(doc, separators=(",", ":"))) >= want * 0.97:
+            return
+lin = doc["linux"]
+makers = {
+    "sysctls": lambda n: lin.setdefault("sysctl", {}).__setitem__("net.ipv4.conf.e%d.forwarding" % n, "1"),
+    "annotations": lambda n: doc.setdefault("annotations", {}).__setitem__("run.oci.k%d" % n, "v"),
+    "env": lambda n: doc["process"]["env"].append("V%d=x" % n),
+    "mounts": lambda n: doc["mounts"].append({"destination": "/m%d" % n, "type": "tmpfs", "source": "tmpfs", "options": ["nosuid"]}),
+    "seccomp": lambda n: lin["seccomp"]["syscalls"].append({"names": ["read"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": n, "op": "SCMP_CMP_EQ"}]}),
+    "devices": lambda n: lin["resources"]["devices"].append({"allow": True, "type": "c", "major": 1, "minor": 3, "access": "rwm"}),
+}
+grow(makers[kind])
+json.dump(doc, open(sys.argv[3], "w"), separators=(",", ":"))
+PY
+    mkdir -p "$b"; cp "$f" "$b/config.json"
+    local t0 t1 t2 rt ck
+    t0=$(date +%s%N); rt=0; ck=0
+    timeout "$limit" "$hd" --policy "$d/policy.json" create --bundle "$b" "$id" >/dev/null 2>&1 </dev/null || rt=$?
+    t1=$(date +%s%N)
+    timeout "$limit" "$hd" policy check --policy "$d/policy.json" "$f" >/dev/null 2>&1 </dev/null || ck=$?
+    t2=$(date +%s%N)
+    awk -v a="$t0" -v b="$t1" -v c="$t2" -v r="$rt" -v k="$ck" -v l="$limit" 'BEGIN {
+        printf "%s %s\n", (r == 124 ? ">" l : sprintf("%.3f", (b - a) / 1e9)), (k == 124 ? ">" l : sprintf("%.3f", (c - b) / 1e9)) }'
+}
+declare -A worst_rt=() worst_ck=()
+if [ -z "${BENCH_QUICK:-}" ] || [ -n "${BENCH_WORST_BYTES:-}" ]; then
+    for k in sysctls annotations env mounts seccomp devices; do
+        read -r worst_rt[$k] worst_ck[$k] < <(worst "$k")
+    done
+fi
+
+# ---- the table ---------------------------------------------------------------
+ms() { awk -v v="$1" 'BEGIN { if (v == "") print "-"; else printf "%.3f", v * 1000 }'; }
+added() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print ""; else printf "%.6f", a - b }'; }
+check() { # check VALUE OP LIMIT -> yes/no/-
+    awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN { if (v == "" || v ~ />/) { print (v ~ />/ ? "no" : "-"); exit }
+        print ((op == "<=" ? v + 0 <= l + 0 : v + 0 >= l + 0) ? "yes" : "no") }'
+}
+printf '%-34s %10s %10s %9s %12s  %-34s %s\n' row "median ms" "added ms" "go/ours" instructions target met
+line() { printf '%-34s %10s %10s %9s %12s  %-34s %s\n' "$@"; }
+row() { # row NAME JSON INSKEY TARGET_ADDED_MS TARGET_INS
+    local m b g a ga ratio="-" ins=${icount[$3]:-} t met=yes
+    m=$(median "$2" hardened); b=$(median "$2" baseline); g=$(median "$2" gowrap)
+    a=$(added "$m" "$b"); ga=$(added "$g" "$b")
+    [ -z "$ga" ] || ratio=$(awk -v x="$ga" -v y="$a" 'BEGIN { printf "%.1fx", (y > 0 ? x / y : 0) }')
+    t="added <= $4 ms"
+    [ "$(check "$(awk -v v="$a" 'BEGIN { if (v != "") print v * 1000 }')" '<=' "$4")" = yes ] || met=no
+    if [ -n "$5" ]; then
+        t="$t, <= $5 ins"
+        [ "$(check "$ins" '<=' "$5")" = yes ] || met=no
+    fi
+    if [ -n "${6:-}" ] && [ -n "$ga" ]; then
+        t="$t, Go >= ${6}x ours"
+        [ "$(check "$(awk -v x="$ga" -v y="$a" 'BEGIN { print (y > 0 ? x / y : 0) }')" '>=' "$6")" = yes ] || met=no
+    fi
+    [ -n "$ins" ] || [ -z "$5" ] || met="no (no count)"
+    line "$1" "$(ms "$m")" "$(ms "$a")" "$ratio" "${ins:--}" "$t" "$met"
+}
+line "no-op backend, run directly" "$(ms "$(median create9k baseline)")" - - "${icount[baseline]:--}" "(baseline)" -
+[ -z "$gowrap" ] || line "Go wrapper (nvidia shape), 9 KB" "$(ms "$(median create9k gowrap)")" "$(ms "$(added "$(median create9k gowrap)" "$(median create9k baseline)")")" - - "(peer baseline)" -
+row "create 9 KB, default policy" create9k create9k 0.3 1000000 8
+row "create 9 KB, rules off" create9k-off create9k-off 0.3 ""
+row "create 100 KB, default policy" create100k create100k 1 ""
+row "create 1 MB, default policy" create1m create1m 8 ""
+row "pass-through (state)" passthrough passthrough 0.1 60000
+row "exec --process, default policy" exec exec 0.3 ""
+row "update -r -, default policy" update update 0.3 ""
+if [ -n "$rss" ]; then
+    line "peak RSS, create 9 KB" "-" "-" "-" "-" "<= 4096 KiB (got $rss KiB)" "$(check "$rss" '<=' 4096)"
+fi
+for k in sysctls annotations env mounts seccomp devices; do
+    [ -n "${worst_rt[$k]:-}" ] || continue
+    line "worst case $(( $(stat -c %s "$d/worst-$k.json") / 1000 )) KB of $k" "-" "-" "-" "-" "<= 200 ms (runtime ${worst_rt[$k]} s, check ${worst_ck[$k]} s)" \
+        "$( [ "$(check "${worst_rt[$k]}" '<=' 0.2)" = yes ] && [ "$(check "${worst_ck[$k]}" '<=' 0.2)" = yes ] && echo yes || echo no)"
+done
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr); bundles in ${BENCH_DIR:-/dev/shm}; $runs runs per row (1 MB: fewer)"
