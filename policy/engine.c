@@ -48,17 +48,21 @@ finding_refuses (const struct finding *f)
         return f->action == ACTION_REJECT || (f->action == ACTION_REWRITE && !f->fixed);
 }
 
-/* One entry per refusing rule (its first message, and how many more), so
- * the line stays readable in docker's output whatever the config holds. */
+/* One entry per refusing rule (its first message, and how many more), in
+ * registry order, which puts the most important rules first.  Only whole
+ * entries are written: what does not fit is counted at the end, so the line
+ * never ends mid-entry in docker's or the kubelet's output. */
 void
 decision_summary (const struct decision *d, char *buf, size_t size)
 {
         size_t used = (size_t) snprintf (buf, size, "refused by policy %s: ", d->policy_source);
+        size_t left_out = 0;
         const char *sep = "";
+        char entry[512], tail[64];
 
         for (size_t i = 0; i < d->n && used < size; i++) {
                 const struct finding *f = &d->findings[i];
-                size_t more = 0;
+                size_t more = 0, n;
                 bool seen = false;
 
                 for (size_t k = 0; k < i; k++)
@@ -67,12 +71,19 @@ decision_summary (const struct decision *d, char *buf, size_t size)
                         continue;
                 for (size_t k = i + 1; k < d->n; k++)
                         more += d->findings[k].rule == f->rule && finding_refuses (&d->findings[k]);
-                used += (size_t) snprintf (buf + used, size - used, more ? "%s%s: %s (+%zu more)" : "%s%s: %s%.0zu",
-                                           sep, f->rule, f->message, more);
+                n = (size_t) snprintf (entry, sizeof entry, more ? "%s%s: %s (+%zu more)" : "%s%s: %s%.0zu", sep,
+                                       f->rule, f->message, more);
+                if (left_out || used + n + sizeof tail >= size) {
+                        left_out++;
+                        continue;
+                }
+                memcpy (buf + used, entry, n + 1);
+                used += n;
                 sep = "; ";
         }
-        if (d->dropped && used < size)
-                snprintf (buf + used, size - used, "; and %zu more findings", d->dropped);
+        if ((left_out || d->dropped) && used < size)
+                snprintf (buf + used, size - used, "; and %zu more rule(s), %zu more finding(s) in the log", left_out,
+                          d->dropped);
 }
 
 void

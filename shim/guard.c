@@ -46,7 +46,7 @@ report (const struct guard *g, const struct decision *d, struct hd_err *err)
                 [ACTION_OFF] = "info", [ACTION_WARN] = "warning",
                 [ACTION_REJECT] = "error", [ACTION_REWRITE] = "info",
         };
-        char line[1024];
+        char line[HD_ERR_MSG_MAX];
 
         record_add_decision (g->rec, d);
         for (size_t i = 0; i < d->nnotes; i++) {

@@ -105,22 +105,45 @@ sink_log (const char *log_path, const char *log_format, const char *level, const
         int n = sink_format (line, sizeof line, json, level, msg, (long long) time (NULL));
         _cleanup_close_ int fd = -1;
 
+        if (!log_path || !*log_path)
+                return;
         if (n < 0)
                 n = snprintf (line, sizeof line, "hardened: %s\n", "error message too long");
-        if (log_path && *log_path) {
-                /* One write(2) with O_APPEND: concurrent writers never interleave a line. */
-                fd = open (log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-                if (fd >= 0)
-                        write_all (fd, line, (size_t) n);
-                else
-                        dprintf (STDERR_FILENO, "hardened: cannot open log %s: %s\n", log_path,
-                                 strerror (errno));
+        /* One write(2) with O_APPEND: concurrent writers never interleave a line. */
+        fd = open (log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+        if (fd >= 0)
+                write_all (fd, line, (size_t) n);
+        else
+                dprintf (STDERR_FILENO, "hardened: cannot open log %s: %s\n", log_path, strerror (errno));
+}
+
+void
+sink_bound (const char *msg, char *buf, size_t size)
+{
+        static const char more[] = "; ... (the full list is in the runtime log)";
+        size_t len = strlen (msg), cut;
+
+        if (len < size) {
+                memcpy (buf, msg, len + 1);
+                return;
         }
-        /* Errors always reach stderr too.  Other lines only when there is no
-         * --log (runc's own default log is stderr): on a successful create,
-         * stderr is the container's, and must not carry the shim's notes. */
-        if (strcmp (level, "error") == 0)
-                dprintf (STDERR_FILENO, "hardened: %s\n", msg);
-        else if (!log_path || !*log_path)
-                dprintf (STDERR_FILENO, "hardened: %s: %s\n", level, msg);
+        /* keep whole entries: cut at the last "; " that leaves room for `more` */
+        cut = size > sizeof more ? size - sizeof more : 0;
+        while (cut > 0 && !(msg[cut] == ';' && msg[cut + 1] == ' '))
+                cut--;
+        if (cut == 0)
+                cut = size > sizeof more ? size - sizeof more : 0;
+        while (cut > 0 && (msg[cut] & 0xC0) == 0x80)
+                cut--; /* never split a UTF-8 sequence */
+        snprintf (buf, size, "%.*s%s", (int) cut, msg, more);
+}
+
+void
+sink_error (const char *log_path, const char *log_format, const char *msg)
+{
+        char line[SINK_STDERR_MAX - sizeof "hardened: "]; /* the NUL's byte is the newline's */
+
+        sink_log (log_path, log_format, "error", msg);
+        sink_bound (msg, line, sizeof line);
+        dprintf (STDERR_FILENO, "hardened: %s\n", line);
 }

@@ -3,8 +3,11 @@
  * containerd shows the user only the last "level":"error" line of the
  * runtime's --log file, and a create's stdout/stderr belong to the
  * container.  So every refusal and every internal failure is appended to
- * --log in runc's format (logrus JSON or text, per --log-format) and also
- * written to stderr.  Nothing is ever printed on stdout. */
+ * --log in runc's format (logrus JSON or text, per --log-format), and only
+ * that one error line also reaches stderr, bounded in length: stderr of run
+ * and exec is the container's, and Podman's conmon passes on only a bounded
+ * message.  Findings, notes and warnings go to --log and the decision
+ * sinks (record.h), never to stderr.  Nothing is ever printed on stdout. */
 #ifndef HARDENED_SINK_H
 #define HARDENED_SINK_H
 
@@ -17,14 +20,17 @@ int sink_format (char *buf, size_t size, int json, const char *level, const char
                  long long epoch_seconds);
 
 /* Append a line at `level` ("error", "warning", "info") to `log_path` (if
- * not NULL).  Errors also go to stderr; other levels only when there is no
- * log.  Best effort: a log that cannot be opened is reported on stderr. */
+ * not NULL).  Best effort: a log that cannot be opened is reported on stderr. */
 void sink_log (const char *log_path, const char *log_format, const char *level, const char *msg);
 
-static inline void
-sink_error (const char *log_path, const char *log_format, const char *msg)
-{
-        sink_log (log_path, log_format, "error", msg);
-}
+/* The longest line the shim writes to stderr, "hardened: " included. */
+#define SINK_STDERR_MAX 1000
+
+/* `msg` cut to fit `size` bytes: whole "; "-separated entries (the first,
+ * most important, kept), then a pointer to the full log. */
+void sink_bound (const char *msg, char *buf, size_t size);
+
+/* The call's one error: to --log in full, and to stderr bounded. */
+void sink_error (const char *log_path, const char *log_format, const char *msg);
 
 #endif

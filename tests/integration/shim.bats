@@ -343,3 +343,36 @@ teardown() { fake_teardown; }
     [ "$(jq -r .process.user.uid "$T/bundle/config.json")" = 65534 ]
     jq -r .msg "$LOG" | grep -q '^policy built-in default: user.nonRoot rewritten'
 }
+
+@test "stderr carries one bounded refusal line, most important rule first, even from a long install path; the log has every finding" {
+    long=$T/$(printf 'a-deliberately-long-install-path-%02d/' $(seq 1 6))
+    mkdir -p "$long/bundle"
+    cp "$BATS_TEST_DIRNAME/../../policy/profiles/restricted.json" "$long/restricted.json"
+    cp "$T/bundle/config.json" "$long/bundle/config.json"
+    for log in "" "$LOG"; do
+        rm -f "$LOG"
+        run --separate-stderr "$HARDENED" --policy "$long/restricted.json" --backend "$FAKE_RUNTIME" \
+            ${log:+--log "$log" --log-format json} create --bundle "$long/bundle" "$DOCKER_ID"
+        [ "$status" -eq 1 ]
+        backend_not_ran
+        [ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]                # one line
+        [ "${#stderr}" -lt 1000 ]                                     # bounded
+        [[ "$stderr" == "hardened: bundle $long/bundle: config.json: refused by policy $long/restricted.json: user.nonRoot: "* ]]
+        [[ "$stderr" == *"(the full list is in the runtime log)" || "$stderr" == *"in the log" ]]
+    done
+    # the log has each finding on its own line and the whole summary last
+    [ "$(jq -r 'select(.level == "error") | .msg' "$LOG" | grep -c ' refused at ')" -ge 9 ]
+    [[ "$(last_error)" == *"refused by policy $long/restricted.json: user.nonRoot: "* ]]
+}
+
+@test "no --log: rewrites, notes and audit warnings stay off stderr (it is the container's)" {
+    jq '.mode = "audit"' "$BATS_TEST_DIRNAME/../../policy/profiles/restricted.json" > "$T/audit.json"
+    for pol in "$T/audit.json" "$BATS_TEST_DIRNAME/../../policy/profiles/default.json"; do
+        jq -c 'del(.hooks)' "$FIXTURES/run-default.json" > "$T/bundle/config.json"
+        run --separate-stderr "$HARDENED" --policy "$pol" --backend "$FAKE_RUNTIME" \
+            create --bundle "$T/bundle" "$DOCKER_ID"
+        [ "$status" -eq 0 ]
+        backend_ran
+        [ -z "$stderr" ]
+    done
+}

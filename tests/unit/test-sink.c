@@ -1,7 +1,38 @@
 #include "config.h"
 
+#include <string.h>
+
 #include "hardened/sink.h"
 #include "tap.h"
+
+/* sink_bound keeps whole "; " entries and says where the rest is. */
+static void
+test_bound (void)
+{
+        static const char head[] = "bundle /b: refused by policy /p: first.rule: m0; rule.n1: message 1;";
+        char msg[3000], out[200];
+        size_t used = (size_t) snprintf (msg, sizeof msg, "bundle /b: refused by policy /p: first.rule: m0");
+
+        for (int i = 1; i < 100; i++)
+                used += (size_t) snprintf (msg + used, sizeof msg - used, "; rule.n%d: message %d", i, i);
+        sink_bound (msg, out, sizeof out);
+        ok (strlen (out) < sizeof out, "bounded to the buffer");
+        ok (strncmp (out, head, strlen (head)) == 0, "the first entries are kept");
+        has_str (out, "; ... (the full list is in the runtime log)", "says where the full list is");
+        ok (strstr (out, "rule.n99") == NULL, "the last entries are left out");
+        sink_bound ("short", out, sizeof out);
+        is_str (out, "short", "a short message is unchanged");
+        memset (msg, 'x', 400);
+        msg[400] = '\0';
+        sink_bound (msg, out, sizeof out);
+        ok (strlen (out) < sizeof out && strstr (out, "full list"), "one long entry is cut too");
+        memset (msg, 0, sizeof msg);
+        for (int i = 0; i < 150; i++)
+                memcpy (msg + 2 * i, "\xc3\xa9", 2); /* 150 x U+00E9 */
+        sink_bound (msg, out, sizeof out);
+        ok ((out[strcspn (out, ";")] == ';') && ((unsigned char) out[strcspn (out, ";") - 1] == 0xa9),
+            "a UTF-8 sequence is never split");
+}
 
 int
 main (void)
@@ -24,5 +55,6 @@ main (void)
             "text refuses to truncate");
         n = sink_format (buf, sizeof buf, 1, "error", "caf\xc3\xa9", 0);
         has_str (buf, "\"msg\":\"caf\xc3\xa9\"", "UTF-8 kept as is");
+        test_bound ();
         return tap_done ();
 }
