@@ -574,6 +574,59 @@ load_list (struct loader *l, const struct json *rule, const char *key, const cha
         return 0;
 }
 
+/* "c 10:200", "b 7:*": a type, then decimal numbers in the kernel's ranges
+ * (a 12-bit major, a 20-bit minor; larger ones wrap when runc makes the
+ * node), "*" for every minor of one major.  No wildcard major: that would
+ * be every device of a type. */
+static int
+parse_device_numbers (const char *text, struct policy_device *out)
+{
+        const char *colon = strchr (text, ':'), *minor;
+
+        if ((text[0] != 'c' && text[0] != 'b') || text[1] != ' ' || !colon)
+                return -1;
+        if (parse_u32 (text + 2, (size_t) (colon - text - 2), &out->major) < 0 || out->major >= 1u << 12)
+                return -1;
+        minor = colon + 1;
+        if (strcmp (minor, "*") == 0)
+                out->any_minor = true;
+        else if (parse_u32 (minor, strlen (minor), &out->minor) < 0 || out->minor >= 1u << 20)
+                return -1;
+        out->type = text[0];
+        return 0;
+}
+
+/* devices.allow: host device paths (resolved at check time, where the
+ * devices are) or numbers. */
+static int
+load_devices (struct loader *l, const struct json *rule)
+{
+        struct policy_surface *x = &l->p->surface;
+        const struct json *list = json_get (rule, "allow");
+
+        if (load_list (l, rule, "allow", "/rules/devices", NULL, NULL, false, &x->device_allow) < 0)
+                return -1;
+        for (size_t i = 0; list && i < list->n; i++) {
+                const struct json *e = list->items[i];
+                struct policy_device *d = &x->devices_allowed[x->ndevices];
+                char ptr[64];
+
+                snprintf (ptr, sizeof ptr, "/rules/devices/allow/%zu", i);
+                if (x->ndevices == POLICY_MAX_DEVICES)
+                        return load_fail (l, e, ptr, "at most %d devices", POLICY_MAX_DEVICES);
+                memset (d, 0, sizeof *d);
+                if (e->text[0] == '/')
+                        d->path = e->text;
+                else if (parse_device_numbers (e->text, d) < 0)
+                        return load_fail (l, e, ptr,
+                                          "\"%s\" is neither an absolute device path nor numbers such as "
+                                          "\"c 10:200\" or \"b 7:*\" (major below 4096, minor below 1048576)",
+                                          e->text);
+                x->ndevices++;
+        }
+        return 0;
+}
+
 static const char *
 load_string (const struct json *rule, const char *key)
 {
@@ -596,8 +649,7 @@ load_surface (struct loader *l, const struct json *rules)
             || load_list (l, r, "deny", "/rules/mounts", mount_deny_default, NULL, true, &x->mount_deny) < 0
             || load_list (l, r, "allow", "/rules/mounts", NULL, NULL, true, &x->mount_allow) < 0
             || FAMILY ("privileged", privileged) < 0
-            || FAMILY ("devices", devices) < 0
-            || load_list (l, r, "allow", "/rules/devices", NULL, NULL, true, &x->device_allow) < 0
+            || FAMILY ("devices", devices) < 0 || load_devices (l, r) < 0
             || FAMILY ("maskedPaths", masked_paths) < 0
             || FAMILY ("sysctls", sysctls) < 0
             || load_list (l, r, "allow", "/rules/sysctls", NULL, NULL, false, &x->sysctl_allow) < 0

@@ -82,6 +82,19 @@ size_t policy_list_len (const struct policy_list *l);
 const char *policy_list_at (const struct policy_list *l, size_t i);
 bool policy_list_has (const struct policy_list *l, const char *s);
 
+#define POLICY_MAX_DEVICES 64
+
+/* One devices "allow" entry.  Written as a host device's absolute path,
+ * resolved to its type and numbers by stat(2) on the host at check time
+ * (symlinks followed: /dev/disk/by-id/... names the disk it points to); or
+ * as numbers, "c 10:200" or "b 7:*" (every minor of one major). */
+struct policy_device {
+        const char *path;              /* NULL: given by numbers */
+        char type;                     /* 'c' or 'b' (numbers only) */
+        uint32_t major, minor;         /* below 4096 and 2^20, the kernel's ranges */
+        bool any_minor;
+};
+
 /* The rest of the CIS Docker Benchmark 5 / Pod Security Standards surface. */
 struct policy_surface {
         enum policy_action host_namespaces;
@@ -92,7 +105,9 @@ struct policy_surface {
         bool mount_read_only;               /* every bind mount must be read-only */
         enum policy_action privileged;
         enum policy_action devices;
-        struct policy_list device_allow;    /* host devices allowed beyond the defaults */
+        struct policy_list device_allow;    /* devices allowed beyond the defaults, as written */
+        size_t ndevices;
+        struct policy_device devices_allowed[POLICY_MAX_DEVICES]; /* the same, parsed */
         enum policy_action masked_paths;
         enum policy_action sysctls;
         struct policy_list sysctl_allow;    /* beyond the Kubernetes safe set */
