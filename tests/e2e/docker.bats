@@ -297,7 +297,7 @@ restricted_container() {
         "namespaces.private: the container would share the host's pid namespace|--pid host"
         "mounts.bindSource: bind mount of /run exposes /run/docker.sock|-v /var/run:/host-run"
         "mounts.bindSource: bind mount of /etc exposes /etc|-v /etc:/host-etc:ro"
-        "devices.host: 1 host device(s) not allowed: /dev/xnull|--device /dev/null:/dev/xnull"
+        "devices.host: 1 host device(s) not allowed: /dev/xnull (c 1:11|--device /dev/kmsg:/dev/xnull"
         "privileged.container: privileged container (--privileged)|--privileged"
     )
     for c in "${cases[@]}"; do
