@@ -63,6 +63,21 @@ TOML
     e2e_wait 60 "$E2E_DOCKER" -H "unix://$d/docker.sock" info || { tail -20 "$d/dockerd.log" >&2; return 1; }
 }
 
+# e2e_rm_containers DIR: remove every container of the daemon at DIR.
+e2e_rm_containers() {
+    local ids
+    ids=$("$E2E_DOCKER" -H "unix://$1/docker.sock" ps -aq 2>/dev/null) || return 0
+    [ -z "$ids" ] || "$E2E_DOCKER" -H "unix://$1/docker.sock" rm -f $ids >/dev/null 2>&1 || true
+}
+
+# e2e_teardown DIR: a test file's daemons at DIR, their containers and DIR gone.
+e2e_teardown() {
+    [ -n "$1" ] || return 0
+    e2e_rm_containers "$1"
+    e2e_stop "$1"
+    rm -rf "$1"
+}
+
 # e2e_stop DIR: stop the two daemons started for DIR, by pid, and wait.
 e2e_stop() {
     local d=$1 pid

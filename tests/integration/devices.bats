@@ -33,13 +33,7 @@ dv_policy() {
 
 # dv_bundle JQ-FILTER -- ARG...: a busybox bundle running ARG..., edited by JQ-FILTER.
 dv_bundle() {
-    local filter=$1
-    shift
-    rt_require_runc
-    rt_root
-    rt_make_bundle "$RT_TMP/b" "$@"
-    jq "$filter" "$RT_TMP/b/config.json" > "$RT_TMP/c.json" && mv "$RT_TMP/c.json" "$RT_TMP/b/config.json"
-    cp "$RT_TMP/b/config.json" "$RT_TMP/engine.json"
+    rt_edited_bundle "$@" && cp "$RT_TMP/b/config.json" "$RT_TMP/engine.json"
 }
 
 # dv_run POLICY: the engine's bundle through hardened; output in $output, log in $LOG.
@@ -50,6 +44,13 @@ dv_run() {
         run --bundle "$RT_TMP/b" "$(rt_id "c$((++DV_N))")" </dev/null 3>&-
 }
 DV_N=0
+
+# dv_refused TEXT: the last dv_run was refused before the container ran, with TEXT in the message.
+dv_refused() {
+    [ "$status" -eq 1 ] || { echo "ran: $output"; return 1; }
+    [ -z "$output" ] || { echo "the container printed: $output"; return 1; }
+    [[ "$(last_error)" == *"$1"* ]] || { echo "want: $1"; echo "got: $(last_error)"; return 1; }
+}
 
 # What the container reports: the node, whether it opens, the cgroup's allow-list.
 PROBE='ls -l /dev/null | cut -c1; if head -c1 /dev/null >/dev/zero 2>/dev/null; then echo opened; else echo refused; fi; cat /sys/fs/cgroup/devices/devices.list'
@@ -65,9 +66,7 @@ PROBE='ls -l /dev/null | cut -c1; if head -c1 /dev/null >/dev/zero 2>/dev/null; 
     [[ "$output" == *"b 7:0 rwm"* ]]
     for action in reject rewrite; do                # no safe fix: refused under both
         dv_run "$(dv_policy "{\"action\": \"$action\"}")"
-        [ "$status" -eq 1 ]
-        [ -z "$output" ]                            # the container never ran
-        [[ "$(last_error)" == *"devices.host: 1 host device(s) not allowed: /dev/null (b 7:0: neither a runtime default nor allowed)"* ]]
+        dv_refused "devices.host: 1 host device(s) not allowed: /dev/null (b 7:0: neither a runtime default nor allowed)"
     done
 }
 
@@ -125,10 +124,7 @@ WITH_MKNOD='.process.capabilities |= with_entries(.value += ["CAP_MKNOD"])'
     for r in "${rules[@]}"; do
         jq --argjson r "${r%%|*}" '.linux.resources.devices += [$r]' "$RT_TMP/base.json" > "$RT_TMP/engine.json"
         dv_run "$(dv_policy '{"action": "reject"}')"
-        [ "$status" -eq 1 ] || { echo "ran with ${r%%|*}: $output"; false; }
-        [ -z "$output" ]
-        [[ "$(last_error)" == *"devices.cgroup: 1 device cgroup rule(s) give access to devices the container is not given: ${r#*|}"* ]] ||
-            { echo "want ${r#*|}, got $(last_error)"; false; }
+        dv_refused "devices.cgroup: 1 device cgroup rule(s) give access to devices the container is not given: ${r#*|}"
     done
 }
 
@@ -137,8 +133,7 @@ WITH_MKNOD='.process.capabilities |= with_entries(.value += ["CAP_MKNOD"])'
                | .linux.resources.devices += [{"allow": true, "type": "b", "major": 7, "minor": 0, "access": "rw"}]' \
         sh -c 'if head -c1 /dev/disk0 >/dev/zero; then echo opened; fi'
     dv_run "$(dv_policy '{"action": "reject"}')"
-    [ "$status" -eq 1 ]
-    [[ "$(last_error)" == *"/dev/disk0 (b 7:0: neither a runtime default nor allowed)"* ]]
+    dv_refused "/dev/disk0 (b 7:0: neither a runtime default nor allowed)"
     for allow in '"/dev/loop0"' '"b 7:0"' '"b 7:*"'; do
         dv_run "$(dv_policy "{\"action\": \"reject\", \"allow\": [$allow]}")"
         [ "$status" -eq 0 ] || { echo "allow $allow: $(last_error)"; false; }
@@ -161,7 +156,5 @@ WITH_MKNOD='.process.capabilities |= with_entries(.value += ["CAP_MKNOD"])'
     [ "$status" -eq 0 ]
     [ "$output" = host-secret ]                     # runc mounted the host's file
     dv_run "$(dv_policy '{"action": "reject"}')"
-    [ "$status" -eq 1 ]
-    [ -z "$output" ]
-    [[ "$(last_error)" == *"$T/secret (c 1:3: bind-mounted from the host, where it is another file)"* ]]
+    dv_refused "$T/secret (c 1:3: bind-mounted from the host, where it is another file)"
 }

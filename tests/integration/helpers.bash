@@ -102,6 +102,17 @@ rt_make_bundle() {
 	mv "$dir/config.json.new" "$dir/config.json"
 }
 
+# rt_edited_bundle JQ-FILTER ARG...: this test's runc state and a busybox
+# bundle at $RT_TMP/b running ARG..., its config edited by JQ-FILTER.
+rt_edited_bundle() {
+	local filter=$1
+	shift
+	rt_require_runc
+	rt_root
+	rt_make_bundle "$RT_TMP/b" "$@"
+	jq "$filter" "$RT_TMP/b/config.json" >"$RT_TMP/c.json" && mv "$RT_TMP/c.json" "$RT_TMP/b/config.json"
+}
+
 # rt_bin runc|hardened: the binary to call.
 rt_bin() {
 	case $1 in

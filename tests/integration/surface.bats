@@ -23,14 +23,7 @@ sf_policy() {
 }
 
 # sf_bundle [JQ-FILTER] -- ARG...: a busybox bundle running ARG..., edited by JQ-FILTER.
-sf_bundle() {
-    local filter=$1
-    shift
-    rt_require_runc
-    rt_root
-    rt_make_bundle "$RT_TMP/b" "$@"
-    jq "$filter" "$RT_TMP/b/config.json" > "$RT_TMP/c.json" && mv "$RT_TMP/c.json" "$RT_TMP/b/config.json"
-}
+sf_bundle() { rt_edited_bundle "$@"; }
 
 # sf_run POLICY: run the bundle through hardened; output in $output, log in $LOG.
 sf_run() {
