@@ -36,7 +36,10 @@ static const struct spec_type p_ranges = { SPEC_ARRAY, NULL, &p_range };
 
 static const struct spec_field user_fields[] = {
         { "action", &p_string }, { "uid", &p_u32 }, { "gid", &p_u32 },
-        { "allowedUids", &p_ranges }, { NULL, NULL },
+        { "allowedUids", &p_ranges }, { "allowedGids", &p_ranges },
+        { "mappedHostUids", &p_ranges }, { "mappedHostGids", &p_ranges },
+        { "requireUserNamespace", &p_bool }, { "allowRootInUserNamespace", &p_bool },
+        { NULL, NULL },
 };
 static const struct spec_field rootfs_fields[] = {
         { "action", &p_string }, { "tmpfs", &p_strings }, { "tmpfsSize", &p_string },
@@ -359,10 +362,54 @@ load_millis (struct loader *l, const struct json *obj, const char *key, const ch
 
 /* ---- rule families -------------------------------------------------------- */
 
+/* Host groups below 1000 are the system's own on Debian and most
+ * distributions (login.defs SYS_GID_MAX 999): shadow 42, disk 6, adm 4,
+ * mail 8, the docker group.  Membership in one reaches host files and
+ * sockets through any mount or device, so by default only ordinary groups
+ * count as non-root. */
+#define POLICY_GID_MIN_DEFAULT 1000
+
+/* rules/user/KEY: inclusive ranges with 0 < min <= max; absent: `dflt`. */
+static int
+load_ranges (struct loader *l, const struct json *r, const char *key, const struct policy_ids *dflt,
+             struct policy_ids *out)
+{
+        const struct json *ranges = json_get (r, key);
+
+        if (!ranges || ranges->n == 0) { /* [] is the default, as it always was for allowedUids */
+                *out = *dflt;
+                return 0;
+        }
+        out->n = 0;
+        for (size_t i = 0; i < ranges->n; i++) {
+                const struct json *e = ranges->items[i];
+                char ptr[64];
+                snprintf (ptr, sizeof ptr, "/rules/user/%s/%zu", key, i);
+                if (out->n == POLICY_MAX_RANGES)
+                        return load_fail (l, e, ptr, "at most %d ranges", POLICY_MAX_RANGES);
+                load_u32 (e, "min", 1, &out->r[out->n].min);
+                load_u32 (e, "max", UINT32_MAX - 1, &out->r[out->n].max);
+                if (out->r[out->n].min == 0 || out->r[out->n].min > out->r[out->n].max)
+                        return load_fail (l, e, ptr, "needs 0 < min <= max");
+                out->n++;
+        }
+        return 0;
+}
+
+static bool
+load_bool (const struct json *r, const char *key)
+{
+        const struct json *v = json_get (r, key);
+
+        return v && v->boolean;
+}
+
 static int
 load_user (struct loader *l, const struct json *rules)
 {
-        const struct json *r = json_get (rules, "user"), *ranges;
+        static const struct policy_ids any_uid = { 1, { { 1, UINT32_MAX - 1 } } };
+        static const struct policy_ids any_gid = { 1, { { POLICY_GID_MIN_DEFAULT, UINT32_MAX - 1 } } };
+        const struct json *r = json_get (rules, "user");
         struct policy_user *u = &l->p->user;
 
         if (load_action (l, r, "/rules/user", &u->action) < 0)
@@ -371,19 +418,21 @@ load_user (struct loader *l, const struct json *rules)
         load_u32 (r, "gid", 65534, &u->gid);
         if (u->uid == 0 || u->gid == 0)
                 return load_fail (l, r, "/rules/user", "uid and gid must not be 0");
-        ranges = json_get (r, "allowedUids");
-        for (size_t i = 0; ranges && i < ranges->n; i++) {
-                const struct json *e = ranges->items[i];
-                char ptr[64];
-                snprintf (ptr, sizeof ptr, "/rules/user/allowedUids/%zu", i);
-                if (u->nranges == POLICY_MAX_RANGES)
-                        return load_fail (l, e, ptr, "at most %d ranges", POLICY_MAX_RANGES);
-                load_u32 (e, "min", 1, &u->ranges[u->nranges].min);
-                load_u32 (e, "max", UINT32_MAX - 1, &u->ranges[u->nranges].max);
-                if (u->ranges[u->nranges].min == 0 || u->ranges[u->nranges].min > u->ranges[u->nranges].max)
-                        return load_fail (l, e, ptr, "needs 0 < min <= max");
-                u->nranges++;
-        }
+        if (load_ranges (l, r, "allowedUids", &any_uid, &u->uids) < 0
+            || load_ranges (l, r, "allowedGids", &any_gid, &u->gids) < 0
+            || load_ranges (l, r, "mappedHostUids", &u->uids, &u->mapped_uids) < 0
+            || load_ranges (l, r, "mappedHostGids", &u->gids, &u->mapped_gids) < 0)
+                return -1;
+        /* A rewrite must land on an id the rule accepts, or it fixes nothing
+         * (a rejecting policy never sets them: its ids are not judged). */
+        if (u->action == ACTION_REWRITE && !rules_id_allowed (&u->uids, u->uid))
+                return load_fail (l, json_get (r, "uid") ? json_get (r, "uid") : r, "/rules/user/uid",
+                                  "%u is outside allowedUids", u->uid);
+        if (u->action == ACTION_REWRITE && !rules_id_allowed (&u->gids, u->gid))
+                return load_fail (l, json_get (r, "gid") ? json_get (r, "gid") : r, "/rules/user/gid",
+                                  "%u is outside allowedGids", u->gid);
+        u->require_userns = load_bool (r, "requireUserNamespace");
+        u->allow_root_in_userns = load_bool (r, "allowRootInUserNamespace");
         return 0;
 }
 

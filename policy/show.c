@@ -18,7 +18,8 @@ static const char defaults_json[] = "{\"apiVersion\":\"hardened/v1\","
         "\"mode\":\"enforce\",\"runtime\":\"" HD_DEFAULT_RUNTIME "\",\"unknownFields\":\"reject\","
         "\"audit\":{\"required\":false},"
         "\"rules\":{"
-        "\"user\":{\"action\":\"off\",\"uid\":65534,\"gid\":65534,\"allowedUids\":[]},"
+        "\"user\":{\"action\":\"off\",\"uid\":65534,\"gid\":65534,"
+        "\"requireUserNamespace\":false,\"allowRootInUserNamespace\":false},"
         "\"readOnlyRootfs\":{\"action\":\"off\",\"tmpfs\":[],\"tmpfsSize\":\"64Mi\"},"
         "\"capabilities\":{\"action\":\"off\",\"allow\":[]},"
         "\"noNewPrivileges\":{\"action\":\"off\"},"
@@ -53,6 +54,45 @@ list_json (const struct policy_list *l)
                         return NULL;
                 }
         return a;
+}
+
+static struct json *
+ranges_json (const struct policy_ids *ids)
+{
+        struct json *a = json_new (JSON_ARRAY);
+        struct hd_err ignored;
+
+        for (size_t i = 0; a && i < ids->n; i++) {
+                struct json *r = json_new (JSON_OBJECT); /* owned by `a` from here on */
+                if (json_append (a, r, &ignored) < 0 || json_set (r, "min", json_new_u64 (ids->r[i].min), &ignored) < 0
+                    || json_set (r, "max", json_new_u64 (ids->r[i].max), &ignored) < 0) {
+                        json_free (a);
+                        return NULL;
+                }
+        }
+        return a;
+}
+
+/* The user family's id ranges, as the loader built them (defaults and
+ * fallbacks included). */
+static int
+put_ranges (const struct policy *p, struct json *rules, struct hd_err *err)
+{
+        const struct {
+                const char *key;
+                const struct policy_ids *ids;
+        } ranges[] = {
+                { "allowedUids", &p->user.uids },
+                { "allowedGids", &p->user.gids },
+                { "mappedHostUids", &p->user.mapped_uids },
+                { "mappedHostGids", &p->user.mapped_gids },
+        };
+        struct json *user = json_get (rules, "user");
+
+        for (size_t i = 0; i < HD_ARRAY_SIZE (ranges); i++)
+                if (!user || json_set (user, ranges[i].key, ranges_json (ranges[i].ids), err) < 0)
+                        return -1;
+        return 0;
 }
 
 /* Lists whose defaults live in the loader: shown as the loader built them. */
@@ -110,7 +150,7 @@ policy_effective (const struct policy *p, struct json **out, struct hd_err *err)
                         return -1;
         seccomp = json_path (doc, "rules", "seccomp", NULL);
         if (!seccomp || json_set (seccomp, "deny", deny, err) < 0
-            || put_lists (p, json_get (doc, "rules"), err) < 0)
+            || put_lists (p, json_get (doc, "rules"), err) < 0 || put_ranges (p, json_get (doc, "rules"), err) < 0)
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
         json_del (doc, "extends");
         *out = steal_ptr (&doc);

@@ -105,45 +105,61 @@ replace_value (struct cli *cli, const struct cli_flag *f, const char *value, str
 
 /* ---- exec --------------------------------------------------------------- */
 
-/* --user UID[:GID], both plain decimal uint32. */
+/* --user UID[:GID], both plain decimal uint32, judged as host ids against
+ * allowedUids / allowedGids (the flags carry no mappings; a container
+ * created under the policy maps every id onto allowed host ids, so this is
+ * never looser than the truth).  Without :GID runc keeps the config's gid,
+ * which was checked at create. */
 static int
 exec_user (struct inline_ctx *c, const struct cli_flag *f)
 {
-        enum policy_action a = act (c, "user", c->p->user.action);
+        const struct policy_user *u = &c->p->user;
+        enum policy_action a = act (c, "user", u->action);
         const char *colon = strchr (f->value, ':');
         size_t ulen = colon ? (size_t) (colon - f->value) : strlen (f->value);
-        uint32_t uid, gid = 1;
-        char fixed[32];
+        uint32_t uid, gid = u->gid;
+        bool uid_ok, gid_ok;
+        char fixed[32], msg[160];
 
         if (parse_u32 (f->value, ulen, &uid) < 0 || (colon && parse_u32 (colon + 1, strlen (colon + 1), &gid) < 0)) {
                 unreadable (c, f, "not UID[:GID] in plain decimal");
                 return 0;
         }
-        if (a == ACTION_OFF || (rules_uid_allowed (&c->p->user, uid) && gid != 0))
+        uid_ok = rules_id_allowed (&u->uids, uid);
+        gid_ok = rules_id_allowed (&u->gids, gid);
+        if (a == ACTION_OFF || (uid_ok && gid_ok))
                 return 0;
-        if (!finding (c, "user.nonRoot", a, f, "a non-root uid and gid",
-                      rules_uid_allowed (&c->p->user, uid) ? "exec as group 0 (root)" : "exec as root or a uid outside the allowed ranges"))
+        if (!uid_ok)
+                snprintf (msg, sizeof msg, uid == 0 ? "exec as root (host uid 0)" : "exec as host uid %u, outside the allowed host uids", uid);
+        else
+                snprintf (msg, sizeof msg, gid == 0 ? "exec as group 0 (root)" : "exec as host gid %u, outside the allowed host gids", gid);
+        if (!finding (c, "user.nonRoot", a, f, "a uid and gid in the policy's allowed host ranges", msg))
                 return 0;
         if (colon)
-                snprintf (fixed, sizeof fixed, "%u:%u", rules_uid_allowed (&c->p->user, uid) ? uid : c->p->user.uid,
-                          gid ? gid : c->p->user.gid);
+                snprintf (fixed, sizeof fixed, "%u:%u", uid_ok ? uid : u->uid, gid_ok ? gid : u->gid);
         else
-                snprintf (fixed, sizeof fixed, "%u:%u", c->p->user.uid, c->p->user.gid);
+                snprintf (fixed, sizeof fixed, "%u:%u", u->uid, u->gid);
         mark_fixed (c);
         return replace_value (c->cli, f, fixed, c->err);
 }
 
+/* --additional-gids/-g GID (runc: strconv.ParseInt base 10, one per flag,
+ * appended to the config's list): a gid outside allowedGids is dropped. */
 static int
 exec_gid (struct inline_ctx *c, const struct cli_flag *f)
 {
         enum policy_action a = act (c, "user", c->p->user.action);
+        char msg[128];
         uint32_t gid;
 
         if (parse_u32 (f->value, strlen (f->value), &gid) < 0) {
-                unreadable (c, f, "not a plain decimal gid (runc would read 010 as octal, 0x0 as hex)");
+                unreadable (c, f, "not a plain decimal gid (runc takes +42, 042, and truncates 4294967338 to 42)");
                 return 0;
         }
-        if (a != ACTION_OFF && gid == 0 && finding (c, "user.nonRoot", a, f, "no group 0", "exec with group 0 (root)")) {
+        if (a == ACTION_OFF || rules_id_allowed (&c->p->user.gids, gid))
+                return 0;
+        snprintf (msg, sizeof msg, gid == 0 ? "exec with group 0 (root)" : "exec with host gid %u, outside the allowed host gids", gid);
+        if (finding (c, "user.nonRoot", a, f, "additional gids in the policy's allowed host range", msg)) {
                 mark_fixed (c);
                 strip_flag (c->cli, f);
         }

@@ -36,11 +36,24 @@ enum policy_mode {
 #define POLICY_MAX_TMPFS 16
 #define POLICY_MAX_DENY 128
 
+/* Inclusive ranges of host ids; the loader never lets one hold 0. */
+struct policy_ids {
+        size_t n;
+        struct { uint32_t min, max; } r[POLICY_MAX_RANGES];
+};
+
+/* Ids are judged on the host: through the container's user namespace
+ * mappings when it has one, as they are otherwise.  A host id 0 is root
+ * whatever the process's own uid says. */
 struct policy_user {
         enum policy_action action;
-        uint32_t uid, gid;
-        size_t nranges;                /* 0: any non-root uid */
-        struct { uint32_t min, max; } ranges[POLICY_MAX_RANGES];
+        uint32_t uid, gid;                  /* what a rewrite sets */
+        struct policy_ids uids;             /* allowedUids: default 1..4294967294 */
+        struct policy_ids gids;             /* allowedGids: default 1000..4294967294 */
+        struct policy_ids mapped_uids;      /* mappedHostUids: uidMappings targets; default uids */
+        struct policy_ids mapped_gids;      /* mappedHostGids: gidMappings targets; default gids */
+        bool require_userns;                /* requireUserNamespace */
+        bool allow_root_in_userns;          /* allowRootInUserNamespace: id 0 inside a private one */
 };
 
 struct policy_rootfs {

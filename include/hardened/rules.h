@@ -35,7 +35,7 @@ extern const struct rule *const rules_registry[];
 extern const size_t rules_registry_len;
 
 /* One object per rule, defined in policy/rules/<family>.c. */
-extern const struct rule rule_user_non_root, rule_rootfs_read_only, rule_capabilities,
+extern const struct rule rule_user_non_root, rule_user_id_mappings, rule_rootfs_read_only, rule_capabilities,
         rule_no_new_privileges, rule_seccomp_profile, rule_seccomp_loadable,
         rule_resources_memory, rule_resources_cpu, rule_resources_pids, rule_update_memory,
         rule_update_cpu, rule_update_pids, rule_namespaces, rule_mount_sources,
@@ -79,8 +79,8 @@ enum policy_action engine_action (const struct policy *p, const struct policy_ex
 
 /* ---- shared helpers (policy/rules/common.c) ---- */
 
-/* Not root, and within the policy's allowed uid ranges if it has any. */
-bool rules_uid_allowed (const struct policy_user *u, uint32_t uid);
+/* Is `id` in one of the ranges (which never hold 0)? */
+bool rules_id_allowed (const struct policy_ids *ids, uint32_t id);
 
 /* Exact CAP_* name -> number, checked against libcap and the running
  * kernel's cap_last_cap (STYLE.md 8).  -1 if not a capability here. */

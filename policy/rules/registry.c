@@ -10,6 +10,7 @@
 const struct rule *const rules_registry[] = {
         &rule_privileged,       /* first: the signature is read before any fix changes it */
         &rule_user_non_root,
+        &rule_user_id_mappings,
         &rule_rootfs_read_only,
         &rule_capabilities,
         &rule_no_new_privileges,
