@@ -42,8 +42,8 @@ backend_args() { tail -n +2 "$FAKE_RUNTIME_OUT/argv" | paste -sd' '; }
 @test "exec -u 0 / --user=0:0 / -g 0 / --cap / --no-new-privs=false are rewritten in argv" {
     POLICY=$DEFAULT run hd exec -u 0 c1 id
     [ "$(backend_args)" = "--log $LOG --log-format json exec -u 65534:65534 c1 id" ]
-    POLICY=$DEFAULT run hd exec --user=0:0 -g 0 -g 20 c1 id
-    [ "$(backend_args)" = "--log $LOG --log-format json exec --user=65534:65534 -g 20 c1 id" ]
+    POLICY=$DEFAULT run hd exec --user=0:0 -g 0 -g 2000 c1 id
+    [ "$(backend_args)" = "--log $LOG --log-format json exec --user=65534:65534 -g 2000 c1 id" ]
     POLICY=$DEFAULT run hd exec -u 1000:0 --cap CAP_SYS_ADMIN --cap=CAP_NET_BIND_SERVICE --no-new-privs=false -t c1 sh
     [ "$(backend_args)" = "--log $LOG --log-format json exec -u 1000:65534 -t c1 sh" ]
     # arguments of the command itself are not exec's flags

@@ -61,7 +61,11 @@ teardown() { fake_teardown; }
     run "$HARDENED" policy show --policy "$T/p.json"
     [ "$status" -eq 0 ]
     jq -e '.apiVersion == "hardened/v1" and .mode == "enforce" and .unknownFields == "reject"
-           and .rules.user == {"action": "reject", "uid": 65534, "gid": 65534, "allowedUids": []}
+           and .rules.user == {"action": "reject", "uid": 65534, "gid": 65534, "requireUserNamespace": false,
+                                "allowRootInUserNamespace": false, "allowedUids": [{"min": 1, "max": 4294967294}],
+                                "allowedGids": [{"min": 1000, "max": 4294967294}],
+                                "mappedHostUids": [{"min": 1, "max": 4294967294}],
+                                "mappedHostGids": [{"min": 1000, "max": 4294967294}]}
            and .rules.mounts.action == "off" and (.rules.mounts.deny | index("/var/lib/docker"))
            and (.rules.seccomp.deny | length) == 21 and .rules.hooks.allow[0].args0 == "libnetwork-setkey"' <<<"$output"
 }
