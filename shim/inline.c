@@ -117,7 +117,7 @@ exec_user (struct inline_ctx *c, const struct cli_flag *f)
         enum policy_action a = act (c, "user", u->action);
         const char *colon = strchr (f->value, ':');
         size_t ulen = colon ? (size_t) (colon - f->value) : strlen (f->value);
-        uint32_t uid, gid = u->gid;
+        uint32_t uid, gid = 0;
         bool uid_ok, gid_ok;
         char fixed[32], msg[160];
 
@@ -126,7 +126,7 @@ exec_user (struct inline_ctx *c, const struct cli_flag *f)
                 return 0;
         }
         uid_ok = rules_id_allowed (&u->uids, uid);
-        gid_ok = rules_id_allowed (&u->gids, gid);
+        gid_ok = !colon || rules_id_allowed (&u->gids, gid);
         if (a == ACTION_OFF || (uid_ok && gid_ok))
                 return 0;
         if (!uid_ok)

@@ -247,6 +247,11 @@ backend_args() { tail -n +2 "$FAKE_RUNTIME_OUT/argv" | paste -sd' '; }
     [ "$(backend_args)" = "--log $LOG --log-format json exec -u 2000:2000 -g 3000 c1 id" ]
     POLICY=$DEFAULT run hd exec -u 1000:0 c1 id
     [ "$(backend_args)" = "--log $LOG --log-format json exec -u 1000:65534 c1 id" ]
+    # -u UID alone keeps the config's gid (checked at create): the policy's own gid plays no part
+    jq '.rules.user = {action: "reject", gid: 100}' "$DEFAULT" > "$T/p.json"
+    POLICY=$T/p.json run hd exec -u 1000 c1 id
+    [ "$status" -eq 0 ]
+    [ "$(backend_args)" = "--log $LOG --log-format json exec -u 1000 c1 id" ]
 }
 
 @test "exec: allowedGids is the admin's to widen (44, video) and findings name the host id" {
