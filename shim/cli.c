@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -293,6 +294,23 @@ store (struct cli *cli, const struct occurrence *occ, struct parse_state *st, st
                 cli->backend = occ->value;
         else
                 *(const char **) ((char *) cli + offsets[slot]) = occ->value;
+        return 0;
+}
+
+int
+cli_replace_value (struct cli *cli, const struct cli_flag *f, const char *value, struct hd_err *err)
+{
+        int at = f->value_index >= 0 ? f->value_index : f->flag_index;
+        char *s = NULL;
+
+        if (f->value_index >= 0)
+                s = strdup (value);
+        else if (asprintf (&s, "--%s=%s", f->name, value) < 0)
+                s = NULL;
+        if (!s)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        free (cli->replace[at]);
+        cli->replace[at] = s;
         return 0;
 }
 

@@ -85,24 +85,6 @@ strip_flag (struct cli *cli, const struct cli_flag *f)
                 cli->strip[f->value_index] = true;
 }
 
-/* Give a flag a new value in the backend's argv. */
-static int
-replace_value (struct cli *cli, const struct cli_flag *f, const char *value, struct hd_err *err)
-{
-        int at = f->value_index >= 0 ? f->value_index : f->flag_index;
-        char *s = NULL;
-
-        if (f->value_index >= 0)
-                s = strdup (value);
-        else if (asprintf (&s, "--%s=%s", f->name, value) < 0)
-                s = NULL;
-        if (!s)
-                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
-        free (cli->replace[at]);
-        cli->replace[at] = s;
-        return 0;
-}
-
 /* ---- exec --------------------------------------------------------------- */
 
 /* --user UID[:GID], both plain decimal uint32, judged as host ids against
@@ -140,7 +122,7 @@ exec_user (struct inline_ctx *c, const struct cli_flag *f)
         else
                 snprintf (fixed, sizeof fixed, "%u:%u", u->uid, u->gid);
         mark_fixed (c);
-        return replace_value (c->cli, f, fixed, c->err);
+        return cli_replace_value (c->cli, f, fixed, c->err);
 }
 
 /* --additional-gids/-g GID (runc: strconv.ParseInt base 10, one per flag,
@@ -279,7 +261,7 @@ update_limit (struct inline_ctx *c, const struct cli_flag *f, int64_t have, int6
         if (!finding (c, rule, a, f, want, have < 0 ? "update would remove the limit" : "update above the policy's maximum"))
                 return 0;
         mark_fixed (c);
-        return replace_value (c->cli, f, want, c->err);
+        return cli_replace_value (c->cli, f, want, c->err);
 }
 
 static int
@@ -308,7 +290,7 @@ update_memory (struct inline_ctx *c)
         if (limit > 0) {
                 char v[32];
                 snprintf (v, sizeof v, "%lld", (long long) limit);
-                return replace_value (c->cli, swap, v, c->err);
+                return cli_replace_value (c->cli, swap, v, c->err);
         }
         strip_flag (c->cli, swap);
         return 0;
