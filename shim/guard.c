@@ -1,17 +1,20 @@
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hardened/fileio.h"
 #include "hardened/guard.h"
 #include "hardened/inline.h"
 #include "hardened/json.h"
+#include "hardened/num.h"
 #include "hardened/rules.h"
 #include "hardened/sink.h"
 #include "hardened/spec.h"
@@ -169,8 +172,8 @@ guard_bundle (const struct guard *g, struct hd_err *err)
 
 /* A file named by path: its directory is opened once, the file read in it. */
 static int
-guard_named_file (const struct guard *g, const char *path, const struct doc_kind *kind,
-                  struct hd_err *err)
+guard_regular_file (const struct guard *g, const char *path, const struct doc_kind *kind,
+                    struct hd_err *err)
 {
         _cleanup_free_ char *dir_copy = strdup (path), *base_copy = strdup (path);
         _cleanup_close_ int dirfd = -1;
@@ -183,6 +186,103 @@ guard_named_file (const struct guard *g, const char *path, const struct doc_kind
         if (dirfd < 0)
                 return hd_err_prefix (err, "%s: ", path);
         return guard_file_at (g, dirfd, base, path, kind, err);
+}
+
+/* The lowest descriptor number above every one this process holds, so a
+ * descriptor handed to runc there shadows nothing it inherited
+ * (--preserve-fds, LISTEN_FDS, a console). */
+static int
+first_free_above_all (void)
+{
+        DIR *dir = opendir ("/proc/self/fd");
+        struct dirent *e;
+        int top = 2;
+
+        while (dir && (e = readdir (dir))) {
+                uint32_t n;
+                if (parse_u32 (e->d_name, strlen (e->d_name), &n) == 0 && n < INT32_MAX && (int) n > top)
+                        top = (int) n;
+        }
+        if (dir)
+                closedir (dir);
+        return top + 1;
+}
+
+/* Hand runc `checked` as the value of flag `f`: a sealed memfd at a number
+ * above every inherited descriptor, named /proc/self/fd/N (runc opens that
+ * path in the same process after execve).  Not close-on-exec: it is for
+ * runc, which closes it before the container's process starts. */
+static int
+hand_over (const struct guard *g, const struct cli_flag *f, const char *checked, size_t len,
+           struct hd_err *err)
+{
+        _cleanup_close_ int mfd = memfd_create ("hardened-checked", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        char path[64];
+        int fd;
+
+        if (mfd < 0 || write (mfd, checked, len) != (ssize_t) len
+            || fcntl (mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0
+            || (fd = fcntl (mfd, F_DUPFD, first_free_above_all ())) < 0)
+                return hd_err_set (err, HD_EXIT_INTERNAL, errno, "cannot hand the checked file to the backend: %s",
+                                   strerror (errno));
+        snprintf (path, sizeof path, "/proc/self/fd/%d", fd);
+        if (cli_replace_value (g->cli, f, path, err) < 0)
+                return -1;
+        return cli_build_backend_argv (g->cli, err);
+}
+
+/* The last occurrence of the verb flag `name` (Go's flag package: the last wins). */
+static const struct cli_flag *
+last_flag (const struct cli *cli, const char *name)
+{
+        const struct cli_flag *found = NULL;
+
+        for (int i = 0; i < cli->nflags; i++)
+                if (strcmp (cli->flags[i].name, name) == 0)
+                        found = &cli->flags[i];
+        return found;
+}
+
+/* A process or resources file that is not a regular file of its own: a
+ * pipe (bash's <(...) is /dev/fd/63, a symlink to one), a FIFO, a symlink.
+ * runc opens the path, following links, and reads it once, so the shim
+ * reads it the same way, checks it, and hands runc the checked bytes in a
+ * memfd instead: there is no file to write back, and a pipe read twice
+ * would give runc nothing.  The path comes from the engine's command line
+ * (trusted); what it holds is checked like any document. */
+static int
+guard_stream (const struct guard *g, const char *flag, const char *path, const struct doc_kind *kind,
+              struct hd_err *err)
+{
+        _cleanup_free_ char *data = NULL, *checked = NULL;
+        _cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        const struct cli_flag *f = last_flag (g->cli, flag);
+        size_t len, checked_len;
+        struct stat st;
+
+        if (fd < 0)
+                return hd_err_set (err, HD_EXIT_REFUSED, errno, "%s: %s", path, strerror (errno));
+        if (fstat (fd, &st) < 0 || !(S_ISREG (st.st_mode) || S_ISFIFO (st.st_mode)))
+                return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "%s: neither a regular file nor a pipe", path);
+        if (!f)
+                return hd_err_set (err, HD_EXIT_INTERNAL, EINVAL, "%s: the --%s flag is gone", path, flag);
+        if (fileio_read_fd (fd, JSON_MAX_BYTES, &data, &len, err) < 0
+            || check_document (g, data, len, kind, &checked, &checked_len, err) < 0)
+                return hd_err_prefix (err, "%s:", path);
+        return hand_over (g, f, checked, checked_len, err);
+}
+
+/* --process / --resources FILE: a regular file is checked and written back
+ * in place; anything else is read once and handed over checked. */
+static int
+guard_named_file (const struct guard *g, const char *flag, const char *path, const struct doc_kind *kind,
+                  struct hd_err *err)
+{
+        struct stat st;
+
+        if (lstat (path, &st) == 0 && !S_ISREG (st.st_mode))
+                return guard_stream (g, flag, path, kind, err);
+        return guard_regular_file (g, path, kind, err);
 }
 
 /* `update -r -`: the checked bytes reach runc as its stdin, through a memfd,
@@ -217,7 +317,7 @@ guard_exec (const struct guard *g, struct hd_err *err)
 {
         if (!g->cli->process)
                 return 0; /* inline exec flags: not checked yet */
-        return guard_named_file (g, g->cli->process, &process_doc, err);
+        return guard_named_file (g, "process", g->cli->process, &process_doc, err);
 }
 
 static int
@@ -227,7 +327,7 @@ guard_update (const struct guard *g, struct hd_err *err)
                 return 0; /* inline update flags: not checked yet */
         if (strcmp (g->cli->resources, "-") == 0)
                 return guard_stdin (g, &resources_doc, err);
-        return guard_named_file (g, g->cli->resources, &resources_doc, err);
+        return guard_named_file (g, "resources", g->cli->resources, &resources_doc, err);
 }
 
 static const struct {

@@ -189,6 +189,45 @@ start_default_container() {
     [ "$output" = 0 ]
 }
 
+@test "exec -p / update -r that are pipes, FIFOs or symlinks: read once, checked, handed to runc as a sealed memfd" {
+    proc=$(jq -c . "$FIXTURES/exec-user0.json")
+    mkfifo "$T/fifo"
+    ln -s "$FIXTURES/exec-user0.json" "$T/link.json"
+    for how in substitution fifo symlink; do
+        rm -rf "$FAKE_RUNTIME_OUT"; mkdir -p "$FAKE_RUNTIME_OUT"
+        case $how in
+        substitution) POLICY=$DEFAULT run hd exec -p <(echo "$proc") c1 ;;
+        fifo) (echo "$proc" > "$T/fifo" &) ; POLICY=$DEFAULT run hd exec --process="$T/fifo" c1 ;;
+        symlink) POLICY=$DEFAULT run hd exec --process "$T/link.json" c1 ;;
+        esac
+        [ "$status" -eq 0 ]
+        # the flag now names a descriptor above every inherited one, which the backend holds
+        [[ "$(backend_args)" =~ \ exec\ (-p\ |--process=|--process\ )/proc/self/fd/([0-9]+)\ c1$ ]]
+        n=${BASH_REMATCH[2]}
+        grep -q "^$n /memfd:hardened-checked" "$FAKE_RUNTIME_OUT/fds"
+        [ "$n" -gt "$(awk '$1 != '"$n"' { print $1 }' "$FAKE_RUNTIME_OUT/fds" | sort -n | tail -1)" ]
+    done
+    cmp "$T/link.json" "$FIXTURES/exec-user0.json"          # nothing written through the link
+    # refused documents still never reach the backend
+    rm -rf "$FAKE_RUNTIME_OUT"; mkdir -p "$FAKE_RUNTIME_OUT"
+    POLICY=$RESTRICTED run hd exec -p <(echo "$proc") c1
+    [ "$status" -eq 1 ]
+    backend_not_ran
+    POLICY=$RESTRICTED run hd update -r <(echo '{"memory": {"limit": -1}}') c1
+    [ "$status" -eq 1 ]
+    backend_not_ran
+}
+
+@test "runc: exec -p <(...) as root runs as the policy's uid (runc reads the checked memfd)" {
+    start_default_container
+    proc=$(jq -c '.args = ["id", "-u"] | .terminal = false' "$FIXTURES/exec-user0.json")
+    run --separate-stderr "$HARDENED" --policy "$DEFAULT" --root "$RT_ROOT" exec -p <(echo "$proc") "$ID" </dev/null 3>&-
+    [ "$status" -eq 0 ]
+    [ "$output" = 65534 ]
+    run "$RT_RUNC" --root "$RT_ROOT" exec -p <(echo "$proc") "$ID" </dev/null 3>&-
+    [ "$output" = 0 ]
+}
+
 @test "runc: exec --cap CAP_SYS_ADMIN is refused under reject" {
     start_default_container
     run "$HARDENED" --policy "$RESTRICTED" --root "$RT_ROOT" --log "$LOG" --log-format json \
