@@ -827,6 +827,26 @@ json_clone (const struct json *j)
         return c;
 }
 
+bool
+json_equal (const struct json *a, const struct json *b)
+{
+        if (a->type != b->type || a->n != b->n)
+                return false;
+        if (a->type == JSON_BOOL)
+                return a->boolean == b->boolean;
+        if (a->type == JSON_STRING || a->type == JSON_NUMBER)
+                return a->len == b->len && memcmp (a->text, b->text, a->len) == 0;
+        for (size_t i = 0; i < a->n; i++) {
+                bool obj = a->type == JSON_OBJECT;
+                if (obj && strcmp (a->members[i].key, b->members[i].key) != 0)
+                        return false;
+                if (!json_equal (obj ? a->members[i].value : a->items[i],
+                                 obj ? b->members[i].value : b->items[i]))
+                        return false;
+        }
+        return true;
+}
+
 struct json *
 json_ensure (struct json *obj, const char *key, enum json_type type, struct hd_err *err)
 {

@@ -92,6 +92,10 @@ struct json *json_new_u64 (uint64_t v);
 /* Deep copy; NULL on allocation failure.  The copy has no source offsets. */
 struct json *json_clone (const struct json *j);
 
+/* The same document: types, member order and keys, string bytes and number
+ * texts all equal (so both are written as the same bytes). */
+bool json_equal (const struct json *a, const struct json *b);
+
 /* The member `key` of `obj` if it has `type`; otherwise a new empty one of
  * that type replaces it.  NULL (err set) on allocation failure. */
 struct json *json_ensure (struct json *obj, const char *key, enum json_type type,
