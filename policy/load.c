@@ -176,12 +176,17 @@ static const struct spec_field policy_fields[] = {
 };
 static const struct spec_type p_policy = { SPEC_OBJECT, policy_fields, NULL };
 
-/* The deny-list every seccomp profile must block, whatever the file adds. */
+/* The deny-list every seccomp profile must block, whatever the file adds.
+ * Judged on the compiled program (rules_seccomp_judge): clone and unshare
+ * by their namespace flags, every other name with any arguments.  The new
+ * mount API mounts as surely as mount(2) does; clone3 passes its flags in
+ * memory a filter cannot see, so it must be blocked outright. */
 static const char *const builtin_deny[] = {
-        "mount", "umount2", "pivot_root", "ptrace", "kexec_load", "kexec_file_load",
-        "init_module", "finit_module", "delete_module", "bpf", "perf_event_open", "keyctl",
-        "add_key", "request_key", "userfaultfd", "unshare", "setns", "open_by_handle_at",
-        "reboot", "swapon", "swapoff",
+        "mount", "umount2", "pivot_root", "fsopen", "fsconfig", "fsmount", "fspick", "move_mount",
+        "open_tree", "mount_setattr", "clone", "clone3", "unshare", "setns", "ptrace", "kexec_load",
+        "kexec_file_load", "init_module", "finit_module", "delete_module", "bpf", "perf_event_open",
+        "keyctl", "add_key", "request_key", "userfaultfd", "open_by_handle_at", "reboot", "swapon",
+        "swapoff",
 };
 
 /* ---- helpers -------------------------------------------------------------- */
@@ -517,6 +522,10 @@ load_seccomp (struct loader *l, const struct json *rules)
         s->profile_name = name ? name->text : "default";
         if (rules_seccomp_load_profile (s->profile_name, &s->profile, l->err) < 0)
                 return load_fail (l, name, "/rules/seccomp/profile", "%s", l->err->msg);
+        /* the compiled-in profile's digest is computed at build time */
+        s->text_sha256 = strcmp (s->profile_name, "default") == 0 ? policy_default_seccomp_json_sha256 : NULL;
+        if (!s->memo && !(s->memo = calloc (1, sizeof *s->memo)))
+                return hd_err_set (l->err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
         return load_deny (l, json_get (r, "deny"));
 }
 
@@ -1030,6 +1039,7 @@ void
 policy_free (struct policy *p)
 {
         json_free (p->seccomp.profile);
+        free (p->seccomp.memo);
         json_free (p->tree);
         free (p->source);
         for (size_t i = 0; i < p->nsources; i++) {

@@ -68,12 +68,16 @@ struct policy_caps {
         uint64_t allow;                /* bit N: capability N */
 };
 
+struct policy_seccomp_memo;
+
 struct policy_seccomp {
         enum policy_action action;
         const char *profile_name;      /* "default" or a path */
         struct json *profile;          /* the profile a rewrite installs (owned) */
         size_t ndeny;
         const char *deny[POLICY_MAX_DENY]; /* must be blocked: built-in minimum + the file's */
+        const unsigned char *text_sha256;  /* SHA-256 of the text `profile` was parsed from, if known */
+        struct policy_seccomp_memo *memo;  /* the profile's verdict, once judged (owned) */
 };
 
 struct policy_resources {
@@ -188,6 +192,7 @@ extern const char policy_default_json[];
 extern const size_t policy_default_json_len;
 extern const char policy_default_seccomp_json[];
 extern const size_t policy_default_seccomp_json_len;
+extern const unsigned char policy_default_seccomp_json_sha256[32]; /* of those bytes */
 
 /* Load from bytes; `source` names them in messages ("FILE:LINE:COL: ..."). */
 int policy_load_buffer (const char *source, const char *buf, size_t len, struct policy *out,

@@ -8,11 +8,17 @@
 #include "hardened/rules.h"
 #include "hardened/util.h"
 
-/* seccomp.profile: the container must have a deny-by-default profile that
- * blocks every system call of the policy's deny-list.  A missing profile,
- * {}, or a defaultAction of allow/log is replaced by the policy's profile
- * (or refused); so is an engine's profile that lets a denied call through.
- * seccomp.loadable: the final profile compiles with libseccomp. */
+/* seccomp.profile: the container must have a deny-by-default profile whose
+ * compiled program blocks every system call of the policy's deny-list, on
+ * every architecture the host executes (rules_seccomp_judge: the BPF that
+ * runc would load, run against probes with searched arguments).  A missing
+ * profile, {}, a defaultAction that lets unknown calls through, or a
+ * profile that lets a denied call through in any spelling (an argument
+ * filter that misses a namespace flag, LOG/TRACE/NOTIFY, an architecture's
+ * own numbers) is replaced by the policy's profile (or refused).
+ * seccomp.loadable: the final profile compiles with libseccomp.  A profile
+ * that does not compile is left to seccomp.loadable: both rules share the
+ * family's action, so it is reported and fixed either way. */
 
 static const char *const non_blocking[] = {
         "SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_TRACE", "SCMP_ACT_NOTIFY",
@@ -27,42 +33,22 @@ blocking (const struct json *action)
         return true;
 }
 
-/* Is `name` let through by some rule (conditionally counts: the check is
- * about what can get through)? */
-static bool
-rule_lets_through (const struct json *rules, const char *name)
-{
-        for (size_t i = 0; rules && i < rules->n; i++) {
-                const struct json *names = json_get (rules->items[i], "names");
-                if (blocking (json_get (rules->items[i], "action")))
-                        continue;
-                for (size_t k = 0; names && k < names->n; k++)
-                        if (strcmp (names->items[k]->text, name) == 0)
-                                return true;
-        }
-        return false;
-}
-
 static void
 seccomp_check (const struct policy *p, const struct json *doc, struct decision *d, const char *id)
 {
         const struct json *sc = json_path (doc, "linux", "seccomp", NULL);
-        const struct json *dflt = json_get (sc, "defaultAction"), *rules = json_get (sc, "syscalls");
-        char found[160] = "";
-        size_t used = 0;
+        const struct json *dflt = json_get (sc, "defaultAction");
+        struct seccomp_verdict v;
+        struct hd_err err = { 0 };
 
         if (!sc || sc->n == 0 || !blocking (dflt)) {
                 decision_add (d, id, "/linux/seccomp", !sc ? "(absent)" : !dflt ? "{}" : dflt->text,
                               "a deny-by-default profile", "no deny-by-default seccomp profile");
                 return;
         }
-        for (size_t i = 0; i < p->seccomp.ndeny; i++)
-                if (rule_lets_through (rules, p->seccomp.deny[i]) && used < sizeof found)
-                        used += (size_t) snprintf (found + used, sizeof found - used, "%s%s",
-                                                   used ? "," : "", p->seccomp.deny[i]);
-        if (used)
-                decision_add (d, id, "/linux/seccomp/syscalls", found, "blocked",
-                              "the seccomp profile allows %s", found);
+        if (rules_seccomp_judge (p, sc, &v, &err) == 0 && v.through[0])
+                decision_add (d, id, "/linux/seccomp/syscalls", v.through, "blocked",
+                              "the seccomp profile allows %s", v.through);
 }
 
 static int
@@ -79,7 +65,9 @@ loadable_check (const struct policy *p, const struct json *doc, struct decision 
         const struct json *sc = json_path (doc, "linux", "seccomp", NULL);
         struct hd_err err = { 0 };
 
-        if (sc && sc->n && rules_seccomp_compile (sc, &err) < 0)
+        struct seccomp_verdict v;
+
+        if (sc && sc->n && rules_seccomp_judge (p, sc, &v, &err) < 0)
                 decision_add (d, id, "/linux/seccomp", err.msg, "a profile libseccomp compiles",
                               "the seccomp profile does not load: %s", err.msg);
 }

@@ -67,7 +67,7 @@ teardown() { fake_teardown; }
                                 "mappedHostUids": [{"min": 1, "max": 4294967294}],
                                 "mappedHostGids": [{"min": 1000, "max": 4294967294}]}
            and .rules.mounts.action == "off" and (.rules.mounts.deny | index("/var/lib/docker"))
-           and (.rules.seccomp.deny | length) == 21 and .rules.hooks.allow[0].args0 == "libnetwork-setkey"' <<<"$output"
+           and (.rules.seccomp.deny | length) == 30 and .rules.hooks.allow[0].args0 == "libnetwork-setkey"' <<<"$output"
 }
 
 @test "layering: extends (relative to the file) and policy.d overlays, merged key by key; exemptions concatenated" {

@@ -43,7 +43,7 @@ shipped (void)
                                     && p.resources.memory_default == 512LL << 20
                                     && p.resources.memory_max == 4LL << 30
                                     && p.resources.cpu_default_milli == 1000
-                                    && p.resources.pids_max == 4096 && p.seccomp.ndeny == 21,
+                                    && p.resources.pids_max == 4096 && p.seccomp.ndeny == 30,
                             "  default.json: the values read are the file's");
                 if (rc == 0 && i == 1)
                         ok (p.user.action == ACTION_REJECT && p.seccomp.action == ACTION_REJECT,
