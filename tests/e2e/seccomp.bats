@@ -21,12 +21,7 @@ setup_file() {
         "$top_srcdir/policy/profiles/seccomp-default.json" > "$E2E_DIR/clone-allowed.json"
 }
 
-teardown_file() {
-    [ -n "${E2E_DIR:-}" ] || return 0
-    "$E2E_DOCKER" -H "unix://$E2E_DIR/docker.sock" rm -f $("$E2E_DOCKER" -H "unix://$E2E_DIR/docker.sock" ps -aq) >/dev/null 2>&1 || true
-    e2e_stop "$E2E_DIR"
-    rm -rf "$E2E_DIR"
-}
+teardown_file() { e2e_teardown "${E2E_DIR:-}"; }
 
 setup() { e2e_require; }
 

@@ -25,13 +25,9 @@ teardown() {
 sc_bundle() {
     local caps=$1
     shift
-    rt_require_runc
-    rt_root
-    rt_make_bundle "$RT_TMP/b" "$@"
-    jq --slurpfile sc "$SHIPPED" --argjson caps "$caps" '
-        .linux.seccomp = ($sc[0] | .syscalls += [{names: ["clone", "unshare"], action: "SCMP_ACT_ALLOW"}])
-        | .process.capabilities = {bounding: $caps, effective: $caps, permitted: $caps}' \
-        "$RT_TMP/b/config.json" > "$RT_TMP/c.json" && mv "$RT_TMP/c.json" "$RT_TMP/b/config.json"
+    SC=$(cat "$SHIPPED") CAPS=$caps rt_edited_bundle '
+        .linux.seccomp = (env.SC | fromjson | .syscalls += [{names: ["clone", "unshare"], action: "SCMP_ACT_ALLOW"}])
+        | (env.CAPS | fromjson) as $c | .process.capabilities = {bounding: $c, effective: $c, permitted: $c}' "$@"
     cp "$RT_TMP/b/config.json" "$RT_TMP/bad.json"
 }
 
@@ -90,12 +86,10 @@ sc_run() {
 }
 
 @test "seccomp: Docker's argument filter (clone only with no namespace flag) passes as it is, and fork still works" {
-    rt_require_runc
-    rt_root
-    rt_make_bundle "$RT_TMP/b" sh -c 'sh -c "echo child-ok"; unshare -U true && echo user-ok; echo done'
-    jq --slurpfile d "$FIXTURES/run-default.json" '
-        .linux.seccomp = ($d[0].linux.seccomp | .syscalls[1] = {names: ["ptrace"], action: "SCMP_ACT_ERRNO"})' \
-        "$RT_TMP/b/config.json" > "$RT_TMP/bad.json"
+    SC=$(jq -c .linux.seccomp "$FIXTURES/run-default.json") rt_edited_bundle '
+        .linux.seccomp = (env.SC | fromjson | .syscalls[1] = {names: ["ptrace"], action: "SCMP_ACT_ERRNO"})' \
+        sh -c 'sh -c "echo child-ok"; unshare -U true && echo user-ok; echo done'
+    cp "$RT_TMP/b/config.json" "$RT_TMP/bad.json"
     sc_run hardened "$(jq '.rules.seccomp = {action: "reject"}' "$OFF" > "$RT_TMP/p.json" && echo "$RT_TMP/p.json")"
     echo "$output $stderr"
     [ "$status" -eq 0 ]
