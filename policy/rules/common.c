@@ -467,30 +467,35 @@ lets_through (uint32_t ret)
  * the profile lists, a call numbered above the largest number the profile
  * names for it returns ENOSYS (and s390's multiplexer 0 too); everything
  * else runs the filter.  The stub never allows, so it only decides whether
- * a probe sees ENOSYS or the filter's answer. */
-static bool
-enosys_stub (const struct json *seccomp, uint32_t dflt, uint32_t token, uint32_t nr)
+ * a probe sees ENOSYS or the filter's answer.  This is that largest number
+ * for `token`, 0 when the stub has no section for it. */
+static uint32_t
+enosys_bound (const struct json *seccomp, uint32_t dflt, uint32_t token)
 {
         const struct json *list = json_get (seccomp, "architectures"), *rules = json_get (seccomp, "syscalls");
         uint32_t action = dflt & SECCOMP_RET_ACTION_FULL;
-        int32_t largest = 0;
+        int largest = 0;
         bool listed = false;
 
         if (action == SCMP_ACT_ALLOW || action == SCMP_ACT_LOG || action == SCMP_ACT_TRACE (0))
-                return false;
+                return 0;
         for (size_t i = 0; list && i < list->n; i++)
                 listed |= arch_token (list->items[i]->text) == token;
         for (size_t i = 0; listed && rules && i < rules->n; i++) {
                 const struct json *names = json_get (rules->items[i], "names");
                 for (size_t k = 0; names && k < names->n; k++) {
-                        int nr_k = seccomp_syscall_resolve_name_arch (token, names->items[k]->text);
-                        if (nr_k > largest)
-                                largest = nr_k;
+                        int nr = seccomp_syscall_resolve_name_arch (token, names->items[k]->text);
+                        if (nr > largest)
+                                largest = nr;
                 }
         }
-        if (largest <= 0)
-                return false;
-        return nr > (uint32_t) largest || ((token == SCMP_ARCH_S390 || token == SCMP_ARCH_S390X) && nr == 0);
+        return (uint32_t) largest;
+}
+
+static bool
+enosys_stub (uint32_t bound, uint32_t token, uint32_t nr)
+{
+        return bound && (nr > bound || ((token == SCMP_ARCH_S390 || token == SCMP_ARCH_S390X) && nr == 0));
 }
 
 struct judge {
@@ -498,6 +503,7 @@ struct judge {
         struct bpf_prog prog;
         uint32_t dflt;
         uint32_t arches[HD_ARRAY_SIZE (arches) + 3];
+        uint32_t bound[HD_ARRAY_SIZE (arches) + 3]; /* enosys_bound of each */
         size_t narches;
         struct seccomp_verdict *v;
         size_t used;
@@ -538,7 +544,7 @@ judge_name (struct judge *j, const char *name, const struct probe *pr)
                                          pr ? HD_ARRAY_SIZE (pr->seeds) : 0 };
                 struct hd_err why = { 0 };
 
-                if (nr < 0 || enosys_stub (j->seccomp, j->dflt, a, (uint32_t) nr))
+                if (nr < 0 || enosys_stub (j->bound[i], a, (uint32_t) nr))
                         continue; /* not a call of this architecture, or ENOSYS before the filter */
                 found = bpf_search (&j->prog, audit_arch (a), (uint32_t) nr, &goal, lets_through, witness, &ret, &why);
                 if (found < 0)
@@ -568,6 +574,8 @@ judge_now (const struct policy *p, const struct json *seccomp, struct seccomp_ve
         if (rc < 0 || bpf_check (&j.prog, err) < 0)
                 return -1;
         j.narches = judged_arches (seccomp, j.arches);
+        for (size_t i = 0; i < j.narches; i++)
+                j.bound[i] = enosys_bound (seccomp, j.dflt, j.arches[i]);
         v->through[0] = '\0';
         for (size_t i = 0; i < p->seccomp.ndeny; i++) {
                 const struct probe *pr = NULL;
@@ -598,7 +606,7 @@ rules_seccomp_action (const struct json *seccomp, uint32_t arch, const char *nam
         prog.insns = insns;
         if (rc < 0 || bpf_check (&prog, err) < 0)
                 return -1;
-        if (enosys_stub (seccomp, dflt, arch, (uint32_t) nr)) {
+        if (enosys_stub (enosys_bound (seccomp, dflt, arch), arch, (uint32_t) nr)) {
                 *ret = SCMP_ACT_ERRNO (ENOSYS);
                 return 0;
         }
