@@ -32,14 +32,6 @@
  * judged by (type, major, minor) and the cgroup by what runc's emulator
  * makes of its rules (devcgroup.h), in every spelling runc accepts. */
 
-static const char *const masked_default[] = {
-        "/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-        "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
-};
-static const char *const readonly_default[] = {
-        "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
-};
-
 /* ---- what a container is given ---- */
 
 /* A device by numbers; minor may be DEVCG_WILDCARD (every minor of one major). */
@@ -426,8 +418,8 @@ masked_check (const struct policy *p, const struct json *doc, struct decision *d
                 const char *const *want;
                 size_t n;
         } lists[] = {
-                { "maskedPaths", "/linux/maskedPaths", masked_default, HD_ARRAY_SIZE (masked_default) },
-                { "readonlyPaths", "/linux/readonlyPaths", readonly_default, HD_ARRAY_SIZE (readonly_default) },
+                { "maskedPaths", "/linux/maskedPaths", rules_masked_default, rules_masked_default_len },
+                { "readonlyPaths", "/linux/readonlyPaths", rules_readonly_default, rules_readonly_default_len },
         };
 
         for (size_t l = 0; l < HD_ARRAY_SIZE (lists); l++) {
@@ -462,9 +454,9 @@ masked_fix (const struct policy *p, struct json *doc, const struct decision *ctx
 {
         struct json *linux_ = json_ensure (doc, "linux", JSON_OBJECT, err);
 
-        if (!linux_ || masked_add (linux_, "maskedPaths", masked_default, HD_ARRAY_SIZE (masked_default), err) < 0)
+        if (!linux_ || masked_add (linux_, "maskedPaths", rules_masked_default, rules_masked_default_len, err) < 0)
                 return -1;
-        return masked_add (linux_, "readonlyPaths", readonly_default, HD_ARRAY_SIZE (readonly_default), err);
+        return masked_add (linux_, "readonlyPaths", rules_readonly_default, rules_readonly_default_len, err);
 }
 
 const struct rule rule_privileged = {
