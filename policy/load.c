@@ -82,9 +82,15 @@ static const struct spec_type p_resources = { SPEC_OBJECT, resources_fields, NUL
 static const struct spec_field ns_fields[] = {
         { "action", &p_string }, { "require", &p_strings }, { NULL, NULL },
 };
+static const struct spec_field mount_pair_fields[] = {
+        { "type", &p_string }, { "destination", &p_string }, { NULL, NULL },
+};
+static const struct spec_type p_mount_pair = { SPEC_OBJECT, mount_pair_fields, NULL };
+static const struct spec_type p_mount_pairs = { SPEC_ARRAY, NULL, &p_mount_pair };
 static const struct spec_field mounts_fields[] = {
         { "action", &p_string }, { "deny", &p_strings }, { "allow", &p_strings },
-        { "readOnly", &p_bool }, { NULL, NULL },
+        { "readOnly", &p_bool }, { "allowTypes", &p_strings }, { "allowMounts", &p_mount_pairs },
+        { "rootfsUnder", &p_strings }, { "rootfsStorage", &p_strings }, { NULL, NULL },
 };
 static const struct spec_field allow_fields[] = {
         { "action", &p_string }, { "allow", &p_strings }, { NULL, NULL },
@@ -600,6 +606,15 @@ static const char *const mount_deny_default[] = {
         "/var/run/docker.sock", "/run/docker.sock", "/run/containerd/containerd.sock",
         "/var/run/containerd/containerd.sock", "/run/crio/crio.sock", "/var/run/crio/crio.sock", NULL,
 };
+/* Where the engines keep container root filesystems (Docker's storage
+ * drivers under its default data-root, containerd's task bundles, Podman
+ * and CRI-O's storage): a rootfs below one is not refused for lying under
+ * a denied path such as /var/lib/docker. */
+static const char *const rootfs_storage_default[] = {
+        "/var/lib/docker/overlay2", "/var/lib/docker/fuse-overlayfs", "/var/lib/docker/vfs/dir",
+        "/var/lib/docker/btrfs/subvolumes", "/var/lib/docker/zfs/graph", "/var/lib/docker/aufs/mnt",
+        "/run/containerd/io.containerd.runtime.v2.task", "/var/lib/containers/storage/overlay", NULL,
+};
 /* Annotations runtimes act on (crun's run.oci.*, runc's systemd unit
  * properties and CRIU configuration). */
 static const char *const annotation_prefix_default[] = {
@@ -693,6 +708,58 @@ load_string (const struct json *rule, const char *key)
         return v ? v->text : NULL;
 }
 
+/* A filesystem type as mount(2) takes it: the kernel's names are exact
+ * (lower case, digits, "_", "-", and "." for FUSE subtypes). */
+static bool
+fs_type_name (const char *t)
+{
+        return t[0] && strspn (t, "abcdefghijklmnopqrstuvwxyz0123456789_-.") == strlen (t);
+}
+
+/* A clean absolute path: no "//", ".", ".." or trailing "/" (a destination
+ * is compared with the clean form runc mounts on). */
+static bool
+clean_absolute (const char *path)
+{
+        return path[0] == '/' && !strstr (path, "//") && !strstr (path, "/./") && !strstr (path, "/../")
+               && (strlen (path) == 1 || (path[strlen (path) - 1] != '/'
+                                          && strcmp (path + strlen (path) - 2, "/.") != 0
+                                          && strcmp (path + strlen (path) - 3, "/..") != 0));
+}
+
+/* mounts.allowTypes, allowMounts, rootfsUnder, rootfsStorage. */
+static int
+load_mount_options (struct loader *l, const struct json *r, struct policy_surface *x)
+{
+        const struct json *pairs = json_get (r, "allowMounts");
+        char ptr[128];
+
+        if (load_list (l, r, "allowTypes", "/rules/mounts", NULL, NULL, false, &x->mount_types) < 0
+            || load_list (l, r, "rootfsUnder", "/rules/mounts", NULL, NULL, true, &x->rootfs_under) < 0
+            || load_list (l, r, "rootfsStorage", "/rules/mounts", rootfs_storage_default, NULL, true,
+                          &x->rootfs_storage) < 0)
+                return -1;
+        for (size_t i = 0; i < policy_list_len (&x->mount_types); i++) {
+                snprintf (ptr, sizeof ptr, "/rules/mounts/allowTypes/%zu", i);
+                if (!fs_type_name (policy_list_at (&x->mount_types, i)))
+                        return load_fail (l, x->mount_types.json->items[i], ptr,
+                                          "\"%s\" is not a filesystem type name", policy_list_at (&x->mount_types, i));
+        }
+        for (size_t i = 0; pairs && i < pairs->n; i++) {
+                const struct json *t = json_get (pairs->items[i], "type");
+                const struct json *d = json_get (pairs->items[i], "destination");
+                snprintf (ptr, sizeof ptr, "/rules/mounts/allowMounts/%zu", i);
+                if (!t || !d)
+                        return load_fail (l, pairs->items[i], ptr, "needs \"type\" and \"destination\"");
+                if (!fs_type_name (t->text))
+                        return load_fail (l, t, ptr, "\"%s\" is not a filesystem type name", t->text);
+                if (!clean_absolute (d->text))
+                        return load_fail (l, d, ptr, "\"%s\" must be a clean absolute path", d->text);
+        }
+        x->mount_pairs = pairs;
+        return 0;
+}
+
 static int
 load_surface (struct loader *l, const struct json *rules)
 {
@@ -706,6 +773,7 @@ load_surface (struct loader *l, const struct json *rules)
             || FAMILY ("mounts", mounts) < 0
             || load_list (l, r, "deny", "/rules/mounts", mount_deny_default, NULL, true, &x->mount_deny) < 0
             || load_list (l, r, "allow", "/rules/mounts", NULL, NULL, true, &x->mount_allow) < 0
+            || load_mount_options (l, r, x) < 0
             || FAMILY ("privileged", privileged) < 0
             || FAMILY ("devices", devices) < 0 || load_devices (l, r) < 0
             || FAMILY ("maskedPaths", masked_paths) < 0

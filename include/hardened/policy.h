@@ -120,6 +120,10 @@ struct policy_surface {
         struct policy_list mount_deny;      /* bind sources refused (and their ancestors) */
         struct policy_list mount_allow;     /* if given: bind sources must be under one */
         bool mount_read_only;               /* every bind mount must be read-only */
+        struct policy_list mount_types;     /* filesystem types allowed anywhere beyond the standard set */
+        const struct json *mount_pairs;     /* [{"type", "destination"}] allowed there, or NULL */
+        struct policy_list rootfs_under;    /* if given: root.path must lie below one */
+        struct policy_list rootfs_storage;  /* engine storage: a rootfs below one may be under a denied path */
         enum policy_action privileged;
         enum policy_action devices;
         struct policy_list device_allow;    /* devices allowed beyond the defaults, as written */

@@ -43,6 +43,8 @@ extern const struct rule rule_user_non_root, rule_user_id_mappings, rule_rootfs_
         rule_mount_propagation, rule_mount_read_only, rule_privileged, rule_device_cgroup,
         rule_device_host, rule_masked_paths, rule_sysctls, rule_apparmor, rule_selinux, rule_hooks,
         rule_annotations, rule_oom_score_adj, rule_rlimits, rule_cgroups_path, rule_secrets;
+extern const struct rule rule_mount_types, rule_mount_options, rule_mount_destination,
+        rule_mount_rootfs_path, rule_mount_rootfs_bind;
 
 /* Is `path` the host's namespace of OCI type `type` (device and inode of
  * /proc/1/ns/...)?  True also when it cannot be checked. */

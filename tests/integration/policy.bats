@@ -407,6 +407,7 @@ pol_gone() {
 	resources.memory /linux/resources/memory/limit
 	resources.cpu /linux/resources/cpu/quota
 	resources.pids /linux/resources/pids/limit
+	mounts.safeOptions /mounts/0/options
 	EOF
 	diff -u "$RT_TMP/expected" "$RT_TMP/findings"
 	for rule in $POL_RULE_IDS; do
