@@ -31,6 +31,55 @@ is_bind (const struct json *m)
         return rules_array_has (o, "bind") || rules_array_has (o, "rbind");
 }
 
+/* ---- what runc makes of a mount entry --------------------------------------
+ *
+ * runc 1.1 (specconv parseMountOptions) reads the options in order: each
+ * known flag sets or clears its bit, so the last of ro/rw, nosuid/suid,
+ * nodev/dev, noexec/exec wins; "bind" or "rbind" anywhere makes the entry a
+ * bind whatever its type says; rro/rrw are recursive attributes applied
+ * with mount_setattr to binds only (set wins over clear); "remount" turns
+ * the entry into a change of whatever is already mounted there. */
+
+enum {
+        MF_RDONLY = 1 << 0, MF_NOSUID = 1 << 1, MF_NODEV = 1 << 2, MF_NOEXEC = 1 << 3,
+        MF_REMOUNT = 1 << 4, MF_REC = 1 << 5, MF_RRO = 1 << 6, MF_RRW = 1 << 7,
+};
+
+static const struct {
+        const char *name;
+        unsigned flag;
+        bool clear;
+} mount_options[] = {
+        { "ro", MF_RDONLY, false },     { "rw", MF_RDONLY, true },  { "nosuid", MF_NOSUID, false },
+        { "suid", MF_NOSUID, true },    { "nodev", MF_NODEV, false }, { "dev", MF_NODEV, true },
+        { "noexec", MF_NOEXEC, false }, { "exec", MF_NOEXEC, true }, { "remount", MF_REMOUNT, false },
+        { "rbind", MF_REC, false },     { "rro", MF_RRO, false },   { "rrw", MF_RRW, false },
+};
+
+static unsigned
+mount_flags (const struct json *m)
+{
+        const struct json *o = json_get (m, "options");
+        unsigned f = 0;
+
+        for (size_t i = 0; o && i < o->n; i++)
+                for (size_t k = 0; k < HD_ARRAY_SIZE (mount_options); k++)
+                        if (strcmp (o->items[i]->text, mount_options[k].name) == 0)
+                                f = mount_options[k].clear ? f & ~mount_options[k].flag : f | mount_options[k].flag;
+        return f;
+}
+
+/* Is a bind read-only?  rro makes it and every submount read-only; ro
+ * remounts the top mount only (so an rbind still shows its submounts
+ * writable when `submounts` matter), and rrw clears it again. */
+static bool
+bind_read_only (unsigned f, bool submounts)
+{
+        if (f & MF_RRO)
+                return true;
+        return (f & MF_RDONLY) && !(f & MF_RRW) && !(submounts && (f & MF_REC));
+}
+
 /* Lexically clean an absolute path: no "//", ".", "..", trailing "/". */
 static void
 clean_path (const char *in, char *out, size_t size)
@@ -247,55 +296,6 @@ read_only_fix (const struct policy *p, struct json *doc, const struct decision *
                         return -1;
         }
         return 0;
-}
-
-/* ---- what runc makes of a mount entry --------------------------------------
- *
- * runc 1.1 (specconv parseMountOptions) reads the options in order: each
- * known flag sets or clears its bit, so the last of ro/rw, nosuid/suid,
- * nodev/dev, noexec/exec wins; "bind" or "rbind" anywhere makes the entry a
- * bind whatever its type says; rro/rrw are recursive attributes applied
- * with mount_setattr to binds only (set wins over clear); "remount" turns
- * the entry into a change of whatever is already mounted there. */
-
-enum {
-        MF_RDONLY = 1 << 0, MF_NOSUID = 1 << 1, MF_NODEV = 1 << 2, MF_NOEXEC = 1 << 3,
-        MF_REMOUNT = 1 << 4, MF_REC = 1 << 5, MF_RRO = 1 << 6, MF_RRW = 1 << 7,
-};
-
-static const struct {
-        const char *name;
-        unsigned flag;
-        bool clear;
-} mount_options[] = {
-        { "ro", MF_RDONLY, false },     { "rw", MF_RDONLY, true },  { "nosuid", MF_NOSUID, false },
-        { "suid", MF_NOSUID, true },    { "nodev", MF_NODEV, false }, { "dev", MF_NODEV, true },
-        { "noexec", MF_NOEXEC, false }, { "exec", MF_NOEXEC, true }, { "remount", MF_REMOUNT, false },
-        { "rbind", MF_REC, false },     { "rro", MF_RRO, false },   { "rrw", MF_RRW, false },
-};
-
-static unsigned
-mount_flags (const struct json *m)
-{
-        const struct json *o = json_get (m, "options");
-        unsigned f = 0;
-
-        for (size_t i = 0; o && i < o->n; i++)
-                for (size_t k = 0; k < HD_ARRAY_SIZE (mount_options); k++)
-                        if (strcmp (o->items[i]->text, mount_options[k].name) == 0)
-                                f = mount_options[k].clear ? f & ~mount_options[k].flag : f | mount_options[k].flag;
-        return f;
-}
-
-/* Is a bind read-only?  rro makes it and every submount read-only; ro
- * remounts the top mount only (so an rbind still shows its submounts
- * writable when `submounts` matter), and rrw clears it again. */
-static bool
-bind_read_only (unsigned f, bool submounts)
-{
-        if (f & MF_RRO)
-                return true;
-        return (f & MF_RDONLY) && !(f & MF_RRW) && !(submounts && (f & MF_REC));
 }
 
 /* The runtime's standard set: each type, where it belongs (NULL: anywhere)
