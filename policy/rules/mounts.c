@@ -21,7 +21,8 @@
  * allow-list, it must be under an allowed path.  No safe fix: refused.
  * mounts.propagation (CIS 5.20): no shared/rshared mount, no shared
  * rootfsPropagation; fixed to private.
- * mounts.readOnly (optional): every bind mount read-only; fixed with "ro". */
+ * mounts.readOnly (optional): every bind mount read-only (ro as the last of
+ * ro/rw, not undone by rrw); fixed by appending "ro" (and "rro" over rrw). */
 
 static bool
 is_bind (const struct json *m)
@@ -271,7 +272,7 @@ read_only_check (const struct policy *p, const struct json *doc, struct decision
         for (size_t i = 0; p->surface.mount_read_only && mounts && i < mounts->n; i++) {
                 const struct json *m = mounts->items[i], *src = json_get (m, "source");
                 char ptr[64];
-                if (!is_bind (m) || rules_array_has (json_get (m, "options"), "ro")
+                if (!is_bind (m) || bind_read_only (mount_flags (m), false)
                     || (src && engine_managed (src->text, d->container_id)))
                         continue;
                 snprintf (ptr, sizeof ptr, "/mounts/%zu/options", i);
@@ -288,11 +289,13 @@ read_only_fix (const struct policy *p, struct json *doc, const struct decision *
         for (size_t i = 0; mounts && i < mounts->n; i++) {
                 struct json *m = mounts->items[i], *o;
                 const struct json *src = json_get (m, "source");
-                if (!is_bind (m) || rules_array_has (json_get (m, "options"), "ro")
+                if (!is_bind (m) || bind_read_only (mount_flags (m), false)
                     || (src && engine_managed (src->text, ctx->container_id)))
                         continue;
                 o = json_ensure (m, "options", JSON_ARRAY, err);
-                if (!o || json_append (o, json_new_string ("ro"), err) < 0)
+                /* appended, ro wins over an earlier rw; rro over rrw */
+                if (!o || json_append (o, json_new_string ("ro"), err) < 0
+                    || ((mount_flags (m) & MF_RRW) && json_append (o, json_new_string ("rro"), err) < 0))
                         return -1;
         }
         return 0;
