@@ -752,9 +752,9 @@ load_mount_options (struct loader *l, const struct json *r, struct policy_surfac
                 if (!t || !d)
                         return load_fail (l, pairs->items[i], ptr, "needs \"type\" and \"destination\"");
                 if (!fs_type_name (t->text))
-                        return load_fail (l, t, ptr, "\"%s\" is not a filesystem type name", t->text);
+                        return load_fail (l, t, ptr, "type \"%s\" is not a filesystem type name", t->text);
                 if (!clean_absolute (d->text))
-                        return load_fail (l, d, ptr, "\"%s\" must be a clean absolute path", d->text);
+                        return load_fail (l, d, ptr, "destination \"%s\" must be a clean absolute path", d->text);
         }
         x->mount_pairs = pairs;
         return 0;

@@ -28,7 +28,8 @@ static const char defaults_json[] = "{\"apiVersion\":\"hardened/v1\","
         "\"resources\":{\"action\":\"off\",\"memory\":{\"default\":null,\"max\":null,\"allowSwap\":false},"
         "\"cpu\":{\"default\":null,\"max\":null,\"period\":100000},\"pids\":{\"default\":null,\"max\":null}},"
         "\"hostNamespaces\":{\"action\":\"off\"},"
-        "\"mounts\":{\"action\":\"off\",\"allow\":null,\"readOnly\":false},"
+        "\"mounts\":{\"action\":\"off\",\"allow\":null,\"readOnly\":false,\"allowTypes\":[],\"allowMounts\":[],"
+        "\"rootfsUnder\":null},"
         "\"privileged\":{\"action\":\"off\"},"
         "\"devices\":{\"action\":\"off\",\"allow\":[]},"
         "\"maskedPaths\":{\"action\":\"off\"},"
@@ -105,6 +106,7 @@ put_lists (const struct policy *p, struct json *rules, struct hd_err *err)
         } lists[] = {
                 { "hostNamespaces", "require", &p->surface.ns_require },
                 { "mounts", "deny", &p->surface.mount_deny },
+                { "mounts", "rootfsStorage", &p->surface.rootfs_storage },
                 { "annotations", "prefixes", &p->surface.annotation_prefixes },
         };
 
