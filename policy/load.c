@@ -716,17 +716,6 @@ fs_type_name (const char *t)
         return t[0] && strspn (t, "abcdefghijklmnopqrstuvwxyz0123456789_-.") == strlen (t);
 }
 
-/* A clean absolute path: no "//", ".", ".." or trailing "/" (a destination
- * is compared with the clean form runc mounts on). */
-static bool
-clean_absolute (const char *path)
-{
-        return path[0] == '/' && !strstr (path, "//") && !strstr (path, "/./") && !strstr (path, "/../")
-               && (strlen (path) == 1 || (path[strlen (path) - 1] != '/'
-                                          && strcmp (path + strlen (path) - 2, "/.") != 0
-                                          && strcmp (path + strlen (path) - 3, "/..") != 0));
-}
-
 /* mounts.allowTypes, allowMounts, rootfsUnder, rootfsStorage. */
 static int
 load_mount_options (struct loader *l, const struct json *r, struct policy_surface *x)
@@ -753,7 +742,7 @@ load_mount_options (struct loader *l, const struct json *r, struct policy_surfac
                         return load_fail (l, pairs->items[i], ptr, "needs \"type\" and \"destination\"");
                 if (!fs_type_name (t->text))
                         return load_fail (l, t, ptr, "type \"%s\" is not a filesystem type name", t->text);
-                if (!clean_absolute (d->text))
+                if (!rules_path_clean (d->text))
                         return load_fail (l, d, ptr, "destination \"%s\" must be a clean absolute path", d->text);
         }
         x->mount_pairs = pairs;

@@ -88,6 +88,11 @@ extern const size_t rules_masked_default_len;
 extern const char *const rules_readonly_default[];
 extern const size_t rules_readonly_default_len;
 
+/* Is `path` absolute and lexically clean: no "//", "." or ".." component,
+ * no trailing "/" ("/" itself is clean)? */
+bool rules_path_clean (const char *path);
+
+
 /* Is `id` in one of the ranges (which never hold 0)? */
 bool rules_id_allowed (const struct policy_ids *ids, uint32_t id);
 

@@ -37,6 +37,22 @@ const char *const rules_readonly_default[] = {
 };
 const size_t rules_readonly_default_len = HD_ARRAY_SIZE (rules_readonly_default);
 
+bool
+rules_path_clean (const char *path)
+{
+        if (path[0] != '/')
+                return false;
+        for (const char *p = path; *p; p++) {
+                if (*p != '/')
+                        continue;
+                if (p[1] == '/' || (p[1] == '\0' && p != path))
+                        return false;
+                if (p[1] == '.' && (p[2] == '/' || p[2] == '\0' || (p[2] == '.' && (p[3] == '/' || p[3] == '\0'))))
+                        return false;
+        }
+        return true;
+}
+
 /* ---- id ranges --------------------------------------------------------------- */
 
 bool

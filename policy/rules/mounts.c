@@ -724,11 +724,15 @@ protected_path (const struct json *doc, const char *dest, char *buf, size_t size
                 const struct json *have = lists[l].key ? json_path (doc, "linux", lists[l].key, NULL) : NULL;
                 size_t n = lists[l].key ? (have ? have->n : 0) : lists[l].n;
                 for (size_t i = 0; i < n; i++) {
+                        const char *path = lists[l].key ? have->items[i]->text : lists[l].list[i];
                         char joined[PATH_MAX + 2];
-                        snprintf (joined, sizeof joined, "/%s", lists[l].key ? have->items[i]->text : lists[l].list[i]);
-                        clean_path (joined, buf, size);
-                        if (strcmp (buf, "/") != 0 && under (dest, buf))
-                                return buf;
+                        if (lists[l].key && !rules_path_clean (path)) {
+                                snprintf (joined, sizeof joined, "/%s", path);
+                                clean_path (joined, buf, size);
+                                path = buf;
+                        }
+                        if (strcmp (path, "/") != 0 && under (dest, path))
+                                return path == buf ? buf : (snprintf (buf, size, "%s", path), buf);
                 }
         }
         return NULL;
