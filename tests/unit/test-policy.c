@@ -99,6 +99,20 @@ static const struct {
         { "{\"apiVersion\":\"hardened/v1\",\"apiVersion\":\"hardened/v1\"}", "p.json:1:29: /apiVersion: duplicate key" },
         { "{\"apiVersion\":\"hardened/v1\" /* c */}", "p.json:1:29: /apiVersion: invalid JSON: lexical error: probable comment found" },
         { "{\"apiVersion\":\"hardened/v1\",\"rules\":{\"user\":null}}", "/rules/user: null is not allowed" },
+        { "{\"apiVersion\":\"hardened/v1\",\"rules\":{\"mounts\":{\"action\":\"reject\",\"allowTypes\":[\"Overlay\"]}}}",
+          "p.json:1:80: /rules/mounts/allowTypes/0: \"Overlay\" is not a filesystem type name" },
+        { "{\"apiVersion\":\"hardened/v1\",\"rules\":{\"mounts\":{\"action\":\"reject\",\"allowTypes\":[\"\"]}}}",
+          "/rules/mounts/allowTypes/0: must not be empty" },
+        { "{\"apiVersion\":\"hardened/v1\",\"rules\":{\"mounts\":{\"action\":\"reject\",\"allowMounts\":[{\"type\":\"tmpfs\"}]}}}",
+          "/rules/mounts/allowMounts/0: needs \"type\" and \"destination\"" },
+        { "{\"apiVersion\":\"hardened/v1\",\"rules\":{\"mounts\":{\"action\":\"reject\",\"allowMounts\":[{\"type\":\"tmpfs\",\"destination\":\"/proc/../proc/sys\"}]}}}",
+          "/rules/mounts/allowMounts/0: destination \"/proc/../proc/sys\" must be a clean absolute path" },
+        { "{\"apiVersion\":\"hardened/v1\",\"rules\":{\"mounts\":{\"action\":\"reject\",\"allowMounts\":[{\"type\":\"tmpfs\",\"destination\":\"/x\",\"dest\":\"/y\"}]}}}",
+          "unknown field \"dest\"" },
+        { "{\"apiVersion\":\"hardened/v1\",\"rules\":{\"mounts\":{\"action\":\"reject\",\"rootfsUnder\":[\"var/lib/docker\"]}}}",
+          "/rules/mounts/rootfsUnder/0: \"var/lib/docker\" must be an absolute path" },
+        { "{\"apiVersion\":\"hardened/v1\",\"rules\":{\"mounts\":{\"action\":\"reject\",\"rootfsStorage\":[\"overlay2\"]}}}",
+          "/rules/mounts/rootfsStorage/0: \"overlay2\" must be an absolute path" },
 };
 
 static void
@@ -163,6 +177,25 @@ capabilities (void)
         ok (rules_cap_last () >= 37 && rules_cap_last () < 64, "cap_last_cap read from the kernel (%d)", rules_cap_last ());
 }
 
+/* The clean form the destination rule and allowMounts compare with. */
+static void
+clean_paths (void)
+{
+        static const struct {
+                const char *path;
+                bool clean;
+        } paths[] = {
+                { "/", true },        { "/proc/sys", true }, { "/a/..b", true },   { "/.a", true },
+                { "/a/...", true },   { "", false },         { "proc", false },    { "/proc/", false },
+                { "//proc", false },  { "/proc//sys", false }, { "/proc/./sys", false }, { "/proc/.", false },
+                { "/proc/..", false }, { "/proc/../proc/sys", false }, { "/.", false }, { "/..", false },
+        };
+
+        for (size_t i = 0; i < HD_ARRAY_SIZE (paths); i++)
+                ok (rules_path_clean (paths[i].path) == paths[i].clean, "\"%s\" is %sclean", paths[i].path,
+                    paths[i].clean ? "" : "not ");
+}
+
 int
 main (void)
 {
@@ -171,5 +204,6 @@ main (void)
         refusals ();
         grammars ();
         capabilities ();
+        clean_paths ();
         return tap_done ();
 }
