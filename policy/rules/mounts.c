@@ -486,7 +486,8 @@ strip_root (const char *rootfs, const char *dest, char *out, size_t size)
 }
 
 /* The rootfs as runc computes it (bundle directory joined with root.path,
- * cleaned) and as the kernel finds it (symlinks resolved). */
+ * cleaned: an empty path is the bundle itself) and as the kernel finds it
+ * (symlinks resolved). */
 static void
 rootfs_paths (const struct json *doc, const char *bundle, char *lexical, char *canon, size_t size)
 {
@@ -494,8 +495,8 @@ rootfs_paths (const struct json *doc, const char *bundle, char *lexical, char *c
         char base[PATH_MAX], joined[PATH_MAX * 2];
 
         lexical[0] = canon[0] = '\0';
-        if (!path || !path->text[0])
-                return;
+        if (!path)
+                return;                   /* runc refuses a config without root */
         if (!realpath (bundle ? bundle : ".", base))
                 snprintf (base, sizeof base, "%s", bundle && bundle[0] == '/' ? bundle : "/");
         if (path->text[0] == '/')

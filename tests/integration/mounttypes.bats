@@ -190,3 +190,31 @@ mt_hd() {
     backend_not_ran
     [[ "$(last_error)" == *"tmpfs mount on /proc/sys/kernel refused"* ]]
 }
+
+@test "mounts.rootfsBind: a writable bind reaching the rootfs, inside it or its parent through a symlink is refused" {
+    mkdir -p "$T/c1/rootfs/etc"
+    ln -s "$T/c1" "$T/link"
+    local src
+    for src in "$T/link" "$T/link/rootfs" "$T/link/rootfs/etc" "$T/link/rootfs/etc/.."; do
+        jq --arg r "$T/c1/rootfs" --arg s "$src" \
+            '.root.path = $r | .mounts += [{"destination": "/x", "type": "bind", "source": $s, "options": ["rbind"]}] | del(.hooks)' \
+            "$FIXTURES/run-default.json" > "$T/bundle/config.json"
+        POLICY=$(mt_policy '{"action": "rewrite"}') run hd create --bundle "$T/bundle" "$DOCKER_ID"
+        [ "$status" -eq 1 ]
+        backend_not_ran
+        [[ "$(last_error)" == *"mounts.rootfsBind: writable bind of $(realpath "$T")/c1"*"undoes root.readonly"* ]]
+    done
+    # read-only (rro for the parent's rbind) it passes
+    jq '.mounts[-1].source = env.T + "/link" | .mounts[-1].options = ["rbind", "rro"]' "$T/bundle/config.json" > "$T/c" && mv "$T/c" "$T/bundle/config.json"
+    T=$T POLICY=$(mt_policy '{"action": "rewrite"}') run hd create --bundle "$T/bundle" "$DOCKER_ID"
+    [ "$status" -eq 0 ]
+    backend_ran
+}
+
+@test "mounts.rootfsPath: an empty root.path is the bundle directory itself, judged against the deny-list" {
+    jq -c '.root.path = "" | del(.hooks)' "$FIXTURES/run-default.json" > "$T/bundle/config.json"
+    POLICY=$(mt_policy "{\"action\": \"rewrite\", \"deny\": [\"$T\"]}") run hd create --bundle "$T/bundle" "$DOCKER_ID"
+    [ "$status" -eq 1 ]
+    backend_not_ran
+    [[ "$(last_error)" == *"mounts.rootfsPath: root filesystem $(realpath "$T")/bundle exposes"* ]]
+}
