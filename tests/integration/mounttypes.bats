@@ -26,15 +26,11 @@ mt_policy() {
     echo "$T/policy-mounts.json"
 }
 
-# mt_bundle JQ-FILTER ARG...: a busybox bundle running ARG..., edited by
-# JQ-FILTER (env.T is this test's scratch directory, env.B the bundle).
+# mt_bundle JQ-FILTER ARG...: rt_edited_bundle (env.B in the filter is the
+# bundle, env.T this test's scratch directory), and a copy of the config as
+# written, which mt_hd restores before each run.
 mt_bundle() {
-    local filter=$1
-    shift
-    rt_require_runc
-    rt_root
-    rt_make_bundle "$RT_TMP/b" "$@"
-    B=$RT_TMP/b jq "$filter" "$RT_TMP/b/config.json" > "$RT_TMP/c.json" && mv "$RT_TMP/c.json" "$RT_TMP/b/config.json"
+    B=$BATS_TEST_TMPDIR/b rt_edited_bundle "$@"
     cp "$RT_TMP/b/config.json" "$RT_TMP/config.orig"
 }
 
