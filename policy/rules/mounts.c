@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hardened/hostpath.h"
 #include "hardened/rules.h"
 #include "hardened/util.h"
 
@@ -81,39 +82,6 @@ bind_read_only (unsigned f, bool submounts)
         return (f & MF_RDONLY) && !(f & MF_RRW) && !(submounts && (f & MF_REC));
 }
 
-/* Lexically clean an absolute path: no "//", ".", "..", trailing "/". */
-static void
-clean_path (const char *in, char *out, size_t size)
-{
-        size_t used = 0;
-        const char *p = in;
-
-        out[0] = '\0';
-        while (*p) {
-                size_t len;
-                while (*p == '/')
-                        p++;
-                len = strcspn (p, "/");
-                if (len == 0 || (len == 1 && p[0] == '.')) {
-                        p += len;
-                        continue;
-                }
-                if (len == 2 && p[0] == '.' && p[1] == '.') {
-                        while (used > 0 && out[--used] != '/')
-                                ;
-                        out[used] = '\0';
-                } else if (used + len + 2 < size) {
-                        out[used++] = '/';
-                        memcpy (out + used, p, len);
-                        used += len;
-                        out[used] = '\0';
-                }
-                p += len;
-        }
-        if (used == 0)
-                snprintf (out, size, "/");
-}
-
 /* The host path the kernel will bind: realpath when it exists (symlinks
  * followed, as mount(2) does), else the cleaned path. */
 static void
@@ -132,18 +100,14 @@ canonical_source (const char *bundle, const char *src, char *out, size_t size)
         if (realpath (joined, resolved))
                 snprintf (out, size, "%s", resolved);
         else
-                clean_path (joined, out, size);
+                hostpath_clean (joined, out, size);
 }
 
 /* Is `path` equal to `base` or below it? */
 static bool
 under (const char *path, const char *base)
 {
-        size_t n = strlen (base);
-
-        if (strcmp (base, "/") == 0)
-                return true;
-        return strncmp (path, base, n) == 0 && (path[n] == '\0' || path[n] == '/');
+        return hostpath_under (path, base);
 }
 
 /* Files the engine keeps for this very container (Docker's
@@ -476,7 +440,7 @@ strip_root (const char *rootfs, const char *dest, char *out, size_t size)
         size_t n = strlen (rootfs);
 
         snprintf (joined, sizeof joined, "/%s", dest);
-        clean_path (joined, out, size);
+        hostpath_clean (joined, out, size);
         if (!rootfs[0] || strcmp (rootfs, "/") == 0)
                 return;
         if (strcmp (out, rootfs) == 0)
@@ -503,7 +467,7 @@ rootfs_paths (const struct json *doc, const char *bundle, char *lexical, char *c
                 snprintf (joined, sizeof joined, "%s", path->text);
         else
                 snprintf (joined, sizeof joined, "%s/%s", base, path->text);
-        clean_path (joined, lexical, size);
+        hostpath_clean (joined, lexical, size);
         canonical_source (bundle, path->text, canon, size);
 }
 
@@ -729,7 +693,7 @@ protected_path (const struct json *doc, const char *dest, char *buf, size_t size
                         char joined[PATH_MAX + 2];
                         if (lists[l].key && !rules_path_clean (path)) {
                                 snprintf (joined, sizeof joined, "/%s", path);
-                                clean_path (joined, buf, size);
+                                hostpath_clean (joined, buf, size);
                                 path = buf;
                         }
                         if (strcmp (path, "/") != 0 && under (dest, path))
