@@ -3,6 +3,7 @@
 #include <stddef.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,8 +83,9 @@ bind_read_only (unsigned f, bool submounts)
         return (f & MF_RDONLY) && !(f & MF_RRW) && !(submounts && (f & MF_REC));
 }
 
-/* The host path the kernel will bind: realpath when it exists (symlinks
- * followed, as mount(2) does), else the cleaned path. */
+/* The host path the kernel will bind: symlinks followed, as mount(2) does;
+ * a path that does not exist (yet) is its longest existing ancestor,
+ * resolved, followed by the rest. */
 static void
 canonical_source (const char *bundle, const char *src, char *out, size_t size)
 {
@@ -97,10 +99,7 @@ canonical_source (const char *bundle, const char *src, char *out, size_t size)
                 snprintf (joined, sizeof joined, "%s/%s", resolved, src);
         else
                 snprintf (joined, sizeof joined, "/%s", src);
-        if (realpath (joined, resolved))
-                snprintf (out, size, "%s", resolved);
-        else
-                hostpath_clean (joined, out, size);
+        hostpath_canonical (joined, out, size);
 }
 
 /* Is `path` equal to `base` or below it? */
@@ -110,70 +109,500 @@ under (const char *path, const char *base)
         return hostpath_under (path, base);
 }
 
-/* Files the engine keeps for this very container (Docker's
- * .../containers/<id>/resolv.conf, hostname, hosts, shm): not a host path a
- * user chose, even under a denied tree like /var/lib/docker. */
+static bool
+name_in (const char *s, const char *const *names)
+{
+        for (size_t i = 0; names[i]; i++)
+                if (strcmp (s, names[i]) == 0)
+                        return true;
+        return false;
+}
+
+/* The files an engine makes for one container and binds into it, by layout
+ * below the engine's data root:
+ *   Docker                <root>/containers/<id>/{hosts,hostname,resolv.conf,mounts/...}
+ *   Podman, CRI-O         <root>/<driver>-containers/<id>/userdata/{hosts,...,shm}
+ * (containers/storage's graph root for shm, its run root for the rest). */
+static const char *const docker_files[] = { "hosts", "hostname", "resolv.conf", NULL };
+static const char *const storage_files[] = { "hosts", "hostname", "resolv.conf", ".containerenv", "shm", NULL };
+static const char *const storage_drivers[] = { "overlay", "vfs", "btrfs", "zfs", "aufs", "devicemapper", NULL };
+
+/* Is <dir>/<id>/<file> a layout above?  dir is one component of len bytes. */
+static bool
+layout_match (const char *dir, size_t len, const char *file)
+{
+        static const char suffix[] = "-containers";
+        char driver[32];
+
+        if (len == strlen ("containers") && strncmp (dir, "containers", len) == 0)
+                return name_in (file, docker_files) || (strncmp (file, "mounts/", 7) == 0 && file[7]);
+        if (len <= strlen (suffix) || len - strlen (suffix) >= sizeof driver
+            || strncmp (dir + len - strlen (suffix), suffix, strlen (suffix)) != 0)
+                return false;
+        snprintf (driver, sizeof driver, "%.*s", (int) (len - strlen (suffix)), dir);
+        return name_in (driver, storage_drivers) && strncmp (file, "userdata/", 9) == 0
+               && name_in (file + 9, storage_files);
+}
+
+/* Is the canonical `src` one of this container's own engine files?  The
+ * container id comes from the engine's argv, so a user cannot point at
+ * another container's files, nor invent a data root without knowing the
+ * id the engine will pick.  The root is copied out when `root` is given. */
+static bool
+engine_file_root (const char *src, const char *id, char *root, size_t size)
+{
+        size_t idlen = id ? strlen (id) : 0;
+
+        if (!idlen || strchr (id, '/') || strcmp (id, ".") == 0 || strcmp (id, "..") == 0)
+                return false;
+        for (const char *p = strchr (src, '/'); p; p = strchr (p + 1, '/')) {
+                const char *dir = p;
+                if (strncmp (p + 1, id, idlen) != 0 || p[1 + idlen] != '/')
+                        continue;
+                while (dir > src && dir[-1] != '/')
+                        dir--;
+                if (dir - 1 <= src || !layout_match (dir, (size_t) (p - dir), p + 2 + idlen))
+                        continue;
+                if (root)
+                        snprintf (root, size, "%.*s", (int) (dir - 1 - src), src);
+                return true;
+        }
+        return false;
+}
+
 static bool
 engine_managed (const char *src, const char *id)
 {
-        char needle[300];
-
-        if (!id || !*id)
-                return false;
-        snprintf (needle, sizeof needle, "/containers/%s/", id);
-        return strstr (src, needle) != NULL;
+        return engine_file_root (src, id, NULL, 0);
 }
 
-static const char *
-denied_by (const struct policy *p, const char *src)
-{
-        const struct policy_list *deny = &p->surface.mount_deny;
+/* A region of a filesystem that a denied path shows: (device, path inside
+ * the filesystem, and whether everything below counts too), and the host
+ * path it is seen at, to map a hit back to a name. */
+struct bind_region {
+        unsigned major, minor;
+        char *path;
+        bool subtree;
+        const char *at;               /* host path showing `path` */
+        const char *entry;            /* the denied path, for the message */
+};
 
-        for (size_t i = 0; i < policy_list_len (deny); i++) {
-                const char *d = policy_list_at (deny, i);
-                /* "/" only denies itself; anything else denies its subtree too */
-                if (strcmp (src, d) == 0 || under (d, src) || (strcmp (d, "/") != 0 && under (src, d)))
-                        return d;
+#define BIND_MAX_ROOTS 8
+
+/* What judging one config's bind sources needs, each piece built once per
+ * call and only when a source needs it. */
+struct bind_ctx {
+        const struct policy *p;
+        const struct decision *d;
+        size_t nmounts, nroots, ndeny, nallow, nregions;
+        char **canon;                 /* per mount: canonical source, or NULL if not a bind */
+        char *roots[BIND_MAX_ROOTS];  /* engine data roots this config names */
+        char **deny, **deny_written, **allow; /* canonical entries; deny as written, cleaned */
+        bool table_read;
+        struct hostpath_mounts table; /* /proc/self/mountinfo */
+        struct bind_region *regions;
+};
+
+static void
+free_strings (char **v, size_t n)
+{
+        for (size_t i = 0; v && i < n; i++)
+                free (v[i]);
+        free (v);
+}
+
+static void
+bind_ctx_free (struct bind_ctx *c)
+{
+        free_strings (c->canon, c->nmounts);
+        free_strings (c->deny, c->ndeny);
+        free_strings (c->deny_written, c->ndeny);
+        free_strings (c->allow, c->nallow);
+        for (size_t i = 0; i < c->nroots; i++)
+                free (c->roots[i]);
+        for (size_t i = 0; i < c->nregions; i++)
+                free (c->regions[i].path);
+        free (c->regions);
+        hostpath_mounts_free (&c->table);
+}
+
+static int
+add_root (struct bind_ctx *c, const char *root)
+{
+        for (size_t i = 0; i < c->nroots; i++)
+                if (strcmp (c->roots[i], root) == 0)
+                        return 0;
+        if (c->nroots == BIND_MAX_ROOTS)
+                return 0;     /* fewer roots only means fewer volumes pass */
+        return (c->roots[c->nroots++] = strdup (root)) ? 0 : -1;
+}
+
+/* Canonical sources, and the data roots the engine files among them name.
+ * Podman's bundle (the engine's argv) is <graph root>/<driver>-containers/
+ * <id>/userdata and names its graph root even without a shm bind. */
+static int
+bind_sources (struct bind_ctx *c, const struct json *mounts)
+{
+        char canon[PATH_MAX], root[PATH_MAX], probe[PATH_MAX + 8];
+
+        if (!(c->canon = calloc (mounts->n, sizeof *c->canon)))
+                return -1;
+        c->nmounts = mounts->n;
+        for (size_t i = 0; i < mounts->n; i++) {
+                const struct json *src = json_get (mounts->items[i], "source");
+                if (!is_bind (mounts->items[i]) || !src)
+                        continue;
+                canonical_source (c->d->bundle, src->text, canon, sizeof canon);
+                if (!(c->canon[i] = strdup (canon)))
+                        return -1;
+                if (engine_file_root (canon, c->d->container_id, root, sizeof root) && add_root (c, root) < 0)
+                        return -1;
         }
+        if (c->d->bundle && c->d->bundle[0] == '/') {
+                hostpath_canonical (c->d->bundle, canon, sizeof canon);
+                snprintf (probe, sizeof probe, "%s/hosts", canon);
+                if (strstr (canon, "-containers/") && engine_file_root (probe, c->d->container_id, root, sizeof root)
+                    && add_root (c, root) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+/* The policy's deny and allow entries as the kernel will reach them: a
+ * denied symlink denies its target (and, as written, still its ancestors). */
+static int
+bind_lists (struct bind_ctx *c)
+{
+        const struct policy_list *deny = &c->p->surface.mount_deny, *allow = &c->p->surface.mount_allow;
+        char buf[PATH_MAX];
+
+        if (c->deny)
+                return 0;
+        c->deny = calloc (policy_list_len (deny) + 1, sizeof *c->deny);
+        c->deny_written = calloc (policy_list_len (deny) + 1, sizeof *c->deny_written);
+        c->allow = calloc (policy_list_len (allow) + 1, sizeof *c->allow);
+        if (!c->deny || !c->deny_written || !c->allow)
+                return -1;
+        for (; c->ndeny < policy_list_len (deny); c->ndeny++) {
+                hostpath_canonical (policy_list_at (deny, c->ndeny), buf, sizeof buf);
+                c->deny[c->ndeny] = strdup (buf);
+                hostpath_clean (policy_list_at (deny, c->ndeny), buf, sizeof buf);
+                if (!c->deny[c->ndeny] || !(c->deny_written[c->ndeny] = strdup (buf)))
+                        return c->ndeny++, -1;
+        }
+        for (; c->nallow < policy_list_len (allow); c->nallow++) {
+                hostpath_canonical (policy_list_at (allow, c->nallow), buf, sizeof buf);
+                if (!(c->allow[c->nallow] = strdup (buf)))
+                        return -1;
+        }
+        return 0;
+}
+
+/* "/" only denies itself; anything else denies its subtree too; and a
+ * source above a denied path exposes it. */
+static bool
+deny_hit (const char *src, const char *d)
+{
+        return strcmp (src, d) == 0 || under (d, src) || (strcmp (d, "/") != 0 && under (src, d));
+}
+
+/* The denied path (or engine data root) `src` is, is under, or is above. */
+static const char *
+denied_by (const struct bind_ctx *c, const char *src)
+{
+        for (size_t i = 0; i < c->ndeny; i++)
+                if (deny_hit (src, c->deny[i]) || deny_hit (src, c->deny_written[i]))
+                        return c->deny_written[i];
+        for (size_t i = 0; i < c->nroots; i++)
+                if (deny_hit (src, c->roots[i]))
+                        return c->roots[i];
         return NULL;
 }
 
 static bool
-allowed (const struct policy *p, const char *src)
+allowed (const struct bind_ctx *c, const char *src)
 {
-        const struct policy_list *allow = &p->surface.mount_allow;
-
-        if (!allow->json)
+        if (!c->p->surface.mount_allow.json)
                 return true;
-        for (size_t i = 0; i < policy_list_len (allow); i++)
-                if (under (src, policy_list_at (allow, i)))
+        for (size_t i = 0; i < c->nallow; i++)
+                if (under (src, c->allow[i]))
                         return true;
         return false;
+}
+
+/* Is `src` at or below a named volume's data, <root>/volumes/<name>/_data,
+ * of a data root this config names?  `vol` gets <root>/volumes/<name>. */
+static bool
+engine_volume (const struct bind_ctx *c, const char *src, char *vol, size_t size)
+{
+        for (size_t i = 0; i < c->nroots; i++) {
+                size_t n = strlen (c->roots[i]);
+                const char *name = src + n + strlen ("/volumes/"), *end;
+                if (strncmp (src, c->roots[i], n) != 0 || strncmp (src + n, "/volumes/", 9) != 0)
+                        continue;
+                end = name + strcspn (name, "/");
+                if (end == name || strncmp (end, "/_data", 6) != 0 || (end[6] && end[6] != '/'))
+                        continue;
+                snprintf (vol, size, "%.*s", (int) (end - src), src);
+                return true;
+        }
+        return false;
+}
+
+/* Docker's local driver records the options of a volume made with
+ * `docker volume create --opt type=... --opt o=... --opt device=...` in
+ * <root>/volumes/<name>/opts.json (root-owned).  An absolute MountDevice is
+ * a host path the engine mounts there: a bind source (o=bind) or a block
+ * device, judged like any bind source.  Absent: a plain volume.  0: read
+ * (*device set or empty); < 0: unreadable, err says why. */
+static int
+volume_device (const char *vol, char *device, size_t size, struct hd_err *err)
+{
+        _cleanup_json_ struct json *doc = NULL;
+        _cleanup_free_ char *buf = NULL;
+        _cleanup_close_ int fd = -1;
+        const struct json *dev;
+        char path[PATH_MAX + 16];
+        struct stat st;
+        ssize_t n;
+
+        device[0] = '\0';
+        snprintf (path, sizeof path, "%s/opts.json", vol);
+        fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0 && errno == ENOENT)
+                return 0;
+        if (fd < 0 || fstat (fd, &st) < 0)
+                return hd_err_set (err, HD_EXIT_REFUSED, errno, "%s: %s", path, strerror (errno));
+        if (!S_ISREG (st.st_mode) || (st.st_uid != 0 && st.st_uid != geteuid ()) || st.st_size > 65536)
+                return hd_err_set (err, HD_EXIT_REFUSED, EPERM, "%s is not the engine's record", path);
+        if (!(buf = malloc ((size_t) st.st_size + 1)))
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        if ((n = read (fd, buf, (size_t) st.st_size)) != st.st_size)
+                return hd_err_set (err, HD_EXIT_INTERNAL, n < 0 ? errno : EIO, "%s: short read", path);
+        if (json_parse (buf, (size_t) n, &doc, err) < 0)
+                return hd_err_prefix (err, "%s: ", path);
+        dev = json_get (doc, "MountDevice");
+        if (dev && dev->type == JSON_STRING && dev->text[0] == '/')
+                hostpath_canonical (dev->text, device, size);
+        return 0;
+}
+
+/* Filesystems that are the host kernel's own interfaces: any mount of
+ * them made on the host (a volume of --opt type=proc, a bind of
+ * /sys/fs/cgroup) shows the host, whichever instance it is. */
+static const char *const kernel_fs[] = {
+        "proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "debugfs", "tracefs", "securityfs",
+        "bpf", "configfs", "efivarfs", "pstore", "binfmt_misc", "fusectl", "nsfs", NULL,
+};
+
+static int
+add_region (struct bind_ctx *c, const struct hostpath_mount *m, const char *path, bool subtree, const char *at,
+            const char *entry)
+{
+        struct bind_region *grown = realloc (c->regions, (c->nregions + 1) * sizeof *grown);
+
+        if (!grown)
+                return -1;
+        c->regions = grown;
+        grown[c->nregions] = (struct bind_region) { m->major, m->minor, strdup (path), subtree, at, entry };
+        return grown[c->nregions++].path ? 0 : -1;
+}
+
+/* The mount that holds `path` (which exists): by the id statx gives, else
+ * by the longest mount point. */
+static const struct hostpath_mount *
+mount_holding (const struct bind_ctx *c, const char *path, const struct statx *sx)
+{
+        if (sx->stx_mask & STATX_MNT_ID)
+                return hostpath_mount_by_id (&c->table, sx->stx_mnt_id);
+        return hostpath_mount_of (&c->table, path);
+}
+
+/* The regions one denied path shows: where its own name lands, and every
+ * mount below it (except named volumes, judged as sources of their own). */
+static int
+regions_of (struct bind_ctx *c, const char *entry)
+{
+        const struct hostpath_mount *m;
+        struct statx sx;
+        char fs[PATH_MAX], vol[PATH_MAX];
+
+        if (statx (AT_FDCWD, entry, 0, STATX_MNT_ID, &sx) < 0 || !(m = mount_holding (c, entry, &sx)))
+                return 0;     /* nothing there to show */
+        hostpath_in_fs (m, entry, fs, sizeof fs);
+        if (add_region (c, m, fs, strcmp (entry, "/") != 0, entry, entry) < 0)
+                return -1;
+        for (size_t i = 0; strcmp (entry, "/") != 0 && i < c->table.n; i++) {
+                const struct hostpath_mount *s = &c->table.m[i];
+                if (strcmp (s->point, entry) != 0 && under (s->point, entry)
+                    && !engine_volume (c, s->point, vol, sizeof vol) && add_region (c, s, s->root, true, s->point, entry) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+/* Read the mount table and the regions of every denied path, once. */
+static int
+bind_table (struct bind_ctx *c, struct hd_err *err)
+{
+        if (c->table_read)
+                return 0;
+        if (hostpath_mounts_read ("/proc/self/mountinfo", &c->table, err) < 0)
+                return -1;
+        c->table_read = true;
+        for (size_t i = 0; i < c->ndeny; i++)
+                if (regions_of (c, c->deny[i]) < 0)
+                        return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        for (size_t i = 0; i < c->nroots; i++)
+                if (regions_of (c, c->roots[i]) < 0)
+                        return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        return 0;
+}
+
+/* Does `fs` (inside a filesystem) show region r?  Showing more than r
+ * does; showing part of it does unless that part is seen on the host as a
+ * named volume's data (a plain volume is a directory of the data root). */
+static bool
+region_shown (const struct bind_ctx *c, const struct bind_region *r, const char *fs)
+{
+        char host[PATH_MAX * 2], vol[PATH_MAX];
+
+        if (under (r->path, fs) && strcmp (r->path, fs) != 0)
+                return true;
+        if (strcmp (fs, r->path) != 0 && !(r->subtree && under (fs, r->path)))
+                return false;
+        snprintf (host, sizeof host, "%s/%s", r->at, fs + (strcmp (r->path, "/") == 0 ? 0 : strlen (r->path)));
+        hostpath_clean (host, vol, sizeof vol);
+        return !engine_volume (c, vol, host, sizeof host);
+}
+
+/* Does `fs` inside mount m's filesystem show a denied region?  Sets `why`. */
+static bool
+mount_exposes (const struct bind_ctx *c, const struct hostpath_mount *m, const char *fs, char *why, size_t size)
+{
+        if (name_in (m->fstype, kernel_fs)) {
+                snprintf (why, size, "the host's %s filesystem", m->fstype);
+                return true;
+        }
+        for (size_t i = 0; i < c->nregions; i++) {
+                const struct bind_region *r = &c->regions[i];
+                if (r->major == m->major && r->minor == m->minor && region_shown (c, r, fs)) {
+                        snprintf (why, size, "%s", r->entry);
+                        return true;
+                }
+        }
+        return false;
+}
+
+/* A source is what is mounted there, not its name: realpath() cannot see
+ * through a mount point.  The source is judged by the filesystem region its
+ * mount shows (a bind mount of /etc at a volume's _data shows /etc), and so
+ * is every mount below it (rbind carries them).  The mount table is read
+ * once per call, and only for a source that is not the engine's own file. */
+static void
+exposure_check (struct bind_ctx *c, struct decision *d, const char *id, const char *ptr, const char *src)
+{
+        const struct hostpath_mount *m;
+        struct hd_err err;
+        struct statx sx;
+        char fs[PATH_MAX], why[PATH_MAX];
+
+        if (statx (AT_FDCWD, src, 0, STATX_MNT_ID, &sx) < 0)
+                return;       /* nothing there: runc's bind fails */
+        if (bind_table (c, &err) < 0) {
+                decision_add (d, id, ptr, src, "a readable mount table", "cannot tell what is mounted at %s: %s", src,
+                              err.msg);
+                return;
+        }
+        if (!(m = mount_holding (c, src, &sx))) {
+                decision_add (d, id, ptr, src, "a listed mount", "%s is on no mount of the mount table", src);
+                return;
+        }
+        hostpath_in_fs (m, src, fs, sizeof fs);
+        if (mount_exposes (c, m, fs, why, sizeof why)) {
+                decision_add (d, id, ptr, src, "not a denied host path", "bind mount of %s shows %s of device %u:%u, which exposes %s",
+                              src, fs, m->major, m->minor, why);
+                return;
+        }
+        for (size_t i = 0; i < c->table.n; i++) {
+                const struct hostpath_mount *s = &c->table.m[i];
+                if (strcmp (s->point, src) != 0 && under (s->point, src) && mount_exposes (c, s, s->root, why, sizeof why)) {
+                        decision_add (d, id, ptr, src, "not a denied host path",
+                                      "bind mount of %s carries the mount at %s, which exposes %s", src, s->point, why);
+                        return;
+                }
+        }
+}
+
+/* A named volume passes the path check; what the engine mounted there (its
+ * record) must not be a denied path. */
+static bool
+volume_refused (const struct bind_ctx *c, struct decision *d, const char *id, const char *ptr, const char *src,
+                const char *vol)
+{
+        char device[PATH_MAX], vol_of_device[PATH_MAX];
+        const char *deny;
+        struct hd_err err;
+
+        if (volume_device (vol, device, sizeof device, &err) < 0) {
+                decision_add (d, id, ptr, src, "a readable volume record", "volume %s: %s", vol, err.msg);
+                return true;
+        }
+        if (device[0] && !engine_volume (c, device, vol_of_device, sizeof vol_of_device) && (deny = denied_by (c, device))) {
+                decision_add (d, id, ptr, src, "not a denied host path", "volume %s is a mount of %s, which exposes %s",
+                              vol, device, deny);
+                return true;
+        }
+        return false;
+}
+
+static void
+source_judge (struct bind_ctx *c, struct decision *d, const char *id, size_t i)
+{
+        const char *src = c->canon[i], *deny;
+        char ptr[64], vol[PATH_MAX];
+
+        if (engine_managed (src, d->container_id))
+                return;
+        snprintf (ptr, sizeof ptr, "/mounts/%zu/source", i);
+        if (engine_volume (c, src, vol, sizeof vol)) {
+                if (volume_refused (c, d, id, ptr, src, vol))
+                        return;
+        } else if ((deny = denied_by (c, src))) {
+                decision_add (d, id, ptr, src, "not a denied host path", "bind mount of %s exposes %s", src, deny);
+                return;
+        } else if (!allowed (c, src)) {
+                decision_add (d, id, ptr, src, "under an allowed path", "bind mount of %s is outside the allow-list", src);
+                return;
+        }
+        exposure_check (c, d, id, ptr, src);
+}
+
+/* Docker's default config binds only its own files: no list is needed. */
+static bool
+only_engine_files (const struct bind_ctx *c)
+{
+        for (size_t i = 0; i < c->nmounts; i++)
+                if (c->canon[i] && !engine_managed (c->canon[i], c->d->container_id))
+                        return false;
+        return true;
 }
 
 static void
 source_check (const struct policy *p, const struct json *doc, struct decision *d, const char *id)
 {
         const struct json *mounts = json_get (doc, "mounts");
+        __attribute__ ((cleanup (bind_ctx_free))) struct bind_ctx c = { .p = p, .d = d };
 
-        for (size_t i = 0; mounts && i < mounts->n; i++) {
-                const struct json *m = mounts->items[i], *src = json_get (m, "source");
-                char canon[PATH_MAX], ptr[64];
-                const char *deny;
-
-                if (!is_bind (m) || !src)
-                        continue;
-                canonical_source (d->bundle, src->text, canon, sizeof canon);
-                if (engine_managed (canon, d->container_id))
-                        continue;
-                snprintf (ptr, sizeof ptr, "/mounts/%zu/source", i);
-                if ((deny = denied_by (p, canon)))
-                        decision_add (d, id, ptr, canon, "not a denied host path",
-                                      "bind mount of %s exposes %s", canon, deny);
-                else if (!allowed (p, canon))
-                        decision_add (d, id, ptr, canon, "under an allowed path",
-                                      "bind mount of %s is outside the allow-list", canon);
+        if (!mounts || mounts->type != JSON_ARRAY || mounts->n == 0)
+                return;
+        if (bind_sources (&c, mounts) < 0 || (!only_engine_files (&c) && bind_lists (&c) < 0)) {
+                decision_add (d, id, "/mounts", "?", "judged", "bind sources cannot be judged: out of memory");
+                return;
         }
+        for (size_t i = 0; i < c.nmounts; i++)
+                if (c.canon[i])
+                        source_judge (&c, d, id, i);
 }
 
 static bool
