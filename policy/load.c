@@ -597,14 +597,25 @@ policy_list_has (const struct policy_list *l, const char *s)
 static const char *const ns_default[] = { "pid", "ipc", "uts", "network", "mount", NULL };
 static const char *const ns_types[] = { "pid", "ipc", "uts", "network", "mount", "cgroup", "user",
                                         "time", NULL };
-/* Bind sources refused by default (CIS 5.6, 5.32): the host's root and
- * system trees, Docker's state, and the engines' control sockets.  A
- * denied path also denies its ancestors (so a socket denies its parent
- * directories) and, except "/", everything below it. */
+/* Bind sources refused by default (CIS 5.6, 5.32; PSS hostPath): the host's
+ * root and system trees, and every engine's state and control sockets:
+ * Docker, containerd, CRI-O and Podman (containers/storage), the kubelet
+ * (pod volumes, service-account tokens), etcd, runc's own state, systemd
+ * and D-Bus, the per-user runtime directories (rootless engines' sockets)
+ * and the shim's own proof cache.
+ * A denied path also denies its ancestors (so a socket denies its parent
+ * directories) and, except "/", everything below it.  Entries are
+ * canonicalised when judged (a symlinked entry denies its target); the
+ * /var/run spellings still count where /var/run is a directory of its own. */
 static const char *const mount_deny_default[] = {
-        "/", "/etc", "/proc", "/sys", "/dev", "/boot", "/root", "/var/lib/docker",
-        "/var/run/docker.sock", "/run/docker.sock", "/run/containerd/containerd.sock",
-        "/var/run/containerd/containerd.sock", "/run/crio/crio.sock", "/var/run/crio/crio.sock", NULL,
+        "/", "/etc", "/proc", "/sys", "/dev", "/boot", "/root",
+        "/var/lib/docker", "/var/lib/containerd", "/var/lib/containers", "/var/lib/kubelet",
+        "/var/lib/etcd",
+        "/run/docker.sock", "/run/docker", "/run/containerd", "/run/containers", "/run/crio",
+        "/run/podman", "/run/runc", "/run/systemd", "/run/dbus", "/run/user", HD_PROOF_CACHE,
+        "/var/run/docker.sock", "/var/run/docker", "/var/run/containerd", "/var/run/containers",
+        "/var/run/crio", "/var/run/podman", "/var/run/runc", "/var/run/systemd", "/var/run/dbus",
+        "/var/run/user", "/var/run/hardened", NULL,
 };
 /* Where the engines keep container root filesystems (Docker's storage
  * drivers under its default data-root, containerd's task bundles, Podman
