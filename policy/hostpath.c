@@ -122,7 +122,8 @@ split_fields (char *line, char **f, size_t max)
 }
 
 /* "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw": the
- * fields before "-" are fixed except the optional ones, fstype follows it. */
+ * fields before "-" are fixed except the optional ones, fstype follows it.
+ * The root is a path except for nsfs ("net:[4026531840]"). */
 static int
 parse_line (char *line, struct hostpath_mount *m)
 {
@@ -136,7 +137,7 @@ parse_line (char *line, struct hostpath_mount *m)
                 return -1;
         *colon = '\0';
         if (parse_u64 (f[0], strlen (f[0]), &m->id) < 0 || parse_u32 (f[2], strlen (f[2]), &major) < 0
-            || parse_u32 (colon + 1, strlen (colon + 1), &minor) < 0 || f[3][0] != '/' || f[4][0] != '/')
+            || parse_u32 (colon + 1, strlen (colon + 1), &minor) < 0 || !f[3][0] || f[4][0] != '/')
                 return -1;
         unescape (f[3]);
         unescape (f[4]);
