@@ -20,6 +20,10 @@ setup_file() {
     e2e_policies "$E2E_DIR"
     jq --arg r "$E2E_DIR/root" '.rules.mounts.deny = ["/", "/etc", "/proc", "/sys", "/dev", "/run", $r]' \
         "$E2E_DIR/policy-default.json" > "$E2E_DIR/policy-linkdeny.json"
+    # the built-in deny-list plus this daemon's data root, as /var/lib/docker is for the system's
+    "$HARDENED" policy show --policy "$E2E_DIR/policy-default.json" |
+        jq --arg r "$E2E_DIR/data" '{apiVersion, rules: {mounts: (.rules.mounts | .deny += [$r] | del(.allow))}}' |
+        jq -s '.[0] * .[1]' "$E2E_DIR/policy-default.json" - > "$E2E_DIR/policy-dataroot.json"
     e2e_daemon_json "$E2E_DIR"
     e2e_start "$E2E_DIR"
     # an image whose /data belongs to the policy's user: a new volume copies it
@@ -48,6 +52,11 @@ setup() { e2e_require; }
     [ "${lines[1]}" = 65534 ]
     # the data is where the engine keeps it, under the symlink's target
     [ "$(cat "$E2E_DIR/data/volumes/vol/_data/f")" = x ]
+    # and so it does where the data root is denied, as /var/lib/docker is by default
+    e2e_add_runtime hardened-dataroot "$E2E_DIR/policy-dataroot.json"
+    run dk run --rm --runtime=hardened-dataroot --network none -v vol:/data "$IMG" cat /data/f
+    [ "$status" -eq 0 ] || { echo "$output"; false; }
+    [ "$output" = x ]
 }
 
 @test "a named volume passes under a policy that denies the symlinked data root; the rest of the root does not" {
