@@ -122,7 +122,8 @@ split_fields (char *line, char **f, size_t max)
 }
 
 /* "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw": the
- * fields before "-" are fixed except the optional ones, fstype follows it.
+ * fields before "-" are fixed except the optional ones; type, source and
+ * super options follow it.
  * The root is a path except for nsfs ("net:[4026531840]"). */
 static int
 parse_line (char *line, struct hostpath_mount *m)
@@ -133,7 +134,7 @@ parse_line (char *line, struct hostpath_mount *m)
 
         while (dash < n && strcmp (f[dash], "-") != 0)
                 dash++;
-        if (n < 7 || dash + 1 >= n || !(colon = strchr (f[2], ':')))
+        if (n < 7 || dash + 3 > n || !(colon = strchr (f[2], ':')))
                 return -1;
         *colon = '\0';
         if (parse_u64 (f[0], strlen (f[0]), &m->id) < 0 || parse_u32 (f[2], strlen (f[2]), &major) < 0
