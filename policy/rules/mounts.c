@@ -20,7 +20,12 @@
  * canonicalised as runc will use it (relative to the bundle, symlinks
  * resolved) and refused when it is a denied path, under one, or an ancestor
  * of one (binding /var/run would expose /var/run/docker.sock); with an
- * allow-list, it must be under an allowed path.  No safe fix: refused.
+ * allow-list, it must be under an allowed path.  Deny and allow entries are
+ * canonicalised the same way.  The engine's own files for this container
+ * pass and name its data root, whose named volumes pass and whose rest is
+ * denied.  Then the source is judged by what is mounted there (the mount
+ * table), since an engine can mount anything at a harmless-looking path.
+ * No safe fix: refused.
  * mounts.propagation (CIS 5.20): no shared/rshared mount, no shared
  * rootfsPropagation; fixed to private.
  * mounts.readOnly (optional): every bind mount read-only (ro as the last of
