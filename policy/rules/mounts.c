@@ -967,13 +967,16 @@ static void
 host_path_check (const struct policy *p, struct decision *d, const char *id, const char *ptr,
                  const char *type, const char *path)
 {
+        __attribute__ ((cleanup (bind_ctx_free))) struct bind_ctx c = { .p = p, .d = d };
         char canon[PATH_MAX];
         const char *deny;
 
         if (path[0] != '/')
                 return;
         canonical_source (d->bundle, path, canon, sizeof canon);
-        if ((deny = denied_by (p, canon)))
+        if (bind_lists (&c) < 0)
+                decision_add (d, id, ptr, canon, "judged", "cannot judge host path %s: out of memory", canon);
+        else if ((deny = denied_by (&c, canon)))
                 decision_add (d, id, ptr, canon, "not a denied host path", "%s mount uses host path %s, which exposes %s",
                               type, canon, deny);
 }

@@ -21,7 +21,7 @@ bd_policy() {
     jq --argjson r "$1" '.rules.mounts = $r' "$OFF" > "$T/policy-mounts.json"
     echo "$T/policy-mounts.json"
 }
-DEFAULT_MOUNTS='{"action": "reject"}'
+DEFAULT_MOUNTS='{"action": "rewrite"}'
 
 # bd_bundle SOURCE ARG...: a busybox bundle binding SOURCE (rbind, ro) at /x, running ARG...
 bd_bundle() {
@@ -109,11 +109,11 @@ bd_run() {
     bd_bundle "$T/secret/sub" cat /x/key
     bd_run runc - true
     [ "$output" = s3cret ]
-    bd_run hardened "$(bd_policy '{"action": "reject", "deny": ["/proc", "'"$T/link"'"]}')" true
+    bd_run hardened "$(bd_policy '{"action": "rewrite", "deny": ["/proc", "'"$T/link"'"]}')" true
     [ "$status" -eq 1 ]
     [[ "$(last_error)" == *"mounts.bindSource: bind mount of $T/secret/sub exposes $T/link"* ]]
     # an allow entry that is a symlink allows its target
-    bd_run hardened "$(bd_policy '{"action": "reject", "deny": ["/proc"], "allow": ["'"$T/link"'"]}')" true
+    bd_run hardened "$(bd_policy '{"action": "rewrite", "deny": ["/proc"], "allow": ["'"$T/link"'"]}')" true
     [ "$status" -eq 0 ]
     [ "$output" = s3cret ]
 }
@@ -131,7 +131,7 @@ bd_run() {
     rt_make_bundle "$RT_TMP/b" sh -c 'cat /etc/hostname /data/f'
     bd_bind "$dr/containers/$id/hostname" /etc/hostname
     bd_bind "$dr/volumes/v/_data" /data
-    policy=$(bd_policy '{"action": "reject", "deny": ["/proc", "'"$dr"'"]}')
+    policy=$(bd_policy '{"action": "rewrite", "deny": ["/proc", "'"$dr"'"]}')
     bd_run hardened "$policy" true
     [ "$status" -eq 0 ] || { echo "$(last_error)"; false; }
     [ "${lines[0]}" = engine ]
