@@ -44,17 +44,23 @@ static const char defaults_json[] = "{\"apiVersion\":\"hardened/v1\","
         "},\"exemptions\":[]}";
 
 static struct json *
-list_json (const struct policy_list *l)
+strings_json (const char *const *s, size_t n)
 {
         struct json *a = json_new (JSON_ARRAY);
         struct hd_err ignored;
 
-        for (size_t i = 0; a && i < policy_list_len (l); i++)
-                if (json_append (a, json_new_string (policy_list_at (l, i)), &ignored) < 0) {
+        for (size_t i = 0; a && i < n; i++)
+                if (json_append (a, json_new_string (s[i]), &ignored) < 0) {
                         json_free (a);
                         return NULL;
                 }
         return a;
+}
+
+static struct json *
+list_json (const struct policy_list *l)
+{
+        return l->json ? json_clone (l->json) : strings_json (l->builtin, policy_list_len (l));
 }
 
 static struct json *
