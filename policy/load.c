@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "hardened/num.h"
+#include "hardened/pattern.h"
 #include "hardened/policy.h"
 #include "hardened/rules.h"
 #include "hardened/spec.h"
@@ -100,7 +101,10 @@ static const struct spec_field lsm_fields[] = {
         { NULL, NULL },
 };
 static const struct spec_field hook_fields[] = {
-        { "path", &p_string }, { "args0", &p_string }, { NULL, NULL },
+        { "path", &p_string }, { "args", &p_strings }, { "env", &p_strings },
+        { "maxTimeout", &p_u32 },
+        { "args0", &p_string }, /* gone: refused with a message that says what replaced it */
+        { NULL, NULL },
 };
 static const struct spec_type p_hook = { SPEC_OBJECT, hook_fields, NULL };
 static const struct spec_type p_hooks_list = { SPEC_ARRAY, NULL, &p_hook };
@@ -632,6 +636,18 @@ static const char *const annotation_prefix_default[] = {
         "run.oci.", "org.systemd.property.", "org.criu.config", NULL,
 };
 
+/* The built-in hook allow-list: Docker's libnetwork hook.  dockerd sets
+ * {"path": "/proc/<its pid>/exe", "args": ["libnetwork-setkey",
+ * "-exec-root=<exec root>", <64-hex container id>, <12-hex controller id>]}
+ * and no env (moby daemon/oci_linux.go, withLibnetwork); the hooks rule
+ * rewrites the path to the binary it names, and dockerd's re-exec keys on
+ * argv[0], so the binary's own path runs the same code.  Exactly that shape,
+ * any exec root and ids, nothing looser. */
+static const char *const hook_default_paths[] = { "/usr/sbin/dockerd", "/usr/bin/dockerd" };
+static const char *const hook_default_args[] = {
+        "libnetwork-setkey", "-exec-root=/*", "[0-9a-f]{64}", "[0-9a-f]{12}",
+};
+
 static int
 load_list (struct loader *l, const struct json *rule, const char *key, const char *ptr,
            const char *const *builtin, const char *const *enum_values, bool paths,
@@ -707,6 +723,78 @@ load_devices (struct loader *l, const struct json *rule)
                                           "\"c 10:200\" or \"b 7:*\" (major below 4096, minor below 1048576)",
                                           e->text);
                 x->ndevices++;
+        }
+        return 0;
+}
+
+/* Each string of `list` (at `ptr`) a well-formed pattern, into out[]. */
+static int
+load_patterns (struct loader *l, const struct json *list, const char *ptr, size_t max,
+               const char **out, size_t *n)
+{
+        *n = 0;
+        for (size_t i = 0; list && i < list->n; i++) {
+                const struct json *e = list->items[i];
+                const char *why;
+                size_t where;
+                char eptr[160];
+                snprintf (eptr, sizeof eptr, "%s/%zu", ptr, i);
+                if (i == max)
+                        return load_fail (l, e, eptr, "at most %zu entries", max);
+                if (pattern_check (e->text, &where, &why) < 0)
+                        return load_fail (l, e, eptr, "pattern \"%s\": %s at byte %zu", e->text, why, where);
+                out[(*n)++] = e->text;
+        }
+        return 0;
+}
+
+static int
+load_hook (struct loader *l, const struct json *e, const char *ptr, struct policy_hook *h)
+{
+        const struct json *path = json_get (e, "path"), *max = json_get (e, "maxTimeout");
+        char sub[128];
+
+        if (json_get (e, "args0"))
+                return load_fail (l, json_get (e, "args0"), ptr, "\"args0\" is gone: \"args\" lists every "
+                                  "argument, argv[0] first, one pattern each");
+        if (!path || path->text[0] != '/' || strncmp (path->text, "/proc/", 6) == 0)
+                return load_fail (l, path ? path : e, ptr, "\"path\" must be the absolute path of a file "
+                                  "(a /proc/PID/exe hook is matched by the binary it names)");
+        h->path = path->text;
+        snprintf (sub, sizeof sub, "%s/args", ptr);
+        if (load_patterns (l, json_get (e, "args"), sub, POLICY_MAX_HOOK_ARGS, h->args, &h->nargs) < 0)
+                return -1;
+        snprintf (sub, sizeof sub, "%s/env", ptr);
+        if (load_patterns (l, json_get (e, "env"), sub, POLICY_MAX_HOOK_ENV, h->env, &h->nenv) < 0)
+                return -1;
+        load_u32 (e, "maxTimeout", 0, &h->max_timeout);
+        if (max && h->max_timeout == 0)
+                return load_fail (l, max, ptr, "\"maxTimeout\" must be at least 1 second");
+        return 0;
+}
+
+/* rules.hooks.allow, or the built-in list when the file has none. */
+static int
+load_hooks (struct loader *l, const struct json *allow)
+{
+        struct policy_surface *x = &l->p->surface;
+
+        if (!allow) {
+                for (size_t i = 0; i < HD_ARRAY_SIZE (hook_default_paths); i++) {
+                        struct policy_hook *h = &x->hook_allow[x->nhook_allow++];
+                        h->path = hook_default_paths[i];
+                        h->nargs = HD_ARRAY_SIZE (hook_default_args);
+                        memcpy (h->args, hook_default_args, sizeof hook_default_args);
+                }
+                return 0;
+        }
+        for (size_t i = 0; i < allow->n; i++) {
+                char ptr[64];
+                snprintf (ptr, sizeof ptr, "/rules/hooks/allow/%zu", i);
+                if (i == POLICY_MAX_HOOKS)
+                        return load_fail (l, allow->items[i], ptr, "at most %d hooks", POLICY_MAX_HOOKS);
+                if (load_hook (l, allow->items[i], ptr, &x->hook_allow[x->nhook_allow++]) < 0)
+                        return -1;
         }
         return 0;
 }
@@ -795,7 +883,8 @@ load_surface (struct loader *l, const struct json *rules)
             || FAMILY ("secrets", secrets) < 0)
                 return -1;
 #undef FAMILY
-        x->hook_allow = json_get (json_get (rules, "hooks"), "allow");
+        if (load_hooks (l, json_get (json_get (rules, "hooks"), "allow")) < 0)
+                return -1;
         x->rlimit_max = json_get (json_get (rules, "rlimits"), "max");
         return 0;
 }

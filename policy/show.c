@@ -102,6 +102,29 @@ put_ranges (const struct policy *p, struct json *rules, struct hd_err *err)
         return 0;
 }
 
+/* The hook allow-list as the loader built it (the file's, or the built-in one). */
+static struct json *
+hooks_json (const struct policy_surface *x)
+{
+        struct json *a = json_new (JSON_ARRAY);
+        struct hd_err ignored;
+
+        for (size_t i = 0; a && i < x->nhook_allow; i++) {
+                const struct policy_hook *h = &x->hook_allow[i];
+                struct json *e = json_new (JSON_OBJECT);
+                if (!e || json_set (e, "path", json_new_string (h->path), &ignored) < 0
+                    || json_set (e, "args", strings_json (h->args, h->nargs), &ignored) < 0
+                    || json_set (e, "env", strings_json (h->env, h->nenv), &ignored) < 0
+                    || json_set (e, "maxTimeout", h->max_timeout ? json_new_u64 (h->max_timeout)
+                                                                 : json_new (JSON_NULL), &ignored) < 0
+                    || json_append (a, e, &ignored) < 0) {
+                        json_free (a);
+                        return NULL;
+                }
+        }
+        return a;
+}
+
 /* Lists whose defaults live in the loader: shown as the loader built them. */
 static int
 put_lists (const struct policy *p, struct json *rules, struct hd_err *err)
@@ -121,9 +144,7 @@ put_lists (const struct policy *p, struct json *rules, struct hd_err *err)
                 if (!f || json_set (f, lists[i].key, list_json (lists[i].list), err) < 0)
                         return -1;
         }
-        if (!p->surface.hook_allow)
-                return json_set (json_get (rules, "hooks"), "allow", rules_hooks_default (), err);
-        return 0;
+        return json_set (json_get (rules, "hooks"), "allow", hooks_json (&p->surface), err);
 }
 
 /* Copy `over` onto `base`: objects key by key, anything else replaced. */

@@ -112,6 +112,23 @@ struct policy_device {
         bool any_minor;
 };
 
+#define POLICY_MAX_HOOKS 16
+#define POLICY_MAX_HOOK_ARGS 32
+#define POLICY_MAX_HOOK_ENV 16
+
+/* One allowed hook (rules.hooks.allow[i], or a built-in default).  runc
+ * runs `path` with exactly the hook's args as argv (argv[0] included; none:
+ * argv is the path alone) and its env as the environment, so each of them
+ * is matched whole.  Strings point into the policy tree or static data. */
+struct policy_hook {
+        const char *path;                       /* exact and absolute */
+        size_t nargs;                           /* the hook has exactly this many args */
+        const char *args[POLICY_MAX_HOOK_ARGS]; /* one pattern (pattern.h) per argument */
+        size_t nenv;                            /* 0: the hook carries no env */
+        const char *env[POLICY_MAX_HOOK_ENV];   /* each env entry matches one of these */
+        uint32_t max_timeout;                   /* seconds; 0: any timeout, or none */
+};
+
 /* The rest of the CIS Docker Benchmark 5 / Pod Security Standards surface. */
 struct policy_surface {
         enum policy_action host_namespaces;
@@ -136,7 +153,8 @@ struct policy_surface {
         const char *apparmor_profile;       /* applied where AppArmor is enabled, or NULL */
         const char *selinux_label;          /* applied where SELinux is enabled, or NULL */
         enum policy_action hooks;
-        const struct json *hook_allow;      /* [{"path": ..., "args0": ...}], or NULL: defaults */
+        size_t nhook_allow;                 /* the file's "allow", else the built-in list */
+        struct policy_hook hook_allow[POLICY_MAX_HOOKS];
         enum policy_action annotations;
         struct policy_list annotation_prefixes; /* runtime-interpreted keys */
         struct policy_list annotation_allow;    /* exact keys allowed anyway */

@@ -50,9 +50,6 @@ extern const struct rule rule_mount_types, rule_mount_options, rule_mount_destin
  * /proc/1/ns/...)?  True also when it cannot be checked. */
 bool rules_ns_is_host (const char *type, const char *path);
 
-/* The built-in hook allow-list, as policy JSON (for policy show). */
-struct json *rules_hooks_default (void);
-
 /* Remove the items of `arr` for which drop() is true; frees them. */
 void rules_array_filter (struct json *arr, bool (*drop) (const struct json *item, const void *ctx),
                          const void *ctx);

@@ -211,7 +211,8 @@ cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgr
     [ "$(d2 info --format '{{.RuncCommit.ID}}')" = "$(runc --version | sed -n 's/^commit: //p')" ]
 }
 
-# A container that complies with restricted.json as it is (nothing to rewrite).
+# A container that complies with restricted.json as it is (nothing to rewrite
+# but the path of Docker's own hook, pinned to dockerd by hooks.allowList).
 restricted_container() {
     dk run -d --runtime=hardened-restricted --network none --user 65534:65534 --read-only \
         --cap-drop ALL --cap-add NET_BIND_SERVICE --security-opt no-new-privileges \

@@ -105,30 +105,30 @@ sf_run() {
 
 @test "hooks: an allow-listed hook runs on the host; any other is refused before it can run" {
     M=$T/ran sf_bundle '.hooks = {"createRuntime": [{"path": "/usr/bin/touch", "args": ["touch", env.M]}]}' true
-    sf_run "$(sf_policy hooks "{\"action\": \"reject\", \"allow\": [{\"path\": \"/usr/bin/touch\"}]}")"
+    sf_run "$(sf_policy hooks "{\"action\": \"reject\", \"allow\": [{\"path\": \"/usr/bin/touch\", \"args\": [\"touch\", \"*\"]}]}")"
     [ "$status" -eq 0 ]
     [ -e "$T/ran" ]
     jq --arg m "$T/ran2" '.hooks = {"createRuntime": [{"path": "/bin/sh", "args": ["sh", "-c", "touch \($m)"]}]}' \
         "$RT_TMP/b/config.json" > "$RT_TMP/c" && mv "$RT_TMP/c" "$RT_TMP/b/config.json"
-    sf_run "$(sf_policy hooks "{\"action\": \"reject\", \"allow\": [{\"path\": \"/usr/bin/touch\"}]}")"
+    sf_run "$T/policy-hooks.json"
     [ "$status" -eq 1 ]
     [ ! -e "$T/ran2" ]
-    [[ "$(last_error)" == *"hooks.allowList: createRuntime hook /bin/sh sh is not allow-listed"* ]]
+    [[ "$(last_error)" == *"hooks.allowList: createRuntime hook /bin/sh: not allow-listed: no entry has this path"* ]]
 }
 
-@test "hooks: /proc/<pid>/exe (Docker's libnetwork hook) is resolved to the binary that pid runs" {
-    cp /bin/sleep "$T/dockerd"
-    "$T/dockerd" 60 3>&- &
+@test "hooks: /proc/<pid>/exe (Docker's libnetwork hook) is judged as the binary that pid runs and rewritten to it" {
+    /usr/bin/sleep 60 3>&- &
     pid=$!
     jq --arg p "/proc/$pid/exe" '.hooks = {"prestart": [{"path": $p, "args": ["libnetwork-setkey", "-exec-root=/var/run/docker", "x"]}]}' \
         "$FIXTURES/run-default.json" > "$T/bundle/config.json"
-    POLICY=$(sf_policy hooks "{\"action\": \"reject\", \"allow\": [{\"path\": \"$T/dockerd\", \"args0\": \"libnetwork-setkey\"}]}") \
+    POLICY=$(sf_policy hooks '{"action": "rewrite", "allow": [{"path": "/usr/bin/sleep", "args": ["libnetwork-setkey", "-exec-root=/*", "x"]}]}') \
         run hd create --bundle "$T/bundle" "$DOCKER_ID"
     [ "$status" -eq 0 ]
     backend_ran
+    [ "$(jq -r '.hooks.prestart[0].path' "$T/bundle/config.json")" = /usr/bin/sleep ]
     rm "$FAKE_RUNTIME_OUT/argv"
     # the same hook with another first argument, or once that pid is gone, is refused
-    jq --arg p "/proc/$pid/exe" '.hooks.prestart[0].args[0] = "other"' "$T/bundle/config.json" > "$T/c" && mv "$T/c" "$T/bundle/config.json"
+    jq --arg p "/proc/$pid/exe" '.hooks.prestart[0] |= (.path = $p | .args[0] = "other")' "$T/bundle/config.json" > "$T/c" && mv "$T/c" "$T/bundle/config.json"
     POLICY=$T/policy-hooks.json run hd create --bundle "$T/bundle" "$DOCKER_ID"
     [ "$status" -eq 1 ]
     backend_not_ran
@@ -137,7 +137,7 @@ sf_run() {
     jq '.hooks.prestart[0].args[0] = "libnetwork-setkey"' "$T/bundle/config.json" > "$T/c" && mv "$T/c" "$T/bundle/config.json"
     POLICY=$T/policy-hooks.json run hd create --bundle "$T/bundle" "$DOCKER_ID"
     [ "$status" -eq 1 ]
-    [[ "$(last_error)" == *"no such process to resolve"* ]]
+    [[ "$(last_error)" == *"cannot be resolved"* ]]
 }
 
 @test "secrets: a warning names the variable, never the value, and the container runs" {

@@ -67,7 +67,9 @@ teardown() { fake_teardown; }
                                 "mappedHostUids": [{"min": 1, "max": 4294967294}],
                                 "mappedHostGids": [{"min": 1000, "max": 4294967294}]}
            and .rules.mounts.action == "off" and (.rules.mounts.deny | index("/var/lib/docker"))
-           and (.rules.seccomp.deny | length) == 30 and .rules.hooks.allow[0].args0 == "libnetwork-setkey"' <<<"$output"
+           and (.rules.seccomp.deny | length) == 30 and .rules.hooks.allow[0] == {"path": "/usr/sbin/dockerd",
+               "args": ["libnetwork-setkey", "-exec-root=/*", "[0-9a-f]{64}", "[0-9a-f]{12}"],
+               "env": [], "maxTimeout": null}' <<<"$output"
 }
 
 @test "layering: extends (relative to the file) and policy.d overlays, merged key by key; exemptions concatenated" {
