@@ -6,6 +6,9 @@
 # fixture, optionally wrapped or patched) go in; the verdict, the rule ids
 # of the findings (from the --log lines), whether the backend ran, and the
 # resulting config.json (JSON pointers, or "unchanged") are checked.
+# In any string of a case, @RUNNER_PID@ is the pid of this runner (a live
+# process for the whole run) and @RUNNER_EXE@ the binary it runs, so a case
+# can name a live /proc/<pid>/exe.
 set -u
 : "${HARDENED:?}" "${FAKE_RUNTIME:?}" "${top_srcdir:?}"
 FIXTURES=${FIXTURES:-$top_srcdir/tests/fixtures}
@@ -16,6 +19,7 @@ jq -s '{cases: (map(.cases // []) | add), matrix: (map(.matrix // []) | add)}' \
     "$top_srcdir/tests/policy/cases.json" "$top_srcdir"/tests/policy/cases.d/*.json > "$cases" || exit 1
 n=0
 failed=0
+runner_exe=$(readlink -f "/proc/$$/exe")
 
 base_file() {
     case $1 in
@@ -40,7 +44,9 @@ report() {
 # run_case NAME CASE_JSON: CASE_JSON has policy_file, policy (overrides),
 # input, wrap, patch, verdict, findings | findings_unique, expect, unchanged.
 run_case() {
-    local name=$1 c=$2 d problems="" rc verdict got want
+    local name=$1 c d problems="" rc verdict got want
+    c=$(jq --arg pid "$$" --arg exe "$runner_exe" \
+        'walk(if type == "string" then gsub("@RUNNER_PID@"; $pid) | gsub("@RUNNER_EXE@"; $exe) else . end)' <<<"$2")
     d=$(mktemp -d "$work/case.XXXXXX")
     mkdir -p "$d/bundle" "$d/out"
     jq -s '.[0] * .[1]' "$(jq -r '.policy_file' <<<"$c")" <(jq '.policy // {}' <<<"$c") > "$d/policy.json"
