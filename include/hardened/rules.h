@@ -46,8 +46,20 @@ extern const struct rule rule_user_non_root, rule_user_id_mappings, rule_rootfs_
 extern const struct rule rule_mount_types, rule_mount_options, rule_mount_destination,
         rule_mount_rootfs_path, rule_mount_rootfs_bind;
 
-/* Is `path` the host's namespace of OCI type `type` (device and inode of
- * /proc/1/ns/...)?  True also when it cannot be checked. */
+/* A namespace path as runc's init will open it (policy/rules/namespaces.c
+ * says how): one of the host's namespaces (of any type; the shim's own and,
+ * when readable, pid 1's), private, or not judged (relative, through a
+ * /proc link that runc's init would see differently, unreadable).  `why`
+ * says which reference matched or why it was not judged. */
+enum rules_ns_verdict {
+        RULES_NS_PRIVATE,
+        RULES_NS_HOST,
+        RULES_NS_UNCHECKED,
+};
+enum rules_ns_verdict rules_ns_judge (const char *path, char *why, size_t size);
+
+/* rules_ns_judge() is not RULES_NS_PRIVATE: the host's, or not judged.
+ * `type` is informational (may be NULL): every host namespace counts. */
 bool rules_ns_is_host (const char *type, const char *path);
 
 /* Remove the items of `arr` for which drop() is true; frees them. */
