@@ -42,7 +42,10 @@ report() {
 }
 
 # run_case NAME CASE_JSON: CASE_JSON has policy_file, policy (overrides),
-# input, wrap, patch, verdict, findings | findings_unique, expect, unchanged.
+# input, wrap, patch, verdict, findings | findings_unique, expect, unchanged;
+# optionally verb ("update": the input is an `update --resources` document,
+# default create) and symlinks ({"NAME": "TARGET"}, made in the case's own
+# directory, which "@CASE@" in the patch's strings names).
 run_case() {
     local name=$1 c d problems="" rc verdict got want
     c=$(jq --arg pid "$$" --arg exe "$runner_exe" \
@@ -56,9 +59,14 @@ run_case() {
     if [ "$(jq -r '.wrap // ""' <<<"$c")" = process ]; then
         jq '{ociVersion: "1.0.2", process: ., root: {path: "rootfs", readonly: true}}' "$d/in.json" > "$d/w.json" && mv "$d/w.json" "$d/in.json"
     fi
-    jq --argjson c "$c" '
+    local link target
+    while IFS=$'\t' read -r link target; do
+        [ -z "$link" ] || ln -s "$target" "$d/$link"
+    done < <(jq -r '(.symlinks // {}) | to_entries[] | "\(.key)\t\(.value)"' <<<"$c")
+    jq --argjson c "$c" --arg case "$d" '
         def ptr: split("/")[1:] | map(if test("^[0-9]+$") then tonumber else . end);
-        reduce (($c.patch // {}) | to_entries[]) as $p (.; setpath($p.key | ptr; $p.value))' \
+        reduce (($c.patch // {}) | walk(if type == "string" then gsub("@CASE@"; $case) else . end)
+                | to_entries[]) as $p (.; setpath($p.key | ptr; $p.value))' \
         "$d/in.json" > "$d/bundle/config.json"
     cp "$d/bundle/config.json" "$d/before.json"
 
@@ -67,8 +75,14 @@ run_case() {
     local id
     id=$(jq -r '.id // ""' <<<"$c")
     [ -n "$id" ] || id=$(grep -oE '/containers/[0-9a-f]{64}/' "$d/bundle/config.json" | head -1 | cut -d/ -f3)
+    local verb summary='^bundle .*refused by policy'
+    verb=(create --bundle "$d/bundle")
+    if [ "$(jq -r '.verb // "create"' <<<"$c")" = update ]; then
+        verb=(update --resources "$d/bundle/config.json")
+        summary="^$d/bundle/config.json: refused by policy"
+    fi
     FAKE_RUNTIME_OUT=$d/out "$HARDENED" --policy "$d/policy.json" --backend "$FAKE_RUNTIME" \
-        --log "$d/log.json" --log-format json create --bundle "$d/bundle" "${id:-case}" >/dev/null 2>"$d/stderr"
+        --log "$d/log.json" --log-format json "${verb[@]}" "${id:-case}" >/dev/null 2>"$d/stderr"
     rc=$?
     got=$(jq -r '.msg' "$d/log.json" 2>/dev/null |
           sed -nE 's/^policy [^ ]+: ([A-Za-z.]+) (warning|rewritten|refused).*/\1 \2/p')
@@ -82,7 +96,7 @@ run_case() {
     if [ "$verdict" = refused ]; then
         [ ! -e "$d/out/argv" ] || problems+="the backend ran for a refused config"$'\n'
         cmp -s "$d/before.json" "$d/bundle/config.json" || problems+="a refused config.json was changed"$'\n'
-        jq -r 'select(.level == "error") | .msg' "$d/log.json" | tail -1 | grep -q '^bundle .*refused by policy' ||
+        jq -r 'select(.level == "error") | .msg' "$d/log.json" | tail -1 | grep -q "$summary" ||
             problems+="the last error line is not the refusal summary"$'\n'
     else
         [ -e "$d/out/argv" ] || problems+="the backend did not run"$'\n'
