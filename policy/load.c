@@ -65,13 +65,22 @@ static const struct spec_field cpu_fields[] = {
 static const struct spec_field pids_fields[] = {
         { "default", &p_i64 }, { "max", &p_i64 }, { NULL, NULL },
 };
+static const struct spec_field unified_fields[] = {
+        { "allow", &p_strings }, { NULL, NULL },
+};
+static const struct spec_type p_unified = { SPEC_OBJECT, unified_fields, NULL };
 static const struct spec_type p_memory = { SPEC_OBJECT, memory_fields, NULL };
 static const struct spec_type p_cpu = { SPEC_OBJECT, cpu_fields, NULL };
 static const struct spec_type p_pids = { SPEC_OBJECT, pids_fields, NULL };
 static const struct spec_field resources_fields[] = {
         { "action", &p_string }, { "memory", &p_memory }, { "cpu", &p_cpu }, { "pids", &p_pids },
-        { NULL, NULL },
+        { "unified", &p_unified }, { NULL, NULL },
 };
+static const struct spec_field realtime_fields[] = {
+        { "action", &p_string }, { "cpu", &p_number }, { "schedulerPolicies", &p_strings },
+        { "ioPriorityClasses", &p_strings }, { NULL, NULL },
+};
+static const struct spec_type p_realtime = { SPEC_OBJECT, realtime_fields, NULL };
 
 static const struct spec_type p_user = { SPEC_OBJECT, user_fields, NULL };
 static const struct spec_type p_rootfs = { SPEC_OBJECT, rootfs_fields, NULL };
@@ -137,6 +146,7 @@ static const struct spec_field rules_fields[] = {
         { "noNewPrivileges", &p_action_only },
         { "seccomp", &p_seccomp },
         { "resources", &p_resources },
+        { "realtime", &p_realtime },
         { "runtimeFlags", &p_action_only },
         { "hostNamespaces", &p_ns },
         { "mounts", &p_mounts },
@@ -571,6 +581,10 @@ load_resources (struct loader *l, const struct json *rules)
 
 /* ---- lists and the rest of the surface -------------------------------------- */
 
+static int load_list (struct loader *l, const struct json *rule, const char *key, const char *ptr,
+                      const char *const *builtin, const char *const *enum_values, bool paths,
+                      struct policy_list *out);
+
 size_t
 policy_list_len (const struct policy_list *l)
 {
@@ -796,6 +810,66 @@ load_hooks (struct loader *l, const struct json *allow)
                 if (load_hook (l, allow->items[i], ptr, &x->hook_allow[x->nhook_allow++]) < 0)
                         return -1;
         }
+        return 0;
+}
+
+/* cgroup v2 files that move processes or controllers: never a resource. */
+static const char *const unified_never[] = {
+        "cgroup.procs", "cgroup.threads", "cgroup.subtree_control", "cgroup.type",
+};
+
+/* resources.unified.allow: exact CONTROLLER.PARAMETER file names. */
+static int
+load_unified (struct loader *l, const struct json *rules)
+{
+        const struct json *u = json_get (json_get (rules, "resources"), "unified");
+        struct policy_resources *x = &l->p->resources;
+        const struct json *list;
+
+        if (load_list (l, u, "allow", "/rules/resources/unified", NULL, NULL, false, &x->unified_allow) < 0)
+                return -1;
+        list = json_get (u, "allow");
+        for (size_t i = 0; list && i < list->n; i++) {
+                const char *k = list->items[i]->text;
+                const char *dot = strchr (k, '.');
+                char ptr[64];
+                snprintf (ptr, sizeof ptr, "/rules/resources/unified/allow/%zu", i);
+                if (!dot || dot == k || dot[1] == '\0'
+                    || strspn (k, "abcdefghijklmnopqrstuvwxyz0123456789_.") != strlen (k))
+                        return load_fail (l, list->items[i], ptr, "\"%s\" is not a cgroup v2 file name "
+                                                                  "(CONTROLLER.PARAMETER)", k);
+                for (size_t n = 0; n < HD_ARRAY_SIZE (unified_never); n++)
+                        if (strcmp (k, unified_never[n]) == 0)
+                                return load_fail (l, list->items[i], ptr, "%s moves processes or controllers, "
+                                                                          "not a limit: it cannot be allowed", k);
+        }
+        return 0;
+}
+
+static const char *const sched_policies[] = { "SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH",
+                                              "SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE", NULL };
+static const char *const sched_default[] = { "SCHED_OTHER", "SCHED_BATCH", "SCHED_IDLE", NULL };
+static const char *const ioprio_classes[] = { "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE", NULL };
+static const char *const ioprio_default[] = { "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE", NULL };
+
+/* realtime: cpu is a share of one CPU (0 to 1, "0": none), the lists
+ * name what process.scheduler and process.ioPriority may ask for. */
+static int
+load_realtime (struct loader *l, const struct json *rules)
+{
+        const struct json *r = json_get (rules, "realtime"), *cpu = json_get (r, "cpu");
+        struct policy_realtime *x = &l->p->realtime;
+
+        if (load_action (l, r, "/rules/realtime", &x->action) < 0
+            || load_list (l, r, "schedulerPolicies", "/rules/realtime", sched_default, sched_policies, false,
+                          &x->scheduler_allow) < 0
+            || load_list (l, r, "ioPriorityClasses", "/rules/realtime", ioprio_default, ioprio_classes, false,
+                          &x->ioprio_allow) < 0)
+                return -1;
+        x->cpu_milli = 0;
+        if (cpu && (policy_parse_millis (cpu->text, cpu->len, &x->cpu_milli) < 0 || x->cpu_milli > 1000))
+                return load_fail (l, cpu, "/rules/realtime/cpu",
+                                  "%s is not a share of one CPU between 0 and 1 (e.g. 0, 0.05)", cpu->text);
         return 0;
 }
 
@@ -1148,6 +1222,7 @@ load_tree (struct policy *p, struct hd_err *err)
             || load_action (&l, json_get (rules, "runtimeFlags"), "/rules/runtimeFlags",
                             &p->runtime_flags) < 0
             || load_seccomp (&l, rules) < 0 || load_resources (&l, rules) < 0
+            || load_unified (&l, rules) < 0 || load_realtime (&l, rules) < 0
             || load_surface (&l, rules) < 0 || load_exemptions (&l) < 0)
                 return -1;
         return 0;

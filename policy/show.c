@@ -26,7 +26,9 @@ static const char defaults_json[] = "{\"apiVersion\":\"hardened/v1\","
         "\"runtimeFlags\":{\"action\":\"off\"},"
         "\"seccomp\":{\"action\":\"off\",\"profile\":\"default\"},"
         "\"resources\":{\"action\":\"off\",\"memory\":{\"default\":null,\"max\":null,\"allowSwap\":false},"
-        "\"cpu\":{\"default\":null,\"max\":null,\"period\":100000},\"pids\":{\"default\":null,\"max\":null}},"
+        "\"cpu\":{\"default\":null,\"max\":null,\"period\":100000},\"pids\":{\"default\":null,\"max\":null},"
+        "\"unified\":{\"allow\":[]}},"
+        "\"realtime\":{\"action\":\"off\",\"cpu\":0},"
         "\"hostNamespaces\":{\"action\":\"off\"},"
         "\"mounts\":{\"action\":\"off\",\"allow\":null,\"readOnly\":false,\"allowTypes\":[],\"allowMounts\":[],"
         "\"rootfsUnder\":null},"
@@ -38,7 +40,7 @@ static const char defaults_json[] = "{\"apiVersion\":\"hardened/v1\","
         "\"hooks\":{\"action\":\"off\"},"
         "\"annotations\":{\"action\":\"off\",\"allow\":[]},"
         "\"oomScoreAdj\":{\"action\":\"off\"},"
-        "\"rlimits\":{\"action\":\"off\",\"max\":{}},"
+        "\"rlimits\":{\"action\":\"off\",\"max\":{\"RLIMIT_RTPRIO\":0}},"
         "\"cgroupsPath\":{\"action\":\"off\",\"prefixes\":[]},"
         "\"secrets\":{\"action\":\"off\"}"
         "},\"exemptions\":[]}";
@@ -137,6 +139,8 @@ put_lists (const struct policy *p, struct json *rules, struct hd_err *err)
                 { "mounts", "deny", &p->surface.mount_deny },
                 { "mounts", "rootfsStorage", &p->surface.rootfs_storage },
                 { "annotations", "prefixes", &p->surface.annotation_prefixes },
+                { "realtime", "schedulerPolicies", &p->realtime.scheduler_allow },
+                { "realtime", "ioPriorityClasses", &p->realtime.ioprio_allow },
         };
 
         for (size_t i = 0; i < HD_ARRAY_SIZE (lists); i++) {

@@ -15,7 +15,7 @@
  * (--user, --additional-gids, --cap, --no-new-privs, --apparmor,
  * --process-label), `update` without
  * --resources (--memory, --memory-swap, --cpu-quota, --cpu-period,
- * --pids-limit), and --no-pivot / --no-new-keyring on create, run and
+ * --pids-limit, --cpu-rt-runtime, --cpu-rt-period), and --no-pivot / --no-new-keyring on create, run and
  * restore.  A fix edits argv (cli->strip / cli->replace).
  *
  * Threat: runc reads these values with Go parsers that accept more than
@@ -330,6 +330,46 @@ update_pids (struct inline_ctx *c)
         return update_limit (c, f, v, c->p->resources.pids_max, "resources.pids");
 }
 
+/* --cpu-rt-runtime / --cpu-rt-period: judged as the realtime family judges
+ * an update document.  A value to drop becomes "0" (runc: unchanged), not
+ * a stripped flag, so an earlier copy of the flag cannot take its place. */
+static int
+update_rt_value (struct inline_ctx *c, const struct cli_flag *f, long long have, long long want)
+{
+        char v[32];
+
+        if (!f || have == want)
+                return 0;
+        snprintf (v, sizeof v, "%lld", want);
+        return cli_replace_value (c->cli, f, v, c->err);
+}
+
+static int
+update_realtime (struct inline_ctx *c)
+{
+        const struct cli_flag *rt = last_flag (c->cli, "cpu-rt-runtime"), *per = last_flag (c->cli, "cpu-rt-period");
+        enum policy_action a = act (c, "realtime", c->p->realtime.action);
+        struct rules_rt_target t;
+        int64_t runtime = 0;
+        uint64_t period = 0;
+        bool bad_period = per && parse_u64 (per->value, strlen (per->value), &period) < 0;
+
+        if (bad_period || (rt && parse_i64 (rt->value, strlen (rt->value), &runtime) < 0)) {
+                unreadable (c, bad_period ? per : rt, "not a plain decimal integer");
+                return 0;
+        }
+        if (a == ACTION_OFF || rules_realtime_cpu (c->p, runtime, period, true, &t) == 0)
+                return 0;
+        if (!finding (c, "realtime.cpu", a, runtime ? rt : per, "real-time CPU within the policy", t.why))
+                return 0;
+        if (!per && t.period != period)
+                return 0; /* a period would have to be added: refused */
+        mark_fixed (c);
+        if (update_rt_value (c, rt, (long long) runtime, (long long) t.runtime) < 0)
+                return -1;
+        return update_rt_value (c, per, (long long) period, (long long) t.period);
+}
+
 /* ---- create / run / restore ------------------------------------------------- */
 
 static int
@@ -383,7 +423,7 @@ update_flags (struct inline_ctx *c)
 {
         if (c->cli->resources)
                 return 0; /* runc ignores the inline resource flags with --resources */
-        if (update_memory (c) < 0 || update_cpu (c) < 0 || update_pids (c) < 0)
+        if (update_memory (c) < 0 || update_cpu (c) < 0 || update_pids (c) < 0 || update_realtime (c) < 0)
                 return -1;
         return 0;
 }

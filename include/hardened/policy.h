@@ -80,15 +80,6 @@ struct policy_seccomp {
         struct policy_seccomp_memo *memo;  /* the profile's verdict, once judged (owned) */
 };
 
-struct policy_resources {
-        enum policy_action action;
-        int64_t memory_default, memory_max;    /* bytes; 0: none */
-        bool allow_swap;
-        uint64_t cpu_period;                   /* microseconds */
-        uint64_t cpu_default_milli, cpu_max_milli; /* thousandths of a CPU; 0: none */
-        int64_t pids_default, pids_max;        /* 0: none */
-};
-
 /* A list of strings from the policy file, or built-in defaults when the
  * file does not give it. */
 struct policy_list {
@@ -98,6 +89,24 @@ struct policy_list {
 size_t policy_list_len (const struct policy_list *l);
 const char *policy_list_at (const struct policy_list *l, size_t i);
 bool policy_list_has (const struct policy_list *l, const char *s);
+
+struct policy_resources {
+        enum policy_action action;
+        int64_t memory_default, memory_max;    /* bytes; 0: none */
+        bool allow_swap;
+        uint64_t cpu_period;                   /* microseconds */
+        uint64_t cpu_default_milli, cpu_max_milli; /* thousandths of a CPU; 0: none */
+        int64_t pids_default, pids_max;        /* 0: none */
+        struct policy_list unified_allow;      /* linux.resources.unified keys allowed; default none */
+};
+
+/* Real-time scheduling: CPU time outside the fair scheduler's limits. */
+struct policy_realtime {
+        enum policy_action action;
+        uint64_t cpu_milli;                    /* realtimeRuntime/realtimePeriod at most, thousandths; 0: none */
+        struct policy_list scheduler_allow;    /* process.scheduler policies allowed */
+        struct policy_list ioprio_allow;       /* process.ioPriority classes allowed */
+};
 
 #define POLICY_MAX_DEVICES 64
 
@@ -203,6 +212,7 @@ struct policy {
         enum policy_action runtime_flags;     /* --no-pivot, --no-new-keyring */
         struct policy_seccomp seccomp;
         struct policy_resources resources;
+        struct policy_realtime realtime;
         struct policy_surface surface;
         size_t nexemptions;
         struct policy_exemption exemptions[POLICY_MAX_EXEMPTIONS];

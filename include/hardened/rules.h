@@ -45,6 +45,8 @@ extern const struct rule rule_user_non_root, rule_user_id_mappings, rule_rootfs_
         rule_annotations, rule_oom_score_adj, rule_rlimits, rule_cgroups_path, rule_secrets;
 extern const struct rule rule_mount_types, rule_mount_options, rule_mount_destination,
         rule_mount_rootfs_path, rule_mount_rootfs_bind;
+extern const struct rule rule_resources_unified, rule_update_unified, rule_realtime_cpu,
+        rule_update_realtime_cpu, rule_scheduler, rule_io_priority;
 
 /* A namespace path as runc's init will open it (policy/rules/namespaces.c
  * says how): one of the host's namespaces (of any type; the shim's own and,
@@ -61,6 +63,19 @@ enum rules_ns_verdict rules_ns_judge (const char *path, char *why, size_t size);
 /* rules_ns_judge() is not RULES_NS_PRIVATE: the host's, or not judged.
  * `type` is informational (may be NULL): every host namespace counts. */
 bool rules_ns_is_host (const char *type, const char *path);
+
+/* Real-time CPU time asked for (realtimeRuntime, realtimePeriod; 0: absent,
+ * which in an update means unchanged), judged by the realtime family
+ * (policy/rules/realtime.c): 0 when allowed, else 1 with `t` holding what
+ * the policy allows instead (0: drop the value) and why.  For documents
+ * and for update's --cpu-rt-runtime/--cpu-rt-period alike. */
+struct rules_rt_target {
+        int64_t runtime;
+        uint64_t period;
+        char why[160];
+};
+int rules_realtime_cpu (const struct policy *p, int64_t runtime, uint64_t period, bool update,
+                        struct rules_rt_target *t);
 
 /* Remove the items of `arr` for which drop() is true; frees them. */
 void rules_array_filter (struct json *arr, bool (*drop) (const struct json *item, const void *ctx),

@@ -10,8 +10,9 @@
 
 /* process.oomScoreAdj: not below 0 (a negative score makes the host's
  * OOM killer pick host processes first); fixed to 0.
- * process.rlimits: each rlimit the policy caps has hard and soft at most
- * the cap; clamped.
+ * process.rlimits: each rlimit the policy caps (its "max", plus the
+ * built-in RLIMIT_RTPRIO 0 below) has hard and soft at most the cap;
+ * clamped.
  * cgroups.path (CIS 5.25): with prefixes, linux.cgroupsPath must start with
  * one; no safe fix. */
 
@@ -34,12 +35,28 @@ oom_fix (const struct policy *p, struct json *doc, const struct decision *ctx, s
         return process ? rules_set_i64 (process, "oomScoreAdj", 0, err) : 0;
 }
 
+/* Caps that apply unless the policy's "max" names the rlimit.
+ * RLIMIT_RTPRIO lets a process without CAP_SYS_NICE choose SCHED_FIFO or
+ * SCHED_RR up to its value (sched_setscheduler(2)): the real-time way
+ * around every CPU limit (realtime.c).  Hard counts as much as soft, which
+ * the process may raise to it.  RLIMIT_RTTIME is not capped: it only bounds
+ * a real-time task's CPU time, and unlimited is the kernel's default. */
+static const struct {
+        const char *type;
+        uint64_t cap;
+} rlimit_builtin[] = {
+        { "RLIMIT_RTPRIO", 0 },
+};
+
 static uint64_t
 rlimit_cap (const struct policy *p, const char *type, bool *capped)
 {
         uint64_t v = 0;
 
         *capped = json_number_u64 (json_get (p->surface.rlimit_max, type), &v);
+        for (size_t i = 0; !*capped && !json_get (p->surface.rlimit_max, type) && i < HD_ARRAY_SIZE (rlimit_builtin); i++)
+                if (strcmp (rlimit_builtin[i].type, type) == 0)
+                        return *capped = true, rlimit_builtin[i].cap;
         return v;
 }
 

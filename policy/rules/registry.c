@@ -19,6 +19,10 @@ const struct rule *const rules_registry[] = {
         &rule_resources_memory,
         &rule_resources_cpu,
         &rule_resources_pids,
+        &rule_resources_unified,  /* after memory/cpu/pids: judged against what they left */
+        &rule_realtime_cpu,
+        &rule_scheduler,
+        &rule_io_priority,
         &rule_namespaces,
         &rule_mount_sources,
         &rule_mount_propagation,
@@ -43,5 +47,7 @@ const struct rule *const rules_registry[] = {
         &rule_update_memory,
         &rule_update_cpu,
         &rule_update_pids,
+        &rule_update_unified,
+        &rule_update_realtime_cpu,
 };
 const size_t rules_registry_len = HD_ARRAY_SIZE (rules_registry);

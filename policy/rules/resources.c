@@ -2,8 +2,11 @@
 
 #include <stddef.h>
 
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "hardened/num.h"
 #include "hardened/rules.h"
 #include "hardened/util.h"
 
@@ -192,6 +195,221 @@ pids_fix_as (const struct policy *p, struct json *doc, struct hd_err *err, bool 
         return want > 0 ? rules_set_i64 (pids, "limit", want, err) : 0;
 }
 
+/* ---- unified ---- */
+
+/* resources.unified: linux.resources.unified names cgroup v2 files that
+ * runc 1.1's fs2 driver writes after pids, memory and cpu (setUnified), and
+ * that its systemd driver turns into unit properties (MemoryMax, TasksMax,
+ * CPUQuota...): any key there undoes the limits above.  runc 1.1 refuses a
+ * non-nil unified on cgroup v1 (ErrV1NoUnified, even {}), other backends
+ * and hosts do not, so it is judged the same on both versions.  A key is
+ * refused unless the policy allows it by name; an allowed key that is a
+ * limit is held to the same maxima as memory, cpu and pids ("max" is
+ * unlimited).  Values are read only in their plain spelling: the kernel
+ * parses pids.max and cpu.weight in base 0 (010 is 8, 0x10 is 16), so
+ * anything but decimal digits, a K/M/G/T size suffix, or "max" is refused
+ * rather than guessed at. */
+
+enum unified_kind { UNIFIED_OTHER, UNIFIED_MEMORY, UNIFIED_SWAP, UNIFIED_PIDS, UNIFIED_CPU_MAX, UNIFIED_CPU_WEIGHT };
+
+static const struct {
+        const char *key;
+        enum unified_kind kind;
+} unified_kinds[] = {
+        { "memory.max", UNIFIED_MEMORY }, { "memory.high", UNIFIED_MEMORY }, { "memory.low", UNIFIED_MEMORY },
+        { "memory.min", UNIFIED_MEMORY }, { "memory.swap.max", UNIFIED_SWAP }, { "pids.max", UNIFIED_PIDS },
+        { "cpu.max", UNIFIED_CPU_MAX }, { "cpu.weight", UNIFIED_CPU_WEIGHT },
+};
+
+static enum unified_kind
+unified_kind (const char *key)
+{
+        for (size_t i = 0; i < HD_ARRAY_SIZE (unified_kinds); i++)
+                if (strcmp (unified_kinds[i].key, key) == 0)
+                        return unified_kinds[i].kind;
+        return UNIFIED_OTHER;
+}
+
+/* "max" (-1), or plain decimal; with `size`, an optional K/M/G/T (x1024). */
+static int
+unified_number (const char *s, size_t len, bool size, int64_t *out)
+{
+        static const char suffixes[] = "kmgt";
+        const char *u;
+        uint64_t v, mult = 1;
+        size_t digits = strspn (s, "0123456789");
+
+        if (len == 3 && memcmp (s, "max", 3) == 0)
+                return *out = -1, 0;
+        if (size && digits + 1 == len && (u = strchr (suffixes, s[digits] | 0x20)) && s[digits] != '\0')
+                for (ptrdiff_t i = 0; i <= u - suffixes; i++)
+                        mult *= 1024;
+        else if (digits != len)
+                return -1;
+        if (parse_u64 (s, digits, &v) < 0 || v > (uint64_t) INT64_MAX / mult)
+                return -1;
+        *out = (int64_t) (v * mult);
+        return 0;
+}
+
+/* A value after the policy: unlimited becomes the max, else the default;
+ * above the max becomes the max.  Unlike the limits above, 0 is a value. */
+static int64_t
+unified_cap (int64_t have, int64_t dflt, int64_t max)
+{
+        if (have < 0)
+                return max ? max : dflt ? dflt : -1;
+        return max && have > max ? max : have;
+}
+
+static int64_t
+cpu_share (uint64_t milli, uint64_t period)
+{
+        unsigned __int128 q = (unsigned __int128) milli * period / 1000;
+
+        return q > INT64_MAX ? INT64_MAX : (int64_t) q;
+}
+
+struct unified_verdict {
+        bool drop, set;
+        char value[64];
+        char why[192];
+};
+
+/* "QUOTA|max [PERIOD]" against resources.cpu.  Without a period the
+ * cgroup's applies: on create the config's (runc writes cpu.max from it
+ * first) or the kernel's 100000; on update it is unknown, and the fix
+ * writes the policy's period explicitly. */
+static void
+unified_cpu_max (const struct policy *p, const struct json *doc, const struct json *v, bool update,
+                 struct unified_verdict *out)
+{
+        const char *sp = strchr (v->text, ' ');
+        size_t qlen = sp ? (size_t) (sp - v->text) : v->len;
+        int64_t quota, have_period = 0, want;
+        uint64_t period = 0;
+
+        if (unified_number (v->text, qlen, false, &quota) < 0
+            || (sp && (unified_number (sp + 1, v->len - qlen - 1, false, &have_period) < 0 || have_period <= 0))) {
+                out->drop = true;
+                snprintf (out->why, sizeof out->why, "unified cpu.max \"%s\" is not \"QUOTA|max [PERIOD]\" in plain decimal", v->text);
+                return;
+        }
+        period = (uint64_t) have_period;
+        if (!period && !update)
+                json_number_u64 (json_path (doc, "linux", "resources", "cpu", "period", NULL), &period);
+        if (!period && !update)
+                period = 100000;
+        if (!period && (p->resources.cpu_max_milli || p->resources.cpu_default_milli))
+                period = p->resources.cpu_period;
+        want = unified_cap (quota, cpu_share (p->resources.cpu_default_milli, period),
+                            cpu_share (p->resources.cpu_max_milli, period));
+        if (want == quota && (have_period || !update || !period))
+                return;
+        out->set = true;
+        if (want < 0)
+                snprintf (out->value, sizeof out->value, "max %llu", (unsigned long long) period);
+        else
+                snprintf (out->value, sizeof out->value, "%lld %llu", (long long) want, (unsigned long long) period);
+        snprintf (out->why, sizeof out->why, want == quota ? "unified cpu.max \"%s\" in an update has no period: the container's is unknown"
+                                             : quota < 0 ? "unified cpu.max \"%s\" would remove the CPU limit"
+                                                         : "unified cpu.max \"%s\" is above the policy's maximum", v->text);
+}
+
+/* memory.*, memory.swap.max, pids.max, cpu.weight. */
+static void
+unified_limit (const struct policy *p, const char *key, enum unified_kind kind, const struct json *v,
+               struct unified_verdict *out)
+{
+        const struct policy_resources *r = &p->resources;
+        int64_t have, want;
+
+        if (unified_number (v->text, v->len, kind == UNIFIED_MEMORY || kind == UNIFIED_SWAP, &have) < 0
+            || (kind == UNIFIED_CPU_WEIGHT && (have < 1 || have > 10000))) {
+                out->drop = true;
+                snprintf (out->why, sizeof out->why, "unified %s \"%s\" is not %s", key, v->text,
+                          kind == UNIFIED_CPU_WEIGHT ? "a weight from 1 to 10000 in plain decimal"
+                                                     : "max or plain decimal (bytes may end in K, M, G or T)");
+                return;
+        }
+        if (kind == UNIFIED_MEMORY)
+                want = unified_cap (have, r->memory_default, r->memory_max);
+        else if (kind == UNIFIED_PIDS)
+                want = unified_cap (have, r->pids_default, r->pids_max);
+        else if (kind == UNIFIED_SWAP)
+                want = r->allow_swap ? have : 0;
+        else
+                want = have;
+        if (want == have)
+                return;
+        out->set = true;
+        snprintf (out->value, sizeof out->value, "%lld", (long long) want);
+        snprintf (out->why, sizeof out->why, kind == UNIFIED_SWAP ? "unified %s \"%s\" would allow swap"
+                                             : have < 0 ? "unified %s \"%s\" would remove the limit"
+                                                        : "unified %s \"%s\" is above the policy's maximum",
+                  key, v->text);
+}
+
+static void
+unified_judge (const struct policy *p, const struct json *doc, const struct json_member *m, bool update,
+               struct unified_verdict *out)
+{
+        enum unified_kind kind = unified_kind (m->key);
+
+        memset (out, 0, sizeof *out);
+        if (!policy_list_has (&p->resources.unified_allow, m->key)) {
+                out->drop = true;
+                snprintf (out->why, sizeof out->why, "unified %s is not allowed (resources.unified.allow): "
+                          "runc writes it after the memory, cpu and pids limits", m->key);
+        } else if (m->value->type != JSON_STRING) {
+                out->drop = true;
+                snprintf (out->why, sizeof out->why, "unified %s is not a string", m->key);
+        } else if (kind == UNIFIED_CPU_MAX) {
+                unified_cpu_max (p, doc, m->value, update, out);
+        } else if (kind != UNIFIED_OTHER) {
+                unified_limit (p, m->key, kind, m->value, out);
+        }
+}
+
+static void
+unified_check_as (const struct policy *p, const struct json *doc, struct decision *d, const char *id,
+                  bool update)
+{
+        const struct json *u = resources_peek (doc, "unified");
+
+        for (size_t i = 0; u && u->type == JSON_OBJECT && i < u->n; i++) {
+                struct unified_verdict v;
+                char ptr[256] = "/linux/resources/unified";
+                unified_judge (p, doc, &u->members[i], update, &v);
+                if (!v.drop && !v.set)
+                        continue;
+                json_pointer_append (ptr, sizeof ptr, u->members[i].key);
+                decision_add (d, id, ptr, u->members[i].value->type == JSON_STRING ? u->members[i].value->text : "",
+                              v.drop ? "(absent)" : v.value, "%s", v.why);
+        }
+}
+
+static int
+unified_fix_as (const struct policy *p, struct json *doc, struct hd_err *err, bool update)
+{
+        struct json *res = json_path (doc, "linux", "resources", NULL), *u = json_get (res, "unified");
+
+        for (size_t i = 0; u && u->type == JSON_OBJECT && i < u->n;) {
+                struct unified_verdict v;
+                unified_judge (p, doc, &u->members[i], update, &v);
+                if (v.drop) {
+                        json_del (u, u->members[i].key);
+                        continue;
+                }
+                if (v.set && json_set (u, u->members[i].key, json_new_string (v.value), err) < 0)
+                        return -1;
+                i++;
+        }
+        if (u && u->n == 0)
+                json_del (res, "unified"); /* runc 1.1 refuses even an empty one on cgroup v1 */
+        return 0;
+}
+
 /* The same checks with create semantics (absent: unlimited, gets the
  * default) and update semantics (absent or 0: unchanged). */
 #define RESOURCE_RULE(name)                                                                   \
@@ -218,6 +436,7 @@ pids_fix_as (const struct policy *p, struct json *doc, struct hd_err *err, bool 
 RESOURCE_RULE (memory)
 RESOURCE_RULE (cpu)
 RESOURCE_RULE (pids)
+RESOURCE_RULE (unified)
 
 const struct rule rule_resources_memory = {
         "resources.memory", "resources", RULE_CREATE, offsetof (struct policy, resources.action), memory_check, memory_fix,
@@ -236,4 +455,10 @@ const struct rule rule_update_cpu = {
 };
 const struct rule rule_update_pids = {
         "resources.pids", "resources", RULE_UPDATE, offsetof (struct policy, resources.action), pids_update_check, pids_update_fix,
+};
+const struct rule rule_resources_unified = {
+        "resources.unified", "resources", RULE_CREATE, offsetof (struct policy, resources.action), unified_check, unified_fix,
+};
+const struct rule rule_update_unified = {
+        "resources.unified", "resources", RULE_UPDATE, offsetof (struct policy, resources.action), unified_update_check, unified_update_fix,
 };
