@@ -835,7 +835,8 @@ load_unified (struct loader *l, const struct json *rules)
                 char ptr[64];
                 snprintf (ptr, sizeof ptr, "/rules/resources/unified/allow/%zu", i);
                 if (!dot || dot == k || dot[1] == '\0'
-                    || strspn (k, "abcdefghijklmnopqrstuvwxyz0123456789_.") != strlen (k))
+                    || strspn (k, "abcdefghijklmnopqrstuvwxyz0123456789_") != (size_t) (dot - k)
+                    || strspn (dot, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") != strlen (dot))
                         return load_fail (l, list->items[i], ptr, "\"%s\" is not a cgroup v2 file name "
                                                                   "(CONTROLLER.PARAMETER)", k);
                 for (size_t n = 0; n < HD_ARRAY_SIZE (unified_never); n++)
