@@ -292,7 +292,11 @@ update_memory (struct inline_ctx *c)
                 snprintf (v, sizeof v, "%lld", (long long) limit);
                 return cli_replace_value (c->cli, swap, v, c->err);
         }
-        strip_flag (c->cli, swap);
+        /* every copy: runc takes the last one given, so dropping only the
+         * last would hand it an earlier --memory-swap -1 */
+        for (int i = 0; i < c->cli->nflags; i++)
+                if (strcmp (c->cli->flags[i].name, "memory-swap") == 0)
+                        strip_flag (c->cli, &c->cli->flags[i]);
         return 0;
 }
 

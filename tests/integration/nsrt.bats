@@ -302,3 +302,9 @@ backend_args() { tail -n +2 "$FAKE_RUNTIME_OUT/argv" | paste -sd' '; }
     [ "$status" -eq 0 ]
     jq -e 'has("scheduler") or has("ioPriority") | not' "$T/p.json"
 }
+
+@test "resources (fake backend): a swap flag given twice is dropped in every copy, not only the last runc would read" {
+    POLICY=$BATS_TEST_DIRNAME/../../policy/profiles/default.json run hd update --memory-swap -1 --memory-swap=8g c1
+    [ "$status" -eq 0 ]
+    [ "$(backend_args)" = "--log $LOG --log-format json update c1" ]
+}
