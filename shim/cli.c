@@ -297,6 +297,17 @@ store (struct cli *cli, const struct occurrence *occ, struct parse_state *st, st
         return 0;
 }
 
+const struct cli_flag *
+cli_last_flag (const struct cli *cli, const char *name)
+{
+        const struct cli_flag *found = NULL;
+
+        for (int i = 0; i < cli->nflags; i++)
+                if (strcmp (cli->flags[i].name, name) == 0)
+                        found = &cli->flags[i];
+        return found;
+}
+
 int
 cli_replace_value (struct cli *cli, const struct cli_flag *f, const char *value, struct hd_err *err)
 {

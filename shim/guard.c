@@ -231,18 +231,6 @@ hand_over (const struct guard *g, const struct cli_flag *f, const char *checked,
         return cli_build_backend_argv (g->cli, err);
 }
 
-/* The last occurrence of the verb flag `name` (Go's flag package: the last wins). */
-static const struct cli_flag *
-last_flag (const struct cli *cli, const char *name)
-{
-        const struct cli_flag *found = NULL;
-
-        for (int i = 0; i < cli->nflags; i++)
-                if (strcmp (cli->flags[i].name, name) == 0)
-                        found = &cli->flags[i];
-        return found;
-}
-
 /* A process or resources file that is not a regular file of its own: a
  * pipe (bash's <(...) is /dev/fd/63, a symlink to one), a FIFO, a symlink.
  * runc opens the path, following links, and reads it once, so the shim
@@ -256,7 +244,7 @@ guard_stream (const struct guard *g, const char *flag, const char *path, const s
 {
         _cleanup_free_ char *data = NULL, *checked = NULL;
         _cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        const struct cli_flag *f = last_flag (g->cli, flag);
+        const struct cli_flag *f = cli_last_flag (g->cli, flag);
         size_t len, checked_len;
         struct stat st;
 

@@ -237,17 +237,6 @@ parse_ram (const char *s, int64_t *out)
         return 0;
 }
 
-static const struct cli_flag *
-last_flag (const struct cli *cli, const char *name)
-{
-        const struct cli_flag *found = NULL;
-
-        for (int i = 0; i < cli->nflags; i++)
-                if (strcmp (cli->flags[i].name, name) == 0)
-                        found = &cli->flags[i];
-        return found;
-}
-
 /* One limit flag: -1 is unlimited, 0 unchanged; above `max` is clamped. */
 static int
 update_limit (struct inline_ctx *c, const struct cli_flag *f, int64_t have, int64_t max, const char *rule)
@@ -267,7 +256,7 @@ update_limit (struct inline_ctx *c, const struct cli_flag *f, int64_t have, int6
 static int
 update_memory (struct inline_ctx *c)
 {
-        const struct cli_flag *mem = last_flag (c->cli, "memory"), *swap = last_flag (c->cli, "memory-swap");
+        const struct cli_flag *mem = cli_last_flag (c->cli, "memory"), *swap = cli_last_flag (c->cli, "memory-swap");
         enum policy_action a = act (c, "resources", c->p->resources.action);
         int64_t limit = 0, sw = 0;
 
@@ -303,7 +292,7 @@ update_memory (struct inline_ctx *c)
 static int
 update_cpu (struct inline_ctx *c)
 {
-        const struct cli_flag *q = last_flag (c->cli, "cpu-quota"), *per = last_flag (c->cli, "cpu-period");
+        const struct cli_flag *q = cli_last_flag (c->cli, "cpu-quota"), *per = cli_last_flag (c->cli, "cpu-period");
         uint64_t period = c->p->resources.cpu_period;
         int64_t quota = 0;
 
@@ -322,7 +311,7 @@ update_cpu (struct inline_ctx *c)
 static int
 update_pids (struct inline_ctx *c)
 {
-        const struct cli_flag *f = last_flag (c->cli, "pids-limit");
+        const struct cli_flag *f = cli_last_flag (c->cli, "pids-limit");
         int64_t v;
 
         if (!f)
@@ -351,7 +340,7 @@ update_rt_value (struct inline_ctx *c, const struct cli_flag *f, long long have,
 static int
 update_realtime (struct inline_ctx *c)
 {
-        const struct cli_flag *rt = last_flag (c->cli, "cpu-rt-runtime"), *per = last_flag (c->cli, "cpu-rt-period");
+        const struct cli_flag *rt = cli_last_flag (c->cli, "cpu-rt-runtime"), *per = cli_last_flag (c->cli, "cpu-rt-period");
         enum policy_action a = act (c, "realtime", c->p->realtime.action);
         struct rules_rt_target t;
         int64_t runtime = 0;

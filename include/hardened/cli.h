@@ -84,6 +84,10 @@ int cli_parse_globals (int argc, char **argv, struct cli *out, struct hd_err *er
  * update).  Refuses what runc would refuse, so the shim never guesses. */
 int cli_parse_verb (struct cli *cli, struct hd_err *err);
 
+/* The last occurrence of the verb flag with long name `name`, or NULL (Go's
+ * flag package: the last one wins). */
+const struct cli_flag *cli_last_flag (const struct cli *cli, const char *name);
+
 /* Give flag `f` a new value in the backend's argv (in its own argument
  * after '=', or as the separate value); cli_build_backend_argv applies it. */
 int cli_replace_value (struct cli *cli, const struct cli_flag *f, const char *value, struct hd_err *err);
