@@ -18,11 +18,14 @@ setup_file() {
     mkdir -p "$E2E_DIR/data"
     ln -s "$E2E_DIR/data" "$E2E_DIR/root"
     e2e_policies "$E2E_DIR"
-    jq --arg r "$E2E_DIR/root" '.rules.mounts.deny = ["/", "/etc", "/proc", "/sys", "/dev", "/run", $r]' \
+    # (a denied data root's image layers are engine storage for mounts.rootfsPath)
+    jq --arg r "$E2E_DIR/root" --arg s "$E2E_DIR/data/overlay2" \
+        '.rules.mounts.deny = ["/", "/etc", "/proc", "/sys", "/dev", "/run", $r] | .rules.mounts.rootfsStorage = [$s]' \
         "$E2E_DIR/policy-default.json" > "$E2E_DIR/policy-linkdeny.json"
     # the built-in deny-list plus this daemon's data root, as /var/lib/docker is for the system's
     "$HARDENED" policy show --policy "$E2E_DIR/policy-default.json" |
-        jq --arg r "$E2E_DIR/data" '{apiVersion, rules: {mounts: (.rules.mounts | .deny += [$r] | del(.allow))}}' |
+        jq --arg r "$E2E_DIR/data" '{apiVersion, rules: {mounts: (.rules.mounts | .deny += [$r]
+            | .rootfsStorage = ((.rootfsStorage // []) + [$r + "/overlay2"]) | with_entries(select(.value != null)))}}' |
         jq -s '.[0] * .[1]' "$E2E_DIR/policy-default.json" - > "$E2E_DIR/policy-dataroot.json"
     e2e_daemon_json "$E2E_DIR"
     e2e_start "$E2E_DIR"

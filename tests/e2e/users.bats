@@ -81,11 +81,12 @@ docker_gid() { getent group docker | cut -d: -f3; }
     run dk run -d --runtime=hardened --network none --user 1000:1000 -v "$E2E_DIR/data:/data:ro" "$E2E_IMAGE" sleep 300
     [ "$status" -eq 0 ]
     id=$output
-    run dk exec -u 1000:42 "$id" sh -c 'id -g; cat /data/secret'
-    echo "$output"
+    # stdout and stderr separate: docker exec does not keep their relative order
+    run --separate-stderr dk exec -u 1000:42 "$id" sh -c 'id -g; cat /data/secret'
+    echo "$output / $stderr"
     [ "$status" -ne 0 ]
-    [ "${lines[0]}" = 65534 ]
-    [[ "$output" == *"Permission denied"* ]]
+    [ "$output" = 65534 ]
+    [[ "$stderr" == *"Permission denied"* ]]
     dk rm -f "$id" >/dev/null
     # the same container under plain runc: the exec really would have had the group
     run dk run -d --runtime=runc --network none --user 1000:1000 -v "$E2E_DIR/data:/data:ro" "$E2E_IMAGE" sleep 300
