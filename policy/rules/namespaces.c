@@ -151,7 +151,7 @@ ns_splice (char *rest, size_t size, const char *target, const char *after)
 
         if ((size_t) snprintf (tmp, sizeof tmp, "%s/%s", target, after) >= sizeof tmp || strlen (tmp) >= size)
                 return -1;
-        strcpy (rest, tmp);
+        snprintf (rest, size, "%s", tmp);
         return 0;
 }
 
@@ -167,7 +167,7 @@ ns_resolve (const char *path, char *out, size_t size, char *why, size_t wsize)
 
         if (strlen (path) >= sizeof rest)
                 return snprintf (why, wsize, "the path is too long"), -1;
-        strcpy (rest, path);
+        snprintf (rest, sizeof rest, "%s", path);
         while (*(p += strspn (p, "/"))) {
                 size_t clen = strcspn (p, "/");
                 char comp[NAME_MAX + 1];
@@ -192,12 +192,12 @@ ns_resolve (const char *path, char *out, size_t size, char *why, size_t wsize)
                 if (lstat (cand, &st) < 0)
                         return snprintf (why, wsize, "%s: %s", cand, strerror (errno)), -1;
                 if (!S_ISLNK (st.st_mode)) {
-                        strcpy (cur, cand);
+                        snprintf (cur, sizeof cur, "%s", cand);
                         continue;
                 }
                 switch (ns_link_kind (cur, comp, p)) {
                 case NS_LINK_FINAL:
-                        strcpy (cur, cand);
+                        snprintf (cur, sizeof cur, "%s", cand);
                         continue;
                 case NS_LINK_REFUSE:
                         return snprintf (why, wsize, "%s is a /proc link other than self, thread-self or a "
