@@ -136,6 +136,18 @@ e2e_policies() {
     jq '.mode = "audit"' "$top_srcdir/policy/profiles/default.json" > "$d/policy-audit.json"
 }
 
+# e2e_setup_daemon: a setup_file's usual start: E2E_DIR (exported), the
+# shipped policies, the daemons and the busybox image.
+e2e_setup_daemon() {
+    e2e_require || return 1
+    export E2E_DIR
+    E2E_DIR=$(mktemp -d /tmp/hd-e2e.XXXXXX)
+    e2e_policies "$E2E_DIR"
+    e2e_daemon_json "$E2E_DIR"
+    e2e_start "$E2E_DIR"
+    e2e_image "$E2E_DIR"
+}
+
 # docker against the private daemon of this file
 dk() { "$E2E_DOCKER" -H "unix://$E2E_DIR/docker.sock" "$@"; }
 

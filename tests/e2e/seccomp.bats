@@ -10,13 +10,7 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 setup_file() {
-    e2e_require || return 1
-    export E2E_DIR
-    E2E_DIR=$(mktemp -d /tmp/hd-e2e.XXXXXX)
-    e2e_policies "$E2E_DIR"
-    e2e_daemon_json "$E2E_DIR"
-    e2e_start "$E2E_DIR"
-    e2e_image "$E2E_DIR"
+    e2e_setup_daemon || return 1
     jq '.syscalls += [{names: ["clone", "unshare"], action: "SCMP_ACT_ALLOW"}]' \
         "$top_srcdir/policy/profiles/seccomp-default.json" > "$E2E_DIR/clone-allowed.json"
 }
