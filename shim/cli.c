@@ -1,10 +1,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hardened/cli.h"
 #include "hardened/util.h"
@@ -18,6 +20,7 @@ enum slot {
         SLOT_VERSION,
         SLOT_LOG,
         SLOT_LOG_FORMAT,
+        SLOT_ROOT,
         SLOT_BUNDLE,
         SLOT_PROCESS,
         SLOT_RESOURCES,
@@ -41,7 +44,7 @@ static const struct flag global_flags[] = {
         { { "debug" }, false, SLOT_NONE },
         { { "log" }, true, SLOT_LOG },
         { { "log-format" }, true, SLOT_LOG_FORMAT },
-        { { "root" }, true, SLOT_NONE },
+        { { "root" }, true, SLOT_ROOT },
         { { "criu" }, true, SLOT_NONE },
         { { "systemd-cgroup" }, false, SLOT_NONE },
         { { "rootless" }, true, SLOT_NONE },
@@ -269,6 +272,7 @@ store (struct cli *cli, const struct occurrence *occ, struct parse_state *st, st
                 [SLOT_POLICY] = offsetof (struct cli, policy),
                 [SLOT_LOG] = offsetof (struct cli, log),
                 [SLOT_LOG_FORMAT] = offsetof (struct cli, log_format),
+                [SLOT_ROOT] = offsetof (struct cli, root),
                 [SLOT_BUNDLE] = offsetof (struct cli, bundle),
                 [SLOT_PROCESS] = offsetof (struct cli, process),
                 [SLOT_RESOURCES] = offsetof (struct cli, resources),
@@ -288,6 +292,10 @@ store (struct cli *cli, const struct occurrence *occ, struct parse_state *st, st
                 return hd_err_set (err, HD_EXIT_USAGE, EINVAL,
                                    "%s: cannot use two forms of the same flag: %s", st->where,
                                    occ->flag->names[0]);
+        if ((slot == SLOT_POLICY || slot == SLOT_BACKEND) && st->slot_name[slot])
+                return hd_err_set (err, HD_EXIT_USAGE, EINVAL,
+                                   "%s: the shim's own flag --%s may be given only once",
+                                   st->where, occ->flag->names[0]);
         st->slot_name[slot] = occ->name;
         st->slot_name_len[slot] = occ->name_len;
         if (slot == SLOT_BACKEND)
@@ -444,6 +452,10 @@ record (struct cli *cli, const struct occurrence *occ, struct hd_err *err)
         f = &cli->flags[cli->nflags++];
         f->name = occ->flag->names[0];
         f->value = occ->value;
+        f->is_bool = !occ->flag->takes_value;
+        f->on = f->is_bool;
+        if (f->is_bool && occ->value && parse_go_bool (occ->value, &f->on) < 0)
+                f->on = false; /* not reached: store() refused the spelling */
         f->flag_index = argv_index (cli, cli->verb_args[occ->first]);
         f->value_index = occ->count == 2 ? argv_index (cli, cli->verb_args[occ->first + 1]) : -1;
         return 0;
@@ -497,6 +509,57 @@ cli_parse_verb (struct cli *cli, struct hd_err *err)
                              || cli->verb == CLI_VERB_RESTORE))
                 cli->bundle = ".";
         return 0;
+}
+
+/* runc's userns.RunningInUserNS: the identity map is the initial one. */
+static bool
+in_user_namespace (void)
+{
+        _cleanup_close_ int fd = open ("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+        char buf[128] = "";
+        unsigned long a, b, n;
+
+        if (fd < 0 || read (fd, buf, sizeof buf - 1) <= 0 || sscanf (buf, "%lu %lu %lu", &a, &b, &n) != 3)
+                return false;
+        return !(a == 0 && b == 0 && n == 4294967295UL);
+}
+
+/* runc 1.1 shouldHonorXDGRuntimeDir */
+static bool
+honour_xdg (void)
+{
+        const char *user = getenv ("USER");
+
+        if (!getenv ("XDG_RUNTIME_DIR") || !*getenv ("XDG_RUNTIME_DIR"))
+                return false;
+        if (geteuid () != 0)
+                return true;
+        if (!in_user_namespace ())
+                return false;
+        return !user || strcmp (user, "root") != 0;
+}
+
+char *
+cli_state_root (const struct cli *cli, struct hd_err *err)
+{
+        _cleanup_free_ char *cwd = NULL, *xdg = NULL;
+        const char *root = cli->root;
+        char *out = NULL;
+
+        if (!root && honour_xdg ()) {
+                if (asprintf (&xdg, "%s/runc", getenv ("XDG_RUNTIME_DIR")) < 0)
+                        xdg = NULL;
+                root = xdg;
+        }
+        if (!root)
+                root = "/run/runc";
+        if (root[0] != '/' && !(cwd = getcwd (NULL, 0)))
+                return hd_err_set (err, HD_EXIT_INTERNAL, errno, "--root %s: cannot resolve: %s", root,
+                                   strerror (errno)),
+                       NULL;
+        if (asprintf (&out, "%s%s%s", cwd ? cwd : "", cwd ? "/" : "", root) < 0)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory"), NULL;
+        return out;
 }
 
 void

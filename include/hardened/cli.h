@@ -36,6 +36,9 @@ struct cli_flag {
         const char *name;         /* long name: "user", "cap", "memory", ... */
         char *value;
         int flag_index, value_index;
+        bool is_bool;             /* a Go bool flag */
+        bool on;                  /* its value, read with Go's strconv.ParseBool
+                                   * (store() has refused any other spelling) */
 };
 
 struct cli {
@@ -46,6 +49,7 @@ struct cli {
         /* runc global flags the shim needs for its own messages */
         const char *log;
         const char *log_format;   /* "text" unless given */
+        const char *root;         /* --root as given, or NULL: see cli_state_root */
         /* the verb and what it names */
         enum cli_verb verb;
         const char *verb_name;    /* NULL for CLI_VERB_NONE */
@@ -94,6 +98,12 @@ int cli_replace_value (struct cli *cli, const struct cli_flag *f, const char *va
 
 /* Rebuild backend_argv after edits to strip/replace. */
 int cli_build_backend_argv (struct cli *cli, struct hd_err *err);
+
+/* The directory runc keeps container state in, as runc 1.1 chooses it:
+ * --root, else $XDG_RUNTIME_DIR/runc when runc would honour it (not the
+ * real root), else /run/runc; made absolute against the working directory
+ * as filepath.Abs does.  malloc'd. */
+char *cli_state_root (const struct cli *cli, struct hd_err *err);
 
 void cli_free (struct cli *cli);
 

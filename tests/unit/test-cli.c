@@ -1,7 +1,9 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hardened/cli.h"
 #include "hardened/util.h"
@@ -74,6 +76,10 @@ static const struct {
         { "hardened --log", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "flag needs an argument: -log" },
         { "hardened --bogus create c", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "flag provided but not defined: -bogus" },
         { "hardened --policy", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "flag needs an argument: -policy" },
+        /* the shim's own flags: once, in any spelling */
+        { "hardened --policy /a --policy /b create c", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "--policy may be given only once" },
+        { "hardened --policy=/a -policy /b create c", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "--policy may be given only once" },
+        { "hardened --backend /a --backend=/b state c", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "--backend may be given only once" },
 };
 
 static char **
@@ -143,10 +149,78 @@ run_case (size_t k)
         cli_free (&c);
 }
 
+/* Every spelling Go's strconv.ParseBool accepts, as the value of a verb's
+ * bool flag; anything else is refused by the parser (cases above). */
+static const struct {
+        const char *spelling;
+        bool on;
+} bools[] = {
+        { "1", true }, { "t", true }, { "T", true }, { "TRUE", true }, { "true", true }, { "True", true },
+        { "0", false }, { "f", false }, { "F", false }, { "FALSE", false }, { "false", false }, { "False", false },
+};
+
+static void
+bool_spellings (void)
+{
+        static const struct {
+                const char *before, *after;
+        } lines[] = { { "hardened create --no-pivot=", " c" }, { "hardened exec --no-new-privs=", " c true" },
+                      { "hardened run -no-new-keyring=", " c" } };
+        for (size_t l = 0; l < HD_ARRAY_SIZE (lines); l++)
+                for (size_t k = 0; k < HD_ARRAY_SIZE (bools); k++) {
+                        char line[128], *argv[8], *save = NULL;
+                        int argc = 0;
+                        struct cli c;
+                        struct hd_err err = { 0 };
+
+                        snprintf (line, sizeof line, "%s%s%s", lines[l].before, bools[k].spelling, lines[l].after);
+                        for (char *t = strtok_r (line, " ", &save); t; t = strtok_r (NULL, " ", &save))
+                                argv[argc++] = t;
+                        ok (cli_parse_globals (argc, argv, &c, &err) == 0 && cli_parse_verb (&c, &err) == 0,
+                            "parsed: %s...%s", lines[l].before, lines[l].after);
+                        ok (c.nflags == 1 && c.flags[0].is_bool && c.flags[0].on == bools[k].on, "  =%s reads as %s",
+                            bools[k].spelling, bools[k].on ? "true" : "false");
+                        cli_free (&c);
+                }
+}
+
+/* runc 1.1's choice of state directory. */
+static void
+state_root (void)
+{
+        static const struct {
+                const char *line, *want;
+        } roots[] = {
+                { "hardened --root /run/containerd/runc/k8s.io state c", "/run/containerd/runc/k8s.io" },
+                { "hardened --root=rel/dir state c", "@CWD@/rel/dir" },
+                { "hardened state c", "/run/runc" },
+        };
+        _cleanup_free_ char *cwd = getcwd (NULL, 0);
+
+        unsetenv ("XDG_RUNTIME_DIR");
+        for (size_t k = 0; k < HD_ARRAY_SIZE (roots); k++) {
+                _cleanup_free_ char *store = NULL, **argv = NULL, *got = NULL;
+                char want[4096];
+                struct cli c;
+                struct hd_err err = { 0 };
+                int argc;
+
+                argv = split (roots[k].line, &argc, &store);
+                snprintf (want, sizeof want, "%s%s", strncmp (roots[k].want, "@CWD@", 5) ? "" : cwd,
+                          roots[k].want + (strncmp (roots[k].want, "@CWD@", 5) ? 0 : 5));
+                ok (cli_parse_globals (argc, argv, &c, &err) == 0, "parsed: %s", roots[k].line);
+                got = cli_state_root (&c, &err);
+                is_str (got, want, "  state root");
+                cli_free (&c);
+        }
+}
+
 int
 main (void)
 {
         for (size_t k = 0; k < HD_ARRAY_SIZE (cases); k++)
                 run_case (k);
+        bool_spellings ();
+        state_root ();
         return tap_done ();
 }

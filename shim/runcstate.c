@@ -1,0 +1,64 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "hardened/fileio.h"
+#include "hardened/runcstate.h"
+#include "hardened/util.h"
+
+/* runc 1.1 validateID: ^[\w+-\.]+$ (the class holds word characters and
+ * the range '+'..'.', that is + , - .), and not "." or "..". */
+static bool
+valid_id (const char *id)
+{
+        if (!id || !*id || strcmp (id, ".") == 0 || strcmp (id, "..") == 0)
+                return false;
+        for (const char *c = id; *c; c++)
+                if (!(*c == '_' || (*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z')
+                      || (*c >= 'A' && *c <= 'Z') || (*c >= '+' && *c <= '.')))
+                        return false;
+        return true;
+}
+
+int
+runc_state_load (const struct cli *cli, struct json **state, struct hd_err *err)
+{
+        _cleanup_free_ char *root = cli_state_root (cli, err), *data = NULL;
+        _cleanup_close_ int rootfd = -1, dirfd = -1;
+        size_t len;
+        struct stat st;
+
+        if (!root)
+                return -1;
+        if (!valid_id (cli->id))
+                return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "invalid container id \"%s\"",
+                                   cli->id ? cli->id : "");
+        rootfd = fileio_open_dir (root, err);
+        if (rootfd < 0)
+                return hd_err_prefix (err, "container %s: state root: ", cli->id);
+        dirfd = openat (rootfd, cli->id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dirfd < 0)
+                return hd_err_set (err, HD_EXIT_REFUSED, errno, "container %s: %s/%s: %s", cli->id, root,
+                                   cli->id, errno == ENOENT ? "container does not exist" : strerror (errno));
+        if (fileio_read_at (dirfd, "state.json", JSON_MAX_BYTES, &data, &len, &st, err) < 0
+            || json_parse (data, len, state, err) < 0)
+                return hd_err_prefix (err, "container %s: %s/%s/state.json: ", cli->id, root, cli->id);
+        return 0;
+}
+
+const char *
+runc_state_label (const struct json *state, const char *key)
+{
+        const struct json *labels = json_path (state, "config", "labels", NULL);
+        size_t klen = strlen (key);
+
+        for (size_t i = 0; labels && labels->type == JSON_ARRAY && i < labels->n; i++) {
+                const struct json *l = labels->items[i];
+                if (l->type == JSON_STRING && strncmp (l->text, key, klen) == 0 && l->text[klen] == '=')
+                        return l->text + klen + 1;
+        }
+        return NULL;
+}
