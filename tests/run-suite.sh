@@ -5,7 +5,11 @@
 #  2. `make distcheck` (the tarball builds, installs and passes `make check`);
 #  3. an ASan+UBSan build running the unit tests and the corpus replay again;
 #  4. a short libFuzzer run of the JSON entry point, when clang is present;
-#  5. the Docker end-to-end suite (private containerd + dockerd).
+#  5. the Docker end-to-end suite (private containerd + dockerd);
+#  6. a subset of runc 1.1.5's own integration suite, run through runc and
+#     through hardened (audit policy), every result compared
+#     (tests/compat/runc-suite.sh --subset; each test whose result is the
+#     same counts as passed, each that differs as failed).
 # Ends with one summary line: "N passed, N failed".
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -76,14 +80,29 @@ e2e_fail=$(grep -cE "^not ok " "$work/e2e.tap" || true)
 e2e_pass=$((e2e_pass - e2e_skip))
 grep -qE '^1\.\.[1-9]' "$work/e2e.tap" || { echo "the e2e suite ran no test"; e2e_fail=$((e2e_fail + 1)); }
 
+stage "runc's own integration suite, subset, through runc and through hardened (tests/compat)"
+compat_rc=0
+HARDENED=$work/main/hardened HD_COMPAT_DIR=$work/compat "$top"/tests/compat/runc-suite.sh --subset \
+    || compat_rc=$?
+lines() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
+compat_total=$(lines "$work/compat/results/runc.txt")
+compat_diff=$(lines "$work/compat/results/differences.txt")
+compat_skip=0
+case $compat_rc in
+    0) ;;
+    77) compat_skip=1 ;;
+    *) [ "$compat_diff" -gt 0 ] || compat_diff=1 ;; # a set-up error, or no test ran
+esac
+compat_same=$((compat_total > compat_diff ? compat_total - compat_diff : 0))
+
 # One closing line over every TAP result of the stages above.
 count() {
     cat "$work"/main/test-suite.log "$work"/asan/test-suite.log 2>/dev/null |
         awk -v k="# $1:" 'index($0, k) == 1 { n += $NF } END { print n + 0 }'
 }
-pass=$(( $(count PASS) + fuzz_runs + e2e_pass ))
-fail=$(( $(count FAIL) + $(count ERROR) + $(count XPASS) + e2e_fail ))
-skip=$(( $(count SKIP) + e2e_skip ))
+pass=$(( $(count PASS) + fuzz_runs + e2e_pass + compat_same ))
+fail=$(( $(count FAIL) + $(count ERROR) + $(count XPASS) + e2e_fail + compat_diff ))
+skip=$(( $(count SKIP) + e2e_skip + compat_skip ))
 if [ "${CI:-}" = true ] && [ "$skip" -gt 0 ]; then
     echo "CI: $skip test(s) skipped; a skip in CI is a failure"
     fail=$((fail + skip))

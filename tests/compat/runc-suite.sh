@@ -14,16 +14,26 @@
 #   FILE.bats      these files only (names inside runc's tests/integration)
 #
 # Nothing of runc's code is kept in this repository: it is extracted at run
-# time from a git repository of runc's source, built there (its Go helpers
-# recvtty, sd-helper and seccompagent, with -mod=vendor: no module proxy is
-# needed) and run with bats.  No image is downloaded: the busybox image is
+# time from a git repository of runc's source at the tag, or, where there is
+# none (CI machines), from Debian's source package of the installed runc
+# (runc_1.1.5+ds1.orig.tar.xz: upstream's v1.1.5 tree without its vendor/
+# directory; its tests/integration is byte for byte the tag's), fetched with
+# apt-get source through a private deb-src list.  runc's Go helpers are built
+# there: with -mod=vendor from a git tree; from Debian's golang-*-dev
+# packages in GOPATH mode from the Debian tree (recvtty only: sd-helper is
+# for the systemd cgroup driver and seccompagent for seccomp-notify, neither
+# used here).  The suite is run with bats.  No image is downloaded: the busybox image is
 # made from the host's static busybox, the "debian" image (hooks.bats only)
 # from the host's own Debian binaries (sh, ldconfig, grep and their
 # libraries).
 #
 # Environment:
 #   HD_RUNC_GIT      git repository of runc's source (bare is fine)
-#                    [/work/.mirror/opencontainers+runc/repo]
+#                    [/work/.mirror/opencontainers+runc/repo]; when it is
+#                    absent, Debian's source package is used (needs
+#                    deb.debian.org and golang-github-containerd-console-dev
+#                    golang-github-urfave-cli-dev golang-golang-x-sys-dev
+#                    golang-github-cyphar-filepath-securejoin-dev)
 #   HD_RUNC_TAG      the tag to test [v1.1.5]
 #   HARDENED         the hardened binary [./hardened, else TOP/hardened]
 #   HD_BACKEND       the real runc, run directly and behind hardened
@@ -40,8 +50,7 @@
 # the suite in `docker run -t`.  Needs root, bats, jq, gawk, go, gcc, xz, git,
 # script.  Results: HD_COMPAT_DIR/results/
 # {runc,hardened}/FILE.tap and a summary.  Exit status: 0 same results,
-# 1 some result differs, 2 usage or set-up error, 77 skipped (not root, or
-# no runc source repository: CI machines have none).
+# 1 some result differs, 2 usage or set-up error, 77 skipped (not root).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -73,10 +82,13 @@ while [ $# -gt 0 ]; do
 done
 
 [ "$(id -u)" -eq 0 ] || skip "runc's integration suite needs root"
-git -C "$runc_git" rev-parse --git-dir >/dev/null 2>&1 \
-    || skip "no runc source repository at $runc_git (set HD_RUNC_GIT to a clone of runc)"
-git -C "$runc_git" rev-parse -q --verify "refs/tags/$tag^{commit}" >/dev/null \
-    || skip "runc source repository $runc_git has no tag $tag"
+if git -C "$runc_git" rev-parse --git-dir >/dev/null 2>&1; then
+    git -C "$runc_git" rev-parse -q --verify "refs/tags/$tag^{commit}" >/dev/null \
+        || die "runc source repository $runc_git has no tag $tag"
+    from=git
+else
+    from=debian
+fi
 for tool in bats jq gawk go gcc xz tar timeout script; do
     command -v "$tool" >/dev/null || die "$tool is needed (Debian: bats jq gawk golang-go gcc xz-utils bsdutils)"
 done
@@ -94,18 +106,57 @@ src=$work/runc-$tag
 itest=$src/tests/integration
 
 # --- runc's source and its Go helpers -------------------------------------
-commit=$(git -C "$runc_git" rev-parse "$tag^{commit}")
-if [ "$(cat "$src/.hd-commit" 2>/dev/null || true)" != "$commit" ]; then
-    say "extracting runc $tag ($commit) into $src"
+# Debian's source of the installed runc, whose upstream version must be the tag's.
+debian_source() {
+    local dl=$work/debian-src list=$work/debian-src/deb-src.sources version orig
+    version=$(dpkg-query -W -f '${Version}' runc 2>/dev/null) || die "no runc package installed (Debian: runc)"
+    case $version in "${tag#v}"+*) ;; *) die "the installed runc is $version, not $tag: point HD_RUNC_GIT at runc's source" ;; esac
+    mkdir -p "$dl"
+    orig=$(ls "$dl"/runc_"${tag#v}"*.orig.tar.* 2>/dev/null | head -1 || true)
+    if [ -z "$orig" ]; then
+        say "fetching Debian's source package of runc $version"
+        printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+            "$(. /etc/os-release && echo "$VERSION_CODENAME $VERSION_CODENAME-updates")" >"$list"
+        local apt_opts=(-o Dir::Etc::sourcelist="$list" -o Dir::Etc::sourceparts=- -o Dir::State::Lists="$dl/lists"
+            -o APT::Get::List-Cleanup=0 -o APT::Sandbox::User=root)
+        mkdir -p "$dl/lists/partial"
+        apt-get -q "${apt_opts[@]}" update >"$dl/apt.log" 2>&1 || { cat "$dl/apt.log"; die "apt-get update (deb-src) failed"; }
+        (cd "$dl" && apt-get -q "${apt_opts[@]}" source --download-only "runc=$version") >>"$dl/apt.log" 2>&1 \
+            || { cat "$dl/apt.log"; die "apt-get source runc=$version failed"; }
+        orig=$(ls "$dl"/runc_"${tag#v}"*.orig.tar.* | head -1)
+    fi
     rm -rf "$src" && mkdir -p "$src"
-    git -C "$runc_git" archive "$commit" | tar -x -C "$src"
-    echo "$commit" >"$src/.hd-commit"
+    tar -x -C "$src" --strip-components=1 -f "$orig"
+    echo "$orig" >"$src/.hd-commit"
+}
+if [ "$from" = git ]; then
+    commit=$(git -C "$runc_git" rev-parse "$tag^{commit}")
+    if [ "$(cat "$src/.hd-commit" 2>/dev/null || true)" != "$commit" ]; then
+        say "extracting runc $tag ($commit) into $src"
+        rm -rf "$src" && mkdir -p "$src"
+        git -C "$runc_git" archive "$commit" | tar -x -C "$src"
+        echo "$commit" >"$src/.hd-commit"
+    fi
+elif [ ! -s "$src/.hd-commit" ] || [ -d "$src/vendor" ]; then
+    debian_source
 fi
-export GOFLAGS=-mod=vendor GOPROXY=off GOCACHE=$work/go-cache GOPATH=$work/go
-for cmd in recvtty sd-helper seccompagent; do
+export GOPROXY=off GOCACHE=$work/go-cache
+if [ -d "$src/vendor" ]; then
+    helpers=(recvtty sd-helper seccompagent)
+    export GOFLAGS=-mod=vendor GOPATH=$work/go
+else
+    # Debian's tree has no vendor/: the packages' sources in /usr/share/gocode,
+    # and runc's own packages from the tree, found through a GOPATH link.
+    helpers=(recvtty)
+    mkdir -p "$work/gopath/src/github.com/opencontainers"
+    ln -sfn "$src" "$work/gopath/src/github.com/opencontainers/runc"
+    export GO111MODULE=off GOFLAGS= GOPATH=$work/gopath:/usr/share/gocode
+fi
+for cmd in "${helpers[@]}"; do
     [ -x "$src/contrib/cmd/$cmd/$cmd" ] && continue
-    say "building $cmd (go build -mod=vendor)"
-    (cd "$src" && go build -trimpath -buildmode=pie -tags seccomp -o "contrib/cmd/$cmd/$cmd" "./contrib/cmd/$cmd") \
+    say "building $cmd"
+    (cd "${GOPATH%%:*}/src/github.com/opencontainers/runc" 2>/dev/null || cd "$src"
+     go build -trimpath -buildmode=pie -tags seccomp -o "$src/contrib/cmd/$cmd/$cmd" "./contrib/cmd/$cmd") \
         || die "building runc's $cmd failed"
 done
 
