@@ -23,6 +23,18 @@ teardown() { fake_teardown; }
     [ "$(cat "$FAKE_RUNTIME_OUT/argv")" = "$(printf '%s\n' "$FAKE_RUNTIME" -root=/r state c1)" ]
 }
 
+@test "the shim's own flags given twice, in any spelling: a usage error, and the backend never runs" {
+    for argv in "--policy /a --policy /b" "--policy=/a -policy /b" "--backend $FAKE_RUNTIME --backend=$FAKE_RUNTIME"; do
+        for verb in "state c1" "create c1"; do
+            # shellcheck disable=SC2086 # the words are the argv under test
+            run "$HARDENED" $argv --log "$LOG" $verb
+            [ "$status" -eq 2 ]
+            [[ "$output" == *"may be given only once"* ]]
+            [ ! -e "$FAKE_RUNTIME_OUT/argv" ]
+        done
+    done
+}
+
 @test "the backend's exit status is the shim's" {
     FAKE_RUNTIME_EXIT=7 run hd state c1
     [ "$status" -eq 7 ]
