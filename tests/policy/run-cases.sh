@@ -17,7 +17,6 @@ trap 'rm -rf "$work"' EXIT
 cases=$work/all-cases.json
 jq -s '{cases: (map(.cases // []) | add), matrix: (map(.matrix // []) | add)}' \
     "$top_srcdir/tests/policy/cases.json" "$top_srcdir"/tests/policy/cases.d/*.json > "$cases" || exit 1
-n=0
 failed=0
 runner_exe=$(readlink -f "/proc/$$/exe")
 
@@ -29,16 +28,18 @@ base_file() {
     esac
 }
 
-# ok/not ok with diagnostics
+# One result file per case, named by its index, so workers can run cases
+# in parallel and the TAP still lists them in order: "ok"/"not ok", the
+# name, then diagnostics.
 report() {
-    n=$((n + 1))
-    if [ -z "$2" ]; then
-        echo "ok $n - $1"
-    else
-        echo "not ok $n - $1"
-        printf '%s\n' "$2" | sed 's/^/#   /'
-        failed=1
-    fi
+    {
+        if [ -z "$2" ]; then
+            echo "ok - $1"
+        else
+            echo "not ok - $1"
+            printf '%s\n' "$2" | sed 's/^/#   /'
+        fi
+    } >"$work/res/$case_index"
 }
 
 # run_case NAME CASE_JSON: CASE_JSON has policy_file, policy (overrides),
@@ -47,117 +48,141 @@ report() {
 # default create) and symlinks ({"NAME": "TARGET"}, made in the case's own
 # directory, which "@CASE@" in the patch's strings names).
 run_case() {
-    local name=$1 c d problems="" rc verdict got want
-    c=$(jq --arg pid "$$" --arg exe "$runner_exe" \
-        'walk(if type == "string" then gsub("@RUNNER_PID@"; $pid) | gsub("@RUNNER_EXE@"; $exe) else . end)' <<<"$2")
+    local name=$1 c d problems="" rc verdict got want policy_file input wrap id verb_kind unchanged
+    local wanted has_links has_expect log_lacks=() log_has=()
     d=$(mktemp -d "$work/case.XXXXXX")
     mkdir -p "$d/bundle" "$d/out"
-    jq -s '.[0] * .[1]' "$(jq -r '.policy_file' <<<"$c")" <(jq '.policy // {}' <<<"$c") > "$d/policy.json"
-    local input
-    input=$(jq -r 'if (.input | type) == "string" then .input else "" end' <<<"$c")
-    if [ -n "$input" ]; then cp "$FIXTURES/$input" "$d/in.json"; else jq '.input' <<<"$c" > "$d/in.json"; fi
-    if [ "$(jq -r '.wrap // ""' <<<"$c")" = process ]; then
-        jq '{ociVersion: "1.0.2", process: ., root: {path: "rootfs", readonly: true}}' "$d/in.json" > "$d/w.json" && mv "$d/w.json" "$d/in.json"
+    # Everything the case says, in one jq run (each jq start costs more than
+    # the case itself).
+    eval "$(jq -r --arg pid "$$" --arg exe "$runner_exe" '
+        walk(if type == "string" then gsub("@RUNNER_PID@"; $pid) | gsub("@RUNNER_EXE@"; $exe) else . end)
+        | @sh "c=\(tojson) policy_file=\(.policy_file)",
+          @sh "input=\(if (.input | type) == "string" then .input else "" end) wrap=\(.wrap // "")",
+          @sh "id=\(.id // "") verb_kind=\(.verb // "create") want=\(.verdict) unchanged=\(.unchanged // false)",
+          @sh "has_links=\((.symlinks // {}) | length > 0) has_expect=\((.expect // {}) | length > 0)",
+          @sh "wanted=\(if has("findings_unique") then .findings_unique | unique else (.findings // []) end | join("\n"))",
+          "log_lacks=(\(.log_lacks // [] | @sh))", "log_has=(\(.log_has // [] | @sh))"' <<<"$2")"
+    jq --argjson c "$c" '. * ($c.policy // {})' "$policy_file" >"$d/policy.json"
+    if [ "$has_links" = true ]; then
+        local link target
+        while IFS=$'\t' read -r link target; do
+            [ -z "$link" ] || ln -s "$target" "$d/$link"
+        done < <(jq -r '.symlinks | to_entries[] | "\(.key)\t\(.value)"' <<<"$c")
     fi
-    local link target
-    while IFS=$'\t' read -r link target; do
-        [ -z "$link" ] || ln -s "$target" "$d/$link"
-    done < <(jq -r '(.symlinks // {}) | to_entries[] | "\(.key)\t\(.value)"' <<<"$c")
-    jq --argjson c "$c" --arg case "$d" '
-        def ptr: split("/")[1:] | map(if test("^[0-9]+$") then tonumber else . end);
-        reduce (($c.patch // {}) | walk(if type == "string" then gsub("@CASE@"; $case) else . end)
-                | to_entries[]) as $p (.; setpath($p.key | ptr; $p.value))' \
-        "$d/in.json" > "$d/bundle/config.json"
+    # the input (a fixture, or the case's own), wrapped, then patched
+    local build='def ptr: split("/")[1:] | map(if test("^[0-9]+$") then tonumber else . end);
+        (if $c.wrap == "process" then {ociVersion: "1.0.2", process: ., root: {path: "rootfs", readonly: true}} else . end)
+        | reduce (($c.patch // {}) | walk(if type == "string" then gsub("@CASE@"; $case) else . end)
+                  | to_entries[]) as $p (.; setpath($p.key | ptr; $p.value))'
+    if [ -n "$input" ]; then
+        jq --argjson c "$c" --arg case "$d" "$build" "$FIXTURES/$input" >"$d/bundle/config.json"
+    else
+        jq -n --argjson c "$c" --arg case "$d" "\$c.input | $build" >"$d/bundle/config.json"
+    fi
     cp "$d/bundle/config.json" "$d/before.json"
 
     # Docker names the runc container after its own id, which its bind
     # sources carry (.../containers/<id>/hosts): use it, as Docker would.
-    local id
-    id=$(jq -r '.id // ""' <<<"$c")
     [ -n "$id" ] || id=$(grep -oE '/containers/[0-9a-f]{64}/' "$d/bundle/config.json" | head -1 | cut -d/ -f3)
     local verb summary='^bundle .*refused by policy'
     verb=(create --bundle "$d/bundle")
-    if [ "$(jq -r '.verb // "create"' <<<"$c")" = update ]; then
+    if [ "$verb_kind" = update ]; then
         verb=(update --resources "$d/bundle/config.json")
         summary="^$d/bundle/config.json: refused by policy"
     fi
     FAKE_RUNTIME_OUT=$d/out "$HARDENED" --policy "$d/policy.json" --backend "$FAKE_RUNTIME" \
         --log "$d/log.json" --log-format json "${verb[@]}" "${id:-case}" >/dev/null 2>"$d/stderr"
     rc=$?
-    got=$(jq -r '.msg' "$d/log.json" 2>/dev/null |
-          sed -nE 's/^policy [^ ]+: ([A-Za-z.]+) (warning|rewritten|refused).*/\1 \2/p')
+    # level<TAB>msg, one line per log entry
+    jq -r '"\(.level)\t\(.msg)"' "$d/log.json" >"$d/msgs" 2>/dev/null
+    got=$(cut -f2- "$d/msgs" | sed -nE 's/^policy [^ ]+: ([A-Za-z.]+) (warning|rewritten|refused).*/\1 \2/p')
     if [ "$rc" -eq 1 ] && grep -q ' refused$' <<<"$got"; then verdict=refused
     elif grep -q ' rewritten$' <<<"$got"; then verdict=rewritten
     else verdict=allowed; fi
     [ "$rc" -eq 0 ] || [ "$verdict" = refused ] || problems+="exit $rc: $(cat "$d/stderr")"$'\n'
 
-    want=$(jq -r '.verdict' <<<"$c")
     [ "$verdict" = "$want" ] || problems+="verdict: got $verdict, want $want"$'\n'
     if [ "$verdict" = refused ]; then
         [ ! -e "$d/out/argv" ] || problems+="the backend ran for a refused config"$'\n'
         cmp -s "$d/before.json" "$d/bundle/config.json" || problems+="a refused config.json was changed"$'\n'
-        jq -r 'select(.level == "error") | .msg' "$d/log.json" | tail -1 | grep -q "$summary" ||
+        awk -F'\t' '$1 == "error"' "$d/msgs" | tail -1 | cut -f2- | grep -q "$summary" ||
             problems+="the last error line is not the refusal summary"$'\n'
     else
         [ -e "$d/out/argv" ] || problems+="the backend did not run"$'\n'
     fi
-    local ids wanted
+    local ids
     ids=$(cut -d' ' -f1 <<<"$got" | sed '/^$/d')
     if jq -e 'has("findings_unique")' <<<"$c" >/dev/null; then
-        ids=$(sort -u <<<"$ids")
-        wanted=$(jq -r '.findings_unique[]' <<<"$c" | sort -u)
-    else
-        wanted=$(jq -r '.findings[]' <<<"$c")
+        ids=$(LC_ALL=C sort -u <<<"$ids")
+        wanted=$(LC_ALL=C sort -u <<<"$wanted")
     fi
     [ "$ids" = "$wanted" ] || problems+="findings: got [$(echo $ids)], want [$(echo $wanted)]"$'\n'
-    if [ "$(jq -r '.unchanged // false' <<<"$c")" = true ]; then
+    if [ "$unchanged" = true ]; then
         cmp -s <(jq -S . "$d/before.json") <(jq -S . "$d/bundle/config.json") ||
             problems+="config changed but should not: $(diff <(jq -S . "$d/before.json") <(jq -S . "$d/bundle/config.json") | head -5)"$'\n'
     fi
     local text
-    for text in $(jq -r '.log_lacks // [] | .[]' <<<"$c"); do
+    for text in "${log_lacks[@]}"; do
         ! grep -qF -- "$text" "$d/log.json" "$d/stderr" || problems+="the log shows \"$text\""$'\n'
     done
-    while IFS= read -r text; do
-        [ -z "$text" ] || jq -r .msg "$d/log.json" | grep -qF -- "$text" || problems+="the log lacks \"$text\""$'\n'
-    done < <(jq -r '.log_has // [] | .[]' <<<"$c")
-    problems+=$(jq -r --argjson c "$c" '
-        def ptr: split("/")[1:] | map(if test("^[0-9]+$") then tonumber else . end);
-        . as $doc | ($c.expect // {}) | to_entries[]
-        | . as $e | ($doc | getpath($e.key | ptr)) as $got
-        | select($got != $e.value)
-        | "at \($e.key): got \($got | tojson), want \($e.value | tojson)"' \
-        "$d/bundle/config.json")
+    for text in "${log_has[@]}"; do
+        cut -f2- "$d/msgs" | grep -qF -- "$text" || problems+="the log lacks \"$text\""$'\n'
+    done
+    if [ "$has_expect" = true ]; then
+        problems+=$(jq -r --argjson c "$c" '
+            def ptr: split("/")[1:] | map(if test("^[0-9]+$") then tonumber else . end);
+            . as $doc | $c.expect | to_entries[]
+            | . as $e | ($doc | getpath($e.key | ptr)) as $got
+            | select($got != $e.value)
+            | "at \($e.key): got \($got | tojson), want \($e.value | tojson)"' \
+            "$d/bundle/config.json")
+    fi
+    rm -rf "$d"
     report "$name" "$problems"
 }
 
-# Explicit cases.
-count=$(jq '.cases | length' "$cases")
-for i in $(seq 0 $((count - 1))); do
-    c=$(jq --arg off "$(base_file off)" --arg d "$(base_file default)" --arg r "$(base_file restricted)" \
-        ".cases[$i] | .policy_file = (if .base == \"default\" then \$d elif .base == \"restricted\" then \$r else \$off end)" "$cases")
-    run_case "$(jq -r .name <<<"$c")" "$c"
-done
+# Every case as one JSON line: the explicit cases, then the matrix (each
+# family alone, every action, both modes), expanded in one jq run.
+jq -c --arg off "$(base_file off)" --arg d "$(base_file default)" --arg r "$(base_file restricted)" '
+    (.cases[] | .policy_file = (if .base == "default" then $d elif .base == "restricted" then $r else $off end)),
+    (.matrix[] as $m | ("enforce", "audit") as $mode | ("off", "warn", "reject", "rewrite") as $action
+     | { name: "matrix \($m.family): \($action) in \($mode) mode",
+         policy_file: $off, input: $m.input, patch: ($m.patch // {}),
+         policy: { mode: $mode, rules: { ($m.family): ($m.options + { action: $action }) } },
+         findings_unique: (if $action == "off" then [] else $m.rules end),
+         verdict: (if $action == "off" or $action == "warn" or $mode == "audit" then "allowed"
+                   elif $action == "reject" then "refused" else ($m.rewrite_verdict // "rewritten") end),
+         unchanged: ($action != "rewrite" or $mode == "audit" or $m.rewrite_verdict == "refused"),
+         expect: (if $action == "rewrite" and $mode == "enforce" then ($m.rewritten // {}) else {} end),
+         family: $m.family })' "$cases" >"$work/all.jsonl" || exit 1
+mkdir -p "$work/res"
+total=$(wc -l <"$work/all.jsonl")
 
-# The matrix: each family alone, every action, both modes.
-families=$(jq '.matrix | length' "$cases")
-for i in $(seq 0 $((families - 1))); do
-    for mode in enforce audit; do
-        for action in off warn reject rewrite; do
-            c=$(jq --arg off "$(base_file off)" --arg mode "$mode" --arg action "$action" "
-                .matrix[$i] as \$m
-                | { policy_file: \$off, input: \$m.input, patch: (\$m.patch // {}),
-                    policy: { mode: \$mode, rules: { (\$m.family): (\$m.options + { action: \$action }) } },
-                    findings_unique: (if \$action == \"off\" then [] else \$m.rules end),
-                    verdict: (if \$action == \"off\" or \$action == \"warn\" or \$mode == \"audit\" then \"allowed\"
-                              elif \$action == \"reject\" then \"refused\" else (\$m.rewrite_verdict // \"rewritten\") end),
-                    unchanged: (\$action != \"rewrite\" or \$mode == \"audit\" or \$m.rewrite_verdict == \"refused\"),
-                    expect: (if \$action == \"rewrite\" and \$mode == \"enforce\" then (\$m.rewritten // {}) else {} end),
-                    family: \$m.family }" "$cases")
-            run_case "matrix $(jq -r .family <<<"$c"): $action in $mode mode" "$c"
-        done
-    done
+# Workers take every JOBS-th case; each case has its own directory.
+jobs=${HD_CASE_JOBS:-$(nproc)}
+worker() {
+    local case_index=0 line
+    while IFS= read -r line; do
+        case_index=$((case_index + 1))
+        [ $(((case_index - 1) % jobs)) -eq "$1" ] || continue
+        run_case "$(jq -r .name <<<"$line")" "$line"
+    done <"$work/all.jsonl"
+}
+pids=()
+for w in $(seq 0 $((jobs - 1))); do
+    worker "$w" &
+    pids+=($!)
 done
+for pid in "${pids[@]}"; do wait "$pid"; done
 
-echo "1..$n"
+for i in $(seq 1 "$total"); do
+    if [ ! -s "$work/res/$i" ]; then
+        echo "not ok $i - case $i reported nothing"
+        failed=1
+        continue
+    fi
+    sed "1s/^\(ok\|not ok\) - /\1 $i - /" "$work/res/$i"
+    head -1 "$work/res/$i" | grep -q '^not ok' && failed=1
+done
+echo "1..$total"
 exit $failed
