@@ -15,6 +15,7 @@
 #include "hardened/inline.h"
 #include "hardened/json.h"
 #include "hardened/num.h"
+#include "hardened/rtflags.h"
 #include "hardened/rules.h"
 #include "hardened/sink.h"
 #include "hardened/spec.h"
@@ -116,10 +117,11 @@ apply_policy (const struct guard *g, const struct doc_kind *kind, struct json **
 }
 
 /* Parse, check against the schema and the policy, and serialise one
- * document; *out is the checked bytes to hand runc. */
+ * document; *out is the checked bytes to hand runc, *tree (unless NULL)
+ * the checked tree they were written from. */
 static int
 check_document (const struct guard *g, const char *data, size_t len, const struct doc_kind *kind,
-                char **out, size_t *out_len, struct hd_err *err)
+                char **out, size_t *out_len, struct json **tree, struct hd_err *err)
 {
         _cleanup_json_ struct json *doc = NULL;
         struct decision d;
@@ -138,36 +140,68 @@ check_document (const struct guard *g, const char *data, size_t len, const struc
                 if (report (g, &d, err) < 0)
                         return hd_err_prefix (err, " "); /* not a position: keep the label apart */
         }
-        return json_write (doc, out, out_len, err);
+        if (json_write (doc, out, out_len, err) < 0)
+                return -1;
+        if (tree)
+                *tree = steal_ptr (&doc);
+        return 0;
 }
+
+/* What else a checked document decides before it is written back (so a
+ * refusal there leaves the file as it was); NULL: nothing. */
+typedef int guard_then_fn (const struct guard *g, const struct json *checked, struct hd_err *err);
 
 /* Read dirfd/name, check it, and write the checked tree back in place.
  * Messages name the file as `label`. */
 static int
 guard_file_at (const struct guard *g, int dirfd, const char *name, const char *label,
-               const struct doc_kind *kind, struct hd_err *err)
+               const struct doc_kind *kind, guard_then_fn *then, struct hd_err *err)
 {
         _cleanup_free_ char *data = NULL, *checked = NULL;
+        _cleanup_json_ struct json *tree = NULL;
         size_t len, checked_len;
         struct stat st;
 
         if (fileio_read_at (dirfd, name, JSON_MAX_BYTES, &data, &len, &st, err) < 0)
                 return hd_err_prefix (err, "%s: ", label);
-        if (check_document (g, data, len, kind, &checked, &checked_len, err) < 0)
+        if (check_document (g, data, len, kind, &checked, &checked_len, then ? &tree : NULL, err) < 0)
                 return hd_err_prefix (err, "%s:", label); /* err starts with LINE:COL */
+        if (then && then (g, tree, err) < 0)
+                return -1;
         if (fileio_replace_at (dirfd, name, checked, checked_len, &st, err) < 0)
                 return hd_err_prefix (err, "%s: cannot write the checked file back: ", label);
         return 0;
 }
 
+/* create/run/restore's runtime flags (shim/rtflags.c), judged as a
+ * document against the checked config, and handed to runc as the fixed
+ * document says.  Refusals read "create flags: refused by policy ...". */
 static int
-guard_bundle (const struct guard *g, struct hd_err *err)
+guard_runtime_flags (const struct guard *g, const struct json *config, struct hd_err *err)
+{
+        _cleanup_json_ struct json *doc = NULL;
+        struct engine_subject subject = { .container_id = g->cli->id, .bundle = g->cli->bundle };
+        struct decision d;
+
+        if (rtflags_document (g->cli, config, &doc, err) < 0
+            || engine_run (g->policy, RULE_FLAGS, doc, &subject, &d, err) < 0 || report (g, &d, err) < 0
+            || (d.verdict == VERDICT_REWRITTEN && rtflags_apply (g->cli, doc, err) < 0))
+                return hd_err_prefix (err, "%s flags: ", g->cli->verb_name);
+        return 0;
+}
+
+/* config.json, then `then`; the file's own errors read "bundle B: config.json...". */
+static int
+guard_bundle (const struct guard *g, guard_then_fn *then, struct hd_err *err)
 {
         _cleanup_close_ int dirfd = fileio_open_dir (g->cli->bundle, err);
+        _cleanup_free_ char *label = NULL;
 
-        if (dirfd < 0 || guard_file_at (g, dirfd, "config.json", "config.json", &config_doc, err) < 0)
+        if (dirfd < 0)
                 return hd_err_prefix (err, "bundle %s: ", g->cli->bundle);
-        return 0;
+        if (asprintf (&label, "bundle %s: config.json", g->cli->bundle) < 0)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        return guard_file_at (g, dirfd, "config.json", label, &config_doc, then, err);
 }
 
 /* A file named by path: its directory is opened once, the file read in it. */
@@ -185,7 +219,7 @@ guard_regular_file (const struct guard *g, const char *path, const struct doc_ki
         dirfd = fileio_open_dir (dirname (dir_copy), err);
         if (dirfd < 0)
                 return hd_err_prefix (err, "%s: ", path);
-        return guard_file_at (g, dirfd, base, path, kind, err);
+        return guard_file_at (g, dirfd, base, path, kind, NULL, err);
 }
 
 /* The lowest descriptor number above every one this process holds, so a
@@ -255,7 +289,7 @@ guard_stream (const struct guard *g, const char *flag, const char *path, const s
         if (!f)
                 return hd_err_set (err, HD_EXIT_INTERNAL, EINVAL, "%s: the --%s flag is gone", path, flag);
         if (fileio_read_fd (fd, JSON_MAX_BYTES, &data, &len, err) < 0
-            || check_document (g, data, len, kind, &checked, &checked_len, err) < 0)
+            || check_document (g, data, len, kind, &checked, &checked_len, NULL, err) < 0)
                 return hd_err_prefix (err, "%s:", path);
         return hand_over (g, f, checked, checked_len, err);
 }
@@ -283,7 +317,7 @@ guard_stdin (const struct guard *g, const struct doc_kind *kind, struct hd_err *
         size_t len, checked_len;
 
         if (fileio_read_fd (STDIN_FILENO, JSON_MAX_BYTES, &data, &len, err) < 0
-            || check_document (g, data, len, kind, &checked, &checked_len, err) < 0)
+            || check_document (g, data, len, kind, &checked, &checked_len, NULL, err) < 0)
                 return hd_err_prefix (err, "update --resources -: <stdin>:");
         mfd = memfd_create ("hardened-resources", MFD_CLOEXEC);
         if (mfd < 0 || write (mfd, checked, checked_len) != (ssize_t) checked_len
@@ -297,7 +331,7 @@ guard_stdin (const struct guard *g, const struct doc_kind *kind, struct hd_err *
 static int
 guard_create (const struct guard *g, struct hd_err *err)
 {
-        return guard_bundle (g, err);
+        return guard_bundle (g, guard_runtime_flags, err);
 }
 
 static int

@@ -15,8 +15,9 @@
  * (--user, --additional-gids, --cap, --no-new-privs, --apparmor,
  * --process-label), `update` without
  * --resources (--memory, --memory-swap, --cpu-quota, --cpu-period,
- * --pids-limit, --cpu-rt-runtime, --cpu-rt-period), and --no-pivot / --no-new-keyring on create, run and
- * restore.  A fix edits argv (cli->strip / cli->replace).
+ * --pids-limit, --cpu-rt-runtime, --cpu-rt-period).  A fix edits argv
+ * (cli->strip / cli->replace).  create/run/restore's flags are a document
+ * of their own (shim/rtflags.c, policy/rules/runtimeflags.c).
  *
  * Threat: runc reads these values with Go parsers that accept more than
  * plain decimal (strconv.Atoi takes "+0"; uint32(4294967296) is 0; the flag
@@ -363,29 +364,6 @@ update_realtime (struct inline_ctx *c)
         return update_rt_value (c, per, (long long) period, (long long) t.period);
 }
 
-/* ---- create / run / restore ------------------------------------------------- */
-
-static int
-create_flags (struct inline_ctx *c)
-{
-        enum policy_action a = act (c, "runtimeFlags", c->p->runtime_flags);
-
-        for (int i = 0; a != ACTION_OFF && i < c->cli->nflags; i++) {
-                const struct cli_flag *f = &c->cli->flags[i];
-                bool on = !f->value || strcmp (f->value, "true") == 0 || strcmp (f->value, "1") == 0;
-                if ((strcmp (f->name, "no-pivot") && strcmp (f->name, "no-new-keyring")) || !on)
-                        continue;
-                if (finding (c, "runtime.flags", a, f, "absent",
-                             strcmp (f->name, "no-pivot") == 0
-                                     ? "--no-pivot keeps the host's root reachable through the mount namespace"
-                                     : "--no-new-keyring shares the caller's session keyring with the container")) {
-                        mark_fixed (c);
-                        strip_flag (c->cli, f);
-                }
-        }
-        return 0;
-}
-
 static int
 exec_flags (struct inline_ctx *c)
 {
@@ -437,8 +415,6 @@ inline_check (struct cli *cli, const struct policy *p, struct decision *d, struc
                 rc = exec_flags (&c);
         else if (cli->verb == CLI_VERB_UPDATE)
                 rc = update_flags (&c);
-        else
-                rc = create_flags (&c);
         if (rc < 0)
                 return -1;
         d->verdict = VERDICT_ALLOWED;

@@ -18,6 +18,7 @@ enum rule_verb {
         RULE_CREATE = 1 << 0,     /* create, run, restore: config.json */
         RULE_EXEC = 1 << 1,       /* exec --process */
         RULE_UPDATE = 1 << 2,     /* update --resources */
+        RULE_FLAGS = 1 << 3,      /* create/run/restore's runtime flags (policy/rules/runtimeflags.c) */
 };
 
 struct rule {
@@ -47,6 +48,7 @@ extern const struct rule rule_mount_types, rule_mount_options, rule_mount_destin
         rule_mount_rootfs_path, rule_mount_rootfs_bind;
 extern const struct rule rule_resources_unified, rule_update_unified, rule_realtime_cpu,
         rule_update_realtime_cpu, rule_scheduler, rule_io_priority;
+extern const struct rule rule_runtime_flags, rule_runtime_restore_lsm;
 
 /* A namespace path as runc's init will open it (policy/rules/namespaces.c
  * says how): one of the host's namespaces (of any type; the shim's own and,

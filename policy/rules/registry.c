@@ -49,5 +49,7 @@ const struct rule *const rules_registry[] = {
         &rule_update_pids,
         &rule_update_unified,
         &rule_update_realtime_cpu,
+        &rule_runtime_flags,
+        &rule_runtime_restore_lsm,
 };
 const size_t rules_registry_len = HD_ARRAY_SIZE (rules_registry);

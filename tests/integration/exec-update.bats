@@ -150,8 +150,10 @@ backend_args() { tail -n +2 "$FAKE_RUNTIME_OUT/argv" | paste -sd' '; }
     [ "$(backend_args)" = "--log $LOG --log-format json create --bundle $T/bundle $DOCKER_ID" ]
     rm "$FAKE_RUNTIME_OUT/argv"
     jq -c "del(.hooks)" "$FIXTURES/run-default.json" > "$T/bundle/config.json"
+    # the flags alone refuse: a config refused first would end the call before them
+    jq '.rules.runtimeFlags.action = "reject"' "$DEFAULT" > "$T/flags-reject.json"
     for verb in run restore; do
-        POLICY=$RESTRICTED run hd $verb --no-pivot --bundle "$T/bundle" "$DOCKER_ID"
+        POLICY=$T/flags-reject.json run hd $verb --no-pivot --bundle "$T/bundle" "$DOCKER_ID"
         [ "$status" -eq 1 ]
         backend_not_ran
         [[ "$(last_error)" == *"runtime.flags: --no-pivot keeps the host's root reachable"* ]]
