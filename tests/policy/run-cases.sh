@@ -44,12 +44,15 @@ report() {
 
 # run_case NAME CASE_JSON: CASE_JSON has policy_file, policy (overrides),
 # input, wrap, patch, verdict, findings | findings_unique, expect, unchanged;
-# optionally verb ("update": the input is an `update --resources` document,
-# default create) and symlinks ({"NAME": "TARGET"}, made in the case's own
-# directory, which "@CASE@" in the patch's strings names).
+# optionally verb ("update": the input is an `update --resources` document;
+# "run", "restore": like the default, create), args (verb flags given
+# before --bundle, e.g. ["--no-pivot=T"]), backend_flags (the flags the
+# backend must get there instead, exactly; default: args unchanged) and
+# symlinks ({"NAME": "TARGET"}, made in the case's own directory, which
+# "@CASE@" in the patch's strings names).
 run_case() {
     local name=$1 c d problems="" rc verdict got want policy_file input wrap id verb_kind unchanged
-    local wanted has_links has_expect log_lacks=() log_has=()
+    local wanted has_links has_expect log_lacks=() log_has=() args=() flags_want
     d=$(mktemp -d "$work/case.XXXXXX")
     mkdir -p "$d/bundle" "$d/out"
     # Everything the case says, in one jq run (each jq start costs more than
@@ -61,7 +64,9 @@ run_case() {
           @sh "id=\(.id // "") verb_kind=\(.verb // "create") want=\(.verdict) unchanged=\(.unchanged // false)",
           @sh "has_links=\((.symlinks // {}) | length > 0) has_expect=\((.expect // {}) | length > 0)",
           @sh "wanted=\(if has("findings_unique") then .findings_unique | unique else (.findings // []) end | join("\n"))",
-          "log_lacks=(\(.log_lacks // [] | @sh))", "log_has=(\(.log_has // [] | @sh))"' <<<"$2")"
+          "log_lacks=(\(.log_lacks // [] | @sh))", "log_has=(\(.log_has // [] | @sh))",
+          "args=(\(.args // [] | @sh))",
+          @sh "flags_want=\(if has("backend_flags") then .backend_flags else (.args // []) end | tojson)"' <<<"$2")"
     jq --argjson c "$c" '. * ($c.policy // {})' "$policy_file" >"$d/policy.json"
     if [ "$has_links" = true ]; then
         local link target
@@ -84,8 +89,8 @@ run_case() {
     # Docker names the runc container after its own id, which its bind
     # sources carry (.../containers/<id>/hosts): use it, as Docker would.
     [ -n "$id" ] || id=$(grep -oE '/containers/[0-9a-f]{64}/' "$d/bundle/config.json" | head -1 | cut -d/ -f3)
-    local verb summary='^bundle .*refused by policy'
-    verb=(create --bundle "$d/bundle")
+    local verb summary='^(bundle .*|[a-z]+ flags: )refused by policy'
+    verb=("$verb_kind" "${args[@]}" --bundle "$d/bundle")
     if [ "$verb_kind" = update ]; then
         verb=(update --resources "$d/bundle/config.json")
         summary="^$d/bundle/config.json: refused by policy"
@@ -105,10 +110,15 @@ run_case() {
     if [ "$verdict" = refused ]; then
         [ ! -e "$d/out/argv" ] || problems+="the backend ran for a refused config"$'\n'
         cmp -s "$d/before.json" "$d/bundle/config.json" || problems+="a refused config.json was changed"$'\n'
-        awk -F'\t' '$1 == "error"' "$d/msgs" | tail -1 | cut -f2- | grep -q "$summary" ||
+        awk -F'\t' '$1 == "error"' "$d/msgs" | tail -1 | cut -f2- | grep -qE "$summary" ||
             problems+="the last error line is not the refusal summary"$'\n'
     else
         [ -e "$d/out/argv" ] || problems+="the backend did not run"$'\n'
+        # the flags between the verb and --bundle, as the backend got them
+        local flags_got
+        flags_got=$(sed -n "/^$verb_kind\$/,/^--bundle\$/p" "$d/out/argv" 2>/dev/null | sed '1d;$d' | jq -R . | jq -sc .)
+        [ "$verb_kind" = update ] || [ "$flags_got" = "$flags_want" ] ||
+            problems+="backend flags: got $flags_got, want $flags_want"$'\n'
     fi
     local ids
     ids=$(cut -d' ' -f1 <<<"$got" | sed '/^$/d')
@@ -148,6 +158,9 @@ jq -c --arg off "$(base_file off)" --arg d "$(base_file default)" --arg r "$(bas
     (.matrix[] as $m | ("enforce", "audit") as $mode | ("off", "warn", "reject", "rewrite") as $action
      | { name: "matrix \($m.family): \($action) in \($mode) mode",
          policy_file: $off, input: $m.input, patch: ($m.patch // {}),
+         verb: ($m.verb // "create"), args: ($m.args // []),
+         backend_flags: (if $action == "rewrite" and $mode == "enforce" then ($m.rewritten_args // $m.args // [])
+                         else ($m.args // []) end),
          policy: { mode: $mode, rules: { ($m.family): ($m.options + { action: $action }) } },
          findings_unique: (if $action == "off" then [] else $m.rules end),
          verdict: (if $action == "off" or $action == "warn" or $mode == "audit" then "allowed"
