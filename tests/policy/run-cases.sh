@@ -116,7 +116,7 @@ run_case() {
         [ -e "$d/out/argv" ] || problems+="the backend did not run"$'\n'
         # the flags between the verb and --bundle, as the backend got them
         local flags_got
-        flags_got=$(sed -n "/^$verb_kind\$/,/^--bundle\$/p" "$d/out/argv" 2>/dev/null | sed '1d;$d' | jq -R . | jq -sc .)
+        flags_got=$(sed -n "/^$verb_kind\$/,/^--bundle\$/p" "$d/out/argv" 2>/dev/null | sed '1d;$d' | jq -nRc '[inputs]')
         [ "$verb_kind" = update ] || [ "$flags_got" = "$flags_want" ] ||
             problems+="backend flags: got $flags_got, want $flags_want"$'\n'
     fi
