@@ -199,6 +199,8 @@ struct occurrence {
 
 struct parse_state {
         const char *where;       /* "global flags" or the verb, for messages */
+        const char *form[32];    /* verb flags: the name each table row was first given as */
+        size_t form_len[32];
         const char *slot_name[SLOT_RESOURCES + 1]; /* alias first used per slot */
         size_t slot_name_len[SLOT_RESOURCES + 1];
 };
@@ -333,19 +335,44 @@ cli_replace_value (struct cli *cli, const struct cli_flag *f, const char *value,
         return 0;
 }
 
+void
+cli_strip_flag (struct cli *cli, const struct cli_flag *f)
+{
+        cli->strip[f->flag_index] = true;
+        if (f->value_index >= 0)
+                cli->strip[f->value_index] = true;
+}
+
+int
+cli_insert_before (struct cli *cli, int index, const char *arg, struct hd_err *err)
+{
+        char *s;
+
+        if (index < 0 || index > cli->argc || cli->insert[index])
+                return hd_err_set (err, HD_EXIT_INTERNAL, EINVAL, "cannot insert %s at argv[%d]", arg, index);
+        if (!(s = strdup (arg)))
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        cli->insert[index] = s;
+        return 0;
+}
+
 /* The argv the backend gets: argv without the stripped slots, with the
- * replaced ones swapped in.  Rebuilt after every edit. */
+ * replaced ones swapped in and the inserted ones before their slot.
+ * Rebuilt after every edit. */
 int
 cli_build_backend_argv (struct cli *cli, struct hd_err *err)
 {
         free (cli->backend_argv);
-        cli->backend_argv = calloc ((size_t) cli->argc + 1, sizeof *cli->backend_argv);
+        cli->backend_argv = calloc (2 * (size_t) cli->argc + 2, sizeof *cli->backend_argv);
         if (!cli->backend_argv)
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
         cli->backend_argc = 0;
-        for (int i = 0; i < cli->argc; i++)
-                if (!cli->strip[i])
+        for (int i = 0; i <= cli->argc; i++) {
+                if (cli->insert[i])
+                        cli->backend_argv[cli->backend_argc++] = cli->insert[i];
+                if (i < cli->argc && !cli->strip[i])
                         cli->backend_argv[cli->backend_argc++] = cli->replace[i] ? cli->replace[i] : cli->argv[i];
+        }
         return 0;
 }
 
@@ -373,7 +400,8 @@ cli_parse_globals (int argc, char **argv, struct cli *cli, struct hd_err *err)
         cli->argv = argv;
         cli->strip = calloc ((size_t) argc + 1, sizeof *cli->strip);
         cli->replace = calloc ((size_t) argc + 1, sizeof *cli->replace);
-        if (!cli->strip || !cli->replace)
+        cli->insert = calloc ((size_t) argc + 1, sizeof *cli->insert);
+        if (!cli->strip || !cli->replace || !cli->insert)
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
         while (i < argc && (step = parse_one (global_flags, argv, argc, &i, &occ, &st, err))
                == STEP_FLAG) {
@@ -461,6 +489,31 @@ record (struct cli *cli, const struct occurrence *occ, struct hd_err *err)
         return 0;
 }
 
+int
+cli_positional_index (const struct cli *cli, int i)
+{
+        return i >= 0 && i < cli->npositional ? argv_index (cli, cli->positional[i]) : -1;
+}
+
+/* urfave/cli's normalizeFlags: a verb flag set under two of its names
+ * (-u and --user, -c and --cap) is an error whatever its type, so runc
+ * never reads either; the shim must not pick one. */
+static int
+one_form (const struct flag *table, const struct occurrence *occ, struct parse_state *st,
+          struct hd_err *err)
+{
+        size_t k = (size_t) (occ->flag - table);
+
+        if (k >= HD_ARRAY_SIZE (st->form))
+                return hd_err_set (err, HD_EXIT_INTERNAL, EINVAL, "%s: flag table too long", st->where);
+        if (st->form[k] && (st->form_len[k] != occ->name_len || memcmp (st->form[k], occ->name, occ->name_len) != 0))
+                return hd_err_set (err, HD_EXIT_USAGE, EINVAL, "%s: cannot use two forms of the same flag: %s",
+                                   st->where, occ->flag->names[0]);
+        st->form[k] = occ->name;
+        st->form_len[k] = occ->name_len;
+        return 0;
+}
+
 static const struct flag *
 verb_flags (enum cli_verb verb, bool *reorder)
 {
@@ -498,7 +551,8 @@ cli_parse_verb (struct cli *cli, struct hd_err *err)
                 memcpy (cli->verb_args, in, (size_t) n * sizeof *in);
         while (i < n && (step = parse_one (table, cli->verb_args, n, &i, &occ, &st, err))
                == STEP_FLAG)
-                if (store (cli, &occ, &st, err) < 0 || record (cli, &occ, err) < 0)
+                if (one_form (table, &occ, &st, err) < 0 || store (cli, &occ, &st, err) < 0
+                    || record (cli, &occ, err) < 0)
                         return -1;
         if (step == STEP_ERROR)
                 return -1;
@@ -567,7 +621,10 @@ cli_free (struct cli *cli)
 {
         for (int i = 0; cli->replace && i < cli->argc; i++)
                 free (cli->replace[i]);
+        for (int i = 0; cli->insert && i <= cli->argc; i++)
+                free (cli->insert[i]);
         free (cli->replace);
+        free (cli->insert);
         free (cli->strip);
         free (cli->flags);
         free (cli->backend_argv);

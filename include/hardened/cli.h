@@ -69,9 +69,10 @@ struct cli {
         struct cli_flag *flags;
         int nflags;
         /* edits to argv: strip[i] drops argv[i]; replace[i] (malloc'd)
-         * stands in for it */
+         * stands in for it; insert[i] (malloc'd) goes just before it */
         bool *strip;
         char **replace;
+        char **insert;
         /* argv for the backend: argv with the edits above (the shim's own
          * flags stripped); backend_argv[0] is argv[0] until the caller
          * replaces it.  NULL-terminated.  Rebuilt by cli_build_backend_argv. */
@@ -96,7 +97,17 @@ const struct cli_flag *cli_last_flag (const struct cli *cli, const char *name);
  * after '=', or as the separate value); cli_build_backend_argv applies it. */
 int cli_replace_value (struct cli *cli, const struct cli_flag *f, const char *value, struct hd_err *err);
 
-/* Rebuild backend_argv after edits to strip/replace. */
+/* Drop flag `f` (and its separate value) from the backend's argv. */
+void cli_strip_flag (struct cli *cli, const struct cli_flag *f);
+
+/* Put `arg` into the backend's argv just before argv[index] (one argument
+ * per slot); cli_build_backend_argv applies it. */
+int cli_insert_before (struct cli *cli, int index, const char *arg, struct hd_err *err);
+
+/* Where in argv positional argument `i` of the verb is, or -1. */
+int cli_positional_index (const struct cli *cli, int i);
+
+/* Rebuild backend_argv after edits to strip/replace/insert. */
 int cli_build_backend_argv (struct cli *cli, struct hd_err *err);
 
 /* The directory runc keeps container state in, as runc 1.1 chooses it:
