@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hardened/execproc.h"
 #include "hardened/fileio.h"
 #include "hardened/guard.h"
 #include "hardened/inline.h"
@@ -242,16 +243,14 @@ first_free_above_all (void)
         return top + 1;
 }
 
-/* Hand runc `checked` as the value of flag `f`: a sealed memfd at a number
- * above every inherited descriptor, named /proc/self/fd/N (runc opens that
- * path in the same process after execve).  Not close-on-exec: it is for
- * runc, which closes it before the container's process starts. */
+/* Put `checked` in a sealed memfd at a number above every inherited
+ * descriptor and name it /proc/self/fd/N in `path` (runc opens that path
+ * in the same process after execve).  Not close-on-exec: it is for runc,
+ * which closes it before the container's process starts. */
 static int
-hand_over (const struct guard *g, const struct cli_flag *f, const char *checked, size_t len,
-           struct hd_err *err)
+seal_for_backend (const char *checked, size_t len, char *path, size_t size, struct hd_err *err)
 {
         _cleanup_close_ int mfd = memfd_create ("hardened-checked", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-        char path[64];
         int fd;
 
         if (mfd < 0 || write (mfd, checked, len) != (ssize_t) len
@@ -259,8 +258,32 @@ hand_over (const struct guard *g, const struct cli_flag *f, const char *checked,
             || (fd = fcntl (mfd, F_DUPFD, first_free_above_all ())) < 0)
                 return hd_err_set (err, HD_EXIT_INTERNAL, errno, "cannot hand the checked file to the backend: %s",
                                    strerror (errno));
-        snprintf (path, sizeof path, "/proc/self/fd/%d", fd);
-        if (cli_replace_value (g->cli, f, path, err) < 0)
+        snprintf (path, size, "/proc/self/fd/%d", fd);
+        return 0;
+}
+
+/* Hand runc `checked` as the value of flag `f`. */
+static int
+hand_over (const struct guard *g, const struct cli_flag *f, const char *checked, size_t len,
+           struct hd_err *err)
+{
+        char path[64];
+
+        if (seal_for_backend (checked, len, path, sizeof path, err) < 0
+            || cli_replace_value (g->cli, f, path, err) < 0)
+                return -1;
+        return cli_build_backend_argv (g->cli, err);
+}
+
+/* Give `exec` a --process PATH it did not have, just before the container
+ * id (exec's flags must precede it: runc does not reorder them). */
+static int
+add_process_flag (const struct guard *g, const char *path, struct hd_err *err)
+{
+        char arg[80];
+
+        snprintf (arg, sizeof arg, "--process=%s", path);
+        if (cli_insert_before (g->cli, cli_positional_index (g->cli, 0), arg, err) < 0)
                 return -1;
         return cli_build_backend_argv (g->cli, err);
 }
@@ -334,11 +357,45 @@ guard_create (const struct guard *g, struct hd_err *err)
         return guard_bundle (g, guard_runtime_flags, err);
 }
 
+/* exec without --process: the process runc would build from the bundle's
+ * config.json and the inline flags (shim/execproc.c) is judged like a
+ * --process file and handed to runc as one, in a sealed memfd; the inline
+ * process flags, which runc then ignores, are dropped.  runc never reads
+ * config.json for this exec, so an edit after the check changes nothing. */
+static int
+guard_exec_inline (const struct guard *g, struct hd_err *err)
+{
+        _cleanup_json_ struct json *proc = NULL;
+        _cleanup_free_ char *source = NULL, *data = NULL, *checked = NULL;
+        unsigned flags = g->policy->allow_unknown_fields ? SPEC_ALLOW_UNKNOWN : SPEC_STRICT;
+        size_t len, checked_len;
+        char path[64];
+        int rc = execproc_build (g->cli, flags, &proc, &source, err);
+
+        if (rc < 0)
+                return hd_err_prefix (err, "exec %s: ", g->cli->id);
+        if (rc == EXECPROC_RUNC_REFUSES)
+                return 0; /* argv alone makes runc fail, before it reads any file */
+        /* No container: runc fails with its own "container does not exist".
+         * It gets --process /dev/null all the same, so a container that
+         * appears between this check and runc's look-up gets an empty
+         * process runc refuses, never one built from an unchecked config. */
+        if (rc == EXECPROC_NO_CONTAINER)
+                return add_process_flag (g, "/dev/null", err);
+        if (json_write (proc, &data, &len, err) < 0
+            || check_document (g, data, len, &process_doc, &checked, &checked_len, err) < 0)
+                return hd_err_prefix (err, "exec %s: process from %s and the exec flags:", g->cli->id, source);
+        execproc_strip_flags (g->cli);
+        if (seal_for_backend (checked, checked_len, path, sizeof path, err) < 0)
+                return -1;
+        return add_process_flag (g, path, err);
+}
+
 static int
 guard_exec (const struct guard *g, struct hd_err *err)
 {
         if (!g->cli->process)
-                return 0; /* inline exec flags: not checked yet */
+                return guard_exec_inline (g, err);
         return guard_named_file (g, "process", g->cli->process, &process_doc, err);
 }
 
@@ -355,12 +412,13 @@ guard_update (const struct guard *g, struct hd_err *err)
 static const struct {
         enum cli_verb verb;
         int (*guard) (const struct guard *, struct hd_err *);
+        bool inline_flags;        /* shim/inline.c still judges some of its flags */
 } guards[] = {
-        { CLI_VERB_CREATE, guard_create },
-        { CLI_VERB_RUN, guard_create },
-        { CLI_VERB_RESTORE, guard_create },
-        { CLI_VERB_EXEC, guard_exec },
-        { CLI_VERB_UPDATE, guard_update },
+        { CLI_VERB_CREATE, guard_create, true },
+        { CLI_VERB_RUN, guard_create, true },
+        { CLI_VERB_RESTORE, guard_create, true },
+        { CLI_VERB_EXEC, guard_exec, false },
+        { CLI_VERB_UPDATE, guard_update, true },
 };
 
 bool
@@ -381,7 +439,7 @@ guard_verb (struct cli *cli, const struct policy *policy, struct record *rec, st
         for (size_t i = 0; i < HD_ARRAY_SIZE (guards); i++) {
                 if (guards[i].verb != cli->verb)
                         continue;
-                if (inline_check (cli, policy, &d, err) < 0 || report (&g, &d, err) < 0)
+                if (guards[i].inline_flags && (inline_check (cli, policy, &d, err) < 0 || report (&g, &d, err) < 0))
                         return hd_err_prefix (err, "%s flags: ", cli->verb_name);
                 return guards[i].guard (&g, err);
         }

@@ -11,9 +11,7 @@
 #include "hardened/rules.h"
 #include "hardened/util.h"
 
-/* The policy on flags instead of documents: `exec` without --process
- * (--user, --additional-gids, --cap, --no-new-privs, --apparmor,
- * --process-label), `update` without
+/* The policy on flags instead of documents: `update` without
  * --resources (--memory, --memory-swap, --cpu-quota, --cpu-period,
  * --pids-limit, --cpu-rt-runtime, --cpu-rt-period).  A fix edits argv
  * (cli->strip / cli->replace).  create/run/restore's flags are a document
@@ -84,128 +82,6 @@ strip_flag (struct cli *cli, const struct cli_flag *f)
         cli->strip[f->flag_index] = true;
         if (f->value_index >= 0)
                 cli->strip[f->value_index] = true;
-}
-
-/* ---- exec --------------------------------------------------------------- */
-
-/* --user UID[:GID], both plain decimal uint32, judged as host ids against
- * allowedUids / allowedGids (the flags carry no mappings; a container
- * created under the policy maps every id onto allowed host ids, so this is
- * never looser than the truth).  Without :GID runc keeps the config's gid,
- * which was checked at create. */
-static int
-exec_user (struct inline_ctx *c, const struct cli_flag *f)
-{
-        const struct policy_user *u = &c->p->user;
-        enum policy_action a = act (c, "user", u->action);
-        const char *colon = strchr (f->value, ':');
-        size_t ulen = colon ? (size_t) (colon - f->value) : strlen (f->value);
-        uint32_t uid, gid = 0;
-        bool uid_ok, gid_ok;
-        char fixed[32], msg[160];
-
-        if (parse_u32 (f->value, ulen, &uid) < 0 || (colon && parse_u32 (colon + 1, strlen (colon + 1), &gid) < 0)) {
-                unreadable (c, f, "not UID[:GID] in plain decimal");
-                return 0;
-        }
-        uid_ok = rules_id_allowed (&u->uids, uid);
-        gid_ok = !colon || rules_id_allowed (&u->gids, gid);
-        if (a == ACTION_OFF || (uid_ok && gid_ok))
-                return 0;
-        if (!uid_ok)
-                snprintf (msg, sizeof msg, uid == 0 ? "exec as root (host uid 0)" : "exec as host uid %u, outside the allowed host uids", uid);
-        else
-                snprintf (msg, sizeof msg, gid == 0 ? "exec as group 0 (root)" : "exec as host gid %u, outside the allowed host gids", gid);
-        if (!finding (c, "user.nonRoot", a, f, "a uid and gid in the policy's allowed host ranges", msg))
-                return 0;
-        if (colon)
-                snprintf (fixed, sizeof fixed, "%u:%u", uid_ok ? uid : u->uid, gid_ok ? gid : u->gid);
-        else
-                snprintf (fixed, sizeof fixed, "%u:%u", u->uid, u->gid);
-        mark_fixed (c);
-        return cli_replace_value (c->cli, f, fixed, c->err);
-}
-
-/* --additional-gids/-g GID (runc: strconv.ParseInt base 10, one per flag,
- * appended to the config's list): a gid outside allowedGids is dropped. */
-static int
-exec_gid (struct inline_ctx *c, const struct cli_flag *f)
-{
-        enum policy_action a = act (c, "user", c->p->user.action);
-        char msg[128];
-        uint32_t gid;
-
-        if (parse_u32 (f->value, strlen (f->value), &gid) < 0) {
-                unreadable (c, f, "not a plain decimal gid (runc takes +42, 042, and truncates 4294967338 to 42)");
-                return 0;
-        }
-        if (a == ACTION_OFF || rules_id_allowed (&c->p->user.gids, gid))
-                return 0;
-        snprintf (msg, sizeof msg, gid == 0 ? "exec with group 0 (root)" : "exec with host gid %u, outside the allowed host gids", gid);
-        if (finding (c, "user.nonRoot", a, f, "additional gids in the policy's allowed host range", msg)) {
-                mark_fixed (c);
-                strip_flag (c->cli, f);
-        }
-        return 0;
-}
-
-/* runc adds every --cap to the bounding, effective, permitted and ambient
- * sets: an ambient capability is never allowed, so every --cap is a finding. */
-static int
-exec_cap (struct inline_ctx *c, const struct cli_flag *f)
-{
-        enum policy_action a = act (c, "capabilities", c->p->caps.action);
-        int cap;
-        char msg[160];
-
-        if (a == ACTION_OFF)
-                return 0;
-        snprintf (msg, sizeof msg, "exec --cap %s %s", f->value,
-                  rules_cap_from_name (f->value, &cap) == 0 && (c->p->caps.allow >> cap & 1)
-                          ? "would add it to the ambient set"
-                          : "is not in the allow-list");
-        if (finding (c, "capabilities.allowList", a, f, "no capabilities added by exec", msg)) {
-                mark_fixed (c);
-                strip_flag (c->cli, f);
-        }
-        return 0;
-}
-
-/* --no-new-privs=false turns no_new_privs off for the exec'd process. */
-static int
-exec_nnp (struct inline_ctx *c, const struct cli_flag *f)
-{
-        enum policy_action a = act (c, "noNewPrivileges", c->p->no_new_privileges);
-
-        if (a == ACTION_OFF || !f->value
-            || (strcmp (f->value, "false") && strcmp (f->value, "0") && strcmp (f->value, "f")
-                && strcmp (f->value, "F") && strcmp (f->value, "FALSE") && strcmp (f->value, "False")))
-                return 0;
-        if (finding (c, "process.noNewPrivileges", a, f, "true", "exec would turn no_new_privs off")) {
-                mark_fixed (c);
-                strip_flag (c->cli, f);
-        }
-        return 0;
-}
-
-/* --apparmor unconfined / --process-label with an unconfined SELinux type
- * take the exec'd process out of its LSM confinement. */
-static int
-exec_lsm (struct inline_ctx *c, const struct cli_flag *f)
-{
-        enum policy_action a = act (c, "lsm", c->p->surface.lsm);
-        bool apparmor = strcmp (f->name, "apparmor") == 0;
-        bool bad = apparmor ? strcmp (f->value, "unconfined") == 0
-                            : strstr (f->value, ":unconfined_t") || strstr (f->value, ":spc_t");
-
-        if (a == ACTION_OFF || !bad)
-                return 0;
-        if (finding (c, apparmor ? "lsm.apparmor" : "lsm.selinux", a, f, "a confined profile or label",
-                     apparmor ? "exec with AppArmor unconfined" : "exec with an unconfined SELinux type")) {
-                mark_fixed (c);
-                strip_flag (c->cli, f);
-        }
-        return 0;
 }
 
 /* ---- update --------------------------------------------------------------- */
@@ -365,31 +241,6 @@ update_realtime (struct inline_ctx *c)
 }
 
 static int
-exec_flags (struct inline_ctx *c)
-{
-        static const struct {
-                const char *name;
-                int (*check) (struct inline_ctx *, const struct cli_flag *);
-        } checks[] = {
-                { "user", exec_user },
-                { "additional-gids", exec_gid },
-                { "cap", exec_cap },
-                { "no-new-privs", exec_nnp },
-                { "apparmor", exec_lsm },
-                { "process-label", exec_lsm },
-        };
-
-        if (c->cli->process)
-                return 0; /* runc ignores the inline process flags with --process */
-        for (int i = 0; i < c->cli->nflags; i++)
-                for (size_t k = 0; k < HD_ARRAY_SIZE (checks); k++)
-                        if (strcmp (c->cli->flags[i].name, checks[k].name) == 0
-                            && checks[k].check (c, &c->cli->flags[i]) < 0)
-                                return -1;
-        return 0;
-}
-
-static int
 update_flags (struct inline_ctx *c)
 {
         if (c->cli->resources)
@@ -411,9 +262,7 @@ inline_check (struct cli *cli, const struct policy *p, struct decision *d, struc
         d->container_id = cli->id;
         c.exemption = engine_exemption (p, NULL, cli->id);
         d->exemption = c.exemption ? c.exemption->name : NULL;
-        if (cli->verb == CLI_VERB_EXEC)
-                rc = exec_flags (&c);
-        else if (cli->verb == CLI_VERB_UPDATE)
+        if (cli->verb == CLI_VERB_UPDATE)
                 rc = update_flags (&c);
         if (rc < 0)
                 return -1;

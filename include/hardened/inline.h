@@ -1,6 +1,6 @@
-/* The policy on a guarded verb's flags (shim/inline.c): exec without
- * --process and update without --resources (create/run/restore: nothing
- * here, see rtflags.h).  Findings go into `d`; rewrites edit
+/* The policy on a guarded verb's flags (shim/inline.c): update without
+ * --resources (exec: execproc.h; create/run/restore: rtflags.h).
+ * Findings go into `d`; rewrites edit
  * cli->strip / cli->replace and rebuild cli->backend_argv. */
 #ifndef HARDENED_INLINE_H
 #define HARDENED_INLINE_H

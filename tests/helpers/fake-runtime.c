@@ -5,6 +5,9 @@
  *   fds       "N TARGET" per open descriptor (its own scan descriptor excluded)
  *   stdin     everything on standard input, if FAKE_RUNTIME_STDIN is set
  *   copied    a copy of the file named by FAKE_RUNTIME_COPY, if set
+ *   process   a copy of the file its `exec --process` names (-p X, --process X,
+ *             --process=X, -p=X), read as runc would: the shim may hand
+ *             over a descriptor that only this process holds
  * and exits with $FAKE_RUNTIME_EXIT (default 0).  With --version it prints a
  * runc-like version, so the shim's --version output can be checked. */
 #include "config.h"
@@ -78,6 +81,36 @@ copy_stream (FILE *in, FILE *out)
                 fwrite (buf, 1, n, out);
 }
 
+static void
+copy_file (const char *dir, const char *from, const char *name)
+{
+        FILE *in = fopen (from, "re"), *f;
+
+        if (in && (f = out_file (dir, name))) {
+                copy_stream (in, f);
+                fclose (f);
+        }
+        if (in)
+                fclose (in);
+}
+
+/* The value of exec's --process flag, in any of its spellings, or NULL. */
+static const char *
+process_flag (int argc, char **argv)
+{
+        static const char *const eq[] = { "--process=", "-process=", "-p=", "--p=" };
+        static const char *const sep[] = { "--process", "-process", "-p", "--p" };
+
+        for (int i = 1; i < argc; i++)
+                for (size_t k = 0; k < sizeof eq / sizeof eq[0]; k++) {
+                        if (strncmp (argv[i], eq[k], strlen (eq[k])) == 0)
+                                return argv[i] + strlen (eq[k]);
+                        if (strcmp (argv[i], sep[k]) == 0 && i + 1 < argc)
+                                return argv[i + 1];
+                }
+        return NULL;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -108,14 +141,9 @@ main (int argc, char **argv)
                 copy_stream (stdin, f);
                 fclose (f);
         }
-        if (copy) {
-                FILE *in = fopen (copy, "re");
-                if (in && (f = out_file (dir, "copied"))) {
-                        copy_stream (in, f);
-                        fclose (f);
-                }
-                if (in)
-                        fclose (in);
-        }
+        if (copy)
+                copy_file (dir, copy, "copied");
+        if (process_flag (argc, argv))
+                copy_file (dir, process_flag (argc, argv), "process");
         return code && small_number (code) > 0 ? small_number (code) : 0;
 }

@@ -51,3 +51,21 @@ last_error() {
 config_jq() {
     jq -c "$1" "$T/bundle/config.json" > "$T/cfg.tmp" && mv "$T/cfg.tmp" "$T/bundle/config.json"
 }
+
+# fake_state ID [LABEL...]: runc state for container ID under $T/state (the
+# shim reads ROOT/ID/state.json for exec without --process), its labels
+# LABEL... then runc's own "bundle=$T/bundle", as runc lists them.
+fake_state() {
+    local id=$1
+    shift
+    mkdir -p "$T/state/$id"
+    jq -n --arg b "bundle=$T/bundle" '{id: $ARGS.positional[0], config: {labels: ($ARGS.positional[1:] + [$b])}}' \
+        --args "$id" "$@" > "$T/state/$id/state.json"
+}
+
+# hd_exec ARGS...: `hd exec ARGS...` with --root $T/state (see fake_state).
+hd_exec() { hd --root "$T/state" exec "$@"; }
+
+# The process document the backend was handed with --process (copied by
+# the fake runtime, which holds the descriptor).
+backend_process() { cat "$FAKE_RUNTIME_OUT/process"; }
