@@ -16,9 +16,6 @@ teardown() {
     fake_teardown
 }
 
-# backend argv after the program name, one line
-backend_args() { tail -n +2 "$FAKE_RUNTIME_OUT/argv" | paste -sd' '; }
-
 @test "exec --process FILE: the rewritten process file is what runc reads" {
     cp "$FIXTURES/exec-user0.json" "$T/p.json"
     POLICY=$DEFAULT FAKE_RUNTIME_COPY=$T/p.json run hd exec --process "$T/p.json" --detach c1

@@ -21,8 +21,6 @@ teardown() {
     fake_teardown
 }
 
-backend_args() { tail -n +2 "$FAKE_RUNTIME_OUT/argv" | paste -sd' '; }
-
 # want JQ-FILTER [CONFIG]: the config's process edited by JQ-FILTER, sorted
 want() { jq -S ".process | $1" "${2:-$T/bundle/config.json}"; }
 # got: the process the backend was handed, sorted

@@ -33,6 +33,9 @@ hd() {
         --log "$LOG" --log-format json "$@"
 }
 
+# The backend's argv after the program name, on one line.
+backend_args() { tail -n +2 "$FAKE_RUNTIME_OUT/argv" | paste -sd' '; }
+
 # The backend ran (it recorded its argv) / never ran.
 backend_ran() { [ -f "$FAKE_RUNTIME_OUT/argv" ]; }
 backend_not_ran() {

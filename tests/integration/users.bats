@@ -213,9 +213,6 @@ us_exec() {
     cmp "$T/p.json" "$T/p0.json"
 }
 
-# backend argv after the program name, one line
-backend_args() { tail -n +2 "$FAKE_RUNTIME_OUT/argv" | paste -sd' '; }
-
 # exec without --process is judged as the process runc builds (the
 # bundle's config.json, here 1000:1000, with the flags merged); the
 # backend gets that document with --process.
