@@ -467,7 +467,7 @@ argv_index (const struct cli *cli, const char *arg)
 }
 
 /* Remember a verb flag and where it is in argv, for the rules that
- * check and rewrite inline exec and update flags. */
+ * build the exec process and check the inline update flags. */
 static int
 record (struct cli *cli, const struct occurrence *occ, struct hd_err *err)
 {

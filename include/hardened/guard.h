@@ -1,7 +1,10 @@
 /* The guarded verbs: what the shim does before it becomes runc.
  *
  * create/run/restore: the bundle's config.json; exec --process FILE: the
- * process file; update --resources FILE|-: the resources JSON.  Each is
+ * process file; exec without --process: the process runc would build from
+ * the bundle's config.json and the inline flags (execproc.h), handed to
+ * runc as --process in a sealed memfd; update --resources FILE|-: the
+ * resources JSON.  Each is
  * read strictly, checked against the OCI schema, and the checked tree is
  * always written back (atomically, or for stdin into a memfd that becomes
  * runc's standard input), so runc never reads bytes the shim did not
