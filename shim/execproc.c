@@ -296,8 +296,13 @@ execproc_build (const struct cli *cli, unsigned spec_flags, struct json **proces
 void
 execproc_strip_flags (struct cli *cli)
 {
-        for (int i = 0; i < cli->nflags; i++)
+        for (int i = 0; i < cli->nflags; i++) {
+                /* an empty --process (runc: none) would clash with the one
+                 * the shim adds: two forms, or two values, of one flag */
+                if (strcmp (cli->flags[i].name, "process") == 0)
+                        cli_strip_flag (cli, &cli->flags[i]);
                 for (size_t k = 0; k < HD_ARRAY_SIZE (exec_flags); k++)
                         if (strcmp (cli->flags[i].name, exec_flags[k].flag) == 0)
                                 cli_strip_flag (cli, &cli->flags[i]);
+        }
 }

@@ -380,8 +380,10 @@ guard_exec_inline (const struct guard *g, struct hd_err *err)
          * It gets --process /dev/null all the same, so a container that
          * appears between this check and runc's look-up gets an empty
          * process runc refuses, never one built from an unchecked config. */
-        if (rc == EXECPROC_NO_CONTAINER)
+        if (rc == EXECPROC_NO_CONTAINER) {
+                execproc_strip_flags (g->cli);
                 return add_process_flag (g, "/dev/null", err);
+        }
         if (json_write (proc, &data, &len, err) < 0
             || check_document (g, data, len, &process_doc, &checked, &checked_len, err) < 0)
                 return hd_err_prefix (err, "exec %s: process from %s and the exec flags:", g->cli->id, source);
@@ -391,10 +393,12 @@ guard_exec_inline (const struct guard *g, struct hd_err *err)
         return add_process_flag (g, path, err);
 }
 
+/* runc reads `--process ""` as no --process at all (context.String ==
+ * ""): it builds the process from config.json and the flags. */
 static int
 guard_exec (const struct guard *g, struct hd_err *err)
 {
-        if (!g->cli->process)
+        if (!g->cli->process || !*g->cli->process)
                 return guard_exec_inline (g, err);
         return guard_named_file (g, "process", g->cli->process, &process_doc, err);
 }

@@ -39,8 +39,9 @@ enum execproc_outcome {
 int execproc_build (const struct cli *cli, unsigned spec_flags, struct json **process, char **source,
                     struct hd_err *err);
 
-/* Drop the inline process flags (the ones execproc_build merged) from the
- * backend's argv: runc ignores them once it is given --process. */
+/* Drop the inline process flags (the ones execproc_build merged, and an
+ * empty --process) from the backend's argv: runc ignores them once it is
+ * given --process. */
 void execproc_strip_flags (struct cli *cli);
 
 #endif

@@ -42,6 +42,18 @@ got() { backend_process | jq -S .; }
         | .apparmorProfile = "prof" | .selinuxLabel = "lbl" | .noNewPrivileges = false')" ]
 }
 
+@test "an empty --process is no --process to runc: the process is built, and the backend gets one --process" {
+    fake_state c1
+    for flag in "-p=" "--process="; do
+        POLICY=$DEFAULT run hd_exec "$flag" -u 0 c1 id
+        [ "$status" -eq 0 ]
+        [[ "$(backend_args)" =~ " exec --process=/proc/self/fd/"[0-9]+" c1 id"$ ]] || { echo "$flag: $(backend_args)"; false; }
+        got | jq -e '.user.uid == 65534 and .args == ["id"]'
+    done
+    POLICY=$DEFAULT run hd_exec -p "" c1 id
+    [[ "$(backend_args)" =~ " exec --process=/proc/self/fd/"[0-9]+" c1 id"$ ]]
+}
+
 @test "without flags: the config's process with the command as args and terminal false; empty values change nothing" {
     fake_state c1
     config_jq '.process.terminal = true | .process.noNewPrivileges = true | .process.apparmorProfile = "keep"'
@@ -134,9 +146,11 @@ got() { backend_process | jq -S .; }
     [ "$status" -eq 0 ]
     [ "$(backend_args)" = "--log $LOG --log-format json --root $T/state exec -u 0 c1" ]
     # no such container: runc says so; it gets --process=/dev/null all the same
-    run hd_exec -u 0 nosuch id
+    run hd_exec -u 0 --detach nosuch id
     [ "$status" -eq 0 ]
-    [ "$(backend_args)" = "--log $LOG --log-format json --root $T/state exec -u 0 --process=/dev/null nosuch id" ]
+    [ "$(backend_args)" = "--log $LOG --log-format json --root $T/state exec --detach --process=/dev/null nosuch id" ]
+    run hd_exec -p= nosuch id
+    [ "$(backend_args)" = "--log $LOG --log-format json --root $T/state exec --process=/dev/null nosuch id" ]
     # the template fails runc's validateProcessSpec: no flag mends it
     for edit in '.process.cwd = "tmp"' '.process.cwd = ""' '.process.args = []' '.process = null' 'del(.process)'; do
         fake_setup_config "$edit"
