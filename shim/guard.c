@@ -385,7 +385,7 @@ guard_exec_inline (const struct guard *g, struct hd_err *err)
                 return add_process_flag (g, "/dev/null", err);
         }
         if (json_write (proc, &data, &len, err) < 0
-            || check_document (g, data, len, &process_doc, &checked, &checked_len, err) < 0)
+            || check_document (g, data, len, &process_doc, &checked, &checked_len, NULL, err) < 0)
                 return hd_err_prefix (err, "exec %s: process from %s and the exec flags:", g->cli->id, source);
         execproc_strip_flags (g->cli);
         if (seal_for_backend (checked, checked_len, path, sizeof path, err) < 0)
