@@ -620,7 +620,7 @@ static const char *const ns_types[] = { "pid", "ipc", "uts", "network", "mount",
  * Docker, containerd, CRI-O and Podman (containers/storage), the kubelet
  * (pod volumes, service-account tokens), etcd, runc's own state, systemd
  * and D-Bus, the per-user runtime directories (rootless engines' sockets)
- * and the shim's own proof cache.
+ * and the shim's own proof and backend-features caches.
  * A denied path also denies its ancestors (so a socket denies its parent
  * directories) and, except "/", everything below it.  Entries are
  * canonicalised when judged (a symlinked entry denies its target); the
@@ -633,7 +633,7 @@ static const char *const mount_deny_default[] = {
         "/run/podman", "/run/runc", "/run/systemd", "/run/dbus", "/run/user", HD_PROOF_CACHE,
         "/var/run/docker.sock", "/var/run/docker", "/var/run/containerd", "/var/run/containers",
         "/var/run/crio", "/var/run/podman", "/var/run/runc", "/var/run/systemd", "/var/run/dbus",
-        "/var/run/user", "/var/run/hardened", NULL,
+        "/var/run/user", "/var/run/hardened", HD_FEATURES_CACHE_ROOT, NULL,
 };
 /* Where the engines keep container root filesystems (Docker's storage
  * drivers under its default data-root, containerd's task bundles, Podman
@@ -643,11 +643,6 @@ static const char *const rootfs_storage_default[] = {
         "/var/lib/docker/overlay2", "/var/lib/docker/fuse-overlayfs", "/var/lib/docker/vfs/dir",
         "/var/lib/docker/btrfs/subvolumes", "/var/lib/docker/zfs/graph", "/var/lib/docker/aufs/mnt",
         "/run/containerd/io.containerd.runtime.v2.task", "/var/lib/containers/storage/overlay", NULL,
-};
-/* Annotations runtimes act on (crun's run.oci.*, runc's systemd unit
- * properties and CRIU configuration). */
-static const char *const annotation_prefix_default[] = {
-        "run.oci.", "org.systemd.property.", "org.criu.config", NULL,
 };
 
 /* The built-in hook allow-list: Docker's libnetwork hook.  dockerd sets
@@ -949,7 +944,7 @@ load_surface (struct loader *l, const struct json *rules)
         x->apparmor_profile = load_string (r, "apparmorProfile");
         x->selinux_label = load_string (r, "selinuxLabel");
         if (FAMILY ("hooks", hooks) < 0 || FAMILY ("annotations", annotations) < 0
-            || load_list (l, r, "prefixes", "/rules/annotations", annotation_prefix_default, NULL, false,
+            || load_list (l, r, "prefixes", "/rules/annotations", NULL, NULL, false,
                           &x->annotation_prefixes) < 0
             || load_list (l, r, "allow", "/rules/annotations", NULL, NULL, false, &x->annotation_allow) < 0
             || FAMILY ("oomScoreAdj", oom_score_adj) < 0 || FAMILY ("rlimits", rlimits) < 0
@@ -1274,6 +1269,9 @@ policy_free (struct policy *p)
         json_free (p->seccomp.profile);
         free (p->seccomp.memo);
         json_free (p->tree);
+        for (size_t i = 0; i < p->backend.nunsafe; i++)
+                free (p->backend.unsafe[i]);
+        free (p->backend.unsafe);
         free (p->source);
         for (size_t i = 0; i < p->nsources; i++) {
                 free (p->sources[i].name);

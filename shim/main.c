@@ -6,6 +6,7 @@
 
 #include "hardened/backend.h"
 #include "hardened/cli.h"
+#include "hardened/features.h"
 #include "hardened/guard.h"
 #include "hardened/policy.h"
 #include "hardened/sink.h"
@@ -49,6 +50,15 @@ guard (struct cli *cli, struct policy *policy, bool *guarded, struct hd_err *err
         return 0;
 }
 
+/* Does the annotations rule judge this call?  Then it needs the backend's
+ * own list, from the cache (never by running the backend here). */
+static bool
+makes_container (const struct cli *cli, const struct policy *policy)
+{
+        return (cli->verb == CLI_VERB_CREATE || cli->verb == CLI_VERB_RUN || cli->verb == CLI_VERB_RESTORE)
+               && policy->surface.annotations != ACTION_OFF;
+}
+
 /* A guarded call that fails or is refused is recorded too, then reported. */
 static int
 refuse (const struct cli *cli, struct record *rec, const struct policy *policy, const struct hd_err *err)
@@ -88,6 +98,8 @@ main (int argc, char **argv)
         backend = choose_backend (&cli, guarded ? &policy : NULL, &owned);
         if (backend_check (backend, &err) < 0)
                 return fail (&cli, &err);
+        if (guarded && makes_container (&cli, &policy) && features_load (backend, &policy, &err) < 0)
+                return refuse (&cli, &rec, &policy, &err);
         /* --help, -h, --version, -v and VERB --help are the backend's to
          * answer, byte for byte: engines and scripts parse them.  The shim's
          * own identity is `hardened policy version` / `policy help`. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hardened/features.h"
 #include "hardened/fileio.h"
 #include "hardened/policy.h"
 #include "hardened/rules.h"
@@ -22,7 +23,7 @@ enum { TOOL_OK = 0, TOOL_FINDINGS = 1, TOOL_USAGE = 2 };
 static const char usage[] =
         "usage: hardened policy lint FILE...\n"
         "       hardened policy check --policy FILE [--format text|json] CONFIG...\n"
-        "       hardened policy show [--policy FILE]\n"
+        "       hardened policy show [--policy FILE] [--backend PATH]\n"
         "       hardened policy version | help\n";
 
 static int
@@ -32,11 +33,41 @@ usage_error (const char *why)
         return TOOL_USAGE;
 }
 
+/* ---- the backend's features ------------------------------------------------ */
+
+/* Run `backend features` and cache what it lists, for the create path to
+ * read; say what happened on stderr (stdout is the tool's report).  Not
+ * a finding: an ops repo's CI lints without root or the backend. */
+static void
+refresh_features (const char *backend)
+{
+        _cleanup_free_ char *where = features_cache_path (backend);
+        struct features_entry e;
+        struct hd_err err = { 0 };
+
+        if (features_refresh (backend, &e, &err) < 0) {
+                fprintf (stderr, "hardened policy: backend %s: features not cached: %s\n", backend, err.msg);
+                features_entry_free (&e);
+                return;
+        }
+        fprintf (stderr, "hardened policy: backend %s: %s", backend,
+                 !e.has_features ? "has no features verb: no annotation list of its own"
+                 : !e.has_list   ? "features lists no " "potentiallyUnsafeConfigAnnotations"
+                                 : "acts on annotations");
+        for (size_t i = 0; i < e.n; i++)
+                fprintf (stderr, "%s%s", i ? ", " : " ", e.unsafe[i]);
+        fprintf (stderr, " (cached in %s)\n", where ? where : HD_FEATURES_CACHE);
+        features_entry_free (&e);
+}
+
 /* ---- lint ---------------------------------------------------------------- */
 
+/* Each file's report, then each distinct backend's features cached. */
 static int
 tool_lint (int argc, char **argv)
 {
+        char *backends[64];
+        size_t nbackends = 0;
         int status = TOOL_OK;
 
         if (argc < 2)
@@ -44,22 +75,37 @@ tool_lint (int argc, char **argv)
         for (int i = 1; i < argc; i++) {
                 struct policy p;
                 struct hd_err err = { 0 };
+                bool seen = false;
                 if (policy_load_file (argv[i], &p, &err) < 0) {
                         printf ("%s\n", err.msg);
                         status = TOOL_FINDINGS;
                 } else {
                         printf ("%s: ok\n", argv[i]);
+                        for (size_t k = 0; k < nbackends; k++)
+                                seen |= strcmp (backends[k], p.runtime) == 0;
+                        if (!seen && nbackends < HD_ARRAY_SIZE (backends) && (backends[nbackends] = strdup (p.runtime)))
+                                nbackends++;
                 }
                 policy_free (&p);
+        }
+        fflush (stdout);
+        for (size_t k = 0; k < nbackends; k++) {
+                refresh_features (backends[k]);
+                free (backends[k]);
         }
         return status;
 }
 
 /* ---- show ------------------------------------------------------------------ */
 
-/* --policy FILE / --policy=FILE, and the remaining arguments. */
+/* --policy FILE / --policy=FILE (--format, --backend where the caller
+ * takes them), and the remaining arguments. */
+struct tool_flags {
+        const char *policy, *format, *backend;
+};
+
 static int
-take_flags (int argc, char **argv, const char **policy, const char **format, int *first)
+take_flags (int argc, char **argv, struct tool_flags *t, bool verb_flags, int *first)
 {
         int i = 1;
 
@@ -70,9 +116,11 @@ take_flags (int argc, char **argv, const char **policy, const char **format, int
                         break;
                 }
                 if (strncmp (a, "--policy", 8) == 0)
-                        slot = policy, v = a + 8;
-                else if (strncmp (a, "--format", 8) == 0 && format)
-                        slot = format, v = a + 8;
+                        slot = &t->policy, v = a + 8;
+                else if (strncmp (a, "--format", 8) == 0 && verb_flags)
+                        slot = &t->format, v = a + 8;
+                else if (strncmp (a, "--backend", 9) == 0 && !verb_flags)
+                        slot = &t->backend, v = a + 9;
                 else
                         return -1;
                 if (*v == '=')
@@ -89,7 +137,7 @@ take_flags (int argc, char **argv, const char **policy, const char **format, int
 static int
 tool_show (int argc, char **argv)
 {
-        const char *named = NULL;
+        struct tool_flags t = { 0 };
         _cleanup_free_ char *text = NULL;
         _cleanup_json_ struct json *doc = NULL;
         struct policy p;
@@ -97,15 +145,17 @@ tool_show (int argc, char **argv)
         size_t len;
         int first;
 
-        if (take_flags (argc, argv, &named, NULL, &first) < 0 || first != argc)
-                return usage_error ("show takes only --policy FILE");
-        if (policy_resolve (named, &p, &err) < 0 || policy_effective (&p, &doc, &err) < 0
+        if (take_flags (argc, argv, &t, false, &first) < 0 || first != argc)
+                return usage_error ("show takes only --policy FILE and --backend PATH");
+        if (policy_resolve (t.policy, &p, &err) < 0 || policy_effective (&p, &doc, &err) < 0
             || json_write_pretty (doc, true, &text, &len, &err) < 0) {
                 fprintf (stderr, "hardened policy: %s\n", err.msg);
                 policy_free (&p);
                 return TOOL_USAGE;
         }
         printf ("%s\n", text);
+        fflush (stdout);
+        refresh_features (t.backend ? t.backend : p.runtime);
         policy_free (&p);
         return TOOL_OK;
 }
@@ -229,6 +279,8 @@ print_text (const char *config, const struct decision *d, const struct json *ops
                 printf ("  %s\n", error);
                 return;
         }
+        for (size_t i = 0; i < d->nnotes; i++)
+                printf ("  note: %s\n", d->notes[i]);
         for (size_t i = 0; i < d->n; i++) {
                 char line[1024];
                 decision_finding_line (d, i, line, sizeof line);
@@ -262,6 +314,10 @@ print_json (const char *config, const struct decision *d, const struct json *ops
         else {
                 if (d->exemption)
                         json_set (o, "exemption", json_new_string (d->exemption), &err);
+                struct json *notes = json_new (JSON_ARRAY);
+                for (size_t i = 0; notes && i < d->nnotes; i++)
+                        json_append (notes, json_new_string (d->notes[i]), &err);
+                json_set (o, "notes", notes, &err);
                 json_set (o, "findings", findings_json (d, &err), &err);
                 json_set (o, "diff", ops ? json_clone (ops) : json_new (JSON_ARRAY), &err);
         }
@@ -313,24 +369,24 @@ check_one (const struct policy *p, const char *path, bool json)
 static int
 tool_check (int argc, char **argv)
 {
-        const char *named = NULL, *format = "text";
+        struct tool_flags t = { .format = "text" };
         struct policy p;
         struct hd_err err = { 0 };
         int first, status = TOOL_OK;
 
-        if (take_flags (argc, argv, &named, &format, &first) < 0)
+        if (take_flags (argc, argv, &t, true, &first) < 0)
                 return usage_error ("check takes --policy FILE, --format text|json, then CONFIG...");
-        if (!named || first >= argc)
+        if (!t.policy || first >= argc)
                 return usage_error ("check needs --policy FILE and at least one CONFIG");
-        if (strcmp (format, "text") != 0 && strcmp (format, "json") != 0)
+        if (strcmp (t.format, "text") != 0 && strcmp (t.format, "json") != 0)
                 return usage_error ("--format is text or json");
-        if (policy_load_file (named, &p, &err) < 0) {
+        if (policy_load_file (t.policy, &p, &err) < 0) {
                 fprintf (stderr, "hardened policy: %s\n", err.msg);
                 policy_free (&p);
                 return TOOL_USAGE;
         }
         for (int i = first; i < argc; i++) {
-                int rc = check_one (&p, argv[i], strcmp (format, "json") == 0);
+                int rc = check_one (&p, argv[i], strcmp (t.format, "json") == 0);
                 if (rc > status)
                         status = rc;
         }
@@ -347,7 +403,7 @@ static const char help_text[] =
         "Usage: hardened [--policy FILE] [--backend PATH] [runc global flags] VERB [flags] [args]\n"
         "       hardened policy lint FILE...\n"
         "       hardened policy check --policy FILE [--format text|json] CONFIG...\n"
-        "       hardened policy show [--policy FILE]\n"
+        "       hardened policy show [--policy FILE] [--backend PATH]\n"
         "       hardened policy version | help\n"
         "\n"
         "hardened is called exactly like runc.  For create, run, restore, exec --process and\n"

@@ -165,7 +165,7 @@ struct policy_surface {
         size_t nhook_allow;                 /* the file's "allow", else the built-in list */
         struct policy_hook hook_allow[POLICY_MAX_HOOKS];
         enum policy_action annotations;
-        struct policy_list annotation_prefixes; /* runtime-interpreted keys */
+        struct policy_list annotation_prefixes; /* more runtime-interpreted key prefixes (added) */
         struct policy_list annotation_allow;    /* exact keys allowed anyway */
         enum policy_action oom_score_adj;
         enum policy_action rlimits;
@@ -184,6 +184,16 @@ struct policy_exemption {
         const struct json *annotations;     /* object of exact key/value matches, or NULL */
         const struct json *ids;             /* array of container ids, or NULL */
         const struct json *rules;           /* {"family": {"action": ...}} */
+};
+
+/* The annotations the configured backend says it acts on (its `features`
+ * potentiallyUnsafeConfigAnnotations: an entry ending in "." is a prefix,
+ * any other an exact key), as the shim read them from the features cache
+ * for this call.  The policy library never runs the backend. */
+struct policy_backend_features {
+        char **unsafe;                 /* owned; NULL when nothing was read */
+        size_t nunsafe;
+        char note[256];                /* why the list is missing or stale; "" when it is current */
 };
 
 #define POLICY_MAX_SOURCES 16
@@ -216,6 +226,7 @@ struct policy {
         struct policy_surface surface;
         size_t nexemptions;
         struct policy_exemption exemptions[POLICY_MAX_EXEMPTIONS];
+        struct policy_backend_features backend;
 };
 
 /* The compiled-in default policy and seccomp profile (generated at build

@@ -1,0 +1,138 @@
+#!/usr/bin/env bats
+# Annotations the backend acts on.  A backend's own list (its `features` potentiallyUnsafeConfig-
+# Annotations) is read by `policy lint`/`policy show` into the features
+# cache and refused on create from there; a missing, stale or untrusted
+# cache entry leaves the built-in list and a note.
+
+bats_require_minimum_version 1.5.0
+load helpers
+load fake
+
+CACHE=/var/lib/hardened/features
+
+setup() {
+    fake_setup
+    BACKEND=$T/backend
+    printf '{"ociVersionMin": "1.0.0", "potentiallyUnsafeConfigAnnotations": ["com.example.backend.", "io.example/exact"]}\n' > "$T/features.json"
+    make_backend
+    jq --arg b "$BACKEND" '.runtime = $b | .rules.annotations = {action: "reject"}' "$FIXTURES/policy-off.json" > "$T/p.json"
+}
+
+teardown() {
+    rm -f "$(cache_of "$BACKEND")"
+    if [ -n "${RT_ROOT:-}" ]; then rt_cleanup; fi
+    fake_teardown
+}
+
+# make_backend: a backend at $BACKEND whose `features` prints $T/features.json
+# (FEATURES_EXIT: its status) and which is otherwise the fake runtime.
+make_backend() {
+    cat > "$T/backend.new" <<SH
+#!/bin/sh
+if [ "\$1" = features ]; then cat "$T/features.json"; exit ${FEATURES_EXIT:-0}; fi
+exec "$FAKE_RUNTIME" "\$@"
+SH
+    chmod 755 "$T/backend.new"
+    mv "$T/backend.new" "$BACKEND"
+}
+
+cache_of() { printf '%s/%s.json\n' "$CACHE" "$(printf %s "$1" | sha256sum | cut -c1-64)"; }
+
+# create_with KEY: create through $BACKEND with one annotation KEY=v.
+create_with() {
+    rm -rf "$FAKE_RUNTIME_OUT" "$LOG" && mkdir -p "$FAKE_RUNTIME_OUT"
+    jq -c --arg k "$1" 'del(.hooks) | .annotations = {($k): "v"}' "$FIXTURES/run-default.json" > "$T/bundle/config.json"
+    run "$HARDENED" --policy "$T/p.json" --backend "$BACKEND" --log "$LOG" --log-format json \
+        create --bundle "$T/bundle" c1
+}
+
+@test "features: an annotation only the backend lists is refused once policy show cached the list; a note says when it is not known" {
+    rm -f "$(cache_of "$BACKEND")"
+    create_with com.example.backend.gpu
+    [ "$status" -eq 0 ]
+    jq -r .msg "$LOG" | grep -qF "note: backend $BACKEND: its features were never cached; built-in annotation list only (run \`hardened policy lint\`)"
+    run --separate-stderr "$HARDENED" policy show --policy "$T/p.json" --backend "$BACKEND"
+    [ "$status" -eq 0 ]
+    jq -e . <<<"$output" >/dev/null
+    [[ "$stderr" == *"backend $BACKEND: acts on annotations com.example.backend., io.example/exact (cached in $(cache_of "$BACKEND"))"* ]]
+    [ "$(stat -c '%u %a' "$(cache_of "$BACKEND")")" = "0 644" ]
+    create_with com.example.backend.gpu
+    [ "$status" -eq 1 ]
+    [[ "$(last_error)" == *"annotations.runtime: annotation com.example.backend.gpu changes what the runtime does"* ]]
+    backend_not_ran
+    ! jq -r .msg "$LOG" | grep -q "note: backend"
+    create_with io.example/exact
+    [ "$status" -eq 1 ]
+    create_with io.example/exactly      # not a prefix: no trailing "."
+    [ "$status" -eq 0 ]
+    create_with bundle                  # the built-in list still applies
+    [ "$status" -eq 1 ]
+}
+
+@test "features: a reinstalled backend makes the entry stale (built-in list and a note) until lint reads it again" {
+    "$HARDENED" policy show --policy "$T/p.json" --backend "$BACKEND" >/dev/null 2>&1
+    create_with com.example.backend.gpu
+    [ "$status" -eq 1 ]
+    printf '{"potentiallyUnsafeConfigAnnotations": ["com.example.newer."]}\n' > "$T/features.json"
+    make_backend                         # a new file: new inode, mtime, ctime
+    create_with com.example.newer.x
+    [ "$status" -eq 0 ]
+    jq -r .msg "$LOG" | grep -qF "note: backend $BACKEND: it changed since its features were cached"
+    run "$HARDENED" policy lint "$T/p.json"     # lint refreshes the policy's runtime
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "$T/p.json: ok" ]
+    [[ "$output" == *"backend $BACKEND: acts on annotations com.example.newer."* ]]
+    create_with com.example.newer.x
+    [ "$status" -eq 1 ]
+    create_with com.example.backend.gpu  # no longer listed
+    [ "$status" -eq 0 ]
+}
+
+@test "features: a backend without the verb, or without the field (runc 1.1.5), is cached as having no list: no note" {
+    FEATURES_EXIT=1 make_backend
+    run "$HARDENED" policy show --policy "$T/p.json" --backend "$BACKEND"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"backend $BACKEND: has no features verb: no annotation list of its own"* ]]
+    create_with com.example.backend.gpu
+    [ "$status" -eq 0 ]
+    ! jq -r .msg "$LOG" | grep -q "note: backend"
+    create_with org.criu.config
+    [ "$status" -eq 1 ]
+    # runc 1.1.5 here: `runc features` has no potentiallyUnsafeConfigAnnotations
+    ! /usr/sbin/runc features | jq -e 'has("potentiallyUnsafeConfigAnnotations")'
+    run "$HARDENED" policy show --policy "$T/p.json" --backend /usr/sbin/runc
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"backend /usr/sbin/runc: features lists no potentiallyUnsafeConfigAnnotations"* ]]
+}
+
+@test "features: an entry others could write, or one naming another backend, is ignored with a note" {
+    "$HARDENED" policy show --policy "$T/p.json" --backend "$BACKEND" >/dev/null 2>&1
+    chmod 666 "$(cache_of "$BACKEND")"
+    create_with com.example.backend.gpu
+    [ "$status" -eq 0 ]
+    jq -r .msg "$LOG" | grep -qF "its features cache entry is not root's own: ignored"
+    chmod 644 "$(cache_of "$BACKEND")"
+    jq -c '.backend = "/usr/sbin/runc"' "$(cache_of "$BACKEND")" > "$T/e" && cp "$T/e" "$(cache_of "$BACKEND")"
+    create_with com.example.backend.gpu
+    [ "$status" -eq 0 ]
+    jq -r .msg "$LOG" | grep -qF "its features cache entry is unreadable: ignored"
+}
+
+@test "features: output that is not a list of keys is not cached, and says why" {
+    printf '{"potentiallyUnsafeConfigAnnotations": "com.example."}\n' > "$T/features.json"
+    run "$HARDENED" policy show --policy "$T/p.json" --backend "$BACKEND"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"backend $BACKEND: features not cached: $BACKEND features: potentiallyUnsafeConfigAnnotations is not an array"* ]]
+    [ ! -e "$(cache_of "$BACKEND")" ]
+}
+
+@test "annotations (real runc): a bundle annotation, in either spelling, is removed under rewrite: runc's labels keep only the real bundle" {
+    rt_edited_bundle '.annotations = {"bundle": "/tmp/elsewhere", "bundle=/tmp/x": "y", "com.example.team": "web"}' sleep 100
+    jq '.rules.annotations = {action: "rewrite"}' "$FIXTURES/policy-off.json" > "$T/rw.json"
+    RT_POLICY=$T/rw.json rt_create hardened "$(rt_id a)" "$RT_TMP/b"
+    jq -e '.config.labels | sort == (["bundle='"$RT_TMP"'/b", "com.example.team=web"] | sort)' "$RT_ROOT/$(rt_id a)/state.json"
+    # the same config straight to runc: the first "bundle" label is the annotation's
+    jq '.annotations = {"bundle": "/tmp/elsewhere"}' "$RT_TMP/b/config.json" > "$RT_TMP/c.json" && mv "$RT_TMP/c.json" "$RT_TMP/b/config.json"
+    rt_create runc "$(rt_id r)" "$RT_TMP/b"
+    [ "$(jq -r '[.config.labels[] | select(startswith("bundle="))][0]' "$RT_ROOT/$(rt_id r)/state.json")" = "bundle=/tmp/elsewhere" ]
+}
