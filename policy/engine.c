@@ -115,15 +115,65 @@ exemption_matches (const struct policy_exemption *e, const struct json *doc, con
         return true;
 }
 
+/* Does the engine behind `root` set annotation `key` itself? */
+static bool
+key_trusted (const struct policy *p, const char *root, const char *key)
+{
+        const struct json *list = p->trusted_annotations;
+
+        for (size_t i = 0; root && list && i < list->n; i++) {
+                const struct json *pre = json_get (list->items[i], "prefixes");
+                if (strcmp (json_get (list->items[i], "root")->text, root) != 0)
+                        continue;
+                for (size_t k = 0; k < pre->n; k++)
+                        if (strncmp (key, pre->items[k]->text, pre->items[k]->len) == 0)
+                                return true;
+        }
+        return false;
+}
+
+/* The first key of e's annotation match that this call's engine does not
+ * own, or NULL when every one is trusted. */
+static const char *
+untrusted_key (const struct policy *p, const struct policy_exemption *e, const char *root)
+{
+        for (size_t i = 0; e->annotations && i < e->annotations->n; i++)
+                if (!key_trusted (p, root, e->annotations->members[i].key))
+                        return e->annotations->members[i].key;
+        return NULL;
+}
+
 /* The first exemption that matches, or NULL.  Annotations are only known
- * for create/run/restore (config.json); exec and update match by id. */
+ * for create/run/restore (config.json); exec and update match by id.  An
+ * exemption that matches by an annotation its engine does not own (any
+ * Docker user can set one) is passed over, with a note in `d`. */
+const struct policy_exemption *
+engine_exemption_for (const struct policy *p, const struct json *doc, const struct engine_subject *s,
+                      struct decision *d)
+{
+        const char *root = s ? s->state_root : NULL;
+
+        for (size_t i = 0; i < p->nexemptions; i++) {
+                const struct policy_exemption *e = &p->exemptions[i];
+                const char *key;
+                if (!exemption_matches (e, doc, s ? s->container_id : NULL))
+                        continue;
+                if (!(key = untrusted_key (p, e, root)))
+                        return e;
+                if (d)
+                        decision_note (d, "exemption \"%s\" not applied: %s is not an engine-owned annotation "
+                                          "under --root %s", e->name, key,
+                                       root ? root : "(unknown)");
+        }
+        return NULL;
+}
+
 const struct policy_exemption *
 engine_exemption (const struct policy *p, const struct json *doc, const char *id)
 {
-        for (size_t i = 0; i < p->nexemptions; i++)
-                if (exemption_matches (&p->exemptions[i], doc, id))
-                        return &p->exemptions[i];
-        return NULL;
+        struct engine_subject s = { .container_id = id };
+
+        return engine_exemption_for (p, doc, &s, NULL);
 }
 
 static const char *const action_names[] = { "off", "warn", "reject", "rewrite" };
@@ -178,7 +228,7 @@ engine_run (const struct policy *p, unsigned verb, struct json *doc,
         d->policy_source = p->source;
         d->container_id = subject ? subject->container_id : NULL;
         d->bundle = subject ? subject->bundle : NULL;
-        e = engine_exemption (p, doc, d->container_id);
+        e = engine_exemption_for (p, doc, subject, d);
         d->exemption = e ? e->name : NULL;
         for (size_t k = 0; k < rules_registry_len; k++) {
                 const struct rule *r = rules_registry[k];

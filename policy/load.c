@@ -176,6 +176,11 @@ static const struct spec_field exemption_fields[] = {
 };
 static const struct spec_type p_exemption = { SPEC_OBJECT, exemption_fields, NULL };
 static const struct spec_type p_exemptions = { SPEC_ARRAY, NULL, &p_exemption };
+static const struct spec_field trust_fields[] = {
+        { "root", &p_string }, { "prefixes", &p_strings }, { NULL, NULL },
+};
+static const struct spec_type p_trust = { SPEC_OBJECT, trust_fields, NULL };
+static const struct spec_type p_trusts = { SPEC_ARRAY, NULL, &p_trust };
 
 static const struct spec_field audit_fields[] = {
         { "required", &p_bool }, { NULL, NULL },
@@ -192,6 +197,7 @@ static const struct spec_field policy_fields[] = {
         { "audit", &p_audit },
         { "rules", &p_rules },
         { "exemptions", &p_exemptions },
+        { "trustedAnnotations", &p_trusts },
         { NULL, NULL },
 };
 static const struct spec_type p_policy = { SPEC_OBJECT, policy_fields, NULL };
@@ -1000,6 +1006,44 @@ load_exemptions (struct loader *l)
         return 0;
 }
 
+/* Where exemptions may match by annotation.  An engine that takes
+ * annotations from its users (docker run --annotation, podman
+ * --annotation) lets anyone claim any exemption, so an annotation counts
+ * only under a runc state root named here, and only for keys the engine
+ * there sets itself, after its users' own: containerd's CRI keeps k8s.io
+ * containers under <state>/runc/k8s.io and writes io.kubernetes.cri.* last
+ * (pass-through pod annotations come first). */
+static const char trusted_default[] =
+        "[{\"root\": \"/run/containerd/runc/k8s.io\", \"prefixes\": [\"io.kubernetes.cri.\"]},"
+        " {\"root\": \"/var/run/containerd/runc/k8s.io\", \"prefixes\": [\"io.kubernetes.cri.\"]}]";
+
+static int
+load_trust (struct loader *l)
+{
+        const struct json *list = json_get (l->p->tree, "trustedAnnotations");
+
+        for (size_t i = 0; list && i < list->n; i++) {
+                const struct json *e = list->items[i], *root = json_get (e, "root"), *pre = json_get (e, "prefixes");
+                char ptr[64];
+
+                snprintf (ptr, sizeof ptr, "/trustedAnnotations/%zu", i);
+                if (!root || !pre || pre->n == 0)
+                        return load_fail (l, e, ptr, "needs \"root\" and a non-empty \"prefixes\"");
+                if (!rules_path_clean (root->text))
+                        return load_fail (l, root, ptr, "root \"%s\" must be a clean absolute path", root->text);
+                for (size_t k = 0; k < pre->n; k++)
+                        if (pre->items[k]->len == 0)
+                                return load_fail (l, pre->items[k], ptr, "a prefix must not be empty");
+        }
+        l->p->trusted_annotations = list;
+        if (list)
+                return 0;
+        if (json_parse (trusted_default, sizeof trusted_default - 1, &l->p->trusted_builtin, l->err) < 0)
+                return -1;
+        l->p->trusted_annotations = l->p->trusted_builtin;
+        return 0;
+}
+
 /* ---- top level ------------------------------------------------------------ */
 
 static int
@@ -1219,7 +1263,7 @@ load_tree (struct policy *p, struct hd_err *err)
                             &p->runtime_flags) < 0
             || load_seccomp (&l, rules) < 0 || load_resources (&l, rules) < 0
             || load_unified (&l, rules) < 0 || load_realtime (&l, rules) < 0
-            || load_surface (&l, rules) < 0 || load_exemptions (&l) < 0)
+            || load_surface (&l, rules) < 0 || load_exemptions (&l) < 0 || load_trust (&l) < 0)
                 return -1;
         return 0;
 }
@@ -1269,6 +1313,7 @@ policy_free (struct policy *p)
         json_free (p->seccomp.profile);
         free (p->seccomp.memo);
         json_free (p->tree);
+        json_free (p->trusted_builtin);
         for (size_t i = 0; i < p->backend.nunsafe; i++)
                 free (p->backend.unsafe[i]);
         free (p->backend.unsafe);

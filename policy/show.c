@@ -183,7 +183,8 @@ policy_effective (const struct policy *p, struct json **out, struct hd_err *err)
                         return -1;
         seccomp = json_path (doc, "rules", "seccomp", NULL);
         if (!seccomp || json_set (seccomp, "deny", deny, err) < 0
-            || put_lists (p, json_get (doc, "rules"), err) < 0 || put_ranges (p, json_get (doc, "rules"), err) < 0)
+            || put_lists (p, json_get (doc, "rules"), err) < 0 || put_ranges (p, json_get (doc, "rules"), err) < 0
+            || json_set (doc, "trustedAnnotations", json_clone (p->trusted_annotations), err) < 0)
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
         json_del (doc, "extends");
         *out = steal_ptr (&doc);

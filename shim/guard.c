@@ -90,8 +90,11 @@ apply_policy (const struct guard *g, const struct doc_kind *kind, struct json **
               struct decision *d, struct hd_err *err)
 {
         _cleanup_json_ struct json *outer = NULL;
+        struct hd_err no_root;
+        _cleanup_free_ char *root = cli_state_root (g->cli, &no_root); /* NULL: no annotation trusted */
         struct engine_subject subject = { .container_id = g->cli->id,
-                                          .bundle = depth_is_config (kind) ? g->cli->bundle : NULL };
+                                          .bundle = depth_is_config (kind) ? g->cli->bundle : NULL,
+                                          .state_root = root };
         struct json *parent = NULL;
         size_t depth = 0;
         int rc;

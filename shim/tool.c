@@ -22,7 +22,7 @@ enum { TOOL_OK = 0, TOOL_FINDINGS = 1, TOOL_USAGE = 2 };
 
 static const char usage[] =
         "usage: hardened policy lint FILE...\n"
-        "       hardened policy check --policy FILE [--format text|json] CONFIG...\n"
+        "       hardened policy check --policy FILE [--format text|json] [--root DIR] CONFIG...\n"
         "       hardened policy show [--policy FILE] [--backend PATH]\n"
         "       hardened policy version | help\n";
 
@@ -98,10 +98,10 @@ tool_lint (int argc, char **argv)
 
 /* ---- show ------------------------------------------------------------------ */
 
-/* --policy FILE / --policy=FILE (--format, --backend where the caller
- * takes them), and the remaining arguments. */
+/* --policy FILE / --policy=FILE (--format, --backend, --root where the
+ * caller takes them), and the remaining arguments. */
 struct tool_flags {
-        const char *policy, *format, *backend;
+        const char *policy, *format, *backend, *root;
 };
 
 static int
@@ -119,6 +119,8 @@ take_flags (int argc, char **argv, struct tool_flags *t, bool verb_flags, int *f
                         slot = &t->policy, v = a + 8;
                 else if (strncmp (a, "--format", 8) == 0 && verb_flags)
                         slot = &t->format, v = a + 8;
+                else if (strncmp (a, "--root", 6) == 0 && verb_flags)
+                        slot = &t->root, v = a + 6;
                 else if (strncmp (a, "--backend", 9) == 0 && !verb_flags)
                         slot = &t->backend, v = a + 9;
                 else
@@ -336,7 +338,7 @@ report (bool json, const char *config, const struct decision *d, const struct js
 
 /* One config: parse strictly, check, run the policy, show the outcome. */
 static int
-check_one (const struct policy *p, const char *path, bool json)
+check_one (const struct policy *p, const char *path, const char *root, bool json)
 {
         _cleanup_free_ char *text = NULL, *id = NULL, *dir_copy = strdup (path);
         _cleanup_json_ struct json *doc = NULL, *before = NULL, *ops = json_new (JSON_ARRAY);
@@ -357,6 +359,7 @@ check_one (const struct policy *p, const char *path, bool json)
         id = docker_id (text);
         subject.container_id = id;
         subject.bundle = dir_copy ? dirname (dir_copy) : ".";
+        subject.state_root = root;
         if (engine_run (p, 1 /* RULE_CREATE */, doc, &subject, &d, &err) < 0) {
                 report (json, path, NULL, NULL, err.msg);
                 return TOOL_USAGE;
@@ -375,18 +378,20 @@ tool_check (int argc, char **argv)
         int first, status = TOOL_OK;
 
         if (take_flags (argc, argv, &t, true, &first) < 0)
-                return usage_error ("check takes --policy FILE, --format text|json, then CONFIG...");
+                return usage_error ("check takes --policy FILE, --format text|json, --root DIR, then CONFIG...");
         if (!t.policy || first >= argc)
                 return usage_error ("check needs --policy FILE and at least one CONFIG");
         if (strcmp (t.format, "text") != 0 && strcmp (t.format, "json") != 0)
                 return usage_error ("--format is text or json");
+        if (t.root && t.root[0] != '/')
+                return usage_error ("--root must be an absolute path");
         if (policy_load_file (t.policy, &p, &err) < 0) {
                 fprintf (stderr, "hardened policy: %s\n", err.msg);
                 policy_free (&p);
                 return TOOL_USAGE;
         }
         for (int i = first; i < argc; i++) {
-                int rc = check_one (&p, argv[i], strcmp (t.format, "json") == 0);
+                int rc = check_one (&p, argv[i], t.root, strcmp (t.format, "json") == 0);
                 if (rc > status)
                         status = rc;
         }
@@ -402,7 +407,7 @@ static const char help_text[] =
         "\n"
         "Usage: hardened [--policy FILE] [--backend PATH] [runc global flags] VERB [flags] [args]\n"
         "       hardened policy lint FILE...\n"
-        "       hardened policy check --policy FILE [--format text|json] CONFIG...\n"
+        "       hardened policy check --policy FILE [--format text|json] [--root DIR] CONFIG...\n"
         "       hardened policy show [--policy FILE] [--backend PATH]\n"
         "       hardened policy version | help\n"
         "\n"

@@ -226,6 +226,11 @@ struct policy {
         struct policy_surface surface;
         size_t nexemptions;
         struct policy_exemption exemptions[POLICY_MAX_EXEMPTIONS];
+        /* Where an exemption may match by annotation: [{"root": runc's
+         * state root, "prefixes": [keys the engine there sets itself]}];
+         * the file's "trustedAnnotations", or the built-in CRI entries. */
+        const struct json *trusted_annotations;
+        struct json *trusted_builtin;  /* owned: the built-in entries when the file gives none */
         struct policy_backend_features backend;
 };
 

@@ -91,12 +91,21 @@ bool rules_array_has (const struct json *arr, const char *s);
 struct engine_subject {
         const char *container_id; /* may be NULL */
         const char *bundle;       /* may be NULL: relative bind sources then resolve against "." */
+        const char *state_root;   /* runc's state root for this call (cli_state_root), or NULL:
+                                   * unknown, and no annotation is the engine's own */
 };
 
 int engine_run (const struct policy *p, unsigned verb, struct json *doc,
                 const struct engine_subject *subject, struct decision *d, struct hd_err *err);
 
-/* The first exemption matching `doc` (may be NULL: ids only) and `id`, or NULL. */
+/* The first exemption matching `doc` (may be NULL: ids only) and the
+ * subject, or NULL.  An annotation criterion counts only for keys the
+ * policy's trustedAnnotations give the subject's state root; an exemption
+ * passed over for that is noted in `d` (may be NULL). */
+const struct policy_exemption *engine_exemption_for (const struct policy *p, const struct json *doc,
+                                                     const struct engine_subject *s, struct decision *d);
+
+/* The same for an id alone (no state root: annotations never count). */
 const struct policy_exemption *engine_exemption (const struct policy *p, const struct json *doc,
                                                  const char *id);
 

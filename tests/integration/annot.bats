@@ -1,8 +1,10 @@
 #!/usr/bin/env bats
-# Annotations the backend acts on.  A backend's own list (its `features` potentiallyUnsafeConfig-
+# Annotations the backend acts on, and who may claim an annotation-matched
+# exemption.  A backend's own list (its `features` potentiallyUnsafeConfig-
 # Annotations) is read by `policy lint`/`policy show` into the features
 # cache and refused on create from there; a missing, stale or untrusted
-# cache entry leaves the built-in list and a note.
+# cache entry leaves the built-in list and a note.  Exemptions matched by
+# annotation apply only under a runc root the policy trusts for that key.
 
 bats_require_minimum_version 1.5.0
 load helpers
@@ -135,4 +137,68 @@ create_with() {
     jq '.annotations = {"bundle": "/tmp/elsewhere"}' "$RT_TMP/b/config.json" > "$RT_TMP/c.json" && mv "$RT_TMP/c.json" "$RT_TMP/b/config.json"
     rt_create runc "$(rt_id r)" "$RT_TMP/b"
     [ "$(jq -r '[.config.labels[] | select(startswith("bundle="))][0]' "$RT_ROOT/$(rt_id r)/state.json")" = "bundle=/tmp/elsewhere" ]
+}
+
+@test "trustedAnnotations (real runc): a CRI annotation claims its exemption only under a trusted --root, else a note and no exemption" {
+    rt_edited_bundle '.annotations = {"io.kubernetes.cri.sandbox-namespace": "ci"}' id -u
+    jq --arg root "$RT_ROOT" '.rules.user = {action: "reject"}
+        | .exemptions = [{name: "ci", match: {annotations: {"io.kubernetes.cri.sandbox-namespace": "ci"}}, rules: {user: {action: "off"}}}]
+        | .trustedAnnotations = [{root: $root, prefixes: ["io.kubernetes.cri."]}]' "$FIXTURES/policy-off.json" > "$T/trust.json"
+    jq 'del(.trustedAnnotations)' "$T/trust.json" > "$T/default-trust.json"
+    run --separate-stderr "$HARDENED" --policy "$T/trust.json" --root "$RT_ROOT" --log "$LOG" --log-format json \
+        run --bundle "$RT_TMP/b" "$(rt_id t)" </dev/null 3>&-
+    [ "$status" -eq 0 ]
+    [ "$output" = 0 ]
+    jq -r .msg "$LOG" | grep -qF 'exemption "ci" applies'
+    rm -f "$LOG"
+    run --separate-stderr "$HARDENED" --policy "$T/default-trust.json" --root "$RT_ROOT" --log "$LOG" --log-format json \
+        run --bundle "$RT_TMP/b" "$(rt_id u)" </dev/null 3>&-
+    [ "$status" -eq 1 ]
+    [[ "$(last_error)" == *"user.nonRoot"* ]]
+    jq -r .msg "$LOG" | grep -qF "note: exemption \"ci\" not applied: io.kubernetes.cri.sandbox-namespace is not an engine-owned annotation under --root $RT_ROOT"
+    [ ! -e "$RT_ROOT/$(rt_id u)" ]
+}
+
+@test "trustedAnnotations: policy check --root judges as the engine there would; bad entries are load errors with file:line:col" {
+    jq -c 'del(.hooks) | .annotations = {"io.kubernetes.cri.sandbox-namespace": "ci"}' "$FIXTURES/run-default.json" > "$T/c.json"
+    jq '.rules.noNewPrivileges = {action: "reject"}
+        | .exemptions = [{name: "ci", match: {annotations: {"io.kubernetes.cri.sandbox-namespace": "ci"}}, rules: {noNewPrivileges: {action: "off"}}}]' \
+        "$FIXTURES/policy-off.json" > "$T/x.json"
+    run "$HARDENED" policy check --policy "$T/x.json" --root /run/containerd/runc/k8s.io "$T/c.json"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "$T/c.json: allowed (exemption \"ci\")" ]
+    run "$HARDENED" policy check --policy "$T/x.json" --root /run/docker/runtime-runc/moby --format json "$T/c.json"
+    [ "$status" -eq 1 ]
+    jq -e '.decision == "refused" and (.notes[0] | startswith("exemption \"ci\" not applied"))' <<<"$output"
+    printf '{"apiVersion": "hardened/v1",\n "trustedAnnotations": [{"root": "run/k8s.io", "prefixes": ["io."]}]}\n' > "$T/bad.json"
+    run "$HARDENED" policy lint "$T/bad.json"
+    [ "$status" -eq 1 ]
+    [[ "${lines[0]}" == "$T/bad.json:2:34: /trustedAnnotations/0: root \"run/k8s.io\" must be a clean absolute path" ]]
+    printf '{"apiVersion": "hardened/v1",\n "trustedAnnotations": [{"root": "/run/k8s.io"}]}\n' > "$T/bad.json"
+    run "$HARDENED" policy lint "$T/bad.json"
+    [[ "${lines[0]}" == "$T/bad.json:2:25: /trustedAnnotations/0: needs \"root\" and a non-empty \"prefixes\"" ]]
+    printf '{"apiVersion": "hardened/v1",\n "trustedAnnotations": [{"root": "/run/k8s.io", "prefixes": [""]}]}\n' > "$T/bad.json"
+    run "$HARDENED" policy lint "$T/bad.json"
+    [[ "${lines[0]}" == "$T/bad.json:2:62: /trustedAnnotations/0: a prefix must not be empty" ]]
+    run "$HARDENED" policy show --policy "$FIXTURES/policy-off.json"
+    jq -e '.trustedAnnotations == [{root: "/run/containerd/runc/k8s.io", prefixes: ["io.kubernetes.cri."]},
+                                   {root: "/var/run/containerd/runc/k8s.io", prefixes: ["io.kubernetes.cri."]}]' <<<"$(sed -n '/^{/,/^}/p' <<<"$output")"
+}
+
+@test "trustedAnnotations: the JSON Schema takes what the loader takes and refuses an entry without prefixes" {
+    command -v python3 >/dev/null && /usr/bin/python3 -c 'import jsonschema' 2>/dev/null ||
+        { [ "${CI:-}" != true ] || false; skip "needs python3-jsonschema"; }
+    check() {
+        /usr/bin/python3 -c 'import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))' "$BATS_TEST_DIRNAME/../../policy/profiles/policy.schema.json" "$1"
+    }
+    printf '{"apiVersion": "hardened/v1", "rules": {"annotations": {"action": "reject", "prefixes": ["com.example."]}},
+      "trustedAnnotations": [{"root": "/run/k3s/containerd/runc/k8s.io", "prefixes": ["io.kubernetes.cri."]}]}\n' > "$T/good.json"
+    check "$T/good.json"
+    "$HARDENED" policy lint "$T/good.json"
+    printf '{"apiVersion": "hardened/v1", "trustedAnnotations": [{"root": "/run/k8s.io"}]}\n' > "$T/bad.json"
+    run check "$T/bad.json"
+    [ "$status" -ne 0 ]
+    run "$HARDENED" policy lint "$T/bad.json"
+    [ "$status" -eq 1 ]
 }

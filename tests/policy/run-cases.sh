@@ -47,11 +47,12 @@ report() {
 # optionally verb ("update": the input is an `update --resources` document;
 # "run", "restore": like the default, create), args (verb flags given
 # before --bundle, e.g. ["--no-pivot=T"]), backend_flags (the flags the
-# backend must get there instead, exactly; default: args unchanged) and
-# symlinks ({"NAME": "TARGET"}, made in the case's own directory, which
-# "@CASE@" in the patch's strings names).
+# backend must get there instead, exactly; default: args unchanged), root
+# (the global --root the engine passes) and symlinks ({"NAME": "TARGET"},
+# made in the case's own directory, which "@CASE@" in the patch's strings
+# names).
 run_case() {
-    local name=$1 c d problems="" rc verdict got want policy_file input wrap id verb_kind unchanged
+    local name=$1 c d problems="" rc verdict got want policy_file input wrap id verb_kind unchanged root
     local wanted has_links has_expect log_lacks=() log_has=() args=() flags_want
     d=$(mktemp -d "$work/case.XXXXXX")
     mkdir -p "$d/bundle" "$d/out"
@@ -62,6 +63,7 @@ run_case() {
         | @sh "c=\(tojson) policy_file=\(.policy_file)",
           @sh "input=\(if (.input | type) == "string" then .input else "" end) wrap=\(.wrap // "")",
           @sh "id=\(.id // "") verb_kind=\(.verb // "create") want=\(.verdict) unchanged=\(.unchanged // false)",
+          @sh "root=\(.root // "")",
           @sh "has_links=\((.symlinks // {}) | length > 0) has_expect=\((.expect // {}) | length > 0)",
           @sh "wanted=\(if has("findings_unique") then .findings_unique | unique else (.findings // []) end | join("\n"))",
           "log_lacks=(\(.log_lacks // [] | @sh))", "log_has=(\(.log_has // [] | @sh))",
@@ -95,7 +97,10 @@ run_case() {
         verb=(update --resources "$d/bundle/config.json")
         summary="^$d/bundle/config.json: refused by policy"
     fi
-    FAKE_RUNTIME_OUT=$d/out "$HARDENED" --policy "$d/policy.json" --backend "$FAKE_RUNTIME" \
+    # "root": runc's --root as the engine gives it (trustedAnnotations).
+    local globals=()
+    [ -z "$root" ] || globals=(--root "$root")
+    FAKE_RUNTIME_OUT=$d/out "$HARDENED" --policy "$d/policy.json" --backend "$FAKE_RUNTIME" "${globals[@]}" \
         --log "$d/log.json" --log-format json "${verb[@]}" "${id:-case}" >/dev/null 2>"$d/stderr"
     rc=$?
     # level<TAB>msg, one line per log entry
