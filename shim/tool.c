@@ -36,10 +36,11 @@ usage_error (const char *why)
 /* ---- the backend's features ------------------------------------------------ */
 
 /* Run `backend features` and cache what it lists, for the create path to
- * read; say what happened on stderr (stdout is the tool's report).  Not
- * a finding: an ops repo's CI lints without root or the backend. */
+ * read; say what happened on stderr (stdout is the tool's report), only a
+ * failure when `quiet` (show: scripts read its output whole).  Not a
+ * finding: an ops repo's CI lints without root or the backend. */
 static void
-refresh_features (const char *backend)
+refresh_features (const char *backend, bool quiet)
 {
         _cleanup_free_ char *where = features_cache_path (backend);
         struct features_entry e;
@@ -47,6 +48,10 @@ refresh_features (const char *backend)
 
         if (features_refresh (backend, &e, &err) < 0) {
                 fprintf (stderr, "hardened policy: backend %s: features not cached: %s\n", backend, err.msg);
+                features_entry_free (&e);
+                return;
+        }
+        if (quiet) {
                 features_entry_free (&e);
                 return;
         }
@@ -90,7 +95,7 @@ tool_lint (int argc, char **argv)
         }
         fflush (stdout);
         for (size_t k = 0; k < nbackends; k++) {
-                refresh_features (backends[k]);
+                refresh_features (backends[k], false);
                 free (backends[k]);
         }
         return status;
@@ -157,7 +162,7 @@ tool_show (int argc, char **argv)
         }
         printf ("%s\n", text);
         fflush (stdout);
-        refresh_features (t.backend ? t.backend : p.runtime);
+        refresh_features (t.backend ? t.backend : p.runtime, true);
         policy_free (&p);
         return TOOL_OK;
 }
