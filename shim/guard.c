@@ -184,7 +184,10 @@ static int
 guard_runtime_flags (const struct guard *g, const struct json *config, struct hd_err *err)
 {
         _cleanup_json_ struct json *doc = NULL;
-        struct engine_subject subject = { .container_id = g->cli->id, .bundle = g->cli->bundle };
+        struct hd_err no_root;
+        _cleanup_free_ char *root = cli_state_root (g->cli, &no_root); /* NULL: no annotation trusted */
+        struct engine_subject subject = { .container_id = g->cli->id, .bundle = g->cli->bundle,
+                                          .state_root = root };
         struct decision d;
 
         if (rtflags_document (g->cli, config, &doc, err) < 0
