@@ -120,6 +120,22 @@ apply_policy (const struct guard *g, const struct doc_kind *kind, struct json **
         return *doc ? rc : hd_err_set (err, HD_EXIT_INTERNAL, EINVAL, "lost the checked document");
 }
 
+/* Parse one document strictly and hold it to the schema (runc's Go types);
+ * errors start with LINE:COL. */
+static int
+parse_document (const struct guard *g, const char *data, size_t len, const struct doc_kind *kind,
+                struct json **doc, struct hd_err *err)
+{
+        unsigned flags = g->policy->allow_unknown_fields ? SPEC_ALLOW_UNKNOWN : SPEC_STRICT;
+
+        if (json_parse (data, len, doc, err) < 0)
+                return -1;
+        if ((*doc)->type != JSON_OBJECT)
+                return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "1:1: expected an object, found %s",
+                                   json_type_name ((*doc)->type));
+        return spec_check (*doc, kind->type, flags, data, len, err);
+}
+
 /* Parse, check against the schema and the policy, and serialise one
  * document; *out is the checked bytes to hand runc, *tree (unless NULL)
  * the checked tree they were written from. */
@@ -129,14 +145,8 @@ check_document (const struct guard *g, const char *data, size_t len, const struc
 {
         _cleanup_json_ struct json *doc = NULL;
         struct decision d;
-        unsigned flags = g->policy->allow_unknown_fields ? SPEC_ALLOW_UNKNOWN : SPEC_STRICT;
 
-        if (json_parse (data, len, &doc, err) < 0)
-                return -1;
-        if (doc->type != JSON_OBJECT)
-                return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "1:1: expected an object, found %s",
-                                   json_type_name (doc->type));
-        if (spec_check (doc, kind->type, flags, data, len, err) < 0)
+        if (parse_document (g, data, len, kind, &doc, err) < 0)
                 return -1;
         if (kind->rule_verb) {
                 if (apply_policy (g, kind, &doc, &d, err) < 0)
@@ -294,6 +304,23 @@ add_process_flag (const struct guard *g, const char *path, struct hd_err *err)
         return cli_build_backend_argv (g->cli, err);
 }
 
+/* Open `path` as runc's os.Open does (following links) and read it once:
+ * a regular file or a pipe.  Errors name the path. */
+static int
+read_path_once (const char *path, char **data, size_t *len, struct hd_err *err)
+{
+        _cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        struct stat st;
+
+        if (fd < 0)
+                return hd_err_set (err, HD_EXIT_REFUSED, errno, "%s: %s", path, strerror (errno));
+        if (fstat (fd, &st) < 0 || !(S_ISREG (st.st_mode) || S_ISFIFO (st.st_mode)))
+                return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "%s: neither a regular file nor a pipe", path);
+        if (fileio_read_fd (fd, JSON_MAX_BYTES, data, len, err) < 0)
+                return hd_err_prefix (err, "%s: ", path);
+        return 0;
+}
+
 /* A process or resources file that is not a regular file of its own: a
  * pipe (bash's <(...) is /dev/fd/63, a symlink to one), a FIFO, a symlink.
  * runc opens the path, following links, and reads it once, so the shim
@@ -306,19 +333,14 @@ guard_stream (const struct guard *g, const char *flag, const char *path, const s
               struct hd_err *err)
 {
         _cleanup_free_ char *data = NULL, *checked = NULL;
-        _cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         const struct cli_flag *f = cli_last_flag (g->cli, flag);
         size_t len, checked_len;
-        struct stat st;
 
-        if (fd < 0)
-                return hd_err_set (err, HD_EXIT_REFUSED, errno, "%s: %s", path, strerror (errno));
-        if (fstat (fd, &st) < 0 || !(S_ISREG (st.st_mode) || S_ISFIFO (st.st_mode)))
-                return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "%s: neither a regular file nor a pipe", path);
+        if (read_path_once (path, &data, &len, err) < 0)
+                return -1;
         if (!f)
                 return hd_err_set (err, HD_EXIT_INTERNAL, EINVAL, "%s: the --%s flag is gone", path, flag);
-        if (fileio_read_fd (fd, JSON_MAX_BYTES, &data, &len, err) < 0
-            || check_document (g, data, len, kind, &checked, &checked_len, NULL, err) < 0)
+        if (check_document (g, data, len, kind, &checked, &checked_len, NULL, err) < 0)
                 return hd_err_prefix (err, "%s:", path);
         return hand_over (g, f, checked, checked_len, err);
 }
