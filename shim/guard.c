@@ -13,13 +13,14 @@
 #include "hardened/execproc.h"
 #include "hardened/fileio.h"
 #include "hardened/guard.h"
-#include "hardened/inline.h"
+#include "hardened/runcstate.h"
 #include "hardened/json.h"
 #include "hardened/num.h"
 #include "hardened/rtflags.h"
 #include "hardened/rules.h"
 #include "hardened/sink.h"
 #include "hardened/spec.h"
+#include "hardened/updateres.h"
 #include "hardened/util.h"
 
 /* What kind of document a verb hands runc, and which rules apply to it. */
@@ -291,14 +292,14 @@ hand_over (const struct guard *g, const struct cli_flag *f, const char *checked,
         return cli_build_backend_argv (g->cli, err);
 }
 
-/* Give `exec` a --process PATH it did not have, just before the container
+/* Give the verb a --NAME=PATH it did not have, just before the container
  * id (exec's flags must precede it: runc does not reorder them). */
 static int
-add_process_flag (const struct guard *g, const char *path, struct hd_err *err)
+add_flag (const struct guard *g, const char *name, const char *path, struct hd_err *err)
 {
         char arg[80];
 
-        snprintf (arg, sizeof arg, "--process=%s", path);
+        snprintf (arg, sizeof arg, "--%s=%s", name, path);
         if (cli_insert_before (g->cli, cli_positional_index (g->cli, 0), arg, err) < 0)
                 return -1;
         return cli_build_backend_argv (g->cli, err);
@@ -358,27 +359,6 @@ guard_named_file (const struct guard *g, const char *flag, const char *path, con
         return guard_regular_file (g, path, kind, err);
 }
 
-/* `update -r -`: the checked bytes reach runc as its stdin, through a memfd,
- * so no size makes this block and runc reads exactly what was checked. */
-static int
-guard_stdin (const struct guard *g, const struct doc_kind *kind, struct hd_err *err)
-{
-        _cleanup_free_ char *data = NULL, *checked = NULL;
-        _cleanup_close_ int mfd = -1;
-        size_t len, checked_len;
-
-        if (fileio_read_fd (STDIN_FILENO, JSON_MAX_BYTES, &data, &len, err) < 0
-            || check_document (g, data, len, kind, &checked, &checked_len, NULL, err) < 0)
-                return hd_err_prefix (err, "update --resources -: <stdin>:");
-        mfd = memfd_create ("hardened-resources", MFD_CLOEXEC);
-        if (mfd < 0 || write (mfd, checked, checked_len) != (ssize_t) checked_len
-            || lseek (mfd, 0, SEEK_SET) != 0 || dup2 (mfd, STDIN_FILENO) < 0)
-                return hd_err_set (err, HD_EXIT_INTERNAL, errno,
-                                   "cannot hand the checked resources to the backend: %s",
-                                   strerror (errno));
-        return 0;
-}
-
 static int
 guard_create (const struct guard *g, struct hd_err *err)
 {
@@ -410,7 +390,7 @@ guard_exec_inline (const struct guard *g, struct hd_err *err)
          * process runc refuses, never one built from an unchecked config. */
         if (rc == EXECPROC_NO_CONTAINER) {
                 execproc_strip_flags (g->cli);
-                return add_process_flag (g, "/dev/null", err);
+                return add_flag (g, "process", "/dev/null", err);
         }
         if (json_write (proc, &data, &len, err) < 0
             || check_document (g, data, len, &process_doc, &checked, &checked_len, NULL, err) < 0)
@@ -418,7 +398,7 @@ guard_exec_inline (const struct guard *g, struct hd_err *err)
         execproc_strip_flags (g->cli);
         if (seal_for_backend (checked, checked_len, path, sizeof path, err) < 0)
                 return -1;
-        return add_process_flag (g, path, err);
+        return add_flag (g, "process", path, err);
 }
 
 /* runc reads `--process ""` as no --process at all (context.String ==
@@ -431,26 +411,134 @@ guard_exec (const struct guard *g, struct hd_err *err)
         return guard_named_file (g, "process", g->cli->process, &process_doc, err);
 }
 
+/* A decision about the call itself (its flags), before any rule ran. */
+static void
+decision_start (const struct guard *g, struct decision *d)
+{
+        memset (d, 0, sizeof *d);
+        d->mode = g->policy->mode;
+        d->policy_source = g->policy->source;
+        d->container_id = g->cli->id;
+}
+
+/* The request runc builds: `-r -` or `-r FILE` read once and checked
+ * strictly (runc then ignores the inline flags, unread), or the inline
+ * flags, each read exactly as update.go reads it or refused. */
+static int
+update_request (const struct guard *g, struct json **request, struct hd_err *err)
+{
+        const char *path = g->cli->resources;
+        _cleanup_free_ char *data = NULL;
+        struct decision d;
+        size_t len;
+
+        if (!path) {
+                decision_start (g, &d);
+                if (updateres_from_flags (g->cli, request, &d, err) < 0)
+                        return -1;
+                d.verdict = d.n ? VERDICT_REFUSED : VERDICT_ALLOWED;
+                if (d.n && report (g, &d, err) < 0)
+                        return hd_err_prefix (err, "update flags: ");
+                return 0;
+        }
+        if (strcmp (path, "-") == 0 ? fileio_read_fd (STDIN_FILENO, JSON_MAX_BYTES, &data, &len, err)
+                                    : read_path_once (path, &data, &len, err))
+                return hd_err_prefix (err, "update --resources %s: ", path);
+        if (parse_document (g, data, len, &resources_doc, request, err) < 0)
+                return hd_err_prefix (err, "update --resources %s:%s", path,
+                                      strcmp (path, "-") == 0 ? " <stdin>:" : "");
+        return 0;
+}
+
+/* The inline resource flags, which runc ignores once it has --resources. */
+static void
+update_strip_flags (const struct guard *g)
+{
+        for (int i = 0; i < g->cli->nflags; i++)
+                if (updateres_is_resource_flag (g->cli->flags[i].name))
+                        cli_strip_flag (g->cli, &g->cli->flags[i]);
+}
+
+/* runc gets the judged document as --resources /proc/self/fd/N (a sealed
+ * memfd, also for `-r -`: runc reads the flag's path, not its stdin),
+ * and none of the inline resource flags it would ignore anyway.
+ * --l3-cache-schema and --mem-bw-schema stay: runc applies them with
+ * --resources too (Intel RDT; no rule judges intelRdt, on create either). */
+/* --resources (the last copy, the one runc reads) names `path` instead. */
+static int
+hand_over_path (const struct guard *g, const char *path, struct hd_err *err)
+{
+        const struct cli_flag *f = cli_last_flag (g->cli, "resources");
+
+        if (!f || cli_replace_value (g->cli, f, path, err) < 0)
+                return f ? -1 : hd_err_set (err, HD_EXIT_INTERNAL, EINVAL, "the --resources flag is gone");
+        return cli_build_backend_argv (g->cli, err);
+}
+
+static int
+update_hand_over (const struct guard *g, const char *doc, size_t len, struct hd_err *err)
+{
+        const struct cli_flag *f = cli_last_flag (g->cli, "resources");
+        char path[64];
+
+        update_strip_flags (g);
+        if (f)
+                return hand_over (g, f, doc, len, err);
+        if (seal_for_backend (doc, len, path, sizeof path, err) < 0)
+                return -1;
+        return add_flag (g, "resources", path, err);
+}
+
+/* update: the request merged into the container's current resources as
+ * runc merges it, judged whole, and handed over whole (updateres.h). */
 static int
 guard_update (const struct guard *g, struct hd_err *err)
 {
-        if (!g->cli->resources)
-                return 0; /* inline update flags: not checked yet */
-        if (strcmp (g->cli->resources, "-") == 0)
-                return guard_stdin (g, &resources_doc, err);
-        return guard_named_file (g, "resources", g->cli->resources, &resources_doc, err);
+        _cleanup_json_ struct json *state = NULL, *request = NULL, *merged = NULL;
+        _cleanup_free_ char *out = NULL;
+        struct updateres_sources src;
+        struct decision d;
+        size_t len;
+
+        /* Not exactly one argument: runc's checkArgs fails before anything
+         * else, so the call goes through unchanged. */
+        if (g->cli->npositional != 1)
+                return 0;
+        /* No container: runc fails with its own "container does not exist"
+         * before it reads a resource, so there is nothing to check.  It gets
+         * --resources /dev/null all the same (the inline flags dropped), so
+         * a container that appears between this check and runc's look-up
+         * gets an empty document runc refuses, never the unchecked flags. */
+        if (runc_state_load (g->cli, &state, err) < 0) {
+                if (err->code != ENOENT)
+                        return -1;
+                update_strip_flags (g);
+                return g->cli->resources ? hand_over_path (g, "/dev/null", err)
+                                         : add_flag (g, "resources", "/dev/null", err);
+        }
+        if (update_request (g, &request, err) < 0)
+                return -1;
+        if (updateres_merge (request, state, &merged, &src, err) < 0)
+                return hd_err_prefix (err, "container %s: ", g->cli->id);
+        if (apply_policy (g, &resources_doc, &merged, &d, err) < 0)
+                return -1;
+        if (report (g, &d, err) < 0)
+                return hd_err_prefix (err, "update %s: ", g->cli->id);
+        updateres_finish (merged, &src);
+        if (json_write (merged, &out, &len, err) < 0)
+                return -1;
+        return update_hand_over (g, out, len, err);
 }
 
 static const struct {
         enum cli_verb verb;
         int (*guard) (const struct guard *, struct hd_err *);
-        bool inline_flags;        /* shim/inline.c still judges some of its flags */
 } guards[] = {
-        { CLI_VERB_CREATE, guard_create, true },
-        { CLI_VERB_RUN, guard_create, true },
-        { CLI_VERB_RESTORE, guard_create, true },
-        { CLI_VERB_EXEC, guard_exec, false },
-        { CLI_VERB_UPDATE, guard_update, true },
+        { CLI_VERB_CREATE, guard_create },
+        { CLI_VERB_RUN, guard_create },
+        { CLI_VERB_RESTORE, guard_create },
+        { CLI_VERB_EXEC, guard_exec },
+        { CLI_VERB_UPDATE, guard_update },
 };
 
 bool
@@ -466,14 +554,9 @@ int
 guard_verb (struct cli *cli, const struct policy *policy, struct record *rec, struct hd_err *err)
 {
         struct guard g = { .cli = cli, .policy = policy, .rec = rec };
-        struct decision d;
 
-        for (size_t i = 0; i < HD_ARRAY_SIZE (guards); i++) {
-                if (guards[i].verb != cli->verb)
-                        continue;
-                if (guards[i].inline_flags && (inline_check (cli, policy, &d, err) < 0 || report (&g, &d, err) < 0))
-                        return hd_err_prefix (err, "%s flags: ", cli->verb_name);
-                return guards[i].guard (&g, err);
-        }
+        for (size_t i = 0; i < HD_ARRAY_SIZE (guards); i++)
+                if (guards[i].verb == cli->verb)
+                        return guards[i].guard (&g, err);
         return 0;
 }

@@ -8,6 +8,7 @@
  *   process   a copy of the file its `exec --process` names (-p X, --process X,
  *             --process=X, -p=X), read as runc would: the shim may hand
  *             over a descriptor that only this process holds
+ *   resources the same for `update --resources` (-r X, --resources=X, ...)
  * and exits with $FAKE_RUNTIME_EXIT (default 0).  With --version it prints a
  * runc-like version, so the shim's --version output can be checked. */
 #include "config.h"
@@ -94,15 +95,21 @@ copy_file (const char *dir, const char *from, const char *name)
                 fclose (in);
 }
 
-/* The value of exec's --process flag, in any of its spellings, or NULL. */
+/* The value of verb flag --NAME / -NAME / --C / -C (C its short name), as
+ * --NAME=X or --NAME X, or NULL. */
 static const char *
-process_flag (int argc, char **argv)
+flag_value (int argc, char **argv, const char *name, const char *c)
 {
-        static const char *const eq[] = { "--process=", "-process=", "-p=", "--p=" };
-        static const char *const sep[] = { "--process", "-process", "-p", "--p" };
+        char eq[4][64], sep[4][64];
 
+        snprintf (sep[0], 64, "--%s", name);
+        snprintf (sep[1], 64, "-%s", name);
+        snprintf (sep[2], 64, "--%s", c);
+        snprintf (sep[3], 64, "-%s", c);
+        for (size_t k = 0; k < 4; k++)
+                snprintf (eq[k], 64, "%s=", sep[k]);
         for (int i = 1; i < argc; i++)
-                for (size_t k = 0; k < sizeof eq / sizeof eq[0]; k++) {
+                for (size_t k = 0; k < 4; k++) {
                         if (strncmp (argv[i], eq[k], strlen (eq[k])) == 0)
                                 return argv[i] + strlen (eq[k]);
                         if (strcmp (argv[i], sep[k]) == 0 && i + 1 < argc)
@@ -143,7 +150,9 @@ main (int argc, char **argv)
         }
         if (copy)
                 copy_file (dir, copy, "copied");
-        if (process_flag (argc, argv))
-                copy_file (dir, process_flag (argc, argv), "process");
+        if (flag_value (argc, argv, "process", "p"))
+                copy_file (dir, flag_value (argc, argv, "process", "p"), "process");
+        if (flag_value (argc, argv, "resources", "r"))
+                copy_file (dir, flag_value (argc, argv, "resources", "r"), "resources");
         return code && small_number (code) > 0 ? small_number (code) : 0;
 }

@@ -125,40 +125,49 @@ teardown() {
     [ "$(backend_args)" = "--log $LOG --log-format json exec -p $T/p.json -u 0 c1" ]
 }
 
-@test "update --resources -: clamped under rewrite, and runc's stdin is exactly the checked bytes" {
+# update: the request merged into the container's state (fake_update_state: 1 CPU,
+# 256Mi without swap, 50 pids) and handed to runc whole (update-merge.bats).
+hdu() { hd --root "$T/root" update "$@"; }
+
+@test "update --resources -: merged and clamped under rewrite; runc reads the checked document, not its stdin" {
+    fake_update_state c1
     printf '{"memory":{"limit":107374182400,"swap":107374182400},"pids":{"limit":-1},"cpu":{"quota":0}}' |
-        POLICY=$DEFAULT FAKE_RUNTIME_STDIN=1 hd update --resources - c1
-    [ "$(cat "$FAKE_RUNTIME_OUT/stdin")" = '{"memory":{"limit":4294967296,"swap":4294967296},"pids":{"limit":4096},"cpu":{"quota":0}}' ]
+        POLICY=$DEFAULT hdu --resources - c1
+    [ "$(handed)" = '{"memory":{"limit":4294967296,"swap":4294967296},"cpu":{"quota":100000,"period":100000},"pids":{"limit":4096}}' ]
 }
 
 @test "update --resources - above the max under reject: refused, runc never runs" {
+    fake_update_state c1
     printf '{"memory":{"limit":107374182400}}' > "$T/r.json"
-    POLICY=$RESTRICTED run hd update --resources - c1 < "$T/r.json"
+    POLICY=$RESTRICTED run hdu --resources - c1 < "$T/r.json"
     [ "$status" -eq 1 ]
     backend_not_ran
     [[ "$(last_error)" == *"refused by policy $RESTRICTED: resources.memory: memory limit 100Gi is above the policy's maximum 4Gi"* ]]
 }
 
-@test "update --resources FILE: 0 means unchanged and passes; unlimited swap is rewritten" {
+@test "update --resources FILE: 0 means unchanged (the state's value); unlimited swap is rewritten to the limit" {
+    fake_update_state c1
     printf '{"memory":{"limit":0,"swap":-1},"pids":{"limit":0}}' > "$T/r.json"
-    POLICY=$DEFAULT run hd update -r "$T/r.json" c1
+    POLICY=$DEFAULT run hdu -r "$T/r.json" c1
     [ "$status" -eq 0 ]
-    [ "$(cat "$T/r.json")" = '{"memory":{"limit":0,"swap":0},"pids":{"limit":0}}' ]
+    [ "$(handed)" = '{"memory":{"limit":268435456,"swap":268435456},"cpu":{"quota":100000,"period":100000},"pids":{"limit":50}}' ]
 }
 
-@test "update inline flags: clamped in argv under rewrite, refused under reject, strict values" {
-    POLICY=$DEFAULT run hd update --memory 100g --memory-swap=-1 --pids-limit -1 --cpu-quota 900000 c1
+@test "update inline flags: one merged document, clamped under rewrite, refused under reject, strict values" {
+    fake_update_state c1
+    POLICY=$DEFAULT run hdu --memory 100g --memory-swap=-1 --pids-limit -1 --cpu-quota 900000 c1
     [ "$status" -eq 0 ]
-    [ "$(backend_args)" = "--log $LOG --log-format json update --memory 4294967296 --memory-swap=4294967296 --pids-limit 4096 --cpu-quota 400000 c1" ]
-    POLICY=$DEFAULT run hd update --memory 128m --memory-swap 128m c1
-    [ "$(backend_args)" = "--log $LOG --log-format json update --memory 128m --memory-swap 128m c1" ]
+    [[ "$(backend_args)" =~ ^--log\ $LOG\ --log-format\ json\ --root\ $T/root\ update\ --resources=/proc/self/fd/[0-9]+\ c1$ ]]
+    [ "$(handed)" = '{"memory":{"limit":4294967296,"swap":4294967296},"cpu":{"quota":400000,"period":100000},"pids":{"limit":4096}}' ]
+    POLICY=$DEFAULT run hdu --memory 128m --memory-swap 128m c1
+    [ "$(handed)" = '{"memory":{"limit":134217728,"swap":134217728},"cpu":{"quota":100000,"period":100000},"pids":{"limit":50}}' ]
     rm "$FAKE_RUNTIME_OUT/argv"
-    POLICY=$RESTRICTED run hd update --pids-limit 5000 c1
+    POLICY=$RESTRICTED run hdu --pids-limit 5000 c1
     [ "$status" -eq 1 ]
     backend_not_ran
-    for bad in "--pids-limit 0x10" "--pids-limit 010" "--memory 1.5g" "--cpu-quota +5"; do
+    for bad in "--pids-limit 0x10" "--pids-limit 010" "--memory 1.5g" "--cpu-quota 1e3"; do
         # shellcheck disable=SC2086
-        POLICY=$DEFAULT run hd update $bad c1
+        POLICY=$DEFAULT run hdu $bad c1
         [ "$status" -eq 1 ] || { echo "$bad accepted"; false; }
         backend_not_ran
     done
@@ -235,7 +244,8 @@ start_default_container() {
     POLICY=$RESTRICTED run hd exec -p <(echo "$proc") c1
     [ "$status" -eq 1 ]
     backend_not_ran
-    POLICY=$RESTRICTED run hd update -r <(echo '{"memory": {"limit": -1}}') c1
+    fake_update_state c1
+    POLICY=$RESTRICTED run hd --root "$T/root" update -r <(echo '{"memory": {"limit": -1}}') c1
     [ "$status" -eq 1 ]
     backend_not_ran
 }

@@ -72,3 +72,20 @@ hd_exec() { hd --root "$T/state" exec "$@"; }
 # The process document the backend was handed with --process (copied by
 # the fake runtime, which holds the descriptor).
 backend_process() { cat "$FAKE_RUNTIME_OUT/process"; }
+
+# fake_update_state ID [JQ]: runc's state.json for container ID under $T/root
+# (use `hd --root "$T/root"`): config.cgroups as runc 1.1.5 writes it for
+# 1 CPU (100000/100000), 256Mi of memory without swap and 50 pids, edited
+# by JQ.  `update` merges into it.
+fake_update_state() {
+    mkdir -p "$T/root/$1"
+    jq -n -c --arg id "$1" '{"id": $id, "config": {"labels": ["bundle=/nonexistent"], "cgroups": {
+        "memory": 268435456, "memory_reservation": 0, "memory_swap": 268435456, "cpu_shares": 0,
+        "cpu_quota": 100000, "cpu_period": 100000, "cpu_rt_quota": 0, "cpu_rt_period": 0,
+        "cpuset_cpus": "", "cpuset_mems": "", "pids_limit": 50, "blkio_weight": 0, "unified": null}}}' |
+        jq -c "${2:-.}" > "$T/root/$1/state.json"
+}
+
+# The resources document the backend was handed as --resources/-r (copied
+# by the fake runtime, which holds the descriptor).
+handed() { cat "$FAKE_RUNTIME_OUT/resources"; }

@@ -260,31 +260,37 @@ host_ifaces() { awk -F: 'NR > 2 { gsub(/ /, "", $1); if ($1 != "lo") print $1 }'
 # backend argv after the program name, one line
 backend_args() { tail -n +2 "$FAKE_RUNTIME_OUT/argv" | paste -sd' '; }
 
-@test "realtime (fake backend): update's --cpu-rt-runtime/--cpu-rt-period are clamped, refused, or refused when unreadable" {
+# update through the fake backend, merged into fake_update_state's container c1
+hdu() { hd --root "$T/root" update "$@"; }
+
+@test "realtime (fake backend): update's --cpu-rt-runtime/--cpu-rt-period are judged in the merged document: clamped, refused, or refused when unreadable" {
+    fake_update_state c1
     POLICY=$T/rt-share.json
     cp "$(ns_policy realtime '{"action": "rewrite", "cpu": 0.05}')" "$POLICY"
-    POLICY=$POLICY run hd update --cpu-rt-period 1000000 --cpu-rt-runtime 900000 c1
+    POLICY=$POLICY run hdu --cpu-rt-period 1000000 --cpu-rt-runtime 900000 c1
     [ "$status" -eq 0 ]
-    [ "$(backend_args)" = "--log $LOG --log-format json update --cpu-rt-period 1000000 --cpu-rt-runtime 50000 c1" ]
-    # an earlier copy of the flag cannot take the place of a dropped one
-    POLICY=$(ns_policy realtime '{"action": "rewrite"}') run hd update --cpu-rt-runtime=5 --cpu-rt-runtime=-1 c1
+    [[ "$(backend_args)" =~ \ update\ --resources=/proc/self/fd/[0-9]+\ c1$ ]]
+    [ "$(jq -c .cpu <<<"$(handed)")" = '{"quota":100000,"period":100000,"realtimeRuntime":50000,"realtimePeriod":1000000}' ]
+    # the last copy of a flag is the one runc reads, and every copy is gone from argv
+    POLICY=$(ns_policy realtime '{"action": "rewrite"}') run hdu --cpu-rt-runtime=5 --cpu-rt-runtime=-1 c1
     [ "$status" -eq 0 ]
-    [ "$(backend_args)" = "--log $LOG --log-format json update --cpu-rt-runtime=5 --cpu-rt-runtime=0 c1" ]
+    [[ "$(backend_args)" =~ \ update\ --resources=/proc/self/fd/[0-9]+\ c1$ ]]
+    [ "$(jq -c .cpu <<<"$(handed)")" = '{"quota":100000,"period":100000}' ]
+    # a runtime without a period: the state's period (0: the kernel's 1s) is written with it
+    POLICY=$POLICY run hdu --cpu-rt-runtime 1000 c1
+    [ "$status" -eq 0 ]
+    [ "$(jq -c .cpu <<<"$(handed)")" = '{"quota":100000,"period":100000,"realtimeRuntime":1000,"realtimePeriod":1000000}' ]
     rm -f "$FAKE_RUNTIME_OUT/argv"
-    POLICY=$POLICY run hd update --cpu-rt-runtime 1000 c1       # a period would have to be added
+    POLICY=$(ns_policy realtime '{"action": "reject"}') run hdu --cpu-rt-runtime 10000 --cpu-rt-period 1000000 c1
     [ "$status" -eq 1 ]
     backend_not_ran
-    [[ "$(last_error)" == *"realtime.cpu: realtimeRuntime 1000 without realtimePeriod"* ]]
-    POLICY=$(ns_policy realtime '{"action": "reject"}') run hd update --cpu-rt-runtime 10000 --cpu-rt-period 1000000 c1
+    POLICY=$(ns_policy realtime '{"action": "reject"}') run hdu --cpu-rt-runtime 0x10 c1
     [ "$status" -eq 1 ]
     backend_not_ran
-    POLICY=$(ns_policy realtime '{"action": "reject"}') run hd update --cpu-rt-runtime +10000 c1
-    [ "$status" -eq 1 ]
-    backend_not_ran
-    [[ "$(last_error)" == *"cli.strictValues: --cpu-rt-runtime +10000"* ]]
+    [[ "$(last_error)" == *"cli.strictValues: --cpu-rt-runtime 0x10"* ]]
     # with --resources runc ignores the inline flags: the document is judged
     echo '{"cpu": {"realtimeRuntime": -1}}' > "$T/r.json"
-    POLICY=$(ns_policy realtime '{"action": "reject"}') run hd update --resources "$T/r.json" --cpu-rt-runtime 0 c1
+    POLICY=$(ns_policy realtime '{"action": "reject"}') run hdu --resources "$T/r.json" --cpu-rt-runtime 0 c1
     [ "$status" -eq 1 ]
     [[ "$(last_error)" == *"realtime.cpu: unlimited real-time CPU time"* ]]
 }
@@ -303,8 +309,10 @@ backend_args() { tail -n +2 "$FAKE_RUNTIME_OUT/argv" | paste -sd' '; }
     jq -e 'has("scheduler") or has("ioPriority") | not' "$T/p.json"
 }
 
-@test "resources (fake backend): a swap flag given twice is dropped in every copy, not only the last runc would read" {
-    POLICY=$BATS_TEST_DIRNAME/../../policy/profiles/default.json run hd update --memory-swap -1 --memory-swap=8g c1
+@test "resources (fake backend): a swap flag given twice: the last is the one judged, and every copy leaves argv" {
+    fake_update_state c1
+    POLICY=$BATS_TEST_DIRNAME/../../policy/profiles/default.json run hdu --memory-swap -1 --memory-swap=8g c1
     [ "$status" -eq 0 ]
-    [ "$(backend_args)" = "--log $LOG --log-format json update c1" ]
+    [[ "$(backend_args)" =~ ^--log\ $LOG\ --log-format\ json\ --root\ $T/root\ update\ --resources=/proc/self/fd/[0-9]+\ c1$ ]]
+    [ "$(jq -c .memory <<<"$(handed)")" = '{"limit":268435456,"swap":268435456}' ]
 }

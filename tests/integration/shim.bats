@@ -242,33 +242,39 @@ teardown() { fake_teardown; }
     [[ "$(last_error)" == *"$T/process.json:1:45: /user/uid: duplicate key"* ]]
 }
 
-@test "update --resources -: the backend reads exactly the checked bytes on stdin" {
+@test "update --resources -: the backend reads the checked, merged document from the memfd that replaces -" {
+    fake_update_state c1
     printf '{ "memory": { "limit": 134217728, "swap": 134217728 }, "pids": {"limit": 100} }' |
-        FAKE_RUNTIME_STDIN=1 hd update --resources - c1
-    [ "$(cat "$FAKE_RUNTIME_OUT/stdin")" = '{"memory":{"limit":134217728,"swap":134217728},"pids":{"limit":100}}' ]
+        hd --root "$T/root" update --resources - c1
+    [[ "$(tail -n +2 "$FAKE_RUNTIME_OUT/argv" | paste -sd' ')" =~ \ update\ --resources\ /proc/self/fd/[0-9]+\ c1$ ]]
+    [ "$(handed)" = '{"memory":{"limit":134217728,"swap":134217728},"cpu":{"quota":100000,"period":100000},"pids":{"limit":100}}' ]
 }
 
 @test "update --resources -: large input does not block or truncate" {
+    fake_update_state c1
     jq -nc '{unified: ([range(0; 40000)] | map({key: "k\(.)", value: "v\(.)"}) | from_entries)}' > "$T/big.json"
     [ "$(stat -c %s "$T/big.json")" -gt 600000 ]
-    FAKE_RUNTIME_STDIN=1 run hd update -r - c1 < "$T/big.json"
+    run hd --root "$T/root" update -r - c1 < "$T/big.json"
     [ "$status" -eq 0 ]
-    cmp <(jq -c . "$FAKE_RUNTIME_OUT/stdin") "$T/big.json"
+    cmp <(jq -c '{unified}' "$FAKE_RUNTIME_OUT/resources") "$T/big.json"
 }
 
 @test "update --resources -: a duplicate key is refused" {
+    fake_update_state c1
     printf '{"memory":{"limit":1,"limit":2}}' > "$T/r.json"
-    run hd update --resources - c1 < "$T/r.json"
+    run hd --root "$T/root" update --resources - c1 < "$T/r.json"
     [ "$status" -eq 1 ]
     backend_not_ran
     [[ "$(last_error)" == *"<stdin>:1:22: /memory/limit: duplicate key"* ]]
 }
 
-@test "update --resources=FILE (Podman's form) is checked and written back" {
-    printf '{ "pids" : { "limit" : 50 } }' > "$T/r.json"
-    run hd update --resources="$T/r.json" c1
+@test "update --resources=FILE (Podman's form): checked and handed over as a memfd, the file left alone" {
+    fake_update_state c1
+    printf '{ "pids" : { "limit" : 40 } }' > "$T/r.json"
+    run hd --root "$T/root" update --resources="$T/r.json" c1
     [ "$status" -eq 0 ]
-    [ "$(cat "$T/r.json")" = '{"pids":{"limit":50}}' ]
+    [ "$(jq -c .pids "$FAKE_RUNTIME_OUT/resources")" = '{"limit":40}' ]
+    [ "$(cat "$T/r.json")" = '{ "pids" : { "limit" : 40 } }' ]
 }
 
 @test "numbers are written back byte-exact, uint64 above 2^63 included" {
