@@ -7,6 +7,7 @@
 
 #include "hardened/cli.h"
 #include "hardened/util.h"
+#include "argv.h"
 #include "tap.h"
 
 /* One command line (space-separated; no argument contains a space) and what
@@ -81,19 +82,6 @@ static const struct {
         { "hardened --policy=/a -policy /b create c", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "--policy may be given only once" },
         { "hardened --backend /a --backend=/b state c", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "--backend may be given only once" },
 };
-
-static char **
-split (const char *line, int *argc, char **store)
-{
-        char **argv = calloc (64, sizeof *argv);
-        char *save = NULL;
-
-        *store = strdup (line);
-        *argc = 0;
-        for (char *tok = strtok_r (*store, " ", &save); tok; tok = strtok_r (NULL, " ", &save))
-                argv[(*argc)++] = tok;
-        return argv;
-}
 
 static char *
 join (char **argv, int argc)
