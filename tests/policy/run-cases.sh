@@ -44,7 +44,11 @@ report() {
 
 # run_case NAME CASE_JSON: CASE_JSON has policy_file, policy (overrides),
 # input, wrap, patch, verdict, findings | findings_unique, expect, unchanged;
-# optionally verb ("update": the input is an `update --resources` document;
+# optionally verb ("update": the input is an `update --resources` document,
+# merged into a running container's state.json, whose config.cgroups is 1
+# CPU (100000/100000), 256Mi without swap and 50 pids with the case's
+# "state" object merged over it; "expect" and "unchanged" then look at the
+# document runc is handed;
 # "run", "restore": like the default, create), args (verb flags given
 # before --bundle, e.g. ["--no-pivot=T"]), backend_flags (the flags the
 # backend must get there instead, exactly; default: args unchanged), root
@@ -91,11 +95,16 @@ run_case() {
     # Docker names the runc container after its own id, which its bind
     # sources carry (.../containers/<id>/hosts): use it, as Docker would.
     [ -n "$id" ] || id=$(grep -oE '/containers/[0-9a-f]{64}/' "$d/bundle/config.json" | head -1 | cut -d/ -f3)
-    local verb summary='^(bundle .*|[a-z]+ flags: )refused by policy'
+    local verb summary='^(bundle .*|[a-z]+ flags: )refused by policy' doc=$d/bundle/config.json
     verb=("$verb_kind" "${args[@]}" --bundle "$d/bundle")
     if [ "$verb_kind" = update ]; then
-        verb=(update --resources "$d/bundle/config.json")
-        summary="^$d/bundle/config.json: refused by policy"
+        mkdir -p "$d/root/${id:-case}"
+        jq -n -c --argjson c "$c" '{"config": {"cgroups": ({"memory": 268435456, "memory_swap": 268435456,
+            "cpu_quota": 100000, "cpu_period": 100000, "pids_limit": 50} + ($c.state // {}))}}' \
+            > "$d/root/${id:-case}/state.json"
+        verb=(--root "$d/root" update --resources "$d/bundle/config.json")
+        summary="^update ${id:-case}: refused by policy"
+        doc=$d/out/resources
     fi
     # "root": runc's --root as the engine gives it (trustedAnnotations).
     local globals=()
@@ -133,8 +142,8 @@ run_case() {
     fi
     [ "$ids" = "$wanted" ] || problems+="findings: got [$(echo $ids)], want [$(echo $wanted)]"$'\n'
     if [ "$unchanged" = true ]; then
-        cmp -s <(jq -S . "$d/before.json") <(jq -S . "$d/bundle/config.json") ||
-            problems+="config changed but should not: $(diff <(jq -S . "$d/before.json") <(jq -S . "$d/bundle/config.json") | head -5)"$'\n'
+        cmp -s <(jq -S . "$d/before.json") <(jq -S . "$doc") ||
+            problems+="config changed but should not: $(diff <(jq -S . "$d/before.json") <(jq -S . "$doc") | head -5)"$'\n'
     fi
     local text
     for text in "${log_lacks[@]}"; do
@@ -150,7 +159,7 @@ run_case() {
             | . as $e | ($doc | getpath($e.key | ptr)) as $got
             | select($got != $e.value)
             | "at \($e.key): got \($got | tojson), want \($e.value | tojson)"' \
-            "$d/bundle/config.json")
+            "$doc" 2>/dev/null)
     fi
     rm -rf "$d"
     report "$name" "$problems"
