@@ -175,6 +175,12 @@ json_push_member (struct json *obj, char *key, struct json *value, struct hd_err
 }
 
 int
+json_add (struct json *obj, const char *key, struct json *value, struct hd_err *err)
+{
+        return json_push_member (obj, strdup (key), value, err);
+}
+
+int
 json_set (struct json *obj, const char *key, struct json *value, struct hd_err *err)
 {
         char *dup;
@@ -246,6 +252,7 @@ struct builder {
         size_t token_start;       /* offset of the current token's first byte */
         struct hd_err *err;
         bool failed;
+        bool keep_duplicates;     /* JSON_KEEP_DUPLICATES */
 };
 
 void
@@ -559,24 +566,20 @@ member_cmp (const void *a, const void *b)
         const struct json_member *const *x = a, *const *y = b;
         int c = strcmp ((*x)->key, (*y)->key);
 
-        /* ties broken by position so the later duplicate is reported */
+        /* ties broken by position, so each later copy follows its first */
         return c ? c : (*x < *y ? -1 : 1);
 }
 
-/* Set *dup to the first repeated key's later copy, or NULL.  -1: ENOMEM. */
-static int
-find_duplicate (const struct json *obj, const struct json_member **dup)
+int
+json_mark_duplicates (const struct json *obj, bool *dup)
 {
         _cleanup_free_ const struct json_member **sorted = NULL;
 
-        *dup = NULL;
+        memset (dup, 0, obj->n * sizeof *dup);
         if (obj->n <= 8) {
                 for (size_t i = 1; i < obj->n; i++)
-                        for (size_t k = 0; k < i; k++)
-                                if (strcmp (obj->members[i].key, obj->members[k].key) == 0) {
-                                        *dup = &obj->members[i];
-                                        return 0;
-                                }
+                        for (size_t k = 0; k < i && !dup[i]; k++)
+                                dup[i] = strcmp (obj->members[i].key, obj->members[k].key) == 0;
                 return 0;
         }
         sorted = malloc (obj->n * sizeof *sorted);
@@ -586,9 +589,8 @@ find_duplicate (const struct json *obj, const struct json_member **dup)
                 sorted[i] = &obj->members[i];
         qsort (sorted, obj->n, sizeof *sorted, member_cmp);
         for (size_t i = 1; i < obj->n; i++)
-                if (strcmp (sorted[i]->key, sorted[i - 1]->key) == 0
-                    && (!*dup || sorted[i] < *dup))
-                        *dup = sorted[i];
+                if (strcmp (sorted[i]->key, sorted[i - 1]->key) == 0)
+                        dup[sorted[i] - obj->members] = true;
         return 0;
 }
 
@@ -597,14 +599,20 @@ cb_end_map (void *ctx)
 {
         struct builder *b = ctx;
         struct frame *top = &b->stack[b->depth - 1];
-        const struct json_member *dup;
+        _cleanup_free_ bool *dup = NULL;
 
-        if (find_duplicate (top->node, &dup) < 0)
-                return builder_fail (b, "out of memory");
-        if (dup) {
-                top->key = dup->key;
-                return builder_fail_at (b, dup->off, "duplicate key \"%s\" (Go's decoder in runc "
-                                        "would silently take the last copy)", dup->key);
+        if (!b->keep_duplicates && top->node->n > 1) {
+                if (!(dup = malloc (top->node->n * sizeof *dup))
+                    || json_mark_duplicates (top->node, dup) < 0)
+                        return builder_fail (b, "out of memory");
+                for (size_t i = 0; i < top->node->n; i++) {
+                        const struct json_member *m = &top->node->members[i];
+                        if (!dup[i])
+                                continue;
+                        top->key = m->key;
+                        return builder_fail_at (b, m->off, "duplicate key \"%s\" (Go's decoder in runc "
+                                                "would silently take the last copy)", m->key);
+                }
         }
         b->depth--;
         return 1;
@@ -672,7 +680,15 @@ precheck (const char *buf, size_t len, struct hd_err *err)
 int
 json_parse (const char *buf, size_t len, struct json **out, struct hd_err *err)
 {
-        struct builder b = { .buf = buf, .len = len, .err = err };
+        return json_parse_flags (buf, len, 0, out, err);
+}
+
+int
+json_parse_flags (const char *buf, size_t len, unsigned flags, struct json **out,
+                  struct hd_err *err)
+{
+        struct builder b = { .buf = buf, .len = len, .err = err,
+                             .keep_duplicates = flags & JSON_KEEP_DUPLICATES };
         yajl_status st;
 
         if (precheck (buf, len, err) < 0)

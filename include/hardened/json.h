@@ -7,7 +7,8 @@
  * lone UTF-16 surrogates in \u escapes (yajl turns a lone high surrogate
  * into '?', Go into U+FFFD), NUL anywhere, duplicate keys (yajl_tree keeps
  * the first, Go the last).  Case-folded keys and nulls are schema questions
- * and are handled in spec.c.
+ * and are handled in spec.c; so are duplicate keys in the documents runc
+ * reads (JSON_KEEP_DUPLICATES), where the policy decides (spec_canonicalize).
  *
  * Numbers keep their source text and are written back byte-exact; object
  * members keep their order.  Every node remembers the byte offset where it
@@ -57,6 +58,16 @@ struct json {
 
 /* Parse `len` bytes.  On failure err says what and where: "LINE:COL: /ptr: ...". */
 int json_parse (const char *buf, size_t len, struct json **out, struct hd_err *err);
+
+/* The same, with flags: JSON_KEEP_DUPLICATES keeps every copy of a
+ * repeated key, in document order, for spec_canonicalize to judge. */
+#define JSON_KEEP_DUPLICATES 1u
+int json_parse_flags (const char *buf, size_t len, unsigned flags, struct json **out,
+                      struct hd_err *err);
+
+/* dup[i] (obj->n entries) is set when member i repeats the key of an
+ * earlier member.  -1: out of memory. */
+int json_mark_duplicates (const struct json *obj, bool *dup);
 
 /* Line and column (1-based, columns in code points) of byte `off` of src. */
 void json_line_col (const char *src, size_t len, size_t off, unsigned *line, unsigned *col);
@@ -109,6 +120,8 @@ bool json_number_u64 (const struct json *j, uint64_t *out);
  * a NULL value (a failed builder) is reported as ENOMEM, so builders can be
  * passed straight in. */
 int json_set (struct json *obj, const char *key, struct json *value, struct hd_err *err);
+/* Append a member without looking for `key` (the caller knows it is absent). */
+int json_add (struct json *obj, const char *key, struct json *value, struct hd_err *err);
 int json_append (struct json *arr, struct json *value, struct hd_err *err);
 /* Remove and free a member; no-op if absent. */
 void json_del (struct json *obj, const char *key);

@@ -142,6 +142,28 @@ limits (void)
         same (deep, "nesting exactly at the depth limit");
 }
 
+/* JSON_KEEP_DUPLICATES: every copy kept in order (the document pass judges
+ * them); json_mark_duplicates flags each later copy, small and large. */
+static void
+duplicates (void)
+{
+        static const char big[] = "{\"k0\":0,\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,"
+                                  "\"k7\":7,\"k8\":8,\"k9\":9,\"k3\":10,\"k0\":11,\"k3\":12}";
+        static const char small[] = "{\"a\":1,\"b\":{\"x\":1,\"x\":2},\"a\":3}";
+        _cleanup_json_ struct json *j = NULL, *k = NULL;
+        struct hd_err err = { 0 };
+        bool dup[16];
+
+        ok (json_parse_flags (small, strlen (small), JSON_KEEP_DUPLICATES, &j, &err) == 0 && j->n == 3
+                    && json_get (j, "b")->n == 2,
+            "KEEP_DUPLICATES keeps every copy, nested too");
+        ok (json_mark_duplicates (j, dup) == 0 && !dup[0] && !dup[1] && dup[2], "small object: the later a marked");
+        ok (json_parse_flags (big, strlen (big), JSON_KEEP_DUPLICATES, &k, &err) == 0 && k->n == 13,
+            "KEEP_DUPLICATES, a large object");
+        ok (json_mark_duplicates (k, dup) == 0 && dup[10] && dup[11] && dup[12] && !dup[0] && !dup[3] && !dup[9],
+            "large object: each later copy marked, every first not");
+}
+
 int
 main (void)
 {
@@ -160,6 +182,7 @@ main (void)
 
         /* NUL handling needs explicit lengths */
         refusals ();
+        duplicates ();
         limits ();
         fixtures ();
 
