@@ -48,6 +48,21 @@ finding_refuses (const struct finding *f)
         return f->action == ACTION_REJECT || (f->action == ACTION_REWRITE && !f->fixed);
 }
 
+void
+decision_prepend (struct decision *d, const struct decision *first)
+{
+        size_t keep = first->n + d->n > DECISION_MAX_FINDINGS ? DECISION_MAX_FINDINGS - first->n : d->n;
+
+        d->dropped += first->dropped + (d->n - keep);
+        memmove (d->findings + first->n, d->findings, keep * sizeof *d->findings);
+        memcpy (d->findings, first->findings, first->n * sizeof *d->findings);
+        d->n = first->n + keep;
+        if (first->verdict == VERDICT_REFUSED)
+                d->verdict = VERDICT_REFUSED;
+        else if (first->verdict == VERDICT_REWRITTEN && d->verdict == VERDICT_ALLOWED)
+                d->verdict = VERDICT_REWRITTEN;
+}
+
 /* One entry per refusing rule (its first message, and how many more), in
  * registry order, which puts the most important rules first.  Only whole
  * entries are written: what does not fit is counted at the end, so the line

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <glob.h>
 #include <libgen.h>
 #include <limits.h>
@@ -187,11 +188,18 @@ static const struct spec_field audit_fields[] = {
 };
 static const struct spec_type p_audit = { SPEC_OBJECT, audit_fields, NULL };
 
+static const struct spec_field document_fields[] = {
+        { "foldedKeys", &p_string }, { "nulls", &p_string }, { "duplicateKeys", &p_string },
+        { "unknownFields", &p_string }, { NULL, NULL },
+};
+static const struct spec_type p_document = { SPEC_OBJECT, document_fields, NULL };
+
 static const struct spec_field policy_fields[] = {
         { "apiVersion", &p_string },
         { "mode", &p_string },
         { "runtime", &p_string },
         { "unknownFields", &p_string },
+        { "document", &p_document },
         { "extends", &p_string },
         { "decisionLog", &p_string },
         { "audit", &p_audit },
@@ -1046,11 +1054,59 @@ load_trust (struct loader *l)
 
 /* ---- top level ------------------------------------------------------------ */
 
+/* document.*: each class reject (default) or rewrite; unknown fields also
+ * allow.  The older top-level "unknownFields" (reject|allow) still counts,
+ * below document.unknownFields, so an overlay can use either. */
+static int
+load_document (struct loader *l)
+{
+        static const char *const names[] = {
+                [ACTION_OFF] = "allow", [ACTION_REJECT] = "reject", [ACTION_REWRITE] = "rewrite",
+        };
+        static const struct {
+                const char *key;
+                size_t field;
+                bool allow;     /* "allow" accepted */
+        } classes[] = {
+                { "foldedKeys", offsetof (struct policy_document, folded_keys), false },
+                { "nulls", offsetof (struct policy_document, nulls), false },
+                { "duplicateKeys", offsetof (struct policy_document, duplicate_keys), false },
+                { "unknownFields", offsetof (struct policy_document, unknown_fields), true },
+        };
+        static const char *const legacy[] = { [ACTION_OFF] = "allow", [ACTION_REJECT] = "reject" };
+        const struct json *doc = json_get (l->p->tree, "document"), *v;
+        char ptr[64];
+        int e = 0;
+
+        for (size_t i = 0; i < HD_ARRAY_SIZE (classes); i++) {
+                enum policy_action a = ACTION_REJECT;
+
+                snprintf (ptr, sizeof ptr, "/document/%s", classes[i].key);
+                v = json_get (doc, classes[i].key);
+                if (!v && classes[i].allow && (v = json_get (l->p->tree, "unknownFields"))) {
+                        if (parse_enum (l, v, "/unknownFields", legacy, HD_ARRAY_SIZE (legacy), &e) < 0)
+                                return -1;
+                        v = NULL;
+                        a = (enum policy_action) e;
+                }
+                if (v) {
+                        if (parse_enum (l, v, ptr, names, classes[i].allow ? HD_ARRAY_SIZE (names) : ACTION_REWRITE + 1,
+                                        &e) < 0)
+                                return -1;
+                        if (e == ACTION_OFF && !classes[i].allow)
+                                return load_fail (l, v, ptr, "\"allow\" is only for unknownFields: runc acts on "
+                                                  "this class; \"reject\" or \"rewrite\"");
+                        a = (enum policy_action) e;
+                }
+                memcpy ((char *) &l->p->document + classes[i].field, &a, sizeof a);
+        }
+        return 0;
+}
+
 static int
 load_top (struct loader *l)
 {
         static const char *const modes[] = { [MODE_ENFORCE] = "enforce", [MODE_AUDIT] = "audit" };
-        static const char *const unknown[] = { "reject", "allow" };
         const struct json *root = l->p->tree, *v;
         int e = 0;
 
@@ -1063,11 +1119,8 @@ load_top (struct loader *l)
                         return -1;
                 l->p->mode = (enum policy_mode) e;
         }
-        if ((v = json_get (root, "unknownFields"))) {
-                if (parse_enum (l, v, "/unknownFields", unknown, HD_ARRAY_SIZE (unknown), &e) < 0)
-                        return -1;
-                l->p->allow_unknown_fields = e == 1;
-        }
+        if (load_document (l) < 0)
+                return -1;
         static char compiled_in[] = HD_DEFAULT_RUNTIME;
 
         l->p->runtime = compiled_in;

@@ -15,7 +15,9 @@
  * always comes first). */
 
 static const char defaults_json[] = "{\"apiVersion\":\"hardened/v1\","
-        "\"mode\":\"enforce\",\"runtime\":\"" HD_DEFAULT_RUNTIME "\",\"unknownFields\":\"reject\","
+        "\"mode\":\"enforce\",\"runtime\":\"" HD_DEFAULT_RUNTIME "\","
+        "\"document\":{\"foldedKeys\":\"reject\",\"nulls\":\"reject\",\"duplicateKeys\":\"reject\","
+        "\"unknownFields\":\"reject\"},"
         "\"audit\":{\"required\":false},"
         "\"rules\":{"
         "\"user\":{\"action\":\"off\",\"uid\":65534,\"gid\":65534,"
@@ -151,6 +153,32 @@ put_lists (const struct policy *p, struct json *rules, struct hd_err *err)
         return json_set (json_get (rules, "hooks"), "allow", hooks_json (&p->surface), err);
 }
 
+/* document.* as the loader read it: the older top-level "unknownFields"
+ * is folded into document.unknownFields and not shown on its own. */
+static int
+put_document (const struct policy *p, struct json *doc, struct hd_err *err)
+{
+        static const char *const names[] = {
+                [ACTION_OFF] = "allow", [ACTION_WARN] = "warn", [ACTION_REJECT] = "reject", [ACTION_REWRITE] = "rewrite",
+        };
+        const struct {
+                const char *key;
+                enum policy_action a;
+        } classes[] = {
+                { "foldedKeys", p->document.folded_keys },
+                { "nulls", p->document.nulls },
+                { "duplicateKeys", p->document.duplicate_keys },
+                { "unknownFields", p->document.unknown_fields },
+        };
+        struct json *d = json_get (doc, "document");
+
+        json_del (doc, "unknownFields");
+        for (size_t i = 0; i < HD_ARRAY_SIZE (classes); i++)
+                if (!d || json_set (d, classes[i].key, json_new_string (names[classes[i].a]), err) < 0)
+                        return -1;
+        return 0;
+}
+
 /* Copy `over` onto `base`: objects key by key, anything else replaced. */
 static int
 overlay (struct json *base, const struct json *over, struct hd_err *err)
@@ -184,7 +212,8 @@ policy_effective (const struct policy *p, struct json **out, struct hd_err *err)
         seccomp = json_path (doc, "rules", "seccomp", NULL);
         if (!seccomp || json_set (seccomp, "deny", deny, err) < 0
             || put_lists (p, json_get (doc, "rules"), err) < 0 || put_ranges (p, json_get (doc, "rules"), err) < 0
-            || json_set (doc, "trustedAnnotations", json_clone (p->trusted_annotations), err) < 0)
+            || json_set (doc, "trustedAnnotations", json_clone (p->trusted_annotations), err) < 0
+            || put_document (p, doc, err) < 0)
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
         json_del (doc, "extends");
         *out = steal_ptr (&doc);

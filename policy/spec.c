@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -245,6 +246,21 @@ walk_container (struct walk *w, const struct json *j, const struct spec_type *t)
         }
 }
 
+/* What runc itself refuses: a value of the wrong JSON type for its field,
+ * or a number the field's Go type cannot hold. */
+static int
+kind_check (struct walk *w, const struct json *j, const struct spec_type *t)
+{
+        if (j->type != kinds[t->kind].json)
+                return walk_fail (w, j->off, "expected %s, found %s", kinds[t->kind].name,
+                                  json_type_name (j->type));
+        if (kinds[t->kind].fits && kinds[t->kind].fits (j->text, j->len) < 0)
+                return walk_fail (w, j->off, "%s is not %s as runc reads it (%s)", j->text,
+                                  kinds[t->kind].name,
+                                  errno == ERANGE ? "out of range" : "sign, fraction or exponent");
+        return 0;
+}
+
 static int
 walk_value (struct walk *w, const struct json *j, const struct spec_type *t)
 {
@@ -254,13 +270,8 @@ walk_value (struct walk *w, const struct json *j, const struct spec_type *t)
                 return walk_fail (w, j->off, "null is not allowed: runc's Go decoder treats it as "
                                         "absent and would silently use its default (expected %s)",
                                   kinds[t->kind].name);
-        if (j->type != kinds[t->kind].json)
-                return walk_fail (w, j->off, "expected %s, found %s", kinds[t->kind].name,
-                                  json_type_name (j->type));
-        if (kinds[t->kind].fits && kinds[t->kind].fits (j->text, j->len) < 0)
-                return walk_fail (w, j->off, "%s is not %s as runc reads it (%s)", j->text,
-                                  kinds[t->kind].name,
-                                  errno == ERANGE ? "out of range" : "sign, fraction or exponent");
+        if (kind_check (w, j, t) < 0)
+                return -1;
         return walk_container (w, j, t);
 }
 
@@ -271,4 +282,424 @@ spec_check (const struct json *doc, const struct spec_type *type, unsigned flags
         struct walk w = { .flags = flags, .src = src, .src_len = src_len, .err = err };
 
         return walk_value (&w, doc, type);
+}
+
+/* ---- the canonical form (spec_canonicalize) ------------------------------
+ *
+ * Threat: runc re-reads what the shim writes with Go's encoding/json, which
+ * folds key case, lets a later copy of a field decode over an earlier one
+ * and reads null by the field's Go type.  Rules that looked at one spelling
+ * would miss the other (a "User" that runc reads as "user").  So the tree
+ * is decoded here as Go decodes it and written back with one spelling per
+ * meaning; the rules then judge exactly what runc will act on.
+ *
+ * During the walk an array node's `len` holds the Go slice's length: the
+ * items beyond it are Go's backing array (a later copy of the field decodes
+ * its items into them), its capacity is the growth step (4, then half
+ * again) that holds them.  canon_trim drops them at the end. */
+
+#define SPEC_ELEM (1u << 8) /* internal: an array item or a map value (never a pointer) */
+
+enum canon_class { CANON_FOLDED, CANON_NULL, CANON_DUPLICATE, CANON_UNKNOWN };
+
+static const struct {
+        const char *rule;
+        size_t action;        /* offset in struct spec_canon_actions */
+} canon_classes[] = {
+        [CANON_FOLDED] = { "document.foldedKey", offsetof (struct spec_canon_actions, folded_keys) },
+        [CANON_NULL] = { "document.null", offsetof (struct spec_canon_actions, nulls) },
+        [CANON_DUPLICATE] = { "document.duplicateKey", offsetof (struct spec_canon_actions, duplicate_keys) },
+        [CANON_UNKNOWN] = { "document.unknownField", offsetof (struct spec_canon_actions, unknown_fields) },
+};
+
+struct canon {
+        struct walk w;
+        const struct spec_canon_actions *a;
+        struct decision *d;
+};
+
+static int canon_decode (struct canon *c, struct json **slot, const struct json *v,
+                         const struct spec_type *t, unsigned fflags);
+
+static enum policy_action
+canon_action (const struct canon *c, enum canon_class k)
+{
+        enum policy_action a;
+
+        memcpy (&a, (const char *) c->a + canon_classes[k].action, sizeof a);
+        return a;
+}
+
+static void
+canon_note (struct canon *c, enum canon_class k, size_t off, const char *found, const char *required,
+            const char *fmt, ...) __attribute__ ((format (printf, 6, 7)));
+
+/* One finding of class k at the current path, with the class's action. */
+static void
+canon_note (struct canon *c, enum canon_class k, size_t off, const char *found, const char *required,
+            const char *fmt, ...)
+{
+        enum policy_action a = canon_action (c, k);
+        char ptr[2048], what[256], where[32] = "";
+        size_t before = c->d->n;
+        unsigned line, col;
+        va_list ap;
+
+        if (a == ACTION_OFF)
+                return;
+        va_start (ap, fmt);
+        vsnprintf (what, sizeof what, fmt, ap);
+        va_end (ap);
+        walk_pointer (&c->w, ptr, sizeof ptr);
+        if (c->w.src && off != JSON_NO_OFFSET) {
+                json_line_col (c->w.src, c->w.src_len, off, &line, &col);
+                snprintf (where, sizeof where, "%u:%u: ", line, col);
+        }
+        /* the message stands alone in the refusal summary: position and path first */
+        decision_add (c->d, canon_classes[k].rule, ptr, found, required, "%s%s: %s", where, ptr[0] ? ptr : "/",
+                      what);
+        if (a == ACTION_REJECT)
+                c->d->verdict = VERDICT_REFUSED;
+        else if (a == ACTION_REWRITE && c->d->verdict == VERDICT_ALLOWED)
+                c->d->verdict = VERDICT_REWRITTEN;
+        if (c->d->n > before) {
+                c->d->findings[before].action = a;
+                c->d->findings[before].fixed = a == ACTION_REWRITE;
+        }
+}
+
+static void
+canon_push (struct canon *c, const char *key, size_t index)
+{
+        c->w.path[c->w.depth].key = key;
+        c->w.path[c->w.depth].index = index;
+        c->w.depth++;
+}
+
+static int
+canon_oom (struct canon *c)
+{
+        return hd_err_set (c->w.err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+}
+
+/* A fresh node of `type` remembering where `v` was. */
+static struct json *
+canon_new (enum json_type type, const struct json *v)
+{
+        struct json *j = json_new (type);
+
+        if (j) {
+                j->off = v->off;
+                j->src = v->src;
+        }
+        return j;
+}
+
+/* What Go leaves in an array item or map value that a null did not set. */
+static struct json *
+zero_value (const struct spec_type *t)
+{
+        switch (t->kind) {
+        case SPEC_STRING:
+                return json_new_string ("");
+        case SPEC_BOOL:
+                return json_new_bool (false);
+        case SPEC_OBJECT:
+        case SPEC_MAP:
+                return json_new (JSON_OBJECT);
+        case SPEC_ARRAY:
+                return json_new (JSON_ARRAY);
+        case SPEC_OPAQUE:
+                return json_new (JSON_NULL);
+        default:
+                return json_new_number ("0");
+        }
+}
+
+/* Go: null sets a pointer, slice or map to nil and leaves anything else as
+ * it was (an item or map value then holds the zero value). */
+static int
+canon_null (struct canon *c, struct json **slot, const struct json *v, const struct spec_type *t,
+            unsigned fflags)
+{
+        bool nil = (fflags & SPEC_PTR) || t->kind == SPEC_ARRAY || t->kind == SPEC_MAP;
+
+        if (fflags & SPEC_ELEM)
+                canon_note (c, CANON_NULL, v->off, "null", *slot && !nil ? "the earlier item" : "the zero value",
+                            "null as an item or map value: runc's decoder reads it as %s",
+                            *slot && !nil ? "the item already there" : "the zero value");
+        else if (nil || !*slot)
+                canon_note (c, CANON_NULL, v->off, "null", "absent",
+                            "null for an optional field: runc's decoder reads it as absent");
+        else
+                canon_note (c, CANON_NULL, v->off, "null", "the earlier value",
+                            "null for a field that is not a Go pointer: runc's decoder keeps the "
+                            "value an earlier copy set");
+        if (nil) {
+                json_free (*slot);
+                *slot = NULL;
+        }
+        return 0;
+}
+
+/* Decode `v` into the member `name` of `acc`; a nil result removes it. */
+static int
+canon_member (struct canon *c, struct json *acc, const char *name, const struct json *v,
+              const struct spec_type *t, unsigned fflags)
+{
+        struct json *val = NULL;
+
+        for (size_t i = 0; i < acc->n; i++) {
+                if (strcmp (acc->members[i].key, name) != 0)
+                        continue;
+                if (canon_decode (c, &acc->members[i].value, v, t, fflags) < 0)
+                        return -1;
+                if (!acc->members[i].value)
+                        json_del (acc, name);
+                return 0;
+        }
+        if (canon_decode (c, &val, v, t, fflags) < 0) {
+                json_free (val);
+                return -1;
+        }
+        return val ? json_add (acc, name, val, c->w.err) : 0;
+}
+
+/* Set `key` of `acc` to `val`, replacing a copy only when one can be there. */
+static int
+canon_put (struct canon *c, struct json *acc, const char *key, struct json *val, bool may_exist)
+{
+        return may_exist ? json_set (acc, key, val, c->w.err) : json_add (acc, key, val, c->w.err);
+}
+
+/* runc ignores a key that names no field: kept (allowed, audit) or dropped. */
+static int
+canon_unknown (struct canon *c, struct json *acc, const struct json_member *m, bool may_exist)
+{
+        enum policy_action a = canon_action (c, CANON_UNKNOWN);
+
+        canon_note (c, CANON_UNKNOWN, m->off, m->key, "",
+                    "unknown field \"%s\" (not in OCI runtime-spec 1.2): runc's decoder ignores it", m->key);
+        if (a == ACTION_REWRITE || a == ACTION_REJECT)
+                return 0;
+        return canon_put (c, acc, m->key, json_clone (m->value), may_exist);
+}
+
+static int
+canon_object (struct canon *c, struct json **slot, const struct json *v, const struct spec_type *t)
+{
+        _cleanup_free_ bool *dup = calloc (v->n + 1, sizeof *dup);
+        bool merge = *slot != NULL;
+        uint64_t seen = 0;
+
+        if (!dup || (!*slot && !(*slot = canon_new (JSON_OBJECT, v))) || json_mark_duplicates (v, dup) < 0)
+                return canon_oom (c);
+        for (size_t i = 0; i < v->n; i++) {
+                const struct json_member *m = &v->members[i];
+                const struct spec_field *folded, *f = lookup_field (t->fields, m->key, &folded);
+                uint64_t bit;
+
+                canon_push (c, m->key, 0);
+                if (!f && folded) {
+                        canon_note (c, CANON_FOLDED, m->off, m->key, folded->name,
+                                    "key \"%s\" is read by runc's decoder as the field \"%s\" (Go matches "
+                                    "keys case-insensitively, with Unicode simple folding)",
+                                    m->key, folded->name);
+                        f = folded;
+                }
+                if (f) {
+                        bit = UINT64_C (1) << ((size_t) (f - t->fields) & 63);
+                        if (seen & bit)
+                                canon_note (c, CANON_DUPLICATE, m->off, m->key, f->name,
+                                            "the field \"%s\" is given again: runc's decoder reads each copy "
+                                            "over the one before", f->name);
+                        seen |= bit;
+                        if (canon_member (c, *slot, f->name, m->value, f->type, f->flags) < 0)
+                                return -1;
+                } else if (canon_unknown (c, *slot, m, merge || dup[i]) < 0) {
+                        return -1;
+                }
+                c->w.depth--;
+        }
+        return 0;
+}
+
+/* Go map: exact keys; each value decoded afresh, the last copy kept. */
+static int
+canon_map (struct canon *c, struct json **slot, const struct json *v, const struct spec_type *t)
+{
+        _cleanup_free_ bool *dup = calloc (v->n + 1, sizeof *dup);
+        bool merge = *slot != NULL;
+
+        if (!dup || (!*slot && !(*slot = canon_new (JSON_OBJECT, v))) || json_mark_duplicates (v, dup) < 0)
+                return canon_oom (c);
+        for (size_t i = 0; i < v->n; i++) {
+                const struct json_member *m = &v->members[i];
+                struct json *val = NULL;
+
+                canon_push (c, m->key, 0);
+                if (dup[i])
+                        canon_note (c, CANON_DUPLICATE, m->off, m->key, m->key,
+                                    "the key \"%s\" is given again: runc's decoder keeps the last value", m->key);
+                if (canon_decode (c, &val, m->value, t->elem, SPEC_ELEM) < 0) {
+                        json_free (val);
+                        return -1;
+                }
+                if (!val && !(val = zero_value (t->elem)))
+                        return canon_oom (c);
+                if (canon_put (c, *slot, m->key, val, merge || dup[i]) < 0)
+                        return -1;
+                c->w.depth--;
+        }
+        return 0;
+}
+
+/* The capacity Go's decoder has grown a slice to when it holds n items. */
+static size_t
+go_slice_cap (size_t n)
+{
+        size_t cap = n ? 4 : 0;
+
+        while (cap < n)
+                cap += cap / 2;
+        return cap;
+}
+
+static void
+drop_items (struct json *a, size_t keep)
+{
+        while (a->n > keep)
+                json_free (a->items[--a->n]);
+}
+
+/* Go slice: items decode into the backing array's items at the same index
+ * (a struct item merges with what an earlier copy left there); growing
+ * past the capacity copies only the live items; an empty array is a new
+ * empty slice. */
+static int
+canon_array (struct canon *c, struct json **slot, const struct json *v, const struct spec_type *t)
+{
+        struct json *a = *slot;
+        size_t len, cap;
+
+        if (!a && !(a = *slot = canon_new (JSON_ARRAY, v)))
+                return canon_oom (c);
+        len = a->len;
+        cap = go_slice_cap (a->n);
+        for (size_t i = 0; i < v->n; i++) {
+                struct json *val = NULL;
+
+                if (i >= cap) {
+                        drop_items (a, len);
+                        cap = cap + cap / 2 < 4 ? 4 : cap + cap / 2;
+                }
+                if (i >= len)
+                        len = i + 1;
+                canon_push (c, NULL, i);
+                if (canon_decode (c, i < a->n ? &a->items[i] : &val, v->items[i], t->elem, SPEC_ELEM) < 0) {
+                        json_free (val);
+                        return -1;
+                }
+                if (i < a->n && !a->items[i] && !(a->items[i] = zero_value (t->elem)))
+                        return canon_oom (c);
+                if (i >= a->n && json_append (a, val ? val : zero_value (t->elem), c->w.err) < 0)
+                        return -1;
+                c->w.depth--;
+        }
+        if (v->n == 0)
+                drop_items (a, 0);
+        a->len = v->n == 0 ? 0 : v->n < len ? v->n : len;
+        return 0;
+}
+
+static int
+canon_decode (struct canon *c, struct json **slot, const struct json *v, const struct spec_type *t,
+              unsigned fflags)
+{
+        struct json *copy;
+
+        if (t->kind != SPEC_OPAQUE && v->type == JSON_NULL)
+                return canon_null (c, slot, v, t, fflags);
+        if (t->kind != SPEC_OPAQUE && kind_check (&c->w, v, t) < 0)
+                return -1;
+        switch (t->kind) {
+        case SPEC_OBJECT:
+                return canon_object (c, slot, v, t);
+        case SPEC_MAP:
+                return canon_map (c, slot, v, t);
+        case SPEC_ARRAY:
+                return canon_array (c, slot, v, t);
+        default:
+                /* a scalar replaces; an opaque section (ignored by runc) is kept as written */
+                if (!(copy = json_clone (v)))
+                        return canon_oom (c);
+                copy->off = v->off;
+                json_free (*slot);
+                *slot = copy;
+                return 0;
+        }
+}
+
+/* Drop what is left of Go's backing arrays beyond each slice's length. */
+static void
+canon_trim (struct json *j, const struct spec_type *t)
+{
+        const struct spec_field *folded, *f;
+
+        switch (t->kind) {
+        case SPEC_ARRAY:
+                drop_items (j, j->len);
+                j->len = 0;
+                for (size_t i = 0; i < j->n; i++)
+                        canon_trim (j->items[i], t->elem);
+                return;
+        case SPEC_OBJECT:
+                for (size_t i = 0; i < j->n; i++)
+                        if ((f = lookup_field (t->fields, j->members[i].key, &folded)))
+                                canon_trim (j->members[i].value, f->type);
+                return;
+        case SPEC_MAP:
+                for (size_t i = 0; i < j->n; i++)
+                        canon_trim (j->members[i].value, t->elem);
+                return;
+        default:
+                return;
+        }
+}
+
+int
+spec_canonicalize (struct json **doc, const struct spec_type *type, const struct spec_canon_actions *a,
+                   struct decision *d, const char *src, size_t src_len, struct hd_err *err)
+{
+        struct canon c = { .w = { .src = src, .src_len = src_len, .err = err }, .a = a, .d = d };
+        struct json *out = NULL;
+
+        if (canon_decode (&c, &out, *doc, type, 0) < 0) {
+                json_free (out);
+                return -1;
+        }
+        if (!out && !(out = json_new (JSON_OBJECT)))
+                return canon_oom (&c);
+        canon_trim (out, type);
+        json_free (*doc);
+        *doc = out;
+        return 0;
+}
+
+/* Audit mode keeps every rewrite and turns each finding into a warning;
+ * a class the policy rejects is then rewritten (an unknown field kept, as
+ * runc ignores it), so a dry run hands runc what it would have read. */
+static enum policy_action
+audit_action (const struct policy *p, enum policy_action a)
+{
+        return p->mode == MODE_AUDIT && a != ACTION_OFF ? ACTION_WARN : a;
+}
+
+void
+spec_canon_actions_for (const struct policy *p, struct spec_canon_actions *out)
+{
+        out->folded_keys = audit_action (p, p->document.folded_keys);
+        out->nulls = audit_action (p, p->document.nulls);
+        out->duplicate_keys = audit_action (p, p->document.duplicate_keys);
+        out->unknown_fields = audit_action (p, p->document.unknown_fields);
 }

@@ -41,7 +41,7 @@ static const struct spec_type t_process_console_size = {
 static const struct spec_field process_user_fields[] = {
         { "uid",            &t_u32 },
         { "gid",            &t_u32 },
-        { "umask",          &t_u32 },
+        { "umask",          &t_u32, SPEC_PTR },
         { "additionalGids", &t_u32_array },
         { "username",       &t_string },
         { NULL, NULL },
@@ -105,20 +105,20 @@ static const struct spec_type t_process_io_priority = {
 /* specs-go Process */
 static const struct spec_field process_fields[] = {
         { "terminal",        &t_bool },
-        { "consoleSize",     &t_process_console_size },
+        { "consoleSize",     &t_process_console_size, SPEC_PTR },
         { "user",            &t_process_user },
         { "args",            &t_string_array },
         { "commandLine",     &t_string },
         { "env",             &t_string_array },
         { "cwd",             &t_string },
-        { "capabilities",    &t_process_capabilities },
+        { "capabilities",    &t_process_capabilities, SPEC_PTR },
         { "rlimits",         &t_process_rlimits },
         { "noNewPrivileges", &t_bool },
         { "apparmorProfile", &t_string },
-        { "oomScoreAdj",     &t_i64 },
-        { "scheduler",       &t_process_scheduler },
+        { "oomScoreAdj",     &t_i64, SPEC_PTR },
+        { "scheduler",       &t_process_scheduler, SPEC_PTR },
         { "selinuxLabel",    &t_string },
-        { "ioPriority",      &t_process_io_priority },
+        { "ioPriority",      &t_process_io_priority, SPEC_PTR },
         { NULL, NULL },
 };
 const struct spec_type spec_process = { SPEC_OBJECT, process_fields, NULL };
@@ -167,7 +167,7 @@ static const struct spec_field hook_fields[] = {
         { "path",    &t_string },
         { "args",    &t_string_array },
         { "env",     &t_string_array },
-        { "timeout", &t_i64 },
+        { "timeout", &t_i64, SPEC_PTR },
         { NULL, NULL },
 };
 static const struct spec_type t_hook = { SPEC_OBJECT, hook_fields, NULL };
@@ -193,8 +193,8 @@ static const struct spec_type t_hooks = { SPEC_OBJECT, hooks_fields, NULL };
 static const struct spec_field linux_resources_devices_fields[] = {
         { "allow",  &t_bool },
         { "type",   &t_string },
-        { "major",  &t_i64 },
-        { "minor",  &t_i64 },
+        { "major",  &t_i64, SPEC_PTR },
+        { "minor",  &t_i64, SPEC_PTR },
         { "access", &t_string },
         { NULL, NULL },
 };
@@ -207,15 +207,15 @@ static const struct spec_type t_linux_resources_devices = {
 
 /* specs-go LinuxMemory */
 static const struct spec_field linux_resources_memory_fields[] = {
-        { "limit",             &t_i64 },
-        { "reservation",       &t_i64 },
-        { "swap",              &t_i64 },
-        { "kernel",            &t_i64 },
-        { "kernelTCP",         &t_i64 },
-        { "swappiness",        &t_u64 },
-        { "disableOOMKiller",  &t_bool },
-        { "useHierarchy",      &t_bool },
-        { "checkBeforeUpdate", &t_bool },
+        { "limit",             &t_i64, SPEC_PTR },
+        { "reservation",       &t_i64, SPEC_PTR },
+        { "swap",              &t_i64, SPEC_PTR },
+        { "kernel",            &t_i64, SPEC_PTR },
+        { "kernelTCP",         &t_i64, SPEC_PTR },
+        { "swappiness",        &t_u64, SPEC_PTR },
+        { "disableOOMKiller",  &t_bool, SPEC_PTR },
+        { "useHierarchy",      &t_bool, SPEC_PTR },
+        { "checkBeforeUpdate", &t_bool, SPEC_PTR },
         { NULL, NULL },
 };
 static const struct spec_type t_linux_resources_memory = {
@@ -224,15 +224,15 @@ static const struct spec_type t_linux_resources_memory = {
 
 /* specs-go LinuxCPU */
 static const struct spec_field linux_resources_cpu_fields[] = {
-        { "shares",          &t_u64 },
-        { "quota",           &t_i64 },
-        { "burst",           &t_u64 },
-        { "period",          &t_u64 },
-        { "realtimeRuntime", &t_i64 },
-        { "realtimePeriod",  &t_u64 },
+        { "shares",          &t_u64, SPEC_PTR },
+        { "quota",           &t_i64, SPEC_PTR },
+        { "burst",           &t_u64, SPEC_PTR },
+        { "period",          &t_u64, SPEC_PTR },
+        { "realtimeRuntime", &t_i64, SPEC_PTR },
+        { "realtimePeriod",  &t_u64, SPEC_PTR },
         { "cpus",            &t_string },
         { "mems",            &t_string },
-        { "idle",            &t_i64 },
+        { "idle",            &t_i64, SPEC_PTR },
         { NULL, NULL },
 };
 static const struct spec_type t_linux_resources_cpu = {
@@ -252,8 +252,8 @@ static const struct spec_type t_linux_resources_pids = {
 static const struct spec_field linux_resources_block_io_weight_device_fields[] = {
         { "major",      &t_i64 },
         { "minor",      &t_i64 },
-        { "weight",     &t_u16 },
-        { "leafWeight", &t_u16 },
+        { "weight",     &t_u16, SPEC_PTR },
+        { "leafWeight", &t_u16, SPEC_PTR },
         { NULL, NULL },
 };
 static const struct spec_type t_linux_resources_block_io_weight_device = {
@@ -279,8 +279,8 @@ static const struct spec_type t_linux_resources_block_io_throttle_devices = {
 
 /* specs-go LinuxBlockIO */
 static const struct spec_field linux_resources_block_io_fields[] = {
-        { "weight",                  &t_u16 },
-        { "leafWeight",              &t_u16 },
+        { "weight",                  &t_u16, SPEC_PTR },
+        { "leafWeight",              &t_u16, SPEC_PTR },
         { "weightDevice",            &t_linux_resources_block_io_weight_devices },
         { "throttleReadBpsDevice",   &t_linux_resources_block_io_throttle_devices },
         { "throttleWriteBpsDevice",  &t_linux_resources_block_io_throttle_devices },
@@ -320,7 +320,7 @@ static const struct spec_type t_linux_resources_network_priorities = {
 
 /* specs-go LinuxNetwork */
 static const struct spec_field linux_resources_network_fields[] = {
-        { "classID",    &t_u32 },
+        { "classID",    &t_u32, SPEC_PTR },
         { "priorities", &t_linux_resources_network_priorities },
         { NULL, NULL },
 };
@@ -330,8 +330,8 @@ static const struct spec_type t_linux_resources_network = {
 
 /* specs-go LinuxRdma */
 static const struct spec_field linux_resources_rdma_fields[] = {
-        { "hcaHandles", &t_u32 },
-        { "hcaObjects", &t_u32 },
+        { "hcaHandles", &t_u32, SPEC_PTR },
+        { "hcaObjects", &t_u32, SPEC_PTR },
         { NULL, NULL },
 };
 static const struct spec_type t_linux_resources_rdma_entry = {
@@ -344,12 +344,12 @@ static const struct spec_type t_linux_resources_rdma = {
 /* specs-go LinuxResources */
 static const struct spec_field linux_resources_fields[] = {
         { "devices",        &t_linux_resources_devices },
-        { "memory",         &t_linux_resources_memory },
-        { "cpu",            &t_linux_resources_cpu },
-        { "pids",           &t_linux_resources_pids },
-        { "blockIO",        &t_linux_resources_block_io },
+        { "memory",         &t_linux_resources_memory, SPEC_PTR },
+        { "cpu",            &t_linux_resources_cpu, SPEC_PTR },
+        { "pids",           &t_linux_resources_pids, SPEC_PTR },
+        { "blockIO",        &t_linux_resources_block_io, SPEC_PTR },
         { "hugepageLimits", &t_linux_resources_hugepage_limits },
-        { "network",        &t_linux_resources_network },
+        { "network",        &t_linux_resources_network, SPEC_PTR },
         { "rdma",           &t_linux_resources_rdma },
         { "unified",        &t_string_map },
         { NULL, NULL },
@@ -381,9 +381,9 @@ static const struct spec_field linux_devices_fields[] = {
         { "type",     &t_string },
         { "major",    &t_i64 },
         { "minor",    &t_i64 },
-        { "fileMode", &t_u32 },
-        { "uid",      &t_u32 },
-        { "gid",      &t_u32 },
+        { "fileMode", &t_u32, SPEC_PTR },
+        { "uid",      &t_u32, SPEC_PTR },
+        { "gid",      &t_u32, SPEC_PTR },
         { NULL, NULL },
 };
 static const struct spec_type t_linux_device = {
@@ -412,7 +412,7 @@ static const struct spec_type t_linux_seccomp_syscall_args = {
 static const struct spec_field linux_seccomp_syscalls_fields[] = {
         { "names",    &t_string_array },
         { "action",   &t_string },
-        { "errnoRet", &t_u64 },
+        { "errnoRet", &t_u64, SPEC_PTR },
         { "args",     &t_linux_seccomp_syscall_args },
         { NULL, NULL },
 };
@@ -426,7 +426,7 @@ static const struct spec_type t_linux_seccomp_syscalls = {
 /* specs-go LinuxSeccomp */
 static const struct spec_field linux_seccomp_fields[] = {
         { "defaultAction",    &t_string },
-        { "defaultErrnoRet",  &t_u64 },
+        { "defaultErrnoRet",  &t_u64, SPEC_PTR },
         { "architectures",    &t_string_array },
         { "flags",            &t_string_array },
         { "listenerPath",     &t_string },
@@ -479,17 +479,17 @@ static const struct spec_field linux_fields[] = {
         { "uidMappings",       &t_id_mappings },
         { "gidMappings",       &t_id_mappings },
         { "sysctl",            &t_string_map },
-        { "resources",         &spec_resources },
+        { "resources",         &spec_resources, SPEC_PTR },
         { "cgroupsPath",       &t_string },
         { "namespaces",        &t_linux_namespaces },
         { "devices",           &t_linux_devices },
-        { "seccomp",           &spec_seccomp },
+        { "seccomp",           &spec_seccomp, SPEC_PTR },
         { "rootfsPropagation", &t_string },
         { "maskedPaths",       &t_string_array },
         { "readonlyPaths",     &t_string_array },
         { "mountLabel",        &t_string },
-        { "intelRdt",          &t_linux_intel_rdt },
-        { "personality",       &t_linux_personality },
+        { "intelRdt",          &t_linux_intel_rdt, SPEC_PTR },
+        { "personality",       &t_linux_personality, SPEC_PTR },
         { "timeOffsets",       &t_linux_time_offsets },
         { NULL, NULL },
 };
@@ -502,14 +502,14 @@ static const struct spec_type t_linux = { SPEC_OBJECT, linux_fields, NULL };
 /* specs-go Spec */
 static const struct spec_field config_fields[] = {
         { "ociVersion",  &t_string },
-        { "process",     &spec_process },
-        { "root",        &t_root },
+        { "process",     &spec_process, SPEC_PTR },
+        { "root",        &t_root, SPEC_PTR },
         { "hostname",    &t_string },
         { "domainname",  &t_string },
         { "mounts",      &t_mounts },
-        { "hooks",       &t_hooks },
+        { "hooks",       &t_hooks, SPEC_PTR },
         { "annotations", &t_string_map },
-        { "linux",       &t_linux },
+        { "linux",       &t_linux, SPEC_PTR },
         { "solaris",     &t_opaque },
         { "windows",     &t_opaque },
         { "vm",          &t_opaque },

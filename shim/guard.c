@@ -121,20 +121,26 @@ apply_policy (const struct guard *g, const struct doc_kind *kind, struct json **
         return *doc ? rc : hd_err_set (err, HD_EXIT_INTERNAL, EINVAL, "lost the checked document");
 }
 
-/* Parse one document strictly and hold it to the schema (runc's Go types);
- * errors start with LINE:COL. */
+/* Parse one document and decode it as runc's Go decoder will
+ * (spec_canonicalize): *doc becomes the canonical tree, and `canon` holds
+ * the document pass's findings, which come first in the decision.  Errors
+ * start with LINE:COL. */
 static int
 parse_document (const struct guard *g, const char *data, size_t len, const struct doc_kind *kind,
-                struct json **doc, struct hd_err *err)
+                struct json **doc, struct decision *canon, struct hd_err *err)
 {
-        unsigned flags = g->policy->allow_unknown_fields ? SPEC_ALLOW_UNKNOWN : SPEC_STRICT;
+        struct spec_canon_actions actions;
 
-        if (json_parse (data, len, doc, err) < 0)
+        memset (canon, 0, sizeof *canon);
+        /* Duplicates are kept for the document pass: the rules see only
+         * the canonical tree, which is also what runc is handed. */
+        if (json_parse_flags (data, len, JSON_KEEP_DUPLICATES, doc, err) < 0)
                 return -1;
         if ((*doc)->type != JSON_OBJECT)
                 return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "1:1: expected an object, found %s",
                                    json_type_name ((*doc)->type));
-        return spec_check (*doc, kind->type, flags, data, len, err);
+        spec_canon_actions_for (g->policy, &actions);
+        return spec_canonicalize (doc, kind->type, &actions, canon, data, len, err);
 }
 
 /* Parse, check against the schema and the policy, and serialise one
@@ -145,16 +151,14 @@ check_document (const struct guard *g, const char *data, size_t len, const struc
                 char **out, size_t *out_len, struct json **tree, struct hd_err *err)
 {
         _cleanup_json_ struct json *doc = NULL;
-        struct decision d;
+        struct decision d, canon;
 
-        if (parse_document (g, data, len, kind, &doc, err) < 0)
+        if (parse_document (g, data, len, kind, &doc, &canon, err) < 0
+            || apply_policy (g, kind, &doc, &d, err) < 0)
                 return -1;
-        if (kind->rule_verb) {
-                if (apply_policy (g, kind, &doc, &d, err) < 0)
-                        return -1;
-                if (report (g, &d, err) < 0)
-                        return hd_err_prefix (err, " "); /* not a position: keep the label apart */
-        }
+        decision_prepend (&d, &canon);
+        if (report (g, &d, err) < 0)
+                return hd_err_prefix (err, " "); /* not a position: keep the label apart */
         if (json_write (doc, out, out_len, err) < 0)
                 return -1;
         if (tree)
@@ -425,13 +429,14 @@ decision_start (const struct guard *g, struct decision *d)
  * strictly (runc then ignores the inline flags, unread), or the inline
  * flags, each read exactly as update.go reads it or refused. */
 static int
-update_request (const struct guard *g, struct json **request, struct hd_err *err)
+update_request (const struct guard *g, struct json **request, struct decision *canon, struct hd_err *err)
 {
         const char *path = g->cli->resources;
         _cleanup_free_ char *data = NULL;
         struct decision d;
         size_t len;
 
+        memset (canon, 0, sizeof *canon);
         if (!path) {
                 decision_start (g, &d);
                 if (updateres_from_flags (g->cli, request, &d, err) < 0)
@@ -444,7 +449,7 @@ update_request (const struct guard *g, struct json **request, struct hd_err *err
         if (strcmp (path, "-") == 0 ? fileio_read_fd (STDIN_FILENO, JSON_MAX_BYTES, &data, &len, err)
                                     : read_path_once (path, &data, &len, err))
                 return hd_err_prefix (err, "update --resources %s: ", path);
-        if (parse_document (g, data, len, &resources_doc, request, err) < 0)
+        if (parse_document (g, data, len, &resources_doc, request, canon, err) < 0)
                 return hd_err_prefix (err, "update --resources %s:%s", path,
                                       strcmp (path, "-") == 0 ? " <stdin>:" : "");
         return 0;
@@ -497,7 +502,7 @@ guard_update (const struct guard *g, struct hd_err *err)
         _cleanup_json_ struct json *state = NULL, *request = NULL, *merged = NULL;
         _cleanup_free_ char *out = NULL;
         struct updateres_sources src;
-        struct decision d;
+        struct decision d, canon;
         size_t len;
 
         /* Not exactly one argument: runc's checkArgs fails before anything
@@ -516,12 +521,13 @@ guard_update (const struct guard *g, struct hd_err *err)
                 return g->cli->resources ? hand_over_path (g, "/dev/null", err)
                                          : add_flag (g, "resources", "/dev/null", err);
         }
-        if (update_request (g, &request, err) < 0)
+        if (update_request (g, &request, &canon, err) < 0)
                 return -1;
         if (updateres_merge (request, state, &merged, &src, err) < 0)
                 return hd_err_prefix (err, "container %s: ", g->cli->id);
         if (apply_policy (g, &resources_doc, &merged, &d, err) < 0)
                 return -1;
+        decision_prepend (&d, &canon);
         if (report (g, &d, err) < 0)
                 return hd_err_prefix (err, "update %s: ", g->cli->id);
         updateres_finish (merged, &src);

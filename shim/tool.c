@@ -353,12 +353,15 @@ check_one (const struct policy *p, const char *path, const char *root, bool json
         char ptr[4096] = "";
         size_t len;
         struct diff df = { .ops = ops, .err = &err };
-        unsigned flags = p->allow_unknown_fields ? SPEC_ALLOW_UNKNOWN : SPEC_STRICT;
+        struct decision canon = { 0 };
+        struct spec_canon_actions actions;
 
-        if (rules_read_file (path, &text, &len, &err) < 0 || json_parse (text, len, &doc, &err) < 0
-            || spec_check (doc, &spec_config, flags, text, len, &err) < 0
-            || !(before = json_clone (doc))) {
-                report (json, path, NULL, NULL, err.msg);
+        spec_canon_actions_for (p, &actions);
+        if (rules_read_file (path, &text, &len, &err) < 0
+            || json_parse_flags (text, len, JSON_KEEP_DUPLICATES, &doc, &err) < 0
+            || !(before = json_clone (doc)) || doc->type != JSON_OBJECT
+            || spec_canonicalize (&doc, &spec_config, &actions, &canon, text, len, &err) < 0) {
+                report (json, path, NULL, NULL, doc && doc->type != JSON_OBJECT ? "expected an object" : err.msg);
                 return TOOL_FINDINGS;
         }
         id = docker_id (text);
@@ -369,6 +372,7 @@ check_one (const struct policy *p, const char *path, const char *root, bool json
                 report (json, path, NULL, NULL, err.msg);
                 return TOOL_USAGE;
         }
+        decision_prepend (&d, &canon);
         diff_walk (&df, before, doc, ptr, sizeof ptr);
         report (json, path, &d, ops, NULL);
         return d.verdict == VERDICT_REFUSED ? TOOL_FINDINGS : TOOL_OK;

@@ -50,6 +50,10 @@ void decision_add (struct decision *d, const char *rule, const char *pointer, co
 /* Record a note (not a finding): logged, changes nothing. */
 void decision_note (struct decision *d, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 
+/* Put the findings of `first` (the document pass, spec_canonicalize)
+ * before those already in d, and count first's verdict in d's. */
+void decision_prepend (struct decision *d, const struct decision *first);
+
 /* The one line a refusal shows (what docker run prints): every rule that
  * refused, with its message. */
 void decision_summary (const struct decision *d, char *buf, size_t size);

@@ -175,6 +175,17 @@ struct policy_surface {
         enum policy_action secrets;
 };
 
+/* The "document" section: what the shim does with JSON that runc's decoder
+ * reads with one meaning but that is not written canonically (a key that
+ * folds to a field, null, a repeated field, a field runc ignores).  Each is
+ * ACTION_REJECT (the default) or ACTION_REWRITE (the meaning written back
+ * canonically); unknown fields may also be ACTION_OFF ("allow": passed
+ * through, as runc ignores them).  Judged before any rule, on every
+ * document runc reads; exemptions do not change it. */
+struct policy_document {
+        enum policy_action folded_keys, nulls, duplicate_keys, unknown_fields;
+};
+
 #define POLICY_MAX_EXEMPTIONS 32
 
 /* Relaxes rule families for matching containers (Kubernetes annotations
@@ -214,7 +225,7 @@ struct policy {
         bool audit_required;           /* refuse when the kernel audit record fails */
         enum policy_mode mode;
         char *runtime;                 /* backend path */
-        bool allow_unknown_fields;     /* config fields not in OCI 1.2 */
+        struct policy_document document;
         struct policy_user user;
         struct policy_rootfs rootfs;
         struct policy_caps caps;

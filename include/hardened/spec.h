@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 
+#include "hardened/decision.h"
 #include "hardened/err.h"
 #include "hardened/json.h"
 
@@ -41,7 +42,12 @@ struct spec_type {
 struct spec_field {
         const char *name;                  /* exact JSON key */
         const struct spec_type *type;
+        unsigned flags;                    /* SPEC_PTR */
 };
+
+/* The Go field is a pointer: null sets it to nil (absent).  Slices and maps
+ * are nil-able by kind; any other field is left as it was by a null. */
+#define SPEC_PTR 1u
 
 /* Roots of the documents the shim reads. */
 extern const struct spec_type spec_config;     /* bundle config.json */
@@ -61,6 +67,38 @@ enum spec_flags {
  * parsed from, for the position (NULL: no position). */
 int spec_check (const struct json *doc, const struct spec_type *type, unsigned flags,
                 const char *src, size_t src_len, struct hd_err *err);
+
+/* The classes of JSON that runc's decoder reads with one meaning but that
+ * are not written canonically, each with its effective action (audit mode
+ * already applied, see policy_document_actions):
+ *   ACTION_REJECT   a finding that refuses the call;
+ *   ACTION_REWRITE  a finding, fixed: the canonical tree has the meaning;
+ *   ACTION_WARN     the same rewrite, recorded as a warning (audit mode);
+ *   ACTION_OFF      unknown fields only: passed through with no finding.
+ * Rule ids: document.foldedKey, document.null, document.duplicateKey,
+ * document.unknownField. */
+struct spec_canon_actions {
+        enum policy_action folded_keys, nulls, duplicate_keys, unknown_fields;
+};
+
+/* Decode `*doc` as runc's Go decoder (encoding/json, Go 1.19) would decode
+ * it into the struct `type` describes, and replace *doc by that meaning
+ * written canonically: every key spelled as its field, members that fold to
+ * one field (and duplicates) merged in document order as Go merges them
+ * (structs and maps field by field, slices element by element into Go's
+ * backing array, scalars replaced), nulls applied as Go applies them
+ * (nil for a pointer, slice or map; no change for any other field; the zero
+ * value for an array item or map value), unknown fields kept (allowed or
+ * audit) or dropped.  Each non-canonical spelling is a finding in `d`,
+ * whose verdict says whether one refuses (d starts zeroed).
+ * -1 (err "LINE:COL: /ptr: ...") for what runc itself would refuse: a wrong
+ * type or a number its field cannot hold. */
+int spec_canonicalize (struct json **doc, const struct spec_type *type,
+                       const struct spec_canon_actions *a, struct decision *d, const char *src,
+                       size_t src_len, struct hd_err *err);
+
+/* The policy's document.* actions, with audit mode applied. */
+void spec_canon_actions_for (const struct policy *p, struct spec_canon_actions *out);
 
 /* Go's key folding: true when `key` would be decoded into a field named
  * `name` (exact or case/simple-fold equal). */

@@ -91,8 +91,8 @@ teardown() { fake_teardown; }
     run hd create --bundle "$T/bundle" c1
     [ "$status" -eq 1 ]
     backend_not_ran
-    [[ "$(last_error)" == *"bundle $T/bundle: config.json:1:63: /root/readonly: duplicate key \"readonly\""* ]]
-    [[ "$output" == *"/root/readonly: duplicate key"* ]]     # and on stderr
+    [[ "$(last_error)" == *"bundle $T/bundle: config.json: refused by policy "*"document.duplicateKey: 1:63: /root/readonly: the field \"readonly\" is given again"* ]]
+    [[ "$output" == *"/root/readonly: the field \"readonly\" is given again"* ]]     # and on stderr
     cmp "$T/bundle/config.json" "$T/orig.json"
 }
 
@@ -101,7 +101,7 @@ teardown() { fake_teardown; }
     run hd run --bundle "$T/bundle" c1
     [ "$status" -eq 1 ]
     backend_not_ran
-    [[ "$(last_error)" == *'/root/Readonly: key "Readonly" is not spelled "readonly"'* ]]
+    [[ "$(last_error)" == *"document.foldedKey: 1:"*"/root/Readonly: key \"Readonly\" is read by runc's decoder as the field \"readonly\""* ]]
 }
 
 @test "null where the spec has an object is refused (restore)" {
@@ -109,7 +109,7 @@ teardown() { fake_teardown; }
     run hd restore --image-path /img --bundle "$T/bundle" c1
     [ "$status" -eq 1 ]
     backend_not_ran
-    [[ "$(last_error)" == *"/linux: null is not allowed"* ]]
+    [[ "$(last_error)" == *"document.null: "*"/linux: null for an optional field"* ]]
 }
 
 @test "unknown field is refused with its path" {
@@ -117,14 +117,14 @@ teardown() { fake_teardown; }
     run hd create --bundle "$T/bundle" c1
     [ "$status" -eq 1 ]
     backend_not_ran
-    [[ "$(last_error)" == *'/process/user/uidd: unknown field "uidd"'* ]]
+    [[ "$(last_error)" == *'document.unknownField: '*'/process/user/uidd: unknown field "uidd"'* ]]
 }
 
 @test "text log format when --log-format is not json" {
     printf '{"a":1,"a":2}' > "$T/bundle/config.json"
     run "$HARDENED" --backend "$FAKE_RUNTIME" --log "$LOG" create --bundle "$T/bundle" c1
     [ "$status" -eq 1 ]
-    grep -qE '^time="[0-9TZ:-]+" level=error msg="bundle .*/a: duplicate key \\"a\\"' "$LOG"
+    grep -qE '^time="[0-9TZ:-]+" level=error msg="bundle .*refused by policy .*/a: unknown field \\"a\\"' "$LOG"
 }
 
 @test "argv errors are logged too (before anything else can fail)" {
@@ -239,7 +239,7 @@ teardown() { fake_teardown; }
     run hd exec -p "$T/process.json" c1
     [ "$status" -eq 1 ]
     backend_not_ran
-    [[ "$(last_error)" == *"$T/process.json:1:45: /user/uid: duplicate key"* ]]
+    [[ "$(last_error)" == *"$T/process.json: refused by policy "*"document.duplicateKey: 1:45: /user/uid: the field"* ]]
 }
 
 @test "update --resources -: the backend reads the checked, merged document from the memfd that replaces -" {
@@ -265,7 +265,7 @@ teardown() { fake_teardown; }
     run hd --root "$T/root" update --resources - c1 < "$T/r.json"
     [ "$status" -eq 1 ]
     backend_not_ran
-    [[ "$(last_error)" == *"<stdin>:1:22: /memory/limit: duplicate key"* ]]
+    [[ "$(last_error)" == *"<stdin>: refused by policy "*"document.duplicateKey: 1:22: /memory/limit: the field"* ]]
 }
 
 @test "update --resources=FILE (Podman's form): checked and handed over as a memfd, the file left alone" {

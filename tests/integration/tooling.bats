@@ -53,14 +53,15 @@ teardown() { fake_teardown; }
     run "$HARDENED" policy check --policy "$DEFAULT" "$T/dup.json"
     [ "$status" -eq 1 ]
     [ "${lines[0]}" = "$T/dup.json: refused" ]
-    [[ "${lines[1]}" == *'/root/readonly: duplicate key "readonly"'* ]]
+    [[ "${lines[1]}" == *'document.duplicateKey refused at /root/readonly: 1:58: /root/readonly: the field "readonly" is given again'* ]]
 }
 
 @test "show: the effective policy with every default filled in" {
     printf '{"apiVersion": "hardened/v1", "rules": {"user": {"action": "reject"}}}\n' > "$T/p.json"
     run "$HARDENED" policy show --policy "$T/p.json"
     [ "$status" -eq 0 ]
-    jq -e '.apiVersion == "hardened/v1" and .mode == "enforce" and .unknownFields == "reject"
+    jq -e '.apiVersion == "hardened/v1" and .mode == "enforce" and (has("unknownFields") | not)
+           and .document == {"foldedKeys": "reject", "nulls": "reject", "duplicateKeys": "reject", "unknownFields": "reject"}
            and .rules.user == {"action": "reject", "uid": 65534, "gid": 65534, "requireUserNamespace": false,
                                 "allowRootInUserNamespace": false, "allowedUids": [{"min": 1, "max": 4294967294}],
                                 "allowedGids": [{"min": 1000, "max": 4294967294}],

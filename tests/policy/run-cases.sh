@@ -43,7 +43,8 @@ report() {
 }
 
 # run_case NAME CASE_JSON: CASE_JSON has policy_file, policy (overrides),
-# input, wrap, patch, verdict, findings | findings_unique, expect, unchanged;
+# input (or input_text, the document's exact bytes), wrap, patch, verdict,
+# findings | findings_unique, expect, unchanged;
 # optionally verb ("update": the input is an `update --resources` document,
 # merged into a running container's state.json, whose config.cgroups is 1
 # CPU (100000/100000), 256Mi without swap and 50 pids with the case's
@@ -57,7 +58,7 @@ report() {
 # names).
 run_case() {
     local name=$1 c d problems="" rc verdict got want policy_file input wrap id verb_kind unchanged root
-    local wanted has_links has_expect log_lacks=() log_has=() args=() flags_want
+    local wanted has_links has_expect has_text log_lacks=() log_has=() args=() flags_want
     d=$(mktemp -d "$work/case.XXXXXX")
     mkdir -p "$d/bundle" "$d/out"
     # Everything the case says, in one jq run (each jq start costs more than
@@ -69,6 +70,7 @@ run_case() {
           @sh "id=\(.id // "") verb_kind=\(.verb // "create") want=\(.verdict) unchanged=\(.unchanged // false)",
           @sh "root=\(.root // "")",
           @sh "has_links=\((.symlinks // {}) | length > 0) has_expect=\((.expect // {}) | length > 0)",
+          @sh "has_text=\(has("input_text"))",
           @sh "wanted=\(if has("findings_unique") then .findings_unique | unique else (.findings // []) end | join("\n"))",
           "log_lacks=(\(.log_lacks // [] | @sh))", "log_has=(\(.log_has // [] | @sh))",
           "args=(\(.args // [] | @sh))",
@@ -89,6 +91,10 @@ run_case() {
         jq --argjson c "$c" --arg case "$d" "$build" "$FIXTURES/$input" >"$d/bundle/config.json"
     else
         jq -n --argjson c "$c" --arg case "$d" "\$c.input | $build" >"$d/bundle/config.json"
+    fi
+    # input_text: the config's exact bytes (duplicate keys, which jq cannot keep)
+    if [ "$has_text" = true ]; then
+        jq -j '.input_text' <<<"$c" >"$d/bundle/config.json"
     fi
     cp "$d/bundle/config.json" "$d/before.json"
 
