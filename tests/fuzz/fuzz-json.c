@@ -1,6 +1,9 @@
-/* Fuzz entry point for the strict parser, the schema check and the writer.
+/* Fuzz entry point for the strict parser, the schema check, the document
+ * pass and the writer.
  * Properties: no crash, no leak; whatever parses is written back to bytes
- * that parse again and write back identically (the writer is a fixed point). */
+ * that parse again and write back identically (the writer is a fixed point);
+ * the canonical form of a document is its own canonical form, with no
+ * finding (idempotent; sections runc ignores are kept as written). */
 #include "config.h"
 
 #include <stdint.h>
@@ -13,6 +16,28 @@
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
+static void
+canonical_is_fixed_point (const uint8_t *data, size_t size, const struct spec_type *type)
+{
+        static const struct spec_canon_actions rewrite = { ACTION_REWRITE, ACTION_REWRITE, ACTION_REWRITE,
+                                                           ACTION_REWRITE };
+        _cleanup_json_ struct json *j = NULL, *again = NULL;
+        _cleanup_free_ char *out = NULL, *out2 = NULL;
+        struct decision d = { 0 }, d2 = { 0 };
+        struct hd_err err;
+        size_t len, len2;
+
+        if (json_parse_flags ((const char *) data, size, JSON_KEEP_DUPLICATES, &j, &err) < 0
+            || j->type != JSON_OBJECT
+            || spec_canonicalize (&j, type, &rewrite, &d, (const char *) data, size, &err) < 0)
+                return;
+        if (json_write (j, &out, &len, &err) < 0
+            || json_parse_flags (out, len, JSON_KEEP_DUPLICATES, &again, &err) < 0
+            || spec_canonicalize (&again, type, &rewrite, &d2, out, len, &err) < 0 || d2.n != 0
+            || json_write (again, &out2, &len2, &err) < 0 || len != len2 || memcmp (out, out2, len))
+                abort ();
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
@@ -21,6 +46,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         struct hd_err err;
         size_t len, len2;
 
+        canonical_is_fixed_point (data, size, &spec_config);
+        canonical_is_fixed_point (data, size, &spec_process);
         if (json_parse ((const char *) data, size, &j, &err) < 0)
                 return 0;
         (void) spec_check (j, &spec_config, SPEC_STRICT, (const char *) data, size, &err);
