@@ -513,9 +513,11 @@ canon_object (struct canon *c, struct json **slot, const struct json *v, const s
                                 canon_note (c, CANON_DUPLICATE, m->off, m->key, f->name,
                                             "the field \"%s\" is given again: runc's decoder reads each copy "
                                             "over the one before", f->name);
-                        seen |= bit;
-                        if (canon_member (c, *slot, f->name, m->value, f->type, f->flags) < 0)
+                        /* refused anyway: the copy is not merged (no quadratic merge of huge copies) */
+                        if (!((seen & bit) && canon_action (c, CANON_DUPLICATE) == ACTION_REJECT)
+                            && canon_member (c, *slot, f->name, m->value, f->type, f->flags) < 0)
                                 return -1;
+                        seen |= bit;
                 } else if (canon_unknown (c, *slot, m, merge || dup[i]) < 0) {
                         return -1;
                 }
@@ -541,6 +543,10 @@ canon_map (struct canon *c, struct json **slot, const struct json *v, const stru
                 if (dup[i])
                         canon_note (c, CANON_DUPLICATE, m->off, m->key, m->key,
                                     "the key \"%s\" is given again: runc's decoder keeps the last value", m->key);
+                if (dup[i] && canon_action (c, CANON_DUPLICATE) == ACTION_REJECT) {
+                        c->w.depth--;
+                        continue;
+                }
                 if (canon_decode (c, &val, m->value, t->elem, SPEC_ELEM) < 0) {
                         json_free (val);
                         return -1;

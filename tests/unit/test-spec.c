@@ -239,8 +239,11 @@ canonical (void)
                 is_str (rules, canon_cases[i].rules, "rewrite, %s: the findings", canon_cases[i].what);
                 ok (d.verdict == (canon_cases[i].rules[0] ? VERDICT_REWRITTEN : VERDICT_ALLOWED),
                     "rewrite, %s: the verdict", canon_cases[i].what);
+                /* under reject a repeated copy is not merged: what it holds is not judged */
                 canon (canon_cases[i].in, &spec_config, ACTION_REJECT, ACTION_REJECT, rules, sizeof rules, &d);
-                is_str (rules, canon_cases[i].rules, "reject, %s: the same findings", canon_cases[i].what);
+                ok (strncmp (rules, canon_cases[i].rules, strcspn (canon_cases[i].rules, ",")) == 0
+                            && (strstr (canon_cases[i].rules, "duplicateKey") || strcmp (rules, canon_cases[i].rules) == 0),
+                    "reject, %s: the same first finding (all of them without a duplicate): %s", canon_cases[i].what, rules);
                 ok (d.verdict == (canon_cases[i].rules[0] ? VERDICT_REFUSED : VERDICT_ALLOWED),
                     "reject, %s: refused", canon_cases[i].what);
         }
