@@ -379,10 +379,17 @@ guard_exec_inline (const struct guard *g, struct hd_err *err)
 {
         _cleanup_json_ struct json *proc = NULL;
         _cleanup_free_ char *source = NULL, *data = NULL, *checked = NULL;
-        unsigned flags = g->policy->allow_unknown_fields ? SPEC_ALLOW_UNKNOWN : SPEC_STRICT;
+        struct spec_canon_actions actions;
         size_t len, checked_len;
         char path[64];
-        int rc = execproc_build (g->cli, flags, &proc, &source, err);
+        int rc;
+
+        /* The template is read strictly (a folded key, null or duplicate in
+         * it is refused, fail closed); the process built from it then goes
+         * through the document pass like any --process file. */
+        spec_canon_actions_for (g->policy, &actions);
+        rc = execproc_build (g->cli, actions.unknown_fields == ACTION_REJECT ? SPEC_STRICT : SPEC_ALLOW_UNKNOWN,
+                             &proc, &source, err);
 
         if (rc < 0)
                 return hd_err_prefix (err, "exec %s: ", g->cli->id);
