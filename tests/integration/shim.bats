@@ -265,7 +265,7 @@ teardown() { fake_teardown; }
     run hd --root "$T/root" update --resources - c1 < "$T/r.json"
     [ "$status" -eq 1 ]
     backend_not_ran
-    [[ "$(last_error)" == *"<stdin>: refused by policy "*"document.duplicateKey: 1:22: /memory/limit: the field"* ]]
+    [[ "$(last_error)" == *"update c1: refused by policy "*"document.duplicateKey: 1:22: /memory/limit: the field"* ]]
 }
 
 @test "update --resources=FILE (Podman's form): checked and handed over as a memfd, the file left alone" {
