@@ -18,6 +18,7 @@
 #include "hardened/policy.h"
 #include "hardened/rules.h"
 #include "hardened/spec.h"
+#include "hardened/trust.h"
 #include "hardened/util.h"
 
 /* ---- the file's schema (one table per object, STYLE.md 7) --------------- */
@@ -1257,7 +1258,7 @@ load_layered (struct policy *p, const char *path, int depth, struct json **out, 
         const struct json *ext;
         size_t len;
 
-        if (rules_read_file (path, &buf, &len, err) < 0)
+        if (rules_read_admin_file (path, &buf, &len, err) < 0)
                 return hd_err_prefix (err, "policy %s: ", path);
         if (add_source (p, path, buf, len, &tree, err) < 0)
                 return -1;
@@ -1277,20 +1278,44 @@ load_layered (struct policy *p, const char *path, int depth, struct json **out, 
         return 0;
 }
 
+/* policy.d/ next to the policy, when there is one: whoever can add a file
+ * to it adds to the policy, so it is held to the policy's own standard even
+ * while it is empty, and a policy.d that cannot be listed fails the load.
+ * 1 when there is one to read, 0 when there is none. */
+static int
+check_overlay_dir (const char *dir, struct hd_err *err)
+{
+        struct stat st;
+
+        if (lstat (dir, &st) < 0 && errno == ENOENT)
+                return 0;
+        if (trust_check_path (dir, err) < 0)
+                return hd_err_prefix (err, "policy overlays %s: refused, someone other than root can change them: ",
+                                      dir);
+        return 1;
+}
+
 /* The *.json files of policy.d/ next to `path`, in lexical order, merged on top. */
 static int
 load_overlays (struct policy *p, const char *path, struct hd_err *err)
 {
         _cleanup_free_ char *dir_copy = strdup (path);
-        char pattern[PATH_MAX];
+        char dir[PATH_MAX], pattern[PATH_MAX + 8];
         glob_t g;
         int rc = 0;
 
         if (!dir_copy)
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
-        snprintf (pattern, sizeof pattern, "%s/policy.d/*.json", dirname (dir_copy));
-        if (glob (pattern, 0, NULL, &g) != 0)
-                return 0;
+        snprintf (dir, sizeof dir, "%s/policy.d", dirname (dir_copy));
+        rc = check_overlay_dir (dir, err);
+        if (rc <= 0)
+                return rc;
+        snprintf (pattern, sizeof pattern, "%s/*.json", dir);
+        rc = glob (pattern, GLOB_ERR, NULL, &g);
+        if (rc == GLOB_ABORTED)
+                return hd_err_set (err, HD_EXIT_REFUSED, EACCES, "policy overlays %s: cannot be listed", dir);
+        if (rc != 0)
+                return 0; /* no *.json in it */
         for (size_t i = 0; rc == 0 && i < g.gl_pathc; i++) {
                 struct json *over = NULL;
                 rc = load_layered (p, g.gl_pathv[i], 0, &over, err);
@@ -1349,12 +1374,44 @@ policy_load_file (const char *path, struct policy *p, struct hd_err *err)
         return load_tree (p, err);
 }
 
+/* The installed policy: 1 when it is absent (nothing at all there, not
+ * even a symlink, and its directory no dangling symlink either), 0 when
+ * something is there to load, < 0 for a symlink to nothing.  Whatever is
+ * there is loaded, so a dangling link, an unreadable or an invalid file
+ * fails closed instead of falling back to the built-in default. */
+static int
+installed_absent (const char *path, struct hd_err *err)
+{
+        _cleanup_free_ char *dir_copy = strdup (path);
+        struct stat st;
+
+        if (lstat (path, &st) == 0) {
+                if (S_ISLNK (st.st_mode) && stat (path, &st) < 0)
+                        return hd_err_set (err, HD_EXIT_REFUSED, errno,
+                                           "policy %s: a symbolic link to nothing (%s); point it at "
+                                           "the policy or remove it", path, strerror (errno));
+                return 0;
+        }
+        if (errno != ENOENT || !dir_copy)
+                return 0;
+        if (lstat (dirname (dir_copy), &st) == 0 && S_ISLNK (st.st_mode) && stat (dir_copy, &st) < 0)
+                return hd_err_set (err, HD_EXIT_REFUSED, ENOENT,
+                                   "policy %s: its directory %s is a symbolic link to nothing", path,
+                                   dir_copy);
+        return 1;
+}
+
 int
 policy_resolve (const char *named, struct policy *p, struct hd_err *err)
 {
+        int absent;
+
         if (named)
                 return policy_load_file (named, p, err);
-        if (access (HD_POLICY_PATH, F_OK) == 0 || errno != ENOENT)
+        absent = installed_absent (HD_POLICY_PATH, err);
+        if (absent < 0)
+                return -1;
+        if (!absent)
                 return policy_load_file (HD_POLICY_PATH, p, err);
         return policy_load_buffer ("built-in default", policy_default_json, policy_default_json_len,
                                    p, err);
@@ -1388,7 +1445,7 @@ policy_peek_runtime (const char *named)
         const struct json *rt;
         size_t len;
 
-        if (rules_read_file (path, &buf, &len, &ignored) < 0
+        if (rules_read_admin_file (path, &buf, &len, &ignored) < 0
             || json_parse (buf, len, &tree, &ignored) < 0)
                 return NULL;
         rt = json_get (tree, "runtime");

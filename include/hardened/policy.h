@@ -257,7 +257,8 @@ extern const unsigned char policy_default_seccomp_json_sha256[32]; /* of those b
 int policy_load_buffer (const char *source, const char *buf, size_t len, struct policy *out,
                         struct hd_err *err);
 
-/* Load a file (symlinks allowed: it is the admin's own file), with what it
+/* Load a file (symlinks allowed: it is the admin's own file, and held to
+ * rules_read_admin_file's ownership and mode rules), with what it
  * "extends" and the policy.d/ overlays next to it (layering). */
 int policy_load_file (const char *path, struct policy *out, struct hd_err *err);
 
@@ -271,7 +272,8 @@ void policy_free (struct policy *p);
 
 /* For pass-through verbs, which must stay cheap and must keep working to
  * clean up even under a broken policy: the "runtime" of the policy that
- * would be used, read without validation; NULL when there is none. */
+ * would be used, read without validation but only from a trusted file
+ * (rules_read_admin_file); NULL when there is none. */
 char *policy_peek_runtime (const char *named);
 
 const char *policy_action_name (enum policy_action a);

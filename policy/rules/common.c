@@ -21,6 +21,7 @@
 #include "hardened/sha256.h"
 #include "hardened/rules.h"
 #include "hardened/spec.h"
+#include "hardened/trust.h"
 #include "hardened/util.h"
 
 /* ---- the runtime's masked and read-only paths ------------------------------ */
@@ -864,6 +865,19 @@ rules_read_file (const char *path, char **out, size_t *len, struct hd_err *err)
 }
 
 int
+rules_read_admin_file (const char *path, char **out, size_t *len, struct hd_err *err)
+{
+        _cleanup_free_ char *buf = NULL;
+
+        if (rules_read_file (path, &buf, len, err) < 0)
+                return -1;
+        if (trust_check_path (path, err) < 0)
+                return hd_err_prefix (err, "refused, someone other than root can change it: ");
+        *out = steal_ptr (&buf);
+        return 0;
+}
+
+int
 rules_seccomp_load_profile (const char *name, struct json **out, struct hd_err *err)
 {
         _cleanup_free_ char *buf = NULL;
@@ -874,7 +888,7 @@ rules_seccomp_load_profile (const char *name, struct json **out, struct hd_err *
                 if (name[0] != '/')
                         return hd_err_set (err, HD_EXIT_REFUSED, EINVAL,
                                            "\"%s\": use \"default\" or an absolute path", name);
-                if (rules_read_file (name, &buf, &len, err) < 0)
+                if (rules_read_admin_file (name, &buf, &len, err) < 0)
                         return hd_err_prefix (err, "seccomp profile %s: ", name);
                 text = buf;
         }
