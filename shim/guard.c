@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -20,6 +19,7 @@
 #include "hardened/rules.h"
 #include "hardened/sink.h"
 #include "hardened/spec.h"
+#include "hardened/trust.h"
 #include "hardened/updateres.h"
 #include "hardened/util.h"
 
@@ -212,6 +212,29 @@ guard_runtime_flags (const struct guard *g, const struct json *config, struct hd
         return 0;
 }
 
+/* The bundle stays where it is: runc reads config.json from it after the
+ * shim, and records the bundle's path in its state (so a private copy
+ * would not be transparent).  So the shim refuses a bundle that anyone but
+ * root (or the caller) could change between its check and runc's read: the
+ * directory, every directory above it, and config.json. */
+static int
+guard_bundle_trusted (const struct guard *g, int dirfd, struct hd_err *err)
+{
+        struct stat opened, named, config;
+
+        if (trust_check_path (g->cli->bundle, err) < 0
+            || (fstatat (dirfd, "config.json", &config, AT_SYMLINK_NOFOLLOW) == 0
+                && trust_check_stat ("config.json", &config, false, err) < 0))
+                return hd_err_prefix (err, "bundle %s: refused, someone other than root can change what runc reads: ",
+                                      g->cli->bundle);
+        /* The path is stable now; the descriptor must be the directory it names. */
+        if (fstat (dirfd, &opened) < 0 || stat (g->cli->bundle, &named) < 0 || opened.st_dev != named.st_dev
+            || opened.st_ino != named.st_ino)
+                return hd_err_set (err, HD_EXIT_REFUSED, ESTALE, "bundle %s: replaced while it was checked",
+                                   g->cli->bundle);
+        return 0;
+}
+
 /* config.json, then `then`; the file's own errors read "bundle B: config.json...". */
 static int
 guard_bundle (const struct guard *g, guard_then_fn *then, struct hd_err *err)
@@ -221,27 +244,11 @@ guard_bundle (const struct guard *g, guard_then_fn *then, struct hd_err *err)
 
         if (dirfd < 0)
                 return hd_err_prefix (err, "bundle %s: ", g->cli->bundle);
+        if (guard_bundle_trusted (g, dirfd, err) < 0)
+                return -1;
         if (asprintf (&label, "bundle %s: config.json", g->cli->bundle) < 0)
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
         return guard_file_at (g, dirfd, "config.json", label, &config_doc, then, err);
-}
-
-/* A file named by path: its directory is opened once, the file read in it. */
-static int
-guard_regular_file (const struct guard *g, const char *path, const struct doc_kind *kind,
-                    struct hd_err *err)
-{
-        _cleanup_free_ char *dir_copy = strdup (path), *base_copy = strdup (path);
-        _cleanup_close_ int dirfd = -1;
-        const char *base;
-
-        if (!dir_copy || !base_copy)
-                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
-        base = basename (base_copy);
-        dirfd = fileio_open_dir (dirname (dir_copy), err);
-        if (dirfd < 0)
-                return hd_err_prefix (err, "%s: ", path);
-        return guard_file_at (g, dirfd, base, path, kind, NULL, err);
 }
 
 /* The lowest descriptor number above every one this process holds, so a
@@ -326,13 +333,16 @@ read_path_once (const char *path, char **data, size_t *len, struct hd_err *err)
         return 0;
 }
 
-/* A process or resources file that is not a regular file of its own: a
- * pipe (bash's <(...) is /dev/fd/63, a symlink to one), a FIFO, a symlink.
- * runc opens the path, following links, and reads it once, so the shim
- * reads it the same way, checks it, and hands runc the checked bytes in a
- * memfd instead: there is no file to write back, and a pipe read twice
- * would give runc nothing.  The path comes from the engine's command line
- * (trusted); what it holds is checked like any document. */
+/* An `exec --process` FILE, whatever it is: a regular file (Docker's
+ * /tmp/runc-process*, Podman's in a temp dir), a pipe (bash's <(...) is
+ * /dev/fd/63, a symlink to one), a FIFO, a symlink.  runc opens the path,
+ * following links, and reads it once, so the shim reads it the same way,
+ * checks it, and hands runc the checked bytes in a sealed memfd instead of
+ * the path.  So who else can write the file or its directory stops
+ * mattering (nothing they change after the read reaches runc), the
+ * engine's file is never rewritten, and a pipe read twice cannot give runc
+ * nothing.  The path comes from the engine's command line (trusted); what
+ * it holds is checked like any document. */
 static int
 guard_stream (const struct guard *g, const char *flag, const char *path, const struct doc_kind *kind,
               struct hd_err *err)
@@ -348,19 +358,6 @@ guard_stream (const struct guard *g, const char *flag, const char *path, const s
         if (check_document (g, data, len, kind, &checked, &checked_len, NULL, err) < 0)
                 return hd_err_prefix (err, "%s:", path);
         return hand_over (g, f, checked, checked_len, err);
-}
-
-/* --process / --resources FILE: a regular file is checked and written back
- * in place; anything else is read once and handed over checked. */
-static int
-guard_named_file (const struct guard *g, const char *flag, const char *path, const struct doc_kind *kind,
-                  struct hd_err *err)
-{
-        struct stat st;
-
-        if (lstat (path, &st) == 0 && !S_ISREG (st.st_mode))
-                return guard_stream (g, flag, path, kind, err);
-        return guard_regular_file (g, path, kind, err);
 }
 
 static int
@@ -419,7 +416,7 @@ guard_exec (const struct guard *g, struct hd_err *err)
 {
         if (!g->cli->process || !*g->cli->process)
                 return guard_exec_inline (g, err);
-        return guard_named_file (g, "process", g->cli->process, &process_doc, err);
+        return guard_stream (g, "process", g->cli->process, &process_doc, err);
 }
 
 /* A decision about the call itself (its flags), before any rule ran. */

@@ -4,7 +4,9 @@
  *   environ   one variable per line
  *   fds       "N TARGET" per open descriptor (its own scan descriptor excluded)
  *   stdin     everything on standard input, if FAKE_RUNTIME_STDIN is set
- *   copied    a copy of the file named by FAKE_RUNTIME_COPY, if set
+ *   copied    a copy of the file named by FAKE_RUNTIME_COPY, if set; "handed"
+ *             copies the descriptor the shim handed it (the first argument,
+ *             or --flag= value, that names /proc/self/fd/N)
  *   process   a copy of the file its `exec --process` names (-p X, --process X,
  *             --process=X, -p=X), read as runc would: the shim may hand
  *             over a descriptor that only this process holds
@@ -118,6 +120,21 @@ flag_value (int argc, char **argv, const char *name, const char *c)
         return NULL;
 }
 
+/* The /proc/self/fd/N path in argv (alone or as --flag=PATH), or NULL. */
+static const char *
+handed (int argc, char **argv)
+{
+        static const char prefix[] = "/proc/self/fd/";
+
+        for (int i = 1; i < argc; i++) {
+                const char *eq = strchr (argv[i], '=');
+                const char *v = argv[i][0] == '-' && eq ? eq + 1 : argv[i];
+                if (strncmp (v, prefix, sizeof prefix - 1) == 0)
+                        return v;
+        }
+        return NULL;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -148,6 +165,8 @@ main (int argc, char **argv)
                 copy_stream (stdin, f);
                 fclose (f);
         }
+        if (copy && strcmp (copy, "handed") == 0)
+                copy = handed (argc, argv);
         if (copy)
                 copy_file (dir, copy, "copied");
         if (flag_value (argc, argv, "process", "p"))

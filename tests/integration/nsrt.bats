@@ -304,9 +304,9 @@ hdu() { hd --root "$T/root" update "$@"; }
     backend_not_ran
     cmp "$T/p.json" "$T/p.orig"
     [[ "$(last_error)" == *"process.scheduler: scheduling policy SCHED_FIFO is not allowed"*"process.ioPriority: "* ]]
-    POLICY=$(ns_policy realtime '{"action": "rewrite"}') run hd exec --process "$T/p.json" c1
+    POLICY=$(ns_policy realtime '{"action": "rewrite"}') FAKE_RUNTIME_COPY=handed run hd exec --process "$T/p.json" c1
     [ "$status" -eq 0 ]
-    jq -e 'has("scheduler") or has("ioPriority") | not' "$T/p.json"
+    jq -e 'has("scheduler") or has("ioPriority") | not' "$FAKE_RUNTIME_OUT/copied"
 }
 
 @test "resources (fake backend): a swap flag given twice: the last is the one judged, and every copy leaves argv" {

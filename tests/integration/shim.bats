@@ -66,14 +66,14 @@ teardown() { fake_teardown; }
 
 @test "create: the checked config is written back (same content) and the backend reads it" {
     chmod 0640 "$T/bundle/config.json"
-    chown 1234:5678 "$T/bundle/config.json"
+    chown 0:5678 "$T/bundle/config.json"     # the owner must be root (tests/integration/trust.bats)
     jq -c . "$T/bundle/config.json" > "$T/expected.json"
     FAKE_RUNTIME_COPY=$T/bundle/config.json run hd create --bundle "$T/bundle" c1
     [ "$status" -eq 0 ]
     backend_ran
     # Docker's file ends in a newline; the rewritten one is the same JSON, compact
     cmp <(jq -c . "$FAKE_RUNTIME_OUT/copied") "$T/expected.json"
-    [ "$(stat -c '%a %u %g' "$T/bundle/config.json")" = "640 1234 5678" ]
+    [ "$(stat -c '%a %u %g' "$T/bundle/config.json")" = "640 0 5678" ]
     [ -z "$(find "$T/bundle" -name '.config.json.hardened-*')" ]
 }
 
@@ -215,7 +215,7 @@ teardown() { fake_teardown; }
 @test "full disk: the write-back fails closed, the old file stays whole, no temp file is left" {
     [ "$(id -u)" -eq 0 ] || { [ "${CI:-}" != true ] || false; skip "needs root to mount a tmpfs"; }
     mkdir "$T/small"
-    mount -t tmpfs -o size=64k tmpfs "$T/small"
+    mount -t tmpfs -o size=64k,mode=0755 tmpfs "$T/small"     # a tmpfs root is 1777 otherwise: refused as a bundle
     # a config that is valid but will be rewritten (spaces removed) into a new file
     jq '.annotations = {"pad": ("x" * 20000)}' "$FIXTURES/run-default.json" > "$T/small/config.json"
     cp "$T/small/config.json" "$T/orig.json"
@@ -229,11 +229,12 @@ teardown() { fake_teardown; }
     [ -z "$(find "$T/small" -name '.config.json.hardened-*')" ]
 }
 
-@test "exec --process FILE: checked and written back; a bad one never reaches the backend" {
+@test "exec --process FILE: the checked bytes are handed to the backend, the file untouched; a bad one never reaches the backend" {
     cp "$FIXTURES/exec-user1000-env-cwd.json" "$T/process.json"
-    FAKE_RUNTIME_COPY=$T/process.json run hd exec --process "$T/process.json" --detach c1
+    FAKE_RUNTIME_COPY=handed run hd exec --process "$T/process.json" --detach c1
     [ "$status" -eq 0 ]
     cmp <(jq -c . "$FAKE_RUNTIME_OUT/copied") <(jq -c . "$FIXTURES/exec-user1000-env-cwd.json")
+    cmp "$T/process.json" "$FIXTURES/exec-user1000-env-cwd.json"
     rm -f "$FAKE_RUNTIME_OUT/argv"
     printf '{"args":["sh"],"cwd":"/","user":{"uid":1000,"uid":0}}' > "$T/process.json"
     run hd exec -p "$T/process.json" c1

@@ -115,9 +115,15 @@ run_case() {
     # "root": runc's --root as the engine gives it (trustedAnnotations).
     local globals=()
     [ -z "$root" ] || globals=(--root "$root")
-    FAKE_RUNTIME_OUT=$d/out "$HARDENED" --policy "$d/policy.json" --backend "$FAKE_RUNTIME" "${globals[@]}" \
+    FAKE_RUNTIME_COPY=handed FAKE_RUNTIME_OUT=$d/out "$HARDENED" --policy "$d/policy.json" --backend "$FAKE_RUNTIME" "${globals[@]}" \
         --log "$d/log.json" --log-format json "${verb[@]}" "${id:-case}" >/dev/null 2>"$d/stderr"
     rc=$?
+    # an update document reaches runc as a memfd (the file stays as it was):
+    # what runc was handed is what the expectations below judge
+    if [ "$verb_kind" = update ] && [ -e "$d/out/copied" ]; then
+        cmp -s "$d/before.json" "$d/bundle/config.json" || problems+="the resources file was written"$'\n'
+        cp "$d/out/copied" "$d/bundle/config.json"
+    fi
     # level<TAB>msg, one line per log entry
     jq -r '"\(.level)\t\(.msg)"' "$d/log.json" >"$d/msgs" 2>/dev/null
     got=$(cut -f2- "$d/msgs" | sed -nE 's/^policy [^ ]+: ([A-Za-z.]+) (warning|rewritten|refused).*/\1 \2/p')
