@@ -58,3 +58,17 @@ teardown_file() {
     [[ "$stderr" == *"refused by policy $top_srcdir/policy/profiles/restricted.json: user.nonRoot"* ]]
     [[ "$stderr" == *"seccomp.profile: "* ]]
 }
+
+@test "podman exec: Podman's own bundle and exec process file pass the file-trust checks; the exec runs as the policy's uid" {
+    pol=$top_srcdir/policy/profiles/default.json
+    run pm --runtime "$HARDENED" --runtime-flag "policy=$pol" run -d --name hd-exec --network none hd-busybox:podman sleep 600
+    [ "$status" -eq 0 ]
+    # the bundle Podman hands the runtime: root's, writable by root alone
+    userdata=$(pm inspect --format '{{.StaticDir}}' hd-exec)
+    [ "$(stat -c %u "$userdata")" = 0 ]
+    [ $(( 0$(stat -c %a "$userdata") & 022 )) -eq 0 ]
+    run pm --runtime "$HARDENED" --runtime-flag "policy=$pol" exec -u 0 hd-exec id -u
+    pm --runtime "$HARDENED" --runtime-flag "policy=$pol" rm -f hd-exec >/dev/null 2>&1 || true
+    [ "$status" -eq 0 ]
+    [ "$output" = 65534 ]
+}
