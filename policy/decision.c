@@ -1,0 +1,115 @@
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hardened/decision.h"
+#include "hardened/util.h"
+
+void
+decision_add (struct decision *d, const char *rule, const char *pointer, const char *found,
+              const char *required, const char *fmt, ...)
+{
+        struct finding *f;
+        va_list ap;
+
+        if (d->n == DECISION_MAX_FINDINGS) {
+                d->dropped++;
+                return;
+        }
+        f = &d->findings[d->n++];
+        memset (f, 0, sizeof *f);
+        f->rule = rule;
+        snprintf (f->pointer, sizeof f->pointer, "%s", pointer);
+        snprintf (f->found, sizeof f->found, "%s", found ? found : "");
+        snprintf (f->required, sizeof f->required, "%s", required ? required : "");
+        va_start (ap, fmt);
+        vsnprintf (f->message, sizeof f->message, fmt, ap);
+        va_end (ap);
+}
+
+void
+decision_note (struct decision *d, const char *fmt, ...)
+{
+        va_list ap;
+
+        if (d->nnotes == DECISION_MAX_NOTES)
+                return;
+        va_start (ap, fmt);
+        vsnprintf (d->notes[d->nnotes++], sizeof d->notes[0], fmt, ap);
+        va_end (ap);
+}
+
+static bool
+finding_refuses (const struct finding *f)
+{
+        return f->action == ACTION_REJECT || (f->action == ACTION_REWRITE && !f->fixed);
+}
+
+void
+decision_prepend (struct decision *d, const struct decision *first)
+{
+        size_t keep = first->n + d->n > DECISION_MAX_FINDINGS ? DECISION_MAX_FINDINGS - first->n : d->n;
+
+        d->dropped += first->dropped + (d->n - keep);
+        memmove (d->findings + first->n, d->findings, keep * sizeof *d->findings);
+        memcpy (d->findings, first->findings, first->n * sizeof *d->findings);
+        d->n = first->n + keep;
+        if (first->verdict == VERDICT_REFUSED)
+                d->verdict = VERDICT_REFUSED;
+        else if (first->verdict == VERDICT_REWRITTEN && d->verdict == VERDICT_ALLOWED)
+                d->verdict = VERDICT_REWRITTEN;
+}
+
+/* One entry per refusing rule (its first message, and how many more), in
+ * registry order, which puts the most important rules first.  Only whole
+ * entries are written: what does not fit is counted at the end, so the line
+ * never ends mid-entry in docker's or the kubelet's output. */
+void
+decision_summary (const struct decision *d, char *buf, size_t size)
+{
+        size_t used = (size_t) snprintf (buf, size, "refused by policy %s: ", d->policy_source);
+        size_t left_out = 0;
+        const char *sep = "";
+        char entry[512], tail[64];
+
+        for (size_t i = 0; i < d->n && used < size; i++) {
+                const struct finding *f = &d->findings[i];
+                size_t more = 0, n;
+                bool seen = false;
+
+                for (size_t k = 0; k < i; k++)
+                        seen |= d->findings[k].rule == f->rule && finding_refuses (&d->findings[k]);
+                if (seen || !finding_refuses (f))
+                        continue;
+                for (size_t k = i + 1; k < d->n; k++)
+                        more += d->findings[k].rule == f->rule && finding_refuses (&d->findings[k]);
+                n = (size_t) snprintf (entry, sizeof entry, more ? "%s%s: %s (+%zu more)" : "%s%s: %s%.0zu", sep,
+                                       f->rule, f->message, more);
+                if (left_out || used + n + sizeof tail >= size) {
+                        left_out++;
+                        continue;
+                }
+                memcpy (buf + used, entry, n + 1);
+                used += n;
+                sep = "; ";
+        }
+        if ((left_out || d->dropped) && used < size)
+                snprintf (buf + used, size - used, "; and %zu more rule(s), %zu more finding(s) in the log", left_out,
+                          d->dropped);
+}
+
+void
+decision_finding_line (const struct decision *d, size_t i, char *buf, size_t size)
+{
+        const struct finding *f = &d->findings[i];
+        const char *outcome = f->action == ACTION_WARN     ? "warning"
+                              : f->fixed                   ? "rewritten"
+                              : f->action == ACTION_REJECT ? "refused"
+                                                           : "refused (no safe fix)";
+
+        snprintf (buf, size, "policy %s: %s %s at %s: %s (found: %s; required: %s)",
+                  d->policy_source, f->rule, outcome, f->pointer[0] ? f->pointer : "/",
+                  f->message, f->found, f->required);
+}
