@@ -43,12 +43,14 @@ docker_gid() { getent group docker | cut -d: -f3; }
 @test "docker run --group-add 42 under the default policy: id -G has no 42 and the file is unreadable" {
     gids=(--group-add 42 --group-add 2000)
     [ -z "$(docker_gid)" ] || gids+=(--group-add "$(docker_gid)")
-    run dk run --rm --runtime=hardened --network none --user 1000:1000 "${gids[@]}" \
+    # stdout and stderr apart: docker does not keep their order
+    run --separate-stderr dk run --rm --runtime=hardened --network none --user 1000:1000 "${gids[@]}" \
         -v "$E2E_DIR/data:/data:ro" "$E2E_IMAGE" sh -c "$READ"
     echo "$output"
+    echo "$stderr"
     [ "$status" -ne 0 ]
     [ "${lines[0]}" = "1000 2000" ]
-    [[ "$output" == *"Permission denied"* ]]
+    [[ "$stderr" == *"Permission denied"* ]]
     # root with the group: uid, gid and the group all rewritten
     run dk run --rm --runtime=hardened --network none --group-add 42 "$E2E_IMAGE" id -G
     [ "$status" -eq 0 ]
