@@ -131,12 +131,6 @@ bool rules_path_clean (const char *path);
 /* Is `id` in one of the ranges (which never hold 0)? */
 bool rules_id_allowed (const struct policy_ids *ids, uint32_t id);
 
-/* Exact CAP_* name -> number, checked against libcap and the running
- * kernel's cap_last_cap (STYLE.md 8).  -1 if not a capability here. */
-int rules_cap_from_name (const char *name, int *cap);
-/* Highest capability number of the running kernel. */
-int rules_cap_last (void);
-
 /* 0 if libseccomp resolves `name` for at least one architecture of
  * `profile` (its "architectures", or the native one). */
 int rules_syscall_known (const struct json *profile, const char *name);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hardened/caps.h"
 #include "hardened/rules.h"
 #include "hardened/util.h"
 

@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "hardened/caps.h"
 #include "hardened/devcgroup.h"
 #include "hardened/rules.h"
 #include "hardened/util.h"

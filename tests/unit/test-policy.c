@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hardened/caps.h"
 #include "hardened/policy.h"
 #include "hardened/rules.h"
 #include "hardened/util.h"
