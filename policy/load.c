@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hardened/adminfile.h"
 #include "hardened/caps.h"
 #include "hardened/num.h"
 #include "hardened/pattern.h"

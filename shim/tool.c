@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hardened/adminfile.h"
 #include "hardened/features.h"
 #include "hardened/fileio.h"
 #include "hardened/policy.h"

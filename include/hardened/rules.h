@@ -166,15 +166,6 @@ int rules_seccomp_judge (const struct policy *p, const struct json *seccomp, str
 int rules_seccomp_action (const struct json *seccomp, uint32_t arch, const char *name, const uint64_t args[6],
                           uint32_t *ret, struct hd_err *err);
 
-/* Read a whole regular file (symlinks followed), capped. */
-int rules_read_file (const char *path, char **out, size_t *len, struct hd_err *err);
-
-/* rules_read_file for the administrator's own files (a policy, what it
- * extends, its overlays, a seccomp profile): refused unless only root (or
- * the caller) can change the file and every directory above it
- * (trust_check_path), because a policy someone else can write is theirs. */
-int rules_read_admin_file (const char *path, char **out, size_t *len, struct hd_err *err);
-
 /* Set obj[key] to a new number / string / bool; err on allocation failure. */
 int rules_set_i64 (struct json *obj, const char *key, int64_t v, struct hd_err *err);
 int rules_set_bool (struct json *obj, const char *key, bool v, struct hd_err *err);

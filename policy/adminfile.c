@@ -1,0 +1,52 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hardened/adminfile.h"
+#include "hardened/json.h"
+#include "hardened/trust.h"
+#include "hardened/util.h"
+
+int
+rules_read_file (const char *path, char **out, size_t *len, struct hd_err *err)
+{
+        _cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        _cleanup_free_ char *buf = NULL;
+        struct stat st;
+        ssize_t n;
+
+        if (fd < 0)
+                return hd_err_set (err, HD_EXIT_REFUSED, errno, "%s", strerror (errno));
+        if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode))
+                return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "not a regular file");
+        if ((size_t) st.st_size > JSON_MAX_BYTES)
+                return hd_err_set (err, HD_EXIT_REFUSED, EFBIG, "larger than %u bytes", JSON_MAX_BYTES);
+        buf = malloc ((size_t) st.st_size + 1);
+        if (!buf)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        n = read (fd, buf, (size_t) st.st_size);
+        if (n != st.st_size)
+                return hd_err_set (err, HD_EXIT_INTERNAL, n < 0 ? errno : EIO, "short read");
+        buf[n] = '\0';
+        *len = (size_t) n;
+        *out = steal_ptr (&buf);
+        return 0;
+}
+
+int
+rules_read_admin_file (const char *path, char **out, size_t *len, struct hd_err *err)
+{
+        _cleanup_free_ char *buf = NULL;
+
+        if (rules_read_file (path, &buf, len, err) < 0)
+                return -1;
+        if (trust_check_path (path, err) < 0)
+                return hd_err_prefix (err, "refused, someone other than root can change it: ");
+        *out = steal_ptr (&buf);
+        return 0;
+}
