@@ -19,6 +19,7 @@
 #include "hardened/pattern.h"
 #include "hardened/policy.h"
 #include "hardened/rules.h"
+#include "hardened/seccomp_profile.h"
 #include "hardened/spec.h"
 #include "hardened/trust.h"
 #include "hardened/util.h"

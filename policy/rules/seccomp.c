@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hardened/rules.h"
+#include "hardened/seccomp_profile.h"
 #include "hardened/util.h"
 
 /* seccomp.profile: the container must have a deny-by-default profile whose

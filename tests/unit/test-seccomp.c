@@ -14,6 +14,7 @@
 #include "hardened/json.h"
 #include "hardened/policy.h"
 #include "hardened/rules.h"
+#include "hardened/seccomp_profile.h"
 #include "hardened/sha256.h"
 #include "hardened/util.h"
 #include "tap.h"

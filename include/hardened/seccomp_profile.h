@@ -1,0 +1,48 @@
+/* Seccomp profiles: system call names, loading a profile, and judging
+ * what runc's compiled program lets through (policy/seccomp_profile.c). */
+#ifndef HARDENED_SECCOMP_PROFILE_H
+#define HARDENED_SECCOMP_PROFILE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hardened/err.h"
+#include "hardened/json.h"
+#include "hardened/policy.h"
+
+/* 0 if libseccomp resolves `name` for at least one architecture of
+ * `profile` (its "architectures", or the native one). */
+int rules_syscall_known (const struct json *profile, const char *name);
+
+/* "default": the compiled-in profile; otherwise a file path. */
+int rules_seccomp_load_profile (const char *name, struct json **out, struct hd_err *err);
+
+/* What a profile's compiled program lets through of the policy's
+ * deny-list: "clone(0x10000000)@x86_64, ptrace@x86" (one architecture per
+ * name), empty when every probe is blocked. */
+struct seccomp_verdict {
+        char through[512];
+};
+
+/* The policy's own profile, judged once per process (owned by the policy). */
+struct policy_seccomp_memo {
+        bool done;
+        int rc;
+        struct hd_err err;
+        struct seccomp_verdict verdict;
+};
+
+/* Judge a linux.seccomp object as runc 1.1.5 would load it: compile it
+ * with libseccomp exactly as runc does, export the BPF, and run the
+ * deny-list probes on it (seccomp_profile.c).  < 0 (err says which rule) when it does
+ * not compile; the verdict is cached under /run/hardened by its SHA-256. */
+int rules_seccomp_judge (const struct policy *p, const struct json *seccomp, struct seccomp_verdict *v,
+                         struct hd_err *err);
+
+/* The SECCOMP_RET_* value runc's program for `seccomp` (its ENOSYS stub
+ * included) returns for `name` with `args` on libseccomp architecture
+ * `arch` (SCMP_ARCH_*).  For tests and diagnostics. */
+int rules_seccomp_action (const struct json *seccomp, uint32_t arch, const char *name, const uint64_t args[6],
+                          uint32_t *ret, struct hd_err *err);
+
+#endif

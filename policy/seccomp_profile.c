@@ -1,0 +1,771 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <linux/seccomp.h>
+#include <seccomp.h>
+
+#include "hardened/adminfile.h"
+#include "hardened/bpf.h"
+#include "hardened/json.h"
+#include "hardened/policy.h"
+#include "hardened/seccomp_profile.h"
+#include "hardened/sha256.h"
+#include "hardened/spec.h"
+#include "hardened/util.h"
+
+static const struct {
+        const char *oci;
+        const char *libseccomp;
+} arches[] = {
+        { "SCMP_ARCH_X86", "x86" },           { "SCMP_ARCH_X86_64", "x86_64" },
+        { "SCMP_ARCH_X32", "x32" },           { "SCMP_ARCH_ARM", "arm" },
+        { "SCMP_ARCH_AARCH64", "aarch64" },   { "SCMP_ARCH_MIPS", "mips" },
+        { "SCMP_ARCH_MIPS64", "mips64" },     { "SCMP_ARCH_MIPS64N32", "mips64n32" },
+        { "SCMP_ARCH_MIPSEL", "mipsel" },     { "SCMP_ARCH_MIPSEL64", "mipsel64" },
+        { "SCMP_ARCH_MIPSEL64N32", "mipsel64n32" }, { "SCMP_ARCH_PPC", "ppc" },
+        { "SCMP_ARCH_PPC64", "ppc64" },       { "SCMP_ARCH_PPC64LE", "ppc64le" },
+        { "SCMP_ARCH_S390", "s390" },         { "SCMP_ARCH_S390X", "s390x" },
+        { "SCMP_ARCH_PARISC", "parisc" },     { "SCMP_ARCH_PARISC64", "parisc64" },
+        { "SCMP_ARCH_RISCV64", "riscv64" },
+};
+
+/* libseccomp token of an OCI architecture name, 0 if unknown. */
+static uint32_t
+arch_token (const char *oci)
+{
+        for (size_t i = 0; i < HD_ARRAY_SIZE (arches); i++)
+                if (strcmp (arches[i].oci, oci) == 0)
+                        return seccomp_arch_resolve_name (arches[i].libseccomp);
+        return 0;
+}
+
+int
+rules_syscall_known (const struct json *profile, const char *name)
+{
+        const struct json *list = json_get (profile, "architectures");
+
+        if (!list || list->n == 0)
+                return seccomp_syscall_resolve_name (name) == __NR_SCMP_ERROR ? -1 : 0;
+        for (size_t i = 0; i < list->n; i++) {
+                uint32_t a = arch_token (list->items[i]->text);
+                if (a && seccomp_syscall_resolve_name_arch (a, name) != __NR_SCMP_ERROR)
+                        return 0;
+        }
+        return -1;
+}
+
+static const struct {
+        const char *name;
+        bool errno_arg;     /* takes errnoRet */
+        uint32_t action;    /* without the errno */
+} actions[] = {
+        { "SCMP_ACT_KILL", false, SCMP_ACT_KILL_THREAD },
+        { "SCMP_ACT_KILL_THREAD", false, SCMP_ACT_KILL_THREAD },
+        { "SCMP_ACT_KILL_PROCESS", false, SCMP_ACT_KILL_PROCESS },
+        { "SCMP_ACT_TRAP", false, SCMP_ACT_TRAP },
+        { "SCMP_ACT_ERRNO", true, SCMP_ACT_ERRNO (0) },
+        { "SCMP_ACT_TRACE", true, SCMP_ACT_TRACE (0) },
+        { "SCMP_ACT_ALLOW", false, SCMP_ACT_ALLOW },
+        { "SCMP_ACT_LOG", false, SCMP_ACT_LOG },
+        { "SCMP_ACT_NOTIFY", false, SCMP_ACT_NOTIFY },
+};
+
+static const struct {
+        const char *name;
+        enum scmp_compare op;
+} compare_ops[] = {
+        { "SCMP_CMP_NE", SCMP_CMP_NE },   { "SCMP_CMP_LT", SCMP_CMP_LT },
+        { "SCMP_CMP_LE", SCMP_CMP_LE },   { "SCMP_CMP_EQ", SCMP_CMP_EQ },
+        { "SCMP_CMP_GE", SCMP_CMP_GE },   { "SCMP_CMP_GT", SCMP_CMP_GT },
+        { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
+};
+
+/* An action with its errno (runc's default errno is EPERM). */
+static int
+seccomp_action (const struct json *name, const struct json *errno_ret, uint32_t *out,
+                struct hd_err *err)
+{
+        uint64_t e = EPERM;
+
+        for (size_t i = 0; name && i < HD_ARRAY_SIZE (actions); i++) {
+                if (strcmp (name->text, actions[i].name) != 0)
+                        continue;
+                if (errno_ret && (!json_number_u64 (errno_ret, &e) || e < 1 || e > 4095))
+                        return hd_err_set (err, HD_EXIT_REFUSED, EINVAL,
+                                           "errnoRet must be between 1 and 4095");
+                *out = actions[i].errno_arg ? actions[i].action | (uint32_t) e : actions[i].action;
+                return 0;
+        }
+        return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "unknown seccomp action \"%s\"",
+                           name ? name->text : "(none)");
+}
+
+static int
+seccomp_args (const struct json *args, struct scmp_arg_cmp *out, unsigned *n, struct hd_err *err)
+{
+        *n = 0;
+        for (size_t i = 0; args && i < args->n; i++) {
+                const struct json *a = args->items[i], *op = json_get (a, "op");
+                uint64_t index = 0, value = 0, two = 0;
+                size_t k;
+
+                if (i >= 6 || !json_number_u64 (json_get (a, "index"), &index) || index > 5)
+                        return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "bad argument index");
+                if ((json_get (a, "value") && !json_number_u64 (json_get (a, "value"), &value))
+                    || (json_get (a, "valueTwo") && !json_number_u64 (json_get (a, "valueTwo"), &two)))
+                        return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "value and valueTwo are unsigned 64-bit integers");
+                for (k = 0; op && k < HD_ARRAY_SIZE (compare_ops); k++)
+                        if (strcmp (op->text, compare_ops[k].name) == 0)
+                                break;
+                if (!op || k == HD_ARRAY_SIZE (compare_ops))
+                        return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "unknown operator \"%s\"",
+                                           op ? op->text : "(none)");
+                out[(*n)++] = (struct scmp_arg_cmp) { (unsigned) index, compare_ops[k].op, value, two };
+        }
+        return 0;
+}
+
+/* runc 1.1.5 (libcontainer/seccomp, matchCall): a rule whose conditions
+ * name one argument twice is added as one rule per condition, so the
+ * conditions become alternatives, not a conjunction.  Judged as runc loads
+ * it: {"index":0,"op":"SCMP_CMP_MASKED_EQ",...} plus {"index":0,...} allows
+ * what either allows. */
+static bool
+args_repeat_index (const struct scmp_arg_cmp *args, unsigned n)
+{
+        for (unsigned i = 0; i < n; i++)
+                for (unsigned k = i + 1; k < n; k++)
+                        if (args[i].arg == args[k].arg)
+                                return true;
+        return false;
+}
+
+static int
+seccomp_add_one (scmp_filter_ctx ctx, uint32_t action, const char *name, const struct scmp_arg_cmp *args,
+                 unsigned nargs, struct hd_err *err)
+{
+        int nr = seccomp_syscall_resolve_name (name), rc = 0;
+
+        if (nr == __NR_SCMP_ERROR)
+                return 0; /* runc skips names libseccomp does not know */
+        if (!args_repeat_index (args, nargs))
+                rc = seccomp_rule_add_array (ctx, action, nr, nargs, args);
+        for (unsigned i = 0; rc == 0 && nargs > 1 && args_repeat_index (args, nargs) && i < nargs; i++)
+                rc = seccomp_rule_add_array (ctx, action, nr, 1, &args[i]);
+        if (rc < 0)
+                return hd_err_set (err, HD_EXIT_REFUSED, -rc, "%s: libseccomp: %s", name, strerror (-rc));
+        return 0;
+}
+
+/* Add one "syscalls" entry for every name libseccomp knows, in runc's order. */
+static int
+seccomp_add_rule (scmp_filter_ctx ctx, uint32_t dflt, const struct json *rule, struct hd_err *err)
+{
+        const struct json *names = json_get (rule, "names");
+        struct scmp_arg_cmp args[6];
+        uint32_t action;
+        unsigned nargs;
+
+        if (seccomp_action (json_get (rule, "action"), json_get (rule, "errnoRet"), &action, err) < 0
+            || seccomp_args (json_get (rule, "args"), args, &nargs, err) < 0)
+                return -1;
+        if (action == dflt)
+                return 0; /* runc skips rules that repeat the default */
+        for (size_t i = 0; names && i < names->n; i++)
+                if (seccomp_add_one (ctx, action, names->items[i]->text, args, nargs, err) < 0)
+                        return -1;
+        return 0;
+}
+
+static int
+seccomp_add_arches (scmp_filter_ctx ctx, const struct json *list, struct hd_err *err)
+{
+        for (size_t i = 0; list && i < list->n; i++) {
+                uint32_t a = arch_token (list->items[i]->text);
+                int rc;
+                if (!a)
+                        return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "unknown architecture \"%s\"",
+                                           list->items[i]->text);
+                rc = seccomp_arch_add (ctx, a);
+                if (rc < 0 && rc != -EEXIST)
+                        return hd_err_set (err, HD_EXIT_REFUSED, -rc, "architecture %s: %s",
+                                           list->items[i]->text, strerror (-rc));
+        }
+        return 0;
+}
+
+/* Every name must be a system call of at least one declared architecture:
+ * runc skips names libseccomp does not know, which would silently drop a
+ * rule. */
+static int
+seccomp_names_known (const struct json *seccomp, struct hd_err *err)
+{
+        const struct json *rules = json_get (seccomp, "syscalls");
+
+        for (size_t i = 0; rules && i < rules->n; i++) {
+                const struct json *names = json_get (rules->items[i], "names");
+                for (size_t k = 0; names && k < names->n; k++)
+                        if (rules_syscall_known (seccomp, names->items[k]->text) < 0)
+                                return hd_err_set (err, HD_EXIT_REFUSED, EINVAL,
+                                                   "syscalls/%zu/names/%zu: \"%s\" is not a system "
+                                                   "call of any of the profile's architectures",
+                                                   i, k, names->items[k]->text);
+        }
+        return 0;
+}
+
+/* The filter as runc 1.1.5 builds it (InitSeccomp): seccomp_init with the
+ * default action (bad-architecture action left at its default, kill), the
+ * profile's architectures added to the native one, then the rules. */
+static int
+seccomp_build (const struct json *seccomp, scmp_filter_ctx *out, uint32_t *dflt, struct hd_err *err)
+{
+        const struct json *rules = json_get (seccomp, "syscalls");
+        scmp_filter_ctx ctx;
+
+        if (seccomp_names_known (seccomp, err) < 0)
+                return -1;
+        if (seccomp_action (json_get (seccomp, "defaultAction"), json_get (seccomp, "defaultErrnoRet"),
+                            dflt, err) < 0)
+                return hd_err_prefix (err, "defaultAction: ");
+        ctx = seccomp_init (*dflt);
+        if (!ctx)
+                return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "libseccomp refused the default action");
+        if (seccomp_add_arches (ctx, json_get (seccomp, "architectures"), err) < 0) {
+                seccomp_release (ctx);
+                return -1;
+        }
+        for (size_t i = 0; rules && i < rules->n; i++)
+                if (seccomp_add_rule (ctx, *dflt, rules->items[i], err) < 0) {
+                        seccomp_release (ctx);
+                        return hd_err_prefix (err, "syscalls/%zu: ", i);
+                }
+        *out = ctx;
+        return 0;
+}
+
+/* The classic-BPF program libseccomp generates, read back through a memfd. */
+static int
+seccomp_export (scmp_filter_ctx ctx, struct sock_filter **insns, size_t *n, struct hd_err *err)
+{
+        _cleanup_close_ int fd = memfd_create ("hardened-seccomp", MFD_CLOEXEC);
+        _cleanup_free_ struct sock_filter *buf = NULL;
+        struct stat st;
+        int rc;
+
+        if (fd < 0)
+                return hd_err_set (err, HD_EXIT_INTERNAL, errno, "memfd: %s", strerror (errno));
+        rc = seccomp_export_bpf (ctx, fd);
+        if (rc < 0)
+                return hd_err_set (err, HD_EXIT_REFUSED, -rc, "cannot compile: %s", strerror (-rc));
+        if (fstat (fd, &st) < 0 || st.st_size <= 0 || st.st_size % (off_t) sizeof *buf
+            || (size_t) st.st_size > BPF_MAXINSNS * sizeof *buf)
+                return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "libseccomp exported %lld bytes",
+                                   (long long) st.st_size);
+        buf = malloc ((size_t) st.st_size);
+        if (!buf)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        if (pread (fd, buf, (size_t) st.st_size, 0) != st.st_size)
+                return hd_err_set (err, HD_EXIT_INTERNAL, errno ? errno : EIO, "reading the program back");
+        *n = (size_t) st.st_size / sizeof *buf;
+        *insns = steal_ptr (&buf);
+        return 0;
+}
+
+/* ---- judging the program ------------------------------------------------------
+ * Threat: a profile that names every denied call in an ERRNO rule can still
+ * let it through: an ALLOW rule for the same call whose argument filter is
+ * on the wrong index or masks the wrong bits, two conditions on one index
+ * (alternatives in runc), a LOG/TRACE/NOTIFY action, an architecture whose
+ * numbers differ (x32's ptrace is 521 | 0x40000000).  So the program runc
+ * would load is run against probes: each deny-list name, on every
+ * architecture the host can execute (x86_64 runs i386 and x32 code) and
+ * every one the profile declares, with arguments searched (bpf_search).
+ *
+ * clone and unshare are judged by their namespace flags (plain fork and
+ * thread creation stay allowed), every other name with any arguments:
+ * clone3 passes its flags in memory a filter cannot read, so it must be
+ * blocked outright (Docker answers ENOSYS so that libc falls back to clone).
+ * CLONE_NEWTIME is not a clone flag (clone's low byte is the exit signal;
+ * the kernel masks it off), so clone's mask is 0x7e020000, unshare's adds
+ * 0x80. */
+
+#define CLONE_NS (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER \
+                  | CLONE_NEWPID | CLONE_NEWNET)
+#define UNSHARE_NS (CLONE_NS | 0x80u /* CLONE_NEWTIME */)
+
+/* Arguments tried first, as (flags) values of the call; the search adds
+ * the values the program's own constants suggest. */
+static const struct probe {
+        const char *name;
+        uint32_t ns;              /* 0: any arguments; else any of these flags */
+        uint32_t seeds[10];
+} probes[] = {
+        { "clone", CLONE_NS,
+          { CLONE_NEWUSER, CLONE_NEWNS | SIGCHLD, CLONE_NEWNET | SIGCHLD, CLONE_NEWPID | SIGCHLD,
+            CLONE_NEWUTS | SIGCHLD, CLONE_NEWIPC | SIGCHLD, CLONE_NEWCGROUP | SIGCHLD,
+            CLONE_NEWUSER | CLONE_NEWNS | SIGCHLD, CLONE_NS | SIGCHLD } },
+        { "unshare", UNSHARE_NS,
+          { CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWUTS, CLONE_NEWIPC,
+            CLONE_NEWCGROUP, 0x80u, CLONE_NEWUSER | CLONE_NEWNS, UNSHARE_NS } },
+};
+
+/* The argument that carries clone's flags (CLONE_BACKWARDS2 on s390). */
+static unsigned
+flags_arg (const char *name, uint32_t arch)
+{
+        return strcmp (name, "clone") == 0 && (arch == SCMP_ARCH_S390 || arch == SCMP_ARCH_S390X) ? 1 : 0;
+}
+
+/* The architectures a 64-bit kernel also executes. */
+static const struct {
+        uint32_t native, compat[2];
+} host_abis[] = {
+        { SCMP_ARCH_X86_64, { SCMP_ARCH_X86, SCMP_ARCH_X32 } },
+        { SCMP_ARCH_AARCH64, { SCMP_ARCH_ARM, 0 } },
+        { SCMP_ARCH_S390X, { SCMP_ARCH_S390, 0 } },
+        { SCMP_ARCH_PPC64, { SCMP_ARCH_PPC, 0 } },
+        { SCMP_ARCH_MIPS64, { SCMP_ARCH_MIPS, SCMP_ARCH_MIPS64N32 } },
+        { SCMP_ARCH_MIPSEL64, { SCMP_ARCH_MIPSEL, SCMP_ARCH_MIPSEL64N32 } },
+};
+
+static size_t
+add_arch (uint32_t *set, size_t n, uint32_t a)
+{
+        for (size_t i = 0; i < n; i++)
+                if (set[i] == a)
+                        return n;
+        set[n] = a;
+        return n + 1;
+}
+
+/* The host's ABIs, then the profile's architectures. */
+static size_t
+judged_arches (const struct json *seccomp, uint32_t set[HD_ARRAY_SIZE (arches) + 3])
+{
+        const struct json *list = json_get (seccomp, "architectures");
+        uint32_t native = seccomp_arch_native ();
+        size_t n = add_arch (set, 0, native);
+
+        for (size_t i = 0; i < HD_ARRAY_SIZE (host_abis); i++)
+                for (size_t k = 0; host_abis[i].native == native && k < 2; k++)
+                        if (host_abis[i].compat[k])
+                                n = add_arch (set, n, host_abis[i].compat[k]);
+        for (size_t i = 0; list && i < list->n; i++)
+                if (arch_token (list->items[i]->text))
+                        n = add_arch (set, n, arch_token (list->items[i]->text));
+        return n;
+}
+
+static const char *
+arch_label (uint32_t token)
+{
+        for (size_t i = 0; i < HD_ARRAY_SIZE (arches); i++)
+                if (seccomp_arch_resolve_name (arches[i].libseccomp) == token)
+                        return arches[i].libseccomp;
+        return "?";
+}
+
+/* seccomp_data.arch: SCMP_ARCH_X32 is libseccomp's own token; the kernel
+ * reports x32 calls as AUDIT_ARCH_X86_64 with bit 30 set in the number. */
+static uint32_t
+audit_arch (uint32_t token)
+{
+        return token == SCMP_ARCH_X32 ? SCMP_ARCH_X86_64 : token;
+}
+
+static bool
+lets_through (uint32_t ret)
+{
+        /* TRACE: without a tracer the call fails with ENOSYS, but a tracer
+         * inside the container (a process allowed ptrace) resumes it as it
+         * likes, and runc itself counts TRACE as allowing.  NOTIFY: the
+         * listener may let it continue. */
+        switch (ret & SECCOMP_RET_ACTION_FULL) {
+        case SECCOMP_RET_ALLOW:
+        case SECCOMP_RET_LOG:
+        case SECCOMP_RET_TRACE:
+        case SECCOMP_RET_USER_NOTIF:
+                return true;
+        default:
+                return false;
+        }
+}
+
+/* runc 1.1.5 (patchbpf/enosys_linux.go) prepends a stub to the filter
+ * unless the default action is ALLOW, LOG or TRACE: for each architecture
+ * the profile lists, a call numbered above the largest number the profile
+ * names for it returns ENOSYS (and s390's multiplexer 0 too); everything
+ * else runs the filter.  The stub never allows, so it only decides whether
+ * a probe sees ENOSYS or the filter's answer.  This is that largest number
+ * for `token`, 0 when the stub has no section for it. */
+static uint32_t
+enosys_bound (const struct json *seccomp, uint32_t dflt, uint32_t token)
+{
+        const struct json *list = json_get (seccomp, "architectures"), *rules = json_get (seccomp, "syscalls");
+        uint32_t action = dflt & SECCOMP_RET_ACTION_FULL;
+        int largest = 0;
+        bool listed = false;
+
+        if (action == SCMP_ACT_ALLOW || action == SCMP_ACT_LOG || action == SCMP_ACT_TRACE (0))
+                return 0;
+        for (size_t i = 0; list && i < list->n; i++)
+                listed |= arch_token (list->items[i]->text) == token;
+        for (size_t i = 0; listed && rules && i < rules->n; i++) {
+                const struct json *names = json_get (rules->items[i], "names");
+                for (size_t k = 0; names && k < names->n; k++) {
+                        int nr = seccomp_syscall_resolve_name_arch (token, names->items[k]->text);
+                        if (nr > largest)
+                                largest = nr;
+                }
+        }
+        return (uint32_t) largest;
+}
+
+static bool
+enosys_stub (uint32_t bound, uint32_t token, uint32_t nr)
+{
+        return bound && (nr > bound || ((token == SCMP_ARCH_S390 || token == SCMP_ARCH_S390X) && nr == 0));
+}
+
+struct judge {
+        const struct json *seccomp;
+        struct bpf_prog prog;
+        uint32_t dflt;
+        uint32_t arches[HD_ARRAY_SIZE (arches) + 3];
+        uint32_t bound[HD_ARRAY_SIZE (arches) + 3]; /* enosys_bound of each */
+        size_t narches;
+        struct seccomp_verdict *v;
+        size_t used;
+};
+
+static void
+judge_note (struct judge *j, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+static void
+judge_note (struct judge *j, const char *fmt, ...)
+{
+        size_t size = sizeof j->v->through;
+        va_list ap;
+        int n;
+
+        if (j->used >= size - 1)
+                return;
+        if (j->used)
+                j->used += (size_t) snprintf (j->v->through + j->used, size - j->used, ", ");
+        va_start (ap, fmt);
+        n = vsnprintf (j->v->through + j->used, j->used < size ? size - j->used : 0, fmt, ap);
+        va_end (ap);
+        j->used = n < 0 ? size - 1 : j->used + (size_t) n;
+        if (j->used >= size)
+                j->used = size - 1;
+}
+
+/* Does `name` (with namespace flags when `ns`) get through on some
+ * architecture?  The first one found is noted. */
+static void
+judge_name (struct judge *j, const char *name, const struct probe *pr)
+{
+        for (size_t i = 0; i < j->narches; i++) {
+                uint32_t a = j->arches[i], witness[BPF_DATA_WORDS], ret;
+                int nr = seccomp_syscall_resolve_name_arch (a, name), found;
+                unsigned arg = flags_arg (name, a);
+                struct bpf_goal goal = { BPF_WORD_LO (arg), pr ? pr->ns : 0, pr ? pr->seeds : NULL,
+                                         pr ? HD_ARRAY_SIZE (pr->seeds) : 0 };
+                struct hd_err why = { 0 };
+
+                if (nr < 0 || enosys_stub (j->bound[i], a, (uint32_t) nr))
+                        continue; /* not a call of this architecture, or ENOSYS before the filter */
+                found = bpf_search (&j->prog, audit_arch (a), (uint32_t) nr, &goal, lets_through, witness, &ret, &why);
+                if (found < 0)
+                        judge_note (j, "%s@%s (cannot be judged: %s)", name, arch_label (a), why.msg);
+                else if (found && pr)
+                        judge_note (j, "%s(%#x)@%s", name, witness[goal.word], arch_label (a));
+                else if (found)
+                        judge_note (j, "%s@%s", name, arch_label (a));
+                if (found)
+                        return;
+        }
+}
+
+static int
+judge_now (const struct policy *p, const struct json *seccomp, struct seccomp_verdict *v, struct hd_err *err)
+{
+        _cleanup_free_ struct sock_filter *insns = NULL;
+        struct judge j = { .seccomp = seccomp, .v = v };
+        scmp_filter_ctx ctx = NULL;
+        int rc;
+
+        if (seccomp_build (seccomp, &ctx, &j.dflt, err) < 0)
+                return -1;
+        rc = seccomp_export (ctx, &insns, &j.prog.n, err);
+        seccomp_release (ctx);
+        j.prog.insns = insns;
+        if (rc < 0 || bpf_check (&j.prog, err) < 0)
+                return -1;
+        j.narches = judged_arches (seccomp, j.arches);
+        for (size_t i = 0; i < j.narches; i++)
+                j.bound[i] = enosys_bound (seccomp, j.dflt, j.arches[i]);
+        v->through[0] = '\0';
+        for (size_t i = 0; i < p->seccomp.ndeny; i++) {
+                const struct probe *pr = NULL;
+                for (size_t k = 0; k < HD_ARRAY_SIZE (probes); k++)
+                        if (strcmp (probes[k].name, p->seccomp.deny[i]) == 0)
+                                pr = &probes[k];
+                judge_name (&j, p->seccomp.deny[i], pr);
+        }
+        return 0;
+}
+
+int
+rules_seccomp_action (const struct json *seccomp, uint32_t arch, const char *name, const uint64_t args[6],
+                      uint32_t *ret, struct hd_err *err)
+{
+        _cleanup_free_ struct sock_filter *insns = NULL;
+        struct bpf_prog prog = { 0 };
+        uint32_t data[BPF_DATA_WORDS] = { 0 }, dflt;
+        int nr = seccomp_syscall_resolve_name_arch (arch, name), rc;
+        scmp_filter_ctx ctx = NULL;
+
+        if (nr < 0)
+                return hd_err_set (err, HD_EXIT_REFUSED, ENOENT, "%s is not a call of that architecture", name);
+        if (seccomp_build (seccomp, &ctx, &dflt, err) < 0)
+                return -1;
+        rc = seccomp_export (ctx, &insns, &prog.n, err);
+        seccomp_release (ctx);
+        prog.insns = insns;
+        if (rc < 0 || bpf_check (&prog, err) < 0)
+                return -1;
+        if (enosys_stub (enosys_bound (seccomp, dflt, arch), arch, (uint32_t) nr)) {
+                *ret = SCMP_ACT_ERRNO (ENOSYS);
+                return 0;
+        }
+        data[0] = (uint32_t) nr;
+        data[1] = audit_arch (arch);
+        for (unsigned i = 0; i < 6; i++) {
+                data[BPF_WORD_LO (i)] = (uint32_t) args[i];
+                data[BPF_WORD_HI (i)] = (uint32_t) (args[i] >> 32);
+        }
+        *ret = bpf_run (&prog, data);
+        return 0;
+}
+
+/* ---- proof cache -----------------------------------------------------------
+ * Compiling and probing a multi-architecture profile costs milliseconds, on
+ * the start path of every container, for a profile that is nearly always
+ * the same.  A verdict is remembered in a root-owned 0700 directory, in a
+ * file named by the SHA-256 of everything it depends on: the judge's
+ * version and probe table, libseccomp's version, the native architecture,
+ * the deny-list, and the profile as an unambiguous encoding of its tree
+ * (the exact bytes runc will read are written from that tree).  SHA-256,
+ * not a fast hash: a crafted collision would hand a strong profile's
+ * verdict to a weak one.  The tree is hashed as it is, not serialised first
+ * (the create path's budget).  Without root or the directory, every profile
+ * is judged. */
+
+#define JUDGE_VERSION PACKAGE_STRING " seccomp judge 1"
+
+static int
+proof_dir (void)
+{
+        struct stat st;
+        int fd = open (HD_PROOF_CACHE, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+        if (fd < 0 && errno == ENOENT && geteuid () == 0 && mkdir (HD_PROOF_CACHE, 0700) == 0)
+                fd = open (HD_PROOF_CACHE, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0 && (fstat (fd, &st) < 0 || st.st_uid != geteuid () || (st.st_mode & 077))) {
+                close (fd);
+                return -1;
+        }
+        return fd;
+}
+
+static void
+hash_u32 (struct sha256 *h, uint32_t v)
+{
+        unsigned char b[4] = { (unsigned char) (v >> 24), (unsigned char) (v >> 16), (unsigned char) (v >> 8),
+                               (unsigned char) v };
+
+        sha256_update (h, b, sizeof b);
+}
+
+/* A tag byte, then a length as LEB128 (one byte below 128). */
+static void
+hash_head (struct sha256 *h, unsigned char tag, size_t len)
+{
+        unsigned char b[1 + 10];
+        size_t n = 0;
+
+        b[n++] = tag;
+        do {
+                b[n++] = (unsigned char) ((len & 0x7f) | (len > 0x7f ? 0x80 : 0));
+                len >>= 7;
+        } while (len);
+        sha256_update (h, b, n);
+}
+
+/* Type, then length-prefixed text or the number of children, keys
+ * length-prefixed: no two trees give the same byte stream. */
+static void
+hash_tree (struct sha256 *h, const struct json *j)
+{
+        unsigned char tag = (unsigned char) ('0' + j->type + (j->type == JSON_BOOL && j->boolean ? 8 : 0));
+
+        if (j->type == JSON_STRING || j->type == JSON_NUMBER) {
+                hash_head (h, tag, j->len);
+                sha256_update (h, j->text, j->len);
+                return;
+        }
+        hash_head (h, tag, j->n);
+        for (size_t i = 0; i < j->n; i++) {
+                if (j->type == JSON_OBJECT) {
+                        size_t len = strlen (j->members[i].key);
+                        hash_head (h, 'k', len);
+                        sha256_update (h, j->members[i].key, len);
+                }
+                hash_tree (h, j->type == JSON_OBJECT ? j->members[i].value : j->items[i]);
+        }
+}
+
+/* `text_sha256`: the profile is the policy's own, parsed from text of that
+ * digest (computed at build time for the compiled-in one), so its tree need
+ * not be hashed. */
+static void
+proof_name (const struct policy *p, const struct json *seccomp, const unsigned char *text_sha256,
+            char name[80])
+{
+        const struct scmp_version *lib = seccomp_version ();
+        unsigned char digest[SHA256_DIGEST_SIZE];
+        struct sha256 h;
+
+        sha256_init (&h);
+        sha256_update (&h, JUDGE_VERSION, sizeof JUDGE_VERSION);
+        for (size_t i = 0; i < HD_ARRAY_SIZE (probes); i++) {
+                sha256_update (&h, probes[i].name, strlen (probes[i].name) + 1);
+                hash_u32 (&h, probes[i].ns);
+                for (size_t k = 0; k < HD_ARRAY_SIZE (probes[i].seeds); k++)
+                        hash_u32 (&h, probes[i].seeds[k]);
+        }
+        hash_u32 (&h, lib->major);
+        hash_u32 (&h, lib->minor);
+        hash_u32 (&h, lib->micro);
+        hash_u32 (&h, seccomp_arch_native ());
+        hash_u32 (&h, (uint32_t) p->seccomp.ndeny);
+        for (size_t i = 0; i < p->seccomp.ndeny; i++)
+                sha256_update (&h, p->seccomp.deny[i], strlen (p->seccomp.deny[i]) + 1);
+        if (text_sha256) {
+                sha256_update (&h, "text", 4);
+                sha256_update (&h, text_sha256, SHA256_DIGEST_SIZE);
+        } else {
+                sha256_update (&h, "tree", 4);
+                hash_tree (&h, seccomp);
+        }
+        sha256_final (&h, digest);
+        memcpy (name, "seccomp-", 8);
+        for (size_t i = 0; i < sizeof digest; i++)
+                snprintf (name + 8 + 2 * i, 3, "%02x", digest[i]);
+}
+
+/* A cached verdict: "hardened:" then what gets through (empty: nothing). */
+static bool
+proof_read (int dir, const char *name, struct seccomp_verdict *v)
+{
+        _cleanup_close_ int fd = openat (dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+        char buf[sizeof v->through + 16];
+        struct stat st;
+        ssize_t n;
+
+        if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_uid != geteuid ()
+            || (n = read (fd, buf, sizeof buf - 1)) < 9 || memcmp (buf, "hardened:", 9) != 0
+            || (size_t) n - 9 >= sizeof v->through)
+                return false;
+        memcpy (v->through, buf + 9, (size_t) n - 9);
+        v->through[n - 9] = '\0';
+        return strlen (v->through) == (size_t) n - 9;
+}
+
+/* Written under a temporary name and renamed: readers see all or nothing. */
+static void
+proof_write (int dir, const char *name, const struct seccomp_verdict *v)
+{
+        char tmp[128], buf[sizeof v->through + 16];
+        int n = snprintf (buf, sizeof buf, "hardened:%s", v->through);
+        _cleanup_close_ int fd = -1;
+
+        snprintf (tmp, sizeof tmp, ".%s.%ld", name, (long) getpid ());
+        fd = openat (dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return;
+        if (write (fd, buf, (size_t) n) != n || renameat (dir, tmp, dir, name) < 0)
+                unlinkat (dir, tmp, 0);
+}
+
+static int
+judge_cached (const struct policy *p, const struct json *seccomp, const unsigned char *text_sha256,
+              struct seccomp_verdict *v, struct hd_err *err)
+{
+        _cleanup_close_ int dir = proof_dir ();
+        char name[80];
+
+        proof_name (p, seccomp, text_sha256, name);
+        if (dir >= 0 && proof_read (dir, name, v))
+                return 0;
+        if (judge_now (p, seccomp, v, err) < 0)
+                return -1;
+        if (dir >= 0)
+                proof_write (dir, name, v);
+        return 0;
+}
+
+int
+rules_seccomp_judge (const struct policy *p, const struct json *seccomp, struct seccomp_verdict *v,
+                     struct hd_err *err)
+{
+        struct policy_seccomp_memo *m = p->seccomp.memo;
+
+        /* The policy's own profile (what a rewrite installs) is judged once
+         * per process: the fix and every later check see a copy of it. */
+        if (!m || !p->seccomp.profile || !json_equal (seccomp, p->seccomp.profile))
+                return judge_cached (p, seccomp, NULL, v, err);
+        if (!m->done) {
+                m->rc = judge_cached (p, seccomp, p->seccomp.text_sha256, &m->verdict, &m->err);
+                m->done = true;
+        }
+        *v = m->verdict;
+        if (m->rc < 0)
+                *err = m->err;
+        return m->rc;
+}
+
+int
+rules_seccomp_load_profile (const char *name, struct json **out, struct hd_err *err)
+{
+        _cleanup_free_ char *buf = NULL;
+        const char *text = policy_default_seccomp_json;
+        size_t len = policy_default_seccomp_json_len;
+
+        if (strcmp (name, "default") != 0) {
+                if (name[0] != '/')
+                        return hd_err_set (err, HD_EXIT_REFUSED, EINVAL,
+                                           "\"%s\": use \"default\" or an absolute path", name);
+                if (rules_read_admin_file (name, &buf, &len, err) < 0)
+                        return hd_err_prefix (err, "seccomp profile %s: ", name);
+                text = buf;
+        }
+        /* Compiled when it is installed (seccomp.loadable), not here: once per call. */
+        if (json_parse (text, len, out, err) < 0
+            || spec_check (*out, &spec_seccomp, SPEC_STRICT, text, len, err) < 0)
+                return hd_err_prefix (err, "seccomp profile %s:", name);
+        return 0;
+}
