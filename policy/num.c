@@ -2,8 +2,10 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "hardened/num.h"
+#include "hardened/util.h"
 
 /* Digits only, no leading zero unless the value is exactly "0". */
 static int
@@ -88,4 +90,19 @@ parse_i32 (const char *text, size_t len, int32_t *out)
         }
         *out = (int32_t) v;
         return 0;
+}
+
+void
+rules_format_size (int64_t v, char *buf, size_t size)
+{
+        static const char *const units[] = { "Ti", "Gi", "Mi", "Ki" };
+
+        for (size_t i = 0; i < HD_ARRAY_SIZE (units) && v > 0; i++) {
+                int64_t m = (int64_t) 1 << (10 * (4 - i));
+                if (v % m == 0) {
+                        snprintf (buf, size, "%lld%s", (long long) (v / m), units[i]);
+                        return;
+                }
+        }
+        snprintf (buf, size, "%lld", (long long) v);
 }

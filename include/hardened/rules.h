@@ -79,12 +79,6 @@ struct rules_rt_target {
 int rules_realtime_cpu (const struct policy *p, int64_t runtime, uint64_t period, bool update,
                         struct rules_rt_target *t);
 
-/* Remove the items of `arr` for which drop() is true; frees them. */
-void rules_array_filter (struct json *arr, bool (*drop) (const struct json *item, const void *ctx),
-                         const void *ctx);
-/* Does the JSON array of strings `arr` contain `s`? */
-bool rules_array_has (const struct json *arr, const char *s);
-
 /* Run every rule that applies to `verb` on `doc`: record, fix or refuse per
  * the policy and its mode.  d->verdict says the outcome.  < 0 only on an
  * internal failure. */
@@ -130,12 +124,5 @@ bool rules_path_clean (const char *path);
 
 /* Is `id` in one of the ranges (which never hold 0)? */
 bool rules_id_allowed (const struct policy_ids *ids, uint32_t id);
-
-/* Set obj[key] to a new number / string / bool; err on allocation failure. */
-int rules_set_i64 (struct json *obj, const char *key, int64_t v, struct hd_err *err);
-int rules_set_bool (struct json *obj, const char *key, bool v, struct hd_err *err);
-
-/* Format a byte count for messages: "512Mi" when exact, else bytes. */
-void rules_format_size (int64_t v, char *buf, size_t size);
 
 #endif

@@ -1,8 +1,5 @@
 #include "config.h"
 
-#include <stdio.h>
-#include <string.h>
-
 #include "hardened/rules.h"
 #include "hardened/util.h"
 
@@ -47,64 +44,3 @@ rules_id_allowed (const struct policy_ids *ids, uint32_t id)
         return false;
 }
 
-/* ---- editing ------------------------------------------------------------------ */
-
-int
-rules_set_i64 (struct json *obj, const char *key, int64_t v, struct hd_err *err)
-{
-        struct json *n = json_new_i64 (v);
-
-        if (!n)
-                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
-        return json_set (obj, key, n, err);
-}
-
-int
-rules_set_bool (struct json *obj, const char *key, bool v, struct hd_err *err)
-{
-        struct json *n = json_new_bool (v);
-
-        if (!n)
-                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
-        return json_set (obj, key, n, err);
-}
-
-void
-rules_format_size (int64_t v, char *buf, size_t size)
-{
-        static const char *const units[] = { "Ti", "Gi", "Mi", "Ki" };
-
-        for (size_t i = 0; i < HD_ARRAY_SIZE (units) && v > 0; i++) {
-                int64_t m = (int64_t) 1 << (10 * (4 - i));
-                if (v % m == 0) {
-                        snprintf (buf, size, "%lld%s", (long long) (v / m), units[i]);
-                        return;
-                }
-        }
-        snprintf (buf, size, "%lld", (long long) v);
-}
-
-void
-rules_array_filter (struct json *arr, bool (*drop) (const struct json *item, const void *ctx),
-                    const void *ctx)
-{
-        size_t kept = 0;
-
-        for (size_t i = 0; arr && arr->type == JSON_ARRAY && i < arr->n; i++) {
-                if (drop (arr->items[i], ctx))
-                        json_free (arr->items[i]);
-                else
-                        arr->items[kept++] = arr->items[i];
-        }
-        if (arr && arr->type == JSON_ARRAY)
-                arr->n = kept;
-}
-
-bool
-rules_array_has (const struct json *arr, const char *s)
-{
-        for (size_t i = 0; arr && i < arr->n; i++)
-                if (arr->items[i]->type == JSON_STRING && strcmp (arr->items[i]->text, s) == 0)
-                        return true;
-        return false;
-}
