@@ -16,6 +16,7 @@
 #include "hardened/adminfile.h"
 #include "hardened/caps.h"
 #include "hardened/num.h"
+#include "hardened/paths.h"
 #include "hardened/pattern.h"
 #include "hardened/policy.h"
 #include "hardened/rules.h"

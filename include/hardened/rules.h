@@ -111,17 +111,6 @@ enum policy_action engine_action (const struct policy *p, const struct policy_ex
 
 /* ---- shared helpers (policy/rules/common.c) ---- */
 
-/* The runtime's default linux.maskedPaths and linux.readonlyPaths. */
-extern const char *const rules_masked_default[];
-extern const size_t rules_masked_default_len;
-extern const char *const rules_readonly_default[];
-extern const size_t rules_readonly_default_len;
-
-/* Is `path` absolute and lexically clean: no "//", "." or ".." component,
- * no trailing "/" ("/" itself is clean)? */
-bool rules_path_clean (const char *path);
-
-
 /* Is `id` in one of the ranges (which never hold 0)? */
 bool rules_id_allowed (const struct policy_ids *ids, uint32_t id);
 

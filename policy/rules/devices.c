@@ -13,6 +13,7 @@
 
 #include "hardened/caps.h"
 #include "hardened/devcgroup.h"
+#include "hardened/paths.h"
 #include "hardened/rules.h"
 #include "hardened/util.h"
 

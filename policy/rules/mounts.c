@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "hardened/hostpath.h"
+#include "hardened/paths.h"
 #include "hardened/rules.h"
 #include "hardened/util.h"
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hardened/caps.h"
+#include "hardened/paths.h"
 #include "hardened/policy.h"
 #include "hardened/rules.h"
 #include "hardened/util.h"
