@@ -15,6 +15,7 @@
 
 #include "hardened/adminfile.h"
 #include "hardened/caps.h"
+#include "hardened/ids.h"
 #include "hardened/num.h"
 #include "hardened/paths.h"
 #include "hardened/pattern.h"

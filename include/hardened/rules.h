@@ -109,9 +109,4 @@ const struct policy_exemption *engine_exemption (const struct policy *p, const s
 enum policy_action engine_action (const struct policy *p, const struct policy_exemption *e,
                                   const char *family, enum policy_action a);
 
-/* ---- shared helpers (policy/rules/common.c) ---- */
-
-/* Is `id` in one of the ranges (which never hold 0)? */
-bool rules_id_allowed (const struct policy_ids *ids, uint32_t id);
-
 #endif

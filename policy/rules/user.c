@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hardened/ids.h"
 #include "hardened/num.h"
 #include "hardened/rules.h"
 #include "hardened/util.h"

@@ -1,9 +1,10 @@
 #include "config.h"
 
-#include "hardened/rules.h"
-#include "hardened/util.h"
+#include <stdbool.h>
+#include <stdint.h>
 
-/* ---- id ranges --------------------------------------------------------------- */
+#include "hardened/ids.h"
+#include "hardened/policy.h"
 
 bool
 rules_id_allowed (const struct policy_ids *ids, uint32_t id)
@@ -13,4 +14,3 @@ rules_id_allowed (const struct policy_ids *ids, uint32_t id)
                         return true;
         return false;
 }
-
