@@ -605,33 +605,6 @@ static int load_list (struct loader *l, const struct json *rule, const char *key
                       const char *const *builtin, const char *const *enum_values, bool paths,
                       struct policy_list *out);
 
-size_t
-policy_list_len (const struct policy_list *l)
-{
-        size_t n = 0;
-
-        if (l->json)
-                return l->json->n;
-        while (l->builtin && l->builtin[n])
-                n++;
-        return n;
-}
-
-const char *
-policy_list_at (const struct policy_list *l, size_t i)
-{
-        return l->json ? l->json->items[i]->text : l->builtin[i];
-}
-
-bool
-policy_list_has (const struct policy_list *l, const char *s)
-{
-        for (size_t i = 0; i < policy_list_len (l); i++)
-                if (strcmp (policy_list_at (l, i), s) == 0)
-                        return true;
-        return false;
-}
-
 static const char *const ns_default[] = { "pid", "ipc", "uts", "network", "mount", NULL };
 static const char *const ns_types[] = { "pid", "ipc", "uts", "network", "mount", "cgroup", "user",
                                         "time", NULL };
