@@ -34,7 +34,7 @@ cache_name (const char *backend, char name[2 * SHA256_DIGEST_SIZE + 6])
         sha256 (backend, strlen (backend), d);
         for (size_t i = 0; i < sizeof d; i++)
                 snprintf (name + 2 * i, 3, "%02x", d[i]);
-        strcat (name, ".json");
+        snprintf (name + 2 * sizeof d, 6, ".json");
 }
 
 char *
@@ -81,7 +81,7 @@ child (const char *backend, int out)
 
         if (null < 0 || dup2 (null, 0) < 0 || dup2 (out, 1) < 0 || dup2 (null, 2) < 0)
                 _exit (127);
-        execv (backend, argv);
+        execve (backend, argv, environ);
         _exit (127);
 }
 

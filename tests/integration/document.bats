@@ -35,17 +35,6 @@ doc_bundle() {
     cp "$RT_TMP/b/config.json" "$RT_TMP/orig.json"
 }
 
-# doc_run runc|hardened [POLICY]: run the bundle; stdout in $output.
-doc_run() {
-    rm -f "$LOG"
-    if [ "$1" = runc ]; then
-        run --separate-stderr "$RT_RUNC" --root "$RT_ROOT" run --bundle "$RT_TMP/b" "$(rt_id c)" </dev/null 3>&-
-    else
-        run --separate-stderr "$HARDENED" --policy "$2" --root "$RT_ROOT" --log "$LOG" --log-format json \
-            run --bundle "$RT_TMP/b" "$(rt_id c)" </dev/null 3>&-
-    fi
-    "$RT_RUNC" --root "$RT_ROOT" delete --force "$(rt_id c)" >/dev/null 2>&1 || true
-}
 
 # A second spelling of user after the exact one: Go decodes both into the
 # field, the later over the earlier, so runc runs as uid 0 (gid 1000 kept).
@@ -57,15 +46,15 @@ ALL_FOLDED='s/"process":/"Process":/; s/"user":{"uid":1000,"gid":1000}/"User":{"
 
 @test "plain runc honours the folded and the repeated user key (the test can see the difference)" {
     doc_bundle "$FOLDED"
-    doc_run runc
+    rt_run_bundle runc
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = 0 ] && [ "${lines[1]}" = 1000 ]
     doc_bundle "$DUPLICATE"
-    doc_run runc
+    rt_run_bundle runc
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = 0 ] && [ "${lines[1]}" = 0 ]
     doc_bundle "$ALL_FOLDED"
-    doc_run runc
+    rt_run_bundle runc
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = 0 ] && [ "${lines[1]}" = 0 ]
 }
@@ -74,7 +63,7 @@ ALL_FOLDED='s/"process":/"Process":/; s/"user":{"uid":1000,"gid":1000}/"User":{"
     local spelling
     for spelling in "$FOLDED" "$DUPLICATE" "$ALL_FOLDED"; do
         doc_bundle "$spelling"
-        doc_run hardened "$OFF"
+        rt_run_bundle hardened "$OFF"
         [ "$status" -eq 1 ]
         [ -z "$output" ]
         [[ "$(last_error)" == *"refused by policy"*"document."* ]]
@@ -85,28 +74,28 @@ ALL_FOLDED='s/"process":/"Process":/; s/"user":{"uid":1000,"gid":1000}/"User":{"
 
 @test "rewrite: the container runs as the canonical tree says, and user.nonRoot judges that tree" {
     doc_bundle "$FOLDED"
-    doc_run hardened "$(doc_policy '.document = {"foldedKeys": "rewrite", "duplicateKeys": "rewrite"}')"
+    rt_run_bundle hardened "$(doc_policy '.document = {"foldedKeys": "rewrite", "duplicateKeys": "rewrite"}')"
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = 0 ] && [ "${lines[1]}" = 1000 ]       # what runc would have run, now written out
     jq -e '.process.user == {"uid": 0, "gid": 1000} and (.process | has("User") | not)' "$RT_TMP/b/config.json"
     jq -r .msg "$LOG" | grep -q 'document.foldedKey rewritten at /process/User'
     doc_bundle "$FOLDED"
-    doc_run hardened "$(doc_policy '.document = {"foldedKeys": "rewrite", "duplicateKeys": "rewrite"}
+    rt_run_bundle hardened "$(doc_policy '.document = {"foldedKeys": "rewrite", "duplicateKeys": "rewrite"}
                                      | .rules.user = {"action": "rewrite", "uid": 4242, "gid": 4242}')"
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = 4242 ] && [ "${lines[1]}" = 1000 ]     # the uid 0 behind "User" was seen and fixed
     doc_bundle "$ALL_FOLDED"
-    doc_run hardened "$(doc_policy '.document.foldedKeys = "rewrite" | .rules.user = {"action": "reject"}')"
+    rt_run_bundle hardened "$(doc_policy '.document.foldedKeys = "rewrite" | .rules.user = {"action": "reject"}')"
     [ "$status" -eq 1 ]
     [[ "$(last_error)" == *"user.nonRoot: the container would run as root"* ]]
 }
 
 @test "rewrite: a repeated user key keeps the last copy, as runc would, and the user rule sees it" {
     doc_bundle "$DUPLICATE"
-    doc_run hardened "$(doc_policy '.document.duplicateKeys = "rewrite" | .rules.user = {"action": "reject"}')"
+    rt_run_bundle hardened "$(doc_policy '.document.duplicateKeys = "rewrite" | .rules.user = {"action": "reject"}')"
     [ "$status" -eq 1 ]
     [[ "$(last_error)" == *"user.nonRoot: the container would run as root"* ]]
-    doc_run hardened "$(doc_policy '.document.duplicateKeys = "rewrite"')"
+    rt_run_bundle hardened "$(doc_policy '.document.duplicateKeys = "rewrite"')"
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = 0 ] && [ "${lines[1]}" = 0 ]
     [ "$(jq -c .process.user "$RT_TMP/b/config.json")" = '{"uid":0,"gid":0}' ]
@@ -114,7 +103,7 @@ ALL_FOLDED='s/"process":/"Process":/; s/"user":{"uid":1000,"gid":1000}/"User":{"
 
 @test "audit mode: runs as plain runc would, warns, prints nothing extra" {
     doc_bundle "$FOLDED"
-    doc_run hardened "$(doc_policy '.mode = "audit" | .rules.user = {"action": "rewrite"}')"
+    rt_run_bundle hardened "$(doc_policy '.mode = "audit" | .rules.user = {"action": "rewrite"}')"
     [ "$status" -eq 0 ]
     [ "${#lines[@]}" -eq 2 ] && [ "${lines[0]}" = 0 ] && [ "${lines[1]}" = 1000 ]
     [ -z "$stderr" ]
@@ -124,14 +113,14 @@ ALL_FOLDED='s/"process":/"Process":/; s/"user":{"uid":1000,"gid":1000}/"User":{"
 
 @test "unknown fields: refused by default, passed to runc under allow and in audit mode" {
     doc_bundle 's/"hostname":/"x-extension":{"a":1},&/'
-    doc_run hardened "$OFF"
+    rt_run_bundle hardened "$OFF"
     [ "$status" -eq 1 ]
     [[ "$(last_error)" == *'document.unknownField: 1:'*'/x-extension: unknown field "x-extension"'* ]]
-    doc_run hardened "$(doc_policy '.document.unknownFields = "allow"')"
+    rt_run_bundle hardened "$(doc_policy '.document.unknownFields = "allow"')"
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = 1000 ]
     jq -e '."x-extension" == {"a": 1}' "$RT_TMP/b/config.json"
-    doc_run hardened "$(doc_policy '.mode = "audit"')"
+    rt_run_bundle hardened "$(doc_policy '.mode = "audit"')"
     [ "$status" -eq 0 ]
     jq -r 'select(.level == "warning") | .msg' "$LOG" | grep -q 'document.unknownField warning'
 }

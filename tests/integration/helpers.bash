@@ -209,3 +209,17 @@ rt_cgroup_read() {
 	f=$(rt_cgroup_file "$pid" "$3" "$4") || return 1
 	cat "$f"
 }
+
+# rt_run_bundle runc|hardened [POLICY]: run $RT_TMP/b in the foreground;
+# output in $output/$stderr, the shim's log in $LOG.  `runc` is plain runc,
+# the control.
+rt_run_bundle() {
+	rm -f "$LOG"
+	if [ "$1" = runc ]; then
+		run --separate-stderr "$RT_RUNC" --root "$RT_ROOT" run --bundle "$RT_TMP/b" "$(rt_id c)" </dev/null 3>&-
+	else
+		run --separate-stderr "$HARDENED" --policy "$2" --root "$RT_ROOT" --log "$LOG" --log-format json \
+			run --bundle "$RT_TMP/b" "$(rt_id c)" </dev/null 3>&-
+	fi
+	"$RT_RUNC" --root "$RT_ROOT" delete --force "$(rt_id c)" >/dev/null 2>&1 || true
+}

@@ -33,18 +33,6 @@ ns_policy() {
     echo "$T/policy-$1.json"
 }
 
-# ns_run runc|hardened [POLICY]: run the bundle in the foreground; output in
-# $output, the shim's log in $LOG.  `runc` is plain runc, the control.
-ns_run() {
-    rm -f "$LOG"
-    if [ "$1" = runc ]; then
-        run --separate-stderr "$RT_RUNC" --root "$RT_ROOT" run --bundle "$RT_TMP/b" "$(rt_id c)" </dev/null 3>&-
-    else
-        run --separate-stderr "$HARDENED" --policy "$2" --root "$RT_ROOT" --log "$LOG" --log-format json \
-            run --bundle "$RT_TMP/b" "$(rt_id c)" </dev/null 3>&-
-    fi
-    "$RT_RUNC" --root "$RT_ROOT" delete --force "$(rt_id c)" >/dev/null 2>&1 || true
-}
 
 # ns_set_netns PATH: the bundle's network namespace entry joins PATH.
 ns_set_netns() {
@@ -78,7 +66,7 @@ host_ifaces() { awk -F: 'NR > 2 { gsub(/ /, "", $1); if ($1 != "lo") print $1 }'
     NS=$(ns_policy hostNamespaces '{"action": "reject"}')
 
     ns_set_netns "/proc/$NS_NETPID/ns/net"
-    ns_run hardened "$NS"
+    rt_run_bundle hardened "$NS"
     [ "$status" -eq 0 ]
     [ "$output" = lo ]              # only the private namespace's loopback
 
@@ -86,10 +74,10 @@ host_ifaces() { awk -F: 'NR > 2 { gsub(/ /, "", $1); if ($1 != "lo") print $1 }'
     ln -s /proc/self/ns/net "$RT_TMP/hostnet"
     for p in /proc/self/ns/net "$RT_TMP/hostnet" /proc/thread-self/ns/net; do
         ns_set_netns "$p"
-        ns_run runc
+        rt_run_bundle runc
         [ "$status" -eq 0 ]
         [ "$output" = "$(printf '%s\n' lo ${host//,/ } | sort | paste -sd,)" ]
-        ns_run hardened "$NS"
+        rt_run_bundle hardened "$NS"
         [ "$status" -eq 1 ]
         [[ "$(last_error)" == *"namespaces.private: the network entry would join the host's network namespace (the same as "*" through $p"* ]]
         [ "$output" = "" ]
@@ -104,11 +92,11 @@ host_ifaces() { awk -F: 'NR > 2 { gsub(/ /, "", $1); if ($1 != "lo") print $1 }'
     ln -s "/proc/$NS_NETPID/ns/net" "$RT_TMP/b/netns"
     ln -s /proc/1/ns/net "$RT_TMP/b/rootfs/netns"
     ns_set_netns netns
-    ns_run hardened "$(ns_policy hostNamespaces '{"action": "reject"}')"
+    rt_run_bundle hardened "$(ns_policy hostNamespaces '{"action": "reject"}')"
     [ "$status" -eq 1 ]
     [[ "$(last_error)" == *"network namespace path netns cannot be judged: a relative path"* ]]
     # under rewrite the path is dropped: a new namespace of the container's own
-    ns_run hardened "$(ns_policy hostNamespaces '{"action": "rewrite"}')"
+    rt_run_bundle hardened "$(ns_policy hostNamespaces '{"action": "rewrite"}')"
     [ "$status" -eq 0 ]
     [ "$(grep -c : <<<"$output")" -eq 1 ]    # lo only
     ! jq -e '.linux.namespaces[] | select(.type == "network") | has("path")' "$RT_TMP/b/config.json"
@@ -176,7 +164,7 @@ host_ifaces() { awk -F: 'NR > 2 { gsub(/ /, "", $1); if ($1 != "lo") print $1 }'
     rt=$(rt_cgroup_file $$ cpu cpu.rt_runtime_us)
     [ -f "$rt" ] || skip "no RT group scheduling (cpu.rt_runtime_us) on this kernel"
     # the control: runc reserves real-time CPU time for the container's cgroup
-    ns_run runc
+    rt_run_bundle runc
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = 10000 ]
     # RLIMIT_RTPRIO would let its processes pick SCHED_FIFO without
@@ -184,12 +172,12 @@ host_ifaces() { awk -F: 'NR > 2 { gsub(/ /, "", $1); if ($1 != "lo") print $1 }'
     jq '.process.rlimits += [{"type": "RLIMIT_RTPRIO", "hard": 99, "soft": 99}]' "$RT_TMP/b/config.json" > "$RT_TMP/c" &&
         mv "$RT_TMP/c" "$RT_TMP/b/config.json"
     jq '.rules.realtime = {"action": "reject"} | .rules.rlimits = {"action": "reject"}' "$OFF" > "$T/rt.json"
-    ns_run hardened "$T/rt.json"
+    rt_run_bundle hardened "$T/rt.json"
     [ "$status" -eq 1 ]
     [[ "$(last_error)" == *"realtime.cpu: real-time CPU time (realtimeRuntime 10000) is not allowed"* ]]
     [[ "$(last_error)" == *"process.rlimits: RLIMIT_RTPRIO above the policy's ceiling 0"* ]]
     jq '.rules.realtime = {"action": "rewrite"} | .rules.rlimits = {"action": "rewrite"}' "$OFF" > "$T/rt.json"
-    ns_run hardened "$T/rt.json"
+    rt_run_bundle hardened "$T/rt.json"
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = 0 ]
     [[ "${lines[1]}" =~ priority\ +0\ +0 ]]
@@ -200,11 +188,11 @@ host_ifaces() { awk -F: 'NR > 2 { gsub(/ /, "", $1); if ($1 != "lo") print $1 }'
     rt_edited_bundle '.process.scheduler = {"policy": "SCHED_FIFO", "priority": 99}
                | .process.ioPriority = {"class": "IOPRIO_CLASS_RT", "priority": 0}' \
         sh -c 'cut -d" " -f41 /proc/self/stat; ionice -p $$'
-    ns_run runc                         # runc 1.1.5's spec has neither field: the process stays SCHED_OTHER
+    rt_run_bundle runc                         # runc 1.1.5's spec has neither field: the process stays SCHED_OTHER
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = 0 ]
     [[ "${lines[1]}" != *realtime* ]]
-    ns_run hardened "$(ns_policy realtime '{"action": "reject"}')"
+    rt_run_bundle hardened "$(ns_policy realtime '{"action": "reject"}')"
     [ "$status" -eq 1 ]
     [[ "$(last_error)" == *"process.scheduler: scheduling policy SCHED_FIFO is not allowed"* ]]
     [[ "$(last_error)" == *"process.ioPriority: I/O priority class IOPRIO_CLASS_RT is not allowed"* ]]
@@ -237,21 +225,21 @@ host_ifaces() { awk -F: 'NR > 2 { gsub(/ /, "", $1); if ($1 != "lo") print $1 }'
     rt_edited_bundle '.linux.resources.pids = {"limit": 100} | .linux.resources.memory = {"limit": 268435456, "swap": 268435456}
                | .linux.resources.unified = {"pids.max": "max"}' sh -c 'cat /sys/fs/cgroup/pids/pids.max'
     [ -d /sys/fs/cgroup/unified ] || [ ! -f /sys/fs/cgroup/cgroup.controllers ] || skip "cgroup v2 host: runc would apply unified"
-    ns_run runc                          # the control: on cgroup v1 runc refuses unified (on v2 it writes pids.max)
+    rt_run_bundle runc                          # the control: on cgroup v1 runc refuses unified (on v2 it writes pids.max)
     [ "$status" -ne 0 ]
     [[ "$stderr" == *"cannot use unified on cgroup v1"* ]]
     RES='{"action": "reject", "memory": {"max": "1Gi"}, "pids": {"max": 4096}, "unified": {"allow": ["pids.max", "memory.max"]}}'
-    ns_run hardened "$(ns_policy resources "$RES")"
+    rt_run_bundle hardened "$(ns_policy resources "$RES")"
     [ "$status" -eq 1 ]
     [[ "$(last_error)" == *"resources.unified: unified pids.max \"max\" would remove the limit"* ]]
     jq '.linux.resources.unified = {"memory.max": "8G", "pids.max": "100"}' "$RT_TMP/b/config.json" > "$RT_TMP/c" && mv "$RT_TMP/c" "$RT_TMP/b/config.json"
-    ns_run hardened "$(ns_policy resources "$RES")"
+    rt_run_bundle hardened "$(ns_policy resources "$RES")"
     [ "$status" -eq 1 ]
     [[ "$(last_error)" == *"resources.unified: unified memory.max \"8G\" is above the policy's maximum"* ]]
     # rewrite drops a key that is not allowed, and the empty map with it:
     # the container runs with the pids limit the resources rule leaves
     jq '.linux.resources.unified = {"pids.max": "max"}' "$RT_TMP/b/config.json" > "$RT_TMP/c" && mv "$RT_TMP/c" "$RT_TMP/b/config.json"
-    ns_run hardened "$(ns_policy resources '{"action": "rewrite", "pids": {"max": 4096}}')"
+    rt_run_bundle hardened "$(ns_policy resources '{"action": "rewrite", "pids": {"max": 4096}}')"
     [ "$status" -eq 0 ]
     [ "$output" = 100 ]
     ! jq -e '.linux.resources | has("unified")' "$RT_TMP/b/config.json"
