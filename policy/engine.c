@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hardened/decision.h"
+#include "hardened/engine.h"
 #include "hardened/rules.h"
 #include "hardened/util.h"
 

@@ -16,7 +16,7 @@
 #include "hardened/json.h"
 #include "hardened/num.h"
 #include "hardened/rtflags.h"
-#include "hardened/rules.h"
+#include "hardened/engine.h"
 #include "hardened/sink.h"
 #include "hardened/spec.h"
 #include "hardened/trust.h"

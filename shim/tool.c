@@ -11,7 +11,7 @@
 #include "hardened/features.h"
 #include "hardened/fileio.h"
 #include "hardened/policy.h"
-#include "hardened/rules.h"
+#include "hardened/engine.h"
 #include "hardened/spec.h"
 #include "hardened/tool.h"
 #include "hardened/util.h"
@@ -369,7 +369,7 @@ check_one (const struct policy *p, const char *path, const char *root, bool json
         subject.container_id = id;
         subject.bundle = dir_copy ? dirname (dir_copy) : ".";
         subject.state_root = root;
-        if (engine_run (p, 1 /* RULE_CREATE */, doc, &subject, &d, &err) < 0) {
+        if (engine_run (p, RULE_CREATE, doc, &subject, &d, &err) < 0) {
                 report (json, path, NULL, NULL, err.msg);
                 return TOOL_USAGE;
         }

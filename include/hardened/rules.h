@@ -3,7 +3,7 @@
  * A rule is a table entry: an id, the verbs it applies to, the action the
  * policy gives it, a check that records findings without touching the
  * document, and a fix that edits the document until the check finds
- * nothing.  The engine owns the actions (engine.c). */
+ * nothing.  The engine (engine.h) runs them and owns the actions. */
 #ifndef HARDENED_RULES_H
 #define HARDENED_RULES_H
 
@@ -11,15 +11,9 @@
 #include <stdint.h>
 
 #include "hardened/decision.h"
+#include "hardened/engine.h"
 #include "hardened/json.h"
 #include "hardened/policy.h"
-
-enum rule_verb {
-        RULE_CREATE = 1 << 0,     /* create, run, restore: config.json */
-        RULE_EXEC = 1 << 1,       /* exec --process */
-        RULE_UPDATE = 1 << 2,     /* update --resources */
-        RULE_FLAGS = 1 << 3,      /* create/run/restore's runtime flags (policy/rules/runtimeflags.c) */
-};
 
 struct rule {
         const char *id;
@@ -78,35 +72,5 @@ struct rules_rt_target {
 };
 int rules_realtime_cpu (const struct policy *p, int64_t runtime, uint64_t period, bool update,
                         struct rules_rt_target *t);
-
-/* Run every rule that applies to `verb` on `doc`: record, fix or refuse per
- * the policy and its mode.  d->verdict says the outcome.  < 0 only on an
- * internal failure. */
-struct engine_subject {
-        const char *container_id; /* may be NULL */
-        const char *bundle;       /* may be NULL: relative bind sources then resolve against "." */
-        const char *state_root;   /* runc's state root for this call (cli_state_root), or NULL:
-                                   * unknown, and no annotation is the engine's own */
-};
-
-int engine_run (const struct policy *p, unsigned verb, struct json *doc,
-                const struct engine_subject *subject, struct decision *d, struct hd_err *err);
-
-/* The first exemption matching `doc` (may be NULL: ids only) and the
- * subject, or NULL.  An annotation criterion counts only for keys the
- * policy's trustedAnnotations give the subject's state root; an exemption
- * passed over for that is noted in `d` (may be NULL). */
-const struct policy_exemption *engine_exemption_for (const struct policy *p, const struct json *doc,
-                                                     const struct engine_subject *s, struct decision *d);
-
-/* The same for an id alone (no state root: annotations never count). */
-const struct policy_exemption *engine_exemption (const struct policy *p, const struct json *doc,
-                                                 const char *id);
-
-/* The action a rule family gets: `a` from the policy, relaxed by the
- * exemption, turned into warn in audit mode.  The one place actions are
- * decided, for documents and for inline flags alike. */
-enum policy_action engine_action (const struct policy *p, const struct policy_exemption *e,
-                                  const char *family, enum policy_action a);
 
 #endif

@@ -1,0 +1,51 @@
+/* The policy engine: runs the rules on a document (policy/engine.c).
+ *
+ * Callers (the shim's guard, `hardened policy check`) hand it a parsed
+ * document and the verb it is for; the engine picks the rules that apply,
+ * decides each family's action (policy, exemption, audit mode) and records,
+ * fixes or refuses.  The rules themselves and their registry: rules.h. */
+#ifndef HARDENED_ENGINE_H
+#define HARDENED_ENGINE_H
+
+#include "hardened/decision.h"
+#include "hardened/json.h"
+#include "hardened/policy.h"
+
+enum rule_verb {
+        RULE_CREATE = 1 << 0,     /* create, run, restore: config.json */
+        RULE_EXEC = 1 << 1,       /* exec --process */
+        RULE_UPDATE = 1 << 2,     /* update --resources */
+        RULE_FLAGS = 1 << 3,      /* create/run/restore's runtime flags (policy/rules/runtimeflags.c) */
+};
+
+/* Run every rule that applies to `verb` on `doc`: record, fix or refuse per
+ * the policy and its mode.  d->verdict says the outcome.  < 0 only on an
+ * internal failure. */
+struct engine_subject {
+        const char *container_id; /* may be NULL */
+        const char *bundle;       /* may be NULL: relative bind sources then resolve against "." */
+        const char *state_root;   /* runc's state root for this call (cli_state_root), or NULL:
+                                   * unknown, and no annotation is the engine's own */
+};
+
+int engine_run (const struct policy *p, unsigned verb, struct json *doc,
+                const struct engine_subject *subject, struct decision *d, struct hd_err *err);
+
+/* The first exemption matching `doc` (may be NULL: ids only) and the
+ * subject, or NULL.  An annotation criterion counts only for keys the
+ * policy's trustedAnnotations give the subject's state root; an exemption
+ * passed over for that is noted in `d` (may be NULL). */
+const struct policy_exemption *engine_exemption_for (const struct policy *p, const struct json *doc,
+                                                     const struct engine_subject *s, struct decision *d);
+
+/* The same for an id alone (no state root: annotations never count). */
+const struct policy_exemption *engine_exemption (const struct policy *p, const struct json *doc,
+                                                 const char *id);
+
+/* The action a rule family gets: `a` from the policy, relaxed by the
+ * exemption, turned into warn in audit mode.  The one place actions are
+ * decided, for documents and for inline flags alike. */
+enum policy_action engine_action (const struct policy *p, const struct policy_exemption *e,
+                                  const char *family, enum policy_action a);
+
+#endif
