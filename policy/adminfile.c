@@ -13,7 +13,7 @@
 #include "hardened/util.h"
 
 int
-rules_read_file (const char *path, char **out, size_t *len, struct hd_err *err)
+adminfile_read_any (const char *path, char **out, size_t *len, struct hd_err *err)
 {
         _cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         _cleanup_free_ char *buf = NULL;
@@ -39,11 +39,11 @@ rules_read_file (const char *path, char **out, size_t *len, struct hd_err *err)
 }
 
 int
-rules_read_admin_file (const char *path, char **out, size_t *len, struct hd_err *err)
+adminfile_read (const char *path, char **out, size_t *len, struct hd_err *err)
 {
         _cleanup_free_ char *buf = NULL;
 
-        if (rules_read_file (path, &buf, len, err) < 0)
+        if (adminfile_read_any (path, &buf, len, err) < 0)
                 return -1;
         if (trust_check_path (path, err) < 0)
                 return hd_err_prefix (err, "refused, someone other than root can change it: ");

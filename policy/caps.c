@@ -12,7 +12,7 @@
 #include "hardened/util.h"
 
 int
-rules_cap_last (void)
+caps_last (void)
 {
         static int last = -1;
         char buf[16] = "";
@@ -36,7 +36,7 @@ rules_cap_last (void)
 /* STYLE.md 8: libcap also accepts numbers and lower case, so the name's
  * shape is checked first and the number is mapped back and compared. */
 int
-rules_cap_from_name (const char *name, int *cap)
+caps_from_name (const char *name, int *cap)
 {
         cap_value_t v;
         char *back;
@@ -45,7 +45,7 @@ rules_cap_from_name (const char *name, int *cap)
         if (strncmp (name, "CAP_", 4) != 0 || name[4] == '\0'
             || strspn (name + 4, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen (name + 4))
                 return -1;
-        if (cap_from_name (name, &v) != 0 || v < 0 || v > rules_cap_last ())
+        if (cap_from_name (name, &v) != 0 || v < 0 || v > caps_last ())
                 return -1;
         back = cap_to_name (v);
         same = back && strcasecmp (back, name) == 0;

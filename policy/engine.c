@@ -14,7 +14,7 @@ exemption_matches (const struct policy_exemption *e, const struct json *doc, con
 {
         const struct json *have = json_get (doc, "annotations");
 
-        if (e->ids && !(id && rules_array_has (e->ids, id)))
+        if (e->ids && !(id && json_array_has (e->ids, id)))
                 return false;
         for (size_t i = 0; e->annotations && i < e->annotations->n; i++) {
                 const struct json *v = json_get (have, e->annotations->members[i].key);

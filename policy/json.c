@@ -893,7 +893,7 @@ json_number_u64 (const struct json *j, uint64_t *out)
 }
 
 int
-rules_set_i64 (struct json *obj, const char *key, int64_t v, struct hd_err *err)
+json_set_i64 (struct json *obj, const char *key, int64_t v, struct hd_err *err)
 {
         struct json *n = json_new_i64 (v);
 
@@ -903,7 +903,7 @@ rules_set_i64 (struct json *obj, const char *key, int64_t v, struct hd_err *err)
 }
 
 int
-rules_set_bool (struct json *obj, const char *key, bool v, struct hd_err *err)
+json_set_bool (struct json *obj, const char *key, bool v, struct hd_err *err)
 {
         struct json *n = json_new_bool (v);
 
@@ -913,7 +913,7 @@ rules_set_bool (struct json *obj, const char *key, bool v, struct hd_err *err)
 }
 
 void
-rules_array_filter (struct json *arr, bool (*drop) (const struct json *item, const void *ctx),
+json_array_filter (struct json *arr, bool (*drop) (const struct json *item, const void *ctx),
                     const void *ctx)
 {
         size_t kept = 0;
@@ -929,7 +929,7 @@ rules_array_filter (struct json *arr, bool (*drop) (const struct json *item, con
 }
 
 bool
-rules_array_has (const struct json *arr, const char *s)
+json_array_has (const struct json *arr, const char *s)
 {
         for (size_t i = 0; arr && i < arr->n; i++)
                 if (arr->items[i]->type == JSON_STRING && strcmp (arr->items[i]->text, s) == 0)

@@ -217,7 +217,7 @@ static const struct spec_field policy_fields[] = {
 static const struct spec_type p_policy = { SPEC_OBJECT, policy_fields, NULL };
 
 /* The deny-list every seccomp profile must block, whatever the file adds.
- * Judged on the compiled program (rules_seccomp_judge): clone and unshare
+ * Judged on the compiled program (seccomp_profile_judge): clone and unshare
  * by their namespace flags, every other name with any arguments.  The new
  * mount API mounts as surely as mount(2) does; clone3 passes its flags in
  * memory a filter cannot see, so it must be blocked outright. */
@@ -470,10 +470,10 @@ load_user (struct loader *l, const struct json *rules)
                 return -1;
         /* A rewrite must land on an id the rule accepts, or it fixes nothing
          * (a rejecting policy never sets them: its ids are not judged). */
-        if (u->action == ACTION_REWRITE && !rules_id_allowed (&u->uids, u->uid))
+        if (u->action == ACTION_REWRITE && !ids_allowed (&u->uids, u->uid))
                 return load_fail (l, json_get (r, "uid") ? json_get (r, "uid") : r, "/rules/user/uid",
                                   "%u is outside allowedUids", u->uid);
-        if (u->action == ACTION_REWRITE && !rules_id_allowed (&u->gids, u->gid))
+        if (u->action == ACTION_REWRITE && !ids_allowed (&u->gids, u->gid))
                 return load_fail (l, json_get (r, "gid") ? json_get (r, "gid") : r, "/rules/user/gid",
                                   "%u is outside allowedGids", u->gid);
         u->require_userns = load_bool (r, "requireUserNamespace");
@@ -520,7 +520,7 @@ load_caps (struct loader *l, const struct json *rules)
                 char ptr[64];
                 int cap;
                 snprintf (ptr, sizeof ptr, "/rules/capabilities/allow/%zu", i);
-                if (rules_cap_from_name (e->text, &cap) < 0)
+                if (caps_from_name (e->text, &cap) < 0)
                         return load_fail (l, e, ptr, "\"%s\" is not a capability of this kernel "
                                                      "(exact CAP_* names only)", e->text);
                 c->allow |= 1ULL << cap;
@@ -539,7 +539,7 @@ load_deny (struct loader *l, const struct json *list)
                 const struct json *e = list->items[i];
                 char ptr[64];
                 snprintf (ptr, sizeof ptr, "/rules/seccomp/deny/%zu", i);
-                if (rules_syscall_known (s->profile, e->text) < 0)
+                if (seccomp_syscall_known (s->profile, e->text) < 0)
                         return load_fail (l, e, ptr, "\"%s\" is not a system call libseccomp "
                                                      "knows for any of the profile's architectures",
                                           e->text);
@@ -560,7 +560,7 @@ load_seccomp (struct loader *l, const struct json *rules)
                 return -1;
         name = json_get (r, "profile");
         s->profile_name = name ? name->text : "default";
-        if (rules_seccomp_load_profile (s->profile_name, &s->profile, l->err) < 0)
+        if (seccomp_profile_load (s->profile_name, &s->profile, l->err) < 0)
                 return load_fail (l, name, "/rules/seccomp/profile", "%s", l->err->msg);
         /* the compiled-in profile's digest is computed at build time */
         s->text_sha256 = strcmp (s->profile_name, "default") == 0 ? policy_default_seccomp_json_sha256 : NULL;
@@ -904,7 +904,7 @@ load_mount_options (struct loader *l, const struct json *r, struct policy_surfac
                         return load_fail (l, pairs->items[i], ptr, "needs \"type\" and \"destination\"");
                 if (!fs_type_name (t->text))
                         return load_fail (l, t, ptr, "type \"%s\" is not a filesystem type name", t->text);
-                if (!rules_path_clean (d->text))
+                if (!paths_clean (d->text))
                         return load_fail (l, d, ptr, "destination \"%s\" must be a clean absolute path", d->text);
         }
         x->mount_pairs = pairs;
@@ -1016,7 +1016,7 @@ load_trust (struct loader *l)
                 snprintf (ptr, sizeof ptr, "/trustedAnnotations/%zu", i);
                 if (!root || !pre || pre->n == 0)
                         return load_fail (l, e, ptr, "needs \"root\" and a non-empty \"prefixes\"");
-                if (!rules_path_clean (root->text))
+                if (!paths_clean (root->text))
                         return load_fail (l, root, ptr, "root \"%s\" must be a clean absolute path", root->text);
                 for (size_t k = 0; k < pre->n; k++)
                         if (pre->items[k]->len == 0)
@@ -1236,7 +1236,7 @@ load_layered (struct policy *p, const char *path, int depth, struct json **out, 
         const struct json *ext;
         size_t len;
 
-        if (rules_read_admin_file (path, &buf, &len, err) < 0)
+        if (adminfile_read (path, &buf, &len, err) < 0)
                 return hd_err_prefix (err, "policy %s: ", path);
         if (add_source (p, path, buf, len, &tree, err) < 0)
                 return -1;
@@ -1423,7 +1423,7 @@ policy_peek_runtime (const char *named)
         const struct json *rt;
         size_t len;
 
-        if (rules_read_admin_file (path, &buf, &len, &ignored) < 0
+        if (adminfile_read (path, &buf, &len, &ignored) < 0
             || json_parse (buf, len, &tree, &ignored) < 0)
                 return NULL;
         rt = json_get (tree, "runtime");

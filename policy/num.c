@@ -93,7 +93,7 @@ parse_i32 (const char *text, size_t len, int32_t *out)
 }
 
 void
-rules_format_size (int64_t v, char *buf, size_t size)
+num_format_size (int64_t v, char *buf, size_t size)
 {
         static const char *const units[] = { "Ti", "Gi", "Mi", "Ki" };
 

@@ -7,18 +7,18 @@
 
 /* What runc's `spec`, Docker, containerd and Podman mask and make read-only
  * by default (paths.masked adds missing ones back). */
-const char *const rules_masked_default[] = {
+const char *const paths_masked_default[] = {
         "/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
         "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
 };
-const size_t rules_masked_default_len = HD_ARRAY_SIZE (rules_masked_default);
-const char *const rules_readonly_default[] = {
+const size_t paths_masked_default_len = HD_ARRAY_SIZE (paths_masked_default);
+const char *const paths_readonly_default[] = {
         "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 };
-const size_t rules_readonly_default_len = HD_ARRAY_SIZE (rules_readonly_default);
+const size_t paths_readonly_default_len = HD_ARRAY_SIZE (paths_readonly_default);
 
 bool
-rules_path_clean (const char *path)
+paths_clean (const char *path)
 {
         if (path[0] != '/')
                 return false;

@@ -51,7 +51,7 @@ arch_token (const char *oci)
 }
 
 int
-rules_syscall_known (const struct json *profile, const char *name)
+seccomp_syscall_known (const struct json *profile, const char *name)
 {
         const struct json *list = json_get (profile, "architectures");
 
@@ -216,7 +216,7 @@ seccomp_names_known (const struct json *seccomp, struct hd_err *err)
         for (size_t i = 0; rules && i < rules->n; i++) {
                 const struct json *names = json_get (rules->items[i], "names");
                 for (size_t k = 0; names && k < names->n; k++)
-                        if (rules_syscall_known (seccomp, names->items[k]->text) < 0)
+                        if (seccomp_syscall_known (seccomp, names->items[k]->text) < 0)
                                 return hd_err_set (err, HD_EXIT_REFUSED, EINVAL,
                                                    "syscalls/%zu/names/%zu: \"%s\" is not a system "
                                                    "call of any of the profile's architectures",
@@ -529,7 +529,7 @@ judge_now (const struct policy *p, const struct json *seccomp, struct seccomp_ve
 }
 
 int
-rules_seccomp_action (const struct json *seccomp, uint32_t arch, const char *name, const uint64_t args[6],
+seccomp_profile_action (const struct json *seccomp, uint32_t arch, const char *name, const uint64_t args[6],
                       uint32_t *ret, struct hd_err *err)
 {
         _cleanup_free_ struct sock_filter *insns = NULL;
@@ -729,7 +729,7 @@ judge_cached (const struct policy *p, const struct json *seccomp, const unsigned
 }
 
 int
-rules_seccomp_judge (const struct policy *p, const struct json *seccomp, struct seccomp_verdict *v,
+seccomp_profile_judge (const struct policy *p, const struct json *seccomp, struct seccomp_verdict *v,
                      struct hd_err *err)
 {
         struct policy_seccomp_memo *m = p->seccomp.memo;
@@ -749,7 +749,7 @@ rules_seccomp_judge (const struct policy *p, const struct json *seccomp, struct 
 }
 
 int
-rules_seccomp_load_profile (const char *name, struct json **out, struct hd_err *err)
+seccomp_profile_load (const char *name, struct json **out, struct hd_err *err)
 {
         _cleanup_free_ char *buf = NULL;
         const char *text = policy_default_seccomp_json;
@@ -759,7 +759,7 @@ rules_seccomp_load_profile (const char *name, struct json **out, struct hd_err *
                 if (name[0] != '/')
                         return hd_err_set (err, HD_EXIT_REFUSED, EINVAL,
                                            "\"%s\": use \"default\" or an absolute path", name);
-                if (rules_read_admin_file (name, &buf, &len, err) < 0)
+                if (adminfile_read (name, &buf, &len, err) < 0)
                         return hd_err_prefix (err, "seccomp profile %s: ", name);
                 text = buf;
         }

@@ -358,7 +358,7 @@ check_one (const struct policy *p, const char *path, const char *root, bool json
         struct spec_canon_actions actions;
 
         spec_canon_actions_for (p, &actions);
-        if (rules_read_file (path, &text, &len, &err) < 0
+        if (adminfile_read_any (path, &text, &len, &err) < 0
             || json_parse_flags (text, len, JSON_KEEP_DUPLICATES, &doc, &err) < 0
             || !(before = json_clone (doc)) || doc->type != JSON_OBJECT
             || spec_canonicalize (&doc, &spec_config, &actions, &canon, text, len, &err) < 0) {

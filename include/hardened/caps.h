@@ -4,8 +4,8 @@
 
 /* Exact CAP_* name -> number, checked against libcap and the running
  * kernel's cap_last_cap (STYLE.md 8).  -1 if not a capability here. */
-int rules_cap_from_name (const char *name, int *cap);
+int caps_from_name (const char *name, int *cap);
 /* Highest capability number of the running kernel. */
-int rules_cap_last (void);
+int caps_last (void);
 
 #endif

@@ -8,6 +8,6 @@
 #include "hardened/policy.h"
 
 /* Is `id` in one of the ranges (which never hold 0)? */
-bool rules_id_allowed (const struct policy_ids *ids, uint32_t id);
+bool ids_allowed (const struct policy_ids *ids, uint32_t id);
 
 #endif

@@ -132,13 +132,13 @@ void json_pointer_append (char *buf, size_t size, const char *component);
 const char *json_type_name (enum json_type t);
 
 /* Remove the items of `arr` for which drop() is true; frees them. */
-void rules_array_filter (struct json *arr, bool (*drop) (const struct json *item, const void *ctx),
+void json_array_filter (struct json *arr, bool (*drop) (const struct json *item, const void *ctx),
                          const void *ctx);
 /* Does the JSON array of strings `arr` contain `s`? */
-bool rules_array_has (const struct json *arr, const char *s);
+bool json_array_has (const struct json *arr, const char *s);
 
 /* Set obj[key] to a new number / string / bool; err on allocation failure. */
-int rules_set_i64 (struct json *obj, const char *key, int64_t v, struct hd_err *err);
-int rules_set_bool (struct json *obj, const char *key, bool v, struct hd_err *err);
+int json_set_i64 (struct json *obj, const char *key, int64_t v, struct hd_err *err);
+int json_set_bool (struct json *obj, const char *key, bool v, struct hd_err *err);
 
 #endif

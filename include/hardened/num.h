@@ -19,6 +19,6 @@ int parse_i32 (const char *text, size_t len, int32_t *out);
 int parse_u16 (const char *text, size_t len, uint16_t *out);
 
 /* Format a byte count for messages: "512Mi" when exact, else bytes. */
-void rules_format_size (int64_t v, char *buf, size_t size);
+void num_format_size (int64_t v, char *buf, size_t size);
 
 #endif

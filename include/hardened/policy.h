@@ -258,7 +258,7 @@ int policy_load_buffer (const char *source, const char *buf, size_t len, struct 
                         struct hd_err *err);
 
 /* Load a file (symlinks allowed: it is the admin's own file, and held to
- * rules_read_admin_file's ownership and mode rules), with what it
+ * adminfile_read's ownership and mode rules), with what it
  * "extends" and the policy.d/ overlays next to it (layering). */
 int policy_load_file (const char *path, struct policy *out, struct hd_err *err);
 
@@ -273,7 +273,7 @@ void policy_free (struct policy *p);
 /* For pass-through verbs, which must stay cheap and must keep working to
  * clean up even under a broken policy: the "runtime" of the policy that
  * would be used, read without validation but only from a trusted file
- * (rules_read_admin_file); NULL when there is none. */
+ * (adminfile_read); NULL when there is none. */
 char *policy_peek_runtime (const char *named);
 
 const char *policy_action_name (enum policy_action a);

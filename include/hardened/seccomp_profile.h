@@ -12,10 +12,10 @@
 
 /* 0 if libseccomp resolves `name` for at least one architecture of
  * `profile` (its "architectures", or the native one). */
-int rules_syscall_known (const struct json *profile, const char *name);
+int seccomp_syscall_known (const struct json *profile, const char *name);
 
 /* "default": the compiled-in profile; otherwise a file path. */
-int rules_seccomp_load_profile (const char *name, struct json **out, struct hd_err *err);
+int seccomp_profile_load (const char *name, struct json **out, struct hd_err *err);
 
 /* What a profile's compiled program lets through of the policy's
  * deny-list: "clone(0x10000000)@x86_64, ptrace@x86" (one architecture per
@@ -36,13 +36,13 @@ struct policy_seccomp_memo {
  * with libseccomp exactly as runc does, export the BPF, and run the
  * deny-list probes on it (seccomp_profile.c).  < 0 (err says which rule) when it does
  * not compile; the verdict is cached under /run/hardened by its SHA-256. */
-int rules_seccomp_judge (const struct policy *p, const struct json *seccomp, struct seccomp_verdict *v,
+int seccomp_profile_judge (const struct policy *p, const struct json *seccomp, struct seccomp_verdict *v,
                          struct hd_err *err);
 
 /* The SECCOMP_RET_* value runc's program for `seccomp` (its ENOSYS stub
  * included) returns for `name` with `args` on libseccomp architecture
  * `arch` (SCMP_ARCH_*).  For tests and diagnostics. */
-int rules_seccomp_action (const struct json *seccomp, uint32_t arch, const char *name, const uint64_t args[6],
+int seccomp_profile_action (const struct json *seccomp, uint32_t arch, const char *name, const uint64_t args[6],
                           uint32_t *ret, struct hd_err *err);
 
 #endif

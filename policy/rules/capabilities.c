@@ -26,7 +26,7 @@ cap_allowed (const struct policy *p, const char *name, bool must_be_empty)
 {
         int cap;
 
-        return !must_be_empty && rules_cap_from_name (name, &cap) == 0 && (p->caps.allow >> cap & 1);
+        return !must_be_empty && caps_from_name (name, &cap) == 0 && (p->caps.allow >> cap & 1);
 }
 
 static void
@@ -96,7 +96,7 @@ nnp_fix (const struct policy *p, struct json *doc, const struct decision *ctx, s
 {
         struct json *process = json_ensure (doc, "process", JSON_OBJECT, err);
 
-        return process ? rules_set_bool (process, "noNewPrivileges", true, err) : -1;
+        return process ? json_set_bool (process, "noNewPrivileges", true, err) : -1;
 }
 
 const struct rule rule_no_new_privileges = {

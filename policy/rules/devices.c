@@ -359,7 +359,7 @@ cgroup_fix (const struct policy *p, struct json *doc, const struct decision *ctx
         struct json *deny;
 
         given_cgroup (p, doc, &g);
-        rules_array_filter (rules, rule_gives_more, &g);
+        json_array_filter (rules, rule_gives_more, &g);
         if (!rules || rules->type != JSON_ARRAY
             || (rules->n && devcg_rule_read (rules->items[0], &first) == 0 && first.type == 'a' && !first.allow))
                 return 0;
@@ -389,7 +389,7 @@ all_capabilities (const struct json *doc)
         int cap;
 
         for (size_t i = 0; b && i < b->n; i++)
-                if (rules_cap_from_name (b->items[i]->text, &cap) == 0)
+                if (caps_from_name (b->items[i]->text, &cap) == 0)
                         have |= 1ULL << cap;
         return (have & classic) == classic;
 }
@@ -420,8 +420,8 @@ masked_check (const struct policy *p, const struct json *doc, struct decision *d
                 const char *const *want;
                 size_t n;
         } lists[] = {
-                { "maskedPaths", "/linux/maskedPaths", rules_masked_default, rules_masked_default_len },
-                { "readonlyPaths", "/linux/readonlyPaths", rules_readonly_default, rules_readonly_default_len },
+                { "maskedPaths", "/linux/maskedPaths", paths_masked_default, paths_masked_default_len },
+                { "readonlyPaths", "/linux/readonlyPaths", paths_readonly_default, paths_readonly_default_len },
         };
 
         for (size_t l = 0; l < HD_ARRAY_SIZE (lists); l++) {
@@ -429,7 +429,7 @@ masked_check (const struct policy *p, const struct json *doc, struct decision *d
                 char missing[160] = "";
                 size_t used = 0;
                 for (size_t i = 0; i < lists[l].n; i++)
-                        if (!rules_array_has (have, lists[l].want[i]) && used < sizeof missing)
+                        if (!json_array_has (have, lists[l].want[i]) && used < sizeof missing)
                                 used += (size_t) snprintf (missing + used, sizeof missing - used, "%s%s",
                                                            used ? "," : "", lists[l].want[i]);
                 if (used)
@@ -446,7 +446,7 @@ masked_add (struct json *linux_, const char *key, const char *const *want, size_
         if (!have)
                 return -1;
         for (size_t i = 0; i < n; i++)
-                if (!rules_array_has (have, want[i]) && json_append (have, json_new_string (want[i]), err) < 0)
+                if (!json_array_has (have, want[i]) && json_append (have, json_new_string (want[i]), err) < 0)
                         return -1;
         return 0;
 }
@@ -456,9 +456,9 @@ masked_fix (const struct policy *p, struct json *doc, const struct decision *ctx
 {
         struct json *linux_ = json_ensure (doc, "linux", JSON_OBJECT, err);
 
-        if (!linux_ || masked_add (linux_, "maskedPaths", rules_masked_default, rules_masked_default_len, err) < 0)
+        if (!linux_ || masked_add (linux_, "maskedPaths", paths_masked_default, paths_masked_default_len, err) < 0)
                 return -1;
-        return masked_add (linux_, "readonlyPaths", rules_readonly_default, rules_readonly_default_len, err);
+        return masked_add (linux_, "readonlyPaths", paths_readonly_default, paths_readonly_default_len, err);
 }
 
 const struct rule rule_privileged = {

@@ -32,7 +32,7 @@ oom_fix (const struct policy *p, struct json *doc, const struct decision *ctx, s
 {
         struct json *process = json_get (doc, "process");
 
-        return process ? rules_set_i64 (process, "oomScoreAdj", 0, err) : 0;
+        return process ? json_set_i64 (process, "oomScoreAdj", 0, err) : 0;
 }
 
 /* Caps that apply unless the policy's "max" names the rlimit.

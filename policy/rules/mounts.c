@@ -37,7 +37,7 @@ is_bind (const struct json *m)
 {
         const struct json *o = json_get (m, "options");
 
-        return rules_array_has (o, "bind") || rules_array_has (o, "rbind");
+        return json_array_has (o, "bind") || json_array_has (o, "rbind");
 }
 
 /* ---- what runc makes of a mount entry --------------------------------------
@@ -1117,8 +1117,8 @@ protected_path (const struct json *doc, const char *dest, char *buf, size_t size
                 size_t n;
                 const char *key;
         } lists[] = {
-                { rules_masked_default, rules_masked_default_len, NULL },
-                { rules_readonly_default, rules_readonly_default_len, NULL },
+                { paths_masked_default, paths_masked_default_len, NULL },
+                { paths_readonly_default, paths_readonly_default_len, NULL },
                 { NULL, 0, "maskedPaths" },
                 { NULL, 0, "readonlyPaths" },
         };
@@ -1129,7 +1129,7 @@ protected_path (const struct json *doc, const char *dest, char *buf, size_t size
                 for (size_t i = 0; i < n; i++) {
                         const char *path = lists[l].key ? have->items[i]->text : lists[l].list[i];
                         char joined[PATH_MAX + 2];
-                        if (lists[l].key && !rules_path_clean (path)) {
+                        if (lists[l].key && !paths_clean (path)) {
                                 snprintf (joined, sizeof joined, "/%s", path);
                                 hostpath_clean (joined, buf, size);
                                 path = buf;

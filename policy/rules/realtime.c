@@ -121,7 +121,7 @@ static int
 rt_set (struct json *cpu, const char *key, int64_t v, struct hd_err *err)
 {
         if (v != 0)
-                return rules_set_i64 (cpu, key, v, err);
+                return json_set_i64 (cpu, key, v, err);
         json_del (cpu, key);
         return 0;
 }

@@ -76,11 +76,11 @@ memory_check_as (const struct policy *p, const struct json *doc, struct decision
         json_number_i64 (json_get (mem, "limit"), &have);
         json_number_i64 (json_get (mem, "swap"), &sw);
         memory_target (p, mem, update, &limit, &swap);
-        rules_format_size (limit, want, sizeof want);
+        num_format_size (limit, want, sizeof want);
         if (have <= 0)
                 snprintf (found, sizeof found, "unlimited");
         else
-                rules_format_size (have, found, sizeof found);
+                num_format_size (have, found, sizeof found);
         if (limit != have)
                 decision_add (d, id, "/linux/resources/memory/limit", found, want,
                               have <= 0 ? "no memory limit (policy: %s)" : "memory limit %s is above the policy's maximum %s",
@@ -99,9 +99,9 @@ memory_fix_as (const struct policy *p, struct json *doc, struct hd_err *err, boo
         if (!mem)
                 return -1;
         memory_target (p, mem, update, &limit, &swap);
-        if (limit > 0 && rules_set_i64 (mem, "limit", limit, err) < 0)
+        if (limit > 0 && json_set_i64 (mem, "limit", limit, err) < 0)
                 return -1;
-        return swap > 0 || (update && json_get (mem, "swap")) ? rules_set_i64 (mem, "swap", swap, err) : 0;
+        return swap > 0 || (update && json_get (mem, "swap")) ? json_set_i64 (mem, "swap", swap, err) : 0;
 }
 
 /* ---- cpu ---- */
@@ -157,9 +157,9 @@ cpu_fix_as (const struct policy *p, struct json *doc, struct hd_err *err, bool u
         want = cpu_target (p, cpu, update, &have);
         if (want <= 0)
                 return 0;
-        if (!json_get (cpu, "period") && rules_set_i64 (cpu, "period", (int64_t) cpu_period (p, cpu), err) < 0)
+        if (!json_get (cpu, "period") && json_set_i64 (cpu, "period", (int64_t) cpu_period (p, cpu), err) < 0)
                 return -1;
-        return rules_set_i64 (cpu, "quota", want, err);
+        return json_set_i64 (cpu, "quota", want, err);
 }
 
 /* ---- pids ---- */
@@ -192,7 +192,7 @@ pids_fix_as (const struct policy *p, struct json *doc, struct hd_err *err, bool 
                 return -1;
         json_number_i64 (json_get (pids, "limit"), &have);
         want = limit_target (have, p->resources.pids_default, p->resources.pids_max, update);
-        return want > 0 ? rules_set_i64 (pids, "limit", want, err) : 0;
+        return want > 0 ? json_set_i64 (pids, "limit", want, err) : 0;
 }
 
 /* ---- unified ---- */

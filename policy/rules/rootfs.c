@@ -63,7 +63,7 @@ rootfs_fix (const struct policy *p, struct json *doc, const struct decision *ctx
 {
         struct json *root = json_ensure (doc, "root", JSON_OBJECT, err), *mounts;
 
-        if (!root || rules_set_bool (root, "readonly", true, err) < 0)
+        if (!root || json_set_bool (root, "readonly", true, err) < 0)
                 return -1;
         for (size_t i = 0; i < p->rootfs.ntmpfs; i++) {
                 if (has_mount (doc, p->rootfs.tmpfs[i]))

@@ -68,7 +68,7 @@ flags_fix (const struct policy *p, struct json *doc, const struct decision *ctx,
         (void) p;
         (void) ctx;
         for (size_t i = 0; i < HD_ARRAY_SIZE (bool_flags); i++)
-                if (json_get (doc, bool_flags[i].key) && rules_set_bool (doc, bool_flags[i].key, false, err) < 0)
+                if (json_get (doc, bool_flags[i].key) && json_set_bool (doc, bool_flags[i].key, false, err) < 0)
                         return -1;
         return 0;
 }

@@ -11,7 +11,7 @@
 
 /* seccomp.profile: the container must have a deny-by-default profile whose
  * compiled program blocks every system call of the policy's deny-list, on
- * every architecture the host executes (rules_seccomp_judge: the BPF that
+ * every architecture the host executes (seccomp_profile_judge: the BPF that
  * runc would load, run against probes with searched arguments).  A missing
  * profile, {}, a defaultAction that lets unknown calls through, or a
  * profile that lets a denied call through in any spelling (an argument
@@ -47,7 +47,7 @@ seccomp_check (const struct policy *p, const struct json *doc, struct decision *
                               "a deny-by-default profile", "no deny-by-default seccomp profile");
                 return;
         }
-        if (rules_seccomp_judge (p, sc, &v, &err) == 0 && v.through[0])
+        if (seccomp_profile_judge (p, sc, &v, &err) == 0 && v.through[0])
                 decision_add (d, id, "/linux/seccomp/syscalls", v.through, "blocked",
                               "the seccomp profile allows %s", v.through);
 }
@@ -68,7 +68,7 @@ loadable_check (const struct policy *p, const struct json *doc, struct decision 
 
         struct seccomp_verdict v;
 
-        if (sc && sc->n && rules_seccomp_judge (p, sc, &v, &err) < 0)
+        if (sc && sc->n && seccomp_profile_judge (p, sc, &v, &err) < 0)
                 decision_add (d, id, "/linux/seccomp", err.msg, "a profile libseccomp compiles",
                               "the seccomp profile does not load: %s", err.msg);
 }

@@ -112,7 +112,7 @@ static int
 secrets_fix (const struct policy *p, struct json *doc, const struct decision *ctx, struct hd_err *err)
 {
         (void) err;
-        rules_array_filter (json_path (doc, "process", "env", NULL), env_secret, NULL);
+        json_array_filter (json_path (doc, "process", "env", NULL), env_secret, NULL);
         return 0;
 }
 

@@ -271,7 +271,7 @@ judge_id (const struct policy_user *u, const struct userns *ns, int k, uint32_t 
 
         *host = id;
         if (ns->kind == USERNS_NONE || !ns->known)
-                return id == 0 ? ID_HOST_ROOT : rules_id_allowed (k ? &u->gids : &u->uids, id) ? ID_OK : ID_OUTSIDE;
+                return id == 0 ? ID_HOST_ROOT : ids_allowed (k ? &u->gids : &u->uids, id) ? ID_OK : ID_OUTSIDE;
         for (size_t i = 0; i < maps->n; i++) {
                 const struct id_range *r = &maps->m[i];
                 if (id < r->inner || id - r->inner >= r->size)
@@ -281,7 +281,7 @@ judge_id (const struct policy_user *u, const struct userns *ns, int k, uint32_t 
                         return ID_HOST_ROOT;
                 if (id == 0 && !u->allow_root_in_userns)
                         return ID_ROOT_INSIDE;
-                return *host <= UINT32_MAX && rules_id_allowed (k ? &u->mapped_gids : &u->mapped_uids, (uint32_t) *host)
+                return *host <= UINT32_MAX && ids_allowed (k ? &u->mapped_gids : &u->mapped_uids, (uint32_t) *host)
                                ? ID_OK
                                : ID_OUTSIDE;
         }
@@ -383,12 +383,12 @@ user_fix (const struct policy *p, struct json *doc, const struct decision *ctx, 
         if (!user)
                 return -1;
         userns_read (doc, &ns);
-        if (!id_ok (&p->user, &ns, 0, read_id (user, "uid")) && rules_set_i64 (user, "uid", p->user.uid, err) < 0)
+        if (!id_ok (&p->user, &ns, 0, read_id (user, "uid")) && json_set_i64 (user, "uid", p->user.uid, err) < 0)
                 return -1;
-        if (!id_ok (&p->user, &ns, 1, read_id (user, "gid")) && rules_set_i64 (user, "gid", p->user.gid, err) < 0)
+        if (!id_ok (&p->user, &ns, 1, read_id (user, "gid")) && json_set_i64 (user, "gid", p->user.gid, err) < 0)
                 return -1;
         if (json_get (user, "additionalGids"))
-                rules_array_filter (json_get (user, "additionalGids"), drop_gid,
+                json_array_filter (json_get (user, "additionalGids"), drop_gid,
                                     &(struct gid_filter) { &p->user, &ns });
         return 0;
 }

@@ -192,13 +192,13 @@ capabilities (void)
 {
         int cap = -1;
 
-        ok (rules_cap_from_name ("CAP_NET_BIND_SERVICE", &cap) == 0 && cap == 10, "CAP_NET_BIND_SERVICE is 10");
-        ok (rules_cap_from_name ("CAP_SYS_ADMIN", &cap) == 0 && cap == 21, "CAP_SYS_ADMIN is 21");
-        ok (rules_cap_from_name ("cap_sys_admin", &cap) < 0, "lower case refused (libcap would accept it)");
-        ok (rules_cap_from_name ("21", &cap) < 0, "a number refused (libcap would accept it)");
-        ok (rules_cap_from_name ("CAP_SYS_ADMIN ", &cap) < 0, "trailing space refused");
-        ok (rules_cap_from_name ("CAP_SYS_ADMINX", &cap) < 0, "unknown name refused");
-        ok (rules_cap_last () >= 37 && rules_cap_last () < 64, "cap_last_cap read from the kernel (%d)", rules_cap_last ());
+        ok (caps_from_name ("CAP_NET_BIND_SERVICE", &cap) == 0 && cap == 10, "CAP_NET_BIND_SERVICE is 10");
+        ok (caps_from_name ("CAP_SYS_ADMIN", &cap) == 0 && cap == 21, "CAP_SYS_ADMIN is 21");
+        ok (caps_from_name ("cap_sys_admin", &cap) < 0, "lower case refused (libcap would accept it)");
+        ok (caps_from_name ("21", &cap) < 0, "a number refused (libcap would accept it)");
+        ok (caps_from_name ("CAP_SYS_ADMIN ", &cap) < 0, "trailing space refused");
+        ok (caps_from_name ("CAP_SYS_ADMINX", &cap) < 0, "unknown name refused");
+        ok (caps_last () >= 37 && caps_last () < 64, "cap_last_cap read from the kernel (%d)", caps_last ());
 }
 
 /* The clean form the destination rule and allowMounts compare with. */
@@ -216,7 +216,7 @@ clean_paths (void)
         };
 
         for (size_t i = 0; i < HD_ARRAY_SIZE (paths); i++)
-                ok (rules_path_clean (paths[i].path) == paths[i].clean, "\"%s\" is %sclean", paths[i].path,
+                ok (paths_clean (paths[i].path) == paths[i].clean, "\"%s\" is %sclean", paths[i].path,
                     paths[i].clean ? "" : "not ");
 }
 

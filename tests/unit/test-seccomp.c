@@ -227,7 +227,7 @@ action (const struct json *sc, uint32_t arch, const char *name, uint64_t arg0)
         uint32_t ret = 0xdead;
         struct hd_err err = { 0 };
 
-        if (rules_seccomp_action (sc, arch, name, args, &ret, &err) < 0)
+        if (seccomp_profile_action (sc, arch, name, args, &ret, &err) < 0)
                 printf ("# %s\n", err.msg);
         return ret;
 }
@@ -244,7 +244,7 @@ judged (const struct json *sc, const char *want)
         if (!loaded && policy_load_buffer ("default.json", policy_default_json, policy_default_json_len, &p, &err) < 0)
                 printf ("# %s\n", err.msg);
         loaded = true;
-        if (rules_seccomp_judge (&p, sc, &v, &err) < 0)
+        if (seccomp_profile_judge (&p, sc, &v, &err) < 0)
                 printf ("# %s\n", err.msg);
         if (want[0])
                 ok (strncmp (v.through, want, strlen (want)) == 0, "judged: %s (want %s...)", v.through, want);
