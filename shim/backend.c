@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hardened/backend.h"
+#include "backend.h"
 
 extern char **environ;
 

@@ -8,8 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hardened/cli.h"
 #include "hardened/util.h"
+
+#include "cli.h"
 
 /* Where a flag's value goes.  SLOT_NONE: runc's business only. */
 enum slot {

@@ -8,8 +8,9 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "hardened/fileio.h"
 #include "hardened/util.h"
+
+#include "fileio.h"
 
 int
 fileio_open_dir (const char *path, struct hd_err *err)

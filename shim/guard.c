@@ -9,19 +9,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hardened/execproc.h"
-#include "hardened/fileio.h"
-#include "hardened/guard.h"
-#include "hardened/runcstate.h"
+#include "hardened/engine.h"
 #include "hardened/json.h"
 #include "hardened/num.h"
-#include "hardened/rtflags.h"
-#include "hardened/engine.h"
-#include "hardened/sink.h"
 #include "hardened/spec.h"
 #include "hardened/trust.h"
-#include "hardened/updateres.h"
 #include "hardened/util.h"
+
+#include "exec_process.h"
+#include "fileio.h"
+#include "guard.h"
+#include "runc_state.h"
+#include "runclog.h"
+#include "runtime_flags.h"
+#include "update_resources.h"
 
 /* What kind of document a verb hands runc, and which rules apply to it. */
 struct doc_kind {
@@ -57,16 +58,16 @@ report (const struct guard *g, const struct decision *d, struct hd_err *err)
         record_add_decision (g->rec, d);
         for (size_t i = 0; i < d->nnotes; i++) {
                 snprintf (line, sizeof line, "policy %s: note: %s", d->policy_source, d->notes[i]);
-                sink_log (g->cli->log, g->cli->log_format, "info", line);
+                runclog_log (g->cli->log, g->cli->log_format, "info", line);
         }
         if (d->exemption) {
                 snprintf (line, sizeof line, "policy %s: exemption \"%s\" applies to %s", d->policy_source,
                           d->exemption, d->container_id ? d->container_id : "this container");
-                sink_log (g->cli->log, g->cli->log_format, "info", line);
+                runclog_log (g->cli->log, g->cli->log_format, "info", line);
         }
         for (size_t i = 0; i < d->n; i++) {
                 decision_finding_line (d, i, line, sizeof line);
-                sink_log (g->cli->log, g->cli->log_format,
+                runclog_log (g->cli->log, g->cli->log_format,
                           d->findings[i].action == ACTION_REWRITE && !d->findings[i].fixed
                                   ? "error"
                                   : level[d->findings[i].action],
@@ -192,7 +193,7 @@ guard_file_at (const struct guard *g, int dirfd, const char *name, const char *l
         return 0;
 }
 
-/* create/run/restore's runtime flags (shim/rtflags.c), judged as a
+/* create/run/restore's runtime flags (shim/runtime_flags.c), judged as a
  * document against the checked config, and handed to runc as the fixed
  * document says.  Refusals read "create flags: refused by policy ...". */
 static int
@@ -205,9 +206,9 @@ guard_runtime_flags (const struct guard *g, const struct json *config, struct hd
                                           .state_root = root };
         struct decision d;
 
-        if (rtflags_document (g->cli, config, &doc, err) < 0
+        if (runtime_flags_document (g->cli, config, &doc, err) < 0
             || engine_run (g->policy, RULE_FLAGS, doc, &subject, &d, err) < 0 || report (g, &d, err) < 0
-            || (d.verdict == VERDICT_REWRITTEN && rtflags_apply (g->cli, doc, err) < 0))
+            || (d.verdict == VERDICT_REWRITTEN && runtime_flags_apply (g->cli, doc, err) < 0))
                 return hd_err_prefix (err, "%s flags: ", g->cli->verb_name);
         return 0;
 }
@@ -367,7 +368,7 @@ guard_create (const struct guard *g, struct hd_err *err)
 }
 
 /* exec without --process: the process runc would build from the bundle's
- * config.json and the inline flags (shim/execproc.c) is judged like a
+ * config.json and the inline flags (shim/exec_process.c) is judged like a
  * --process file and handed to runc as one, in a sealed memfd; the inline
  * process flags, which runc then ignores, are dropped.  runc never reads
  * config.json for this exec, so an edit after the check changes nothing. */
@@ -385,7 +386,7 @@ guard_exec_inline (const struct guard *g, struct hd_err *err)
          * it is refused, fail closed); the process built from it then goes
          * through the document pass like any --process file. */
         spec_canon_actions_for (g->policy, &actions);
-        rc = execproc_build (g->cli, actions.unknown_fields == ACTION_REJECT ? SPEC_STRICT : SPEC_ALLOW_UNKNOWN,
+        rc = exec_process_build (g->cli, actions.unknown_fields == ACTION_REJECT ? SPEC_STRICT : SPEC_ALLOW_UNKNOWN,
                              &proc, &source, err);
 
         if (rc < 0)
@@ -397,13 +398,13 @@ guard_exec_inline (const struct guard *g, struct hd_err *err)
          * appears between this check and runc's look-up gets an empty
          * process runc refuses, never one built from an unchecked config. */
         if (rc == EXECPROC_NO_CONTAINER) {
-                execproc_strip_flags (g->cli);
+                exec_process_strip_flags (g->cli);
                 return add_flag (g, "process", "/dev/null", err);
         }
         if (json_write (proc, &data, &len, err) < 0
             || check_document (g, data, len, &process_doc, &checked, &checked_len, NULL, err) < 0)
                 return hd_err_prefix (err, "exec %s: process from %s and the exec flags:", g->cli->id, source);
-        execproc_strip_flags (g->cli);
+        exec_process_strip_flags (g->cli);
         if (seal_for_backend (checked, checked_len, path, sizeof path, err) < 0)
                 return -1;
         return add_flag (g, "process", path, err);
@@ -443,7 +444,7 @@ update_request (const struct guard *g, struct json **request, struct decision *c
         memset (canon, 0, sizeof *canon);
         if (!path) {
                 decision_start (g, &d);
-                if (updateres_from_flags (g->cli, request, &d, err) < 0)
+                if (update_resources_from_flags (g->cli, request, &d, err) < 0)
                         return -1;
                 d.verdict = d.n ? VERDICT_REFUSED : VERDICT_ALLOWED;
                 if (d.n && report (g, &d, err) < 0)
@@ -464,7 +465,7 @@ static void
 update_strip_flags (const struct guard *g)
 {
         for (int i = 0; i < g->cli->nflags; i++)
-                if (updateres_is_resource_flag (g->cli->flags[i].name))
+                if (update_resources_is_flag (g->cli->flags[i].name))
                         cli_strip_flag (g->cli, &g->cli->flags[i]);
 }
 
@@ -499,13 +500,13 @@ update_hand_over (const struct guard *g, const char *doc, size_t len, struct hd_
 }
 
 /* update: the request merged into the container's current resources as
- * runc merges it, judged whole, and handed over whole (updateres.h). */
+ * runc merges it, judged whole, and handed over whole (update_resources.h). */
 static int
 guard_update (const struct guard *g, struct hd_err *err)
 {
         _cleanup_json_ struct json *state = NULL, *request = NULL, *merged = NULL;
         _cleanup_free_ char *out = NULL;
-        struct updateres_sources src;
+        struct update_resources_sources src;
         struct decision d, canon;
         size_t len;
 
@@ -527,14 +528,14 @@ guard_update (const struct guard *g, struct hd_err *err)
         }
         if (update_request (g, &request, &canon, err) < 0)
                 return -1;
-        if (updateres_merge (request, state, &merged, &src, err) < 0)
+        if (update_resources_merge (request, state, &merged, &src, err) < 0)
                 return hd_err_prefix (err, "container %s: ", g->cli->id);
         if (apply_policy (g, &resources_doc, &merged, &d, err) < 0)
                 return -1;
         decision_prepend (&d, &canon);
         if (report (g, &d, err) < 0)
                 return hd_err_prefix (err, "update %s: ", g->cli->id);
-        updateres_finish (merged, &src);
+        update_resources_finish (merged, &src);
         if (json_write (merged, &out, &len, err) < 0)
                 return -1;
         return update_hand_over (g, out, len, err);

@@ -4,19 +4,20 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hardened/backend.h"
-#include "hardened/cli.h"
-#include "hardened/features.h"
-#include "hardened/guard.h"
 #include "hardened/policy.h"
-#include "hardened/sink.h"
-#include "hardened/tool.h"
-#include "hardened/record.h"
+
+#include "backend.h"
+#include "backend_features.h"
+#include "cli.h"
+#include "guard.h"
+#include "policy_cmd.h"
+#include "record_sinks.h"
+#include "runclog.h"
 
 static int
 fail (const struct cli *cli, const struct hd_err *err)
 {
-        sink_error (cli->log, cli->log_format, err->msg);
+        runclog_error (cli->log, cli->log_format, err->msg);
         return err->exit ? err->exit : HD_EXIT_INTERNAL;
 }
 
@@ -84,7 +85,7 @@ main (int argc, char **argv)
 
         /* Not a runtime call: the ops tooling (runc has no "policy" verb). */
         if (argc >= 2 && strcmp (argv[1], "policy") == 0)
-                return tool_policy (argc - 2, argv + 2);
+                return policy_cmd_main (argc - 2, argv + 2);
         if (cli_parse_globals (argc, argv, &cli, &err) < 0)
                 return fail (&cli, &err);
         guarded = guard_applies (&cli) && !cli.help && !cli.version;

@@ -49,7 +49,7 @@ mkdir "$work/asan" && cd "$work/asan"
 "$top/configure" --enable-werror --enable-sanitizers -q
 make -j"$jobs" >/dev/null
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    make -j"$jobs" check TESTS="tests/unit/test-num tests/unit/test-json tests/unit/test-spec tests/unit/test-cli tests/unit/test-updateres tests/unit/test-trust tests/unit/test-sink tests/unit/test-policy tests/fuzz/replay.sh" \
+    make -j"$jobs" check TESTS="tests/unit/test-num tests/unit/test-json tests/unit/test-spec tests/unit/test-cli tests/unit/test-update-resources tests/unit/test-trust tests/unit/test-runclog tests/unit/test-policy tests/fuzz/replay.sh" \
     || failed=1
 
 fuzz_runs=0

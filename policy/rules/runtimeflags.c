@@ -8,7 +8,7 @@
 #include "hardened/util.h"
 
 /* The runtime flags document (RULE_FLAGS): what create, run and restore's
- * flags tell runc to do to the container, as shim/rtflags.c reads them off
+ * flags tell runc to do to the container, as shim/runtime_flags.c reads them off
  * the command line (every bool with Go's strconv.ParseBool, last one
  * given wins):
  *
@@ -30,7 +30,7 @@
  * config.json.  Without pivot_root the host's root stays mounted under the
  * container's root: a process with CAP_SYS_ADMIN detaches "/" and setns(2)
  * into its own mount namespace lands on the host's root filesystem (shown
- * in tests/integration/rtflags.bats).  Without a new session keyring the
+ * in tests/integration/runtime-flags.bats).  Without a new session keyring the
  * container shares the keys of the caller's session.  On restore,
  * --lsm-profile and --lsm-mount-context replace the labels of the checked
  * config with ones the policy never saw ("apparmor:unconfined"): they are

@@ -38,7 +38,7 @@ teardown() {
 
 # exec without --process: the shim builds the process runc would run (the
 # bundle's config.json through the container's state, the flags merged) and
-# hands runc that, checked, with --process (tests/integration/execproc.bats
+# hands runc that, checked, with --process (tests/integration/exec-process.bats
 # has the merge itself; these are the old inline-flag cases, now judged as
 # the document they stand for).
 @test "exec -u 0 / --user=0:0 / -g 0 / --cap / --no-new-privs=false: the process runc gets is rewritten" {

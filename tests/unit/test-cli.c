@@ -5,9 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hardened/cli.h"
 #include "hardened/util.h"
+
 #include "argv.h"
+#include "cli.h"
 #include "tap.h"
 
 /* One command line (space-separated; no argument contains a space) and what

@@ -7,6 +7,7 @@
 #include "hardened/json.h"
 #include "hardened/policy.h"
 #include "hardened/util.h"
+
 #include "tap.h"
 
 /* The emulator against runc 1.1's semantics (libcontainer/cgroups/devices):

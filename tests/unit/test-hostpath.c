@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hardened/hostpath.h"
+
 #include "tap.h"
 
 /* mountinfo as the kernel writes it: optional fields, escapes, nsfs roots,

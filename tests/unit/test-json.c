@@ -6,6 +6,7 @@
 
 #include "hardened/json.h"
 #include "hardened/util.h"
+
 #include "tap.h"
 
 /* Parse; on success write back into *out.  Returns the parse result. */

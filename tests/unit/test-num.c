@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hardened/num.h"
+
 #include "tap.h"
 
 static int

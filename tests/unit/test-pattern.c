@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "hardened/pattern.h"
+
 #include "tap.h"
 
 #define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

@@ -9,6 +9,7 @@
 #include "hardened/policy.h"
 #include "hardened/rules.h"
 #include "hardened/util.h"
+
 #include "tap.h"
 
 static void

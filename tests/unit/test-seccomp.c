@@ -17,6 +17,7 @@
 #include "hardened/seccomp_profile.h"
 #include "hardened/sha256.h"
 #include "hardened/util.h"
+
 #include "tap.h"
 
 /* ---- SHA-256: FIPS 180-4 / NIST CAVP vectors ----------------------------- */

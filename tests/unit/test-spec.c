@@ -7,6 +7,7 @@
 #include "hardened/json.h"
 #include "hardened/spec.h"
 #include "hardened/util.h"
+
 #include "tap.h"
 
 /* Parse and check; returns the check's result, message in err. */

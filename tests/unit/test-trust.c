@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "hardened/trust.h"
+
 #include "tap.h"
 
 #define OTHER_UID 1u        /* a marker: replaced by a uid that is neither root nor the caller */

@@ -2,7 +2,7 @@
  *
  * create/run/restore: the bundle's config.json; exec --process FILE: the
  * process file; exec without --process: the process runc would build from
- * the bundle's config.json and the inline flags (execproc.h), handed to
+ * the bundle's config.json and the inline flags (exec_process.h), handed to
  * runc as --process in a sealed memfd; update --resources FILE|-: the
  * resources JSON.  Each is
  * read strictly, checked against the OCI schema, and the checked tree is
@@ -14,10 +14,11 @@
 
 #include <stdbool.h>
 
-#include "hardened/cli.h"
 #include "hardened/err.h"
 #include "hardened/policy.h"
-#include "hardened/record.h"
+
+#include "cli.h"
+#include "record_sinks.h"
 
 /* Is cli->verb one the shim checks (create, run, restore, exec, update)? */
 bool guard_applies (const struct cli *cli);

@@ -9,8 +9,9 @@
 
 #include <yajl/yajl_gen.h>
 
-#include "hardened/sink.h"
 #include "hardened/util.h"
+
+#include "runclog.h"
 
 static int
 format_json (char *buf, size_t size, const char *level, const char *msg, const char *when)
@@ -70,7 +71,7 @@ format_text (char *buf, size_t size, const char *level, const char *msg, const c
 }
 
 int
-sink_format (char *buf, size_t size, int json, const char *level, const char *msg,
+runclog_format (char *buf, size_t size, int json, const char *level, const char *msg,
              long long epoch_seconds)
 {
         char when[64];
@@ -98,11 +99,11 @@ write_all (int fd, const char *buf, size_t len)
 }
 
 void
-sink_log (const char *log_path, const char *log_format, const char *level, const char *msg)
+runclog_log (const char *log_path, const char *log_format, const char *level, const char *msg)
 {
         char line[16384];
         int json = log_format && strcmp (log_format, "json") == 0;
-        int n = sink_format (line, sizeof line, json, level, msg, (long long) time (NULL));
+        int n = runclog_format (line, sizeof line, json, level, msg, (long long) time (NULL));
         _cleanup_close_ int fd = -1;
 
         if (!log_path || !*log_path)
@@ -118,7 +119,7 @@ sink_log (const char *log_path, const char *log_format, const char *level, const
 }
 
 void
-sink_bound (const char *msg, char *buf, size_t size)
+runclog_bound (const char *msg, char *buf, size_t size)
 {
         static const char more[] = "; ... (the full list is in the runtime log)";
         size_t len = strlen (msg), cut;
@@ -139,11 +140,11 @@ sink_bound (const char *msg, char *buf, size_t size)
 }
 
 void
-sink_error (const char *log_path, const char *log_format, const char *msg)
+runclog_error (const char *log_path, const char *log_format, const char *msg)
 {
-        char line[SINK_STDERR_MAX - sizeof "hardened: "]; /* the NUL's byte is the newline's */
+        char line[RUNCLOG_STDERR_MAX - sizeof "hardened: "]; /* the NUL's byte is the newline's */
 
-        sink_log (log_path, log_format, "error", msg);
-        sink_bound (msg, line, sizeof line);
+        runclog_log (log_path, log_format, "error", msg);
+        runclog_bound (msg, line, sizeof line);
         dprintf (STDERR_FILENO, "hardened: %s\n", line);
 }

@@ -6,12 +6,13 @@
  * into the resources the state records, so the shim reads the same file to
  * judge what runc will actually do.  The file is root's (runc writes it under
  * a 0700 root), but it is parsed strictly all the same. */
-#ifndef HARDENED_RUNCSTATE_H
-#define HARDENED_RUNCSTATE_H
+#ifndef HARDENED_RUNC_STATE_H
+#define HARDENED_RUNC_STATE_H
 
-#include "hardened/cli.h"
 #include "hardened/err.h"
 #include "hardened/json.h"
+
+#include "cli.h"
 
 /* Load the state of container cli->id under cli_state_root(cli).  The id is
  * checked as runc's validateID does; a missing container is an error

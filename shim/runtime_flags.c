@@ -4,8 +4,9 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "hardened/rtflags.h"
 #include "hardened/util.h"
+
+#include "runtime_flags.h"
 
 /* One row per flag that changes the container: runc's long name (cli.c's
  * tables say which verbs define it; a verb that does not refuses it at
@@ -51,7 +52,7 @@ add_config (struct json *doc, const struct json *config, struct hd_err *err)
 }
 
 int
-rtflags_document (const struct cli *cli, const struct json *config, struct json **out, struct hd_err *err)
+runtime_flags_document (const struct cli *cli, const struct json *config, struct json **out, struct hd_err *err)
 {
         _cleanup_json_ struct json *doc = json_new (JSON_OBJECT);
 
@@ -116,7 +117,7 @@ apply_one (struct cli *cli, const char *name, const struct json *want, struct hd
 }
 
 int
-rtflags_apply (struct cli *cli, const struct json *doc, struct hd_err *err)
+runtime_flags_apply (struct cli *cli, const struct json *doc, struct hd_err *err)
 {
         for (size_t i = 0; i < HD_ARRAY_SIZE (rtflags); i++)
                 if (apply_one (cli, rtflags[i].flag, json_get (doc, rtflags[i].key), err) < 0)

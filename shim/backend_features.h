@@ -15,8 +15,8 @@
  * alone applies and every decision carries a note saying why and what to
  * run.  The built-in list already holds every entry runc 1.1-1.2 and crun
  * are known to list, so only a backend's additions can be missed. */
-#ifndef HARDENED_FEATURES_H
-#define HARDENED_FEATURES_H
+#ifndef HARDENED_BACKEND_FEATURES_H
+#define HARDENED_BACKEND_FEATURES_H
 
 #include <stdbool.h>
 #include <stddef.h>

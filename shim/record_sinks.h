@@ -1,4 +1,4 @@
-/* The decision record and its sinks (shim/record.c).
+/* The decision record and its sinks (shim/record_sinks.c).
  *
  * One record per guarded call: verb, container id, bundle, outcome, the
  * rule ids behind it, the exemption that applied, the policy.  It goes to
@@ -8,8 +8,8 @@
  * one, to a JSON-lines decision log.  Every value that comes from the
  * caller is encoded so it cannot forge fields; secret values never reach
  * a record (the env.secrets finding carries only the variable's name). */
-#ifndef HARDENED_RECORD_H
-#define HARDENED_RECORD_H
+#ifndef HARDENED_RECORD_SINKS_H
+#define HARDENED_RECORD_SINKS_H
 
 #include <stdbool.h>
 #include <stddef.h>

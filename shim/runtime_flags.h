@@ -1,4 +1,4 @@
-/* create/run/restore's runtime flags as a document (shim/rtflags.c).
+/* create/run/restore's runtime flags as a document (shim/runtime_flags.c).
  *
  * The flags that change what runc does to the container (--no-pivot,
  * --no-new-keyring, restore's --lsm-profile and --lsm-mount-context) are
@@ -8,19 +8,20 @@
  * says.  The other flags of these verbs act on runc's own process, its I/O
  * or its bookkeeping, not on the container's confinement (README,
  * "Runtime flags"). */
-#ifndef HARDENED_RTFLAGS_H
-#define HARDENED_RTFLAGS_H
+#ifndef HARDENED_RUNTIME_FLAGS_H
+#define HARDENED_RUNTIME_FLAGS_H
 
-#include "hardened/cli.h"
 #include "hardened/err.h"
 #include "hardened/json.h"
 
+#include "cli.h"
+
 /* The document for cli's flags; `config` is the checked config.json (its
  * labels and annotations go in), or NULL.  *out is owned by the caller. */
-int rtflags_document (const struct cli *cli, const struct json *config, struct json **out, struct hd_err *err);
+int runtime_flags_document (const struct cli *cli, const struct json *config, struct json **out, struct hd_err *err);
 
 /* Edit cli->strip / cli->replace so the backend's flags say what `doc`
  * says, and rebuild cli->backend_argv. */
-int rtflags_apply (struct cli *cli, const struct json *doc, struct hd_err *err);
+int runtime_flags_apply (struct cli *cli, const struct json *doc, struct hd_err *err);
 
 #endif

@@ -4,10 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hardened/updateres.h"
 #include "hardened/util.h"
+
 #include "argv.h"
 #include "tap.h"
+#include "update_resources.h"
 
 /* The state.json cgroups runc 1.1.5 writes for 1 CPU, 256Mi without swap
  * and 50 pids, and what its own `update --cpu-period 1000` leaves there. */
@@ -89,7 +90,7 @@ request_from (size_t k, struct cli *c, struct json **req, struct decision *d, st
 {
         if (cases[k].request)
                 return json_parse (cases[k].request, strlen (cases[k].request), req, err);
-        return updateres_from_flags (c, req, d, err);
+        return update_resources_from_flags (c, req, d, err);
 }
 
 static void
@@ -98,7 +99,7 @@ run_case (size_t k)
         _cleanup_free_ char *store = NULL, *line = NULL, *out = NULL;
         _cleanup_free_ char **argv = NULL;
         _cleanup_json_ struct json *state = NULL, *req = NULL, *merged = NULL;
-        struct updateres_sources src;
+        struct update_resources_sources src;
         struct decision d = { 0 };
         struct hd_err err = { 0 };
         struct cli c = { 0 };
@@ -124,12 +125,12 @@ run_case (size_t k)
         }
         ok (d.n == 0, "read: %s%s", line, d.n ? d.findings[0].message : "");
         ok (json_parse (cases[k].state, strlen (cases[k].state), &state, &err) == 0
-                    && updateres_merge (req, state, &merged, &src, &err) == 0,
+                    && update_resources_merge (req, state, &merged, &src, &err) == 0,
             "  merged %s", err.msg);
-        updateres_finish (merged, &src);
+        update_resources_finish (merged, &src);
         ok (json_write (merged, &out, &len, &err) == 0, "  written");
         is_str (out, cases[k].want, "  %s", cases[k].request ? cases[k].request : "the document runc gets");
-        ok (!updateres_is_resource_flag ("l3-cache-schema") && updateres_is_resource_flag ("pids-limit"),
+        ok (!update_resources_is_flag ("l3-cache-schema") && update_resources_is_flag ("pids-limit"),
             "  --l3-cache-schema is not a resource flag runc ignores with -r");
         cli_free (&c);
 }

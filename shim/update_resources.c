@@ -6,8 +6,9 @@
 #include <string.h>
 
 #include "hardened/num.h"
-#include "hardened/updateres.h"
 #include "hardened/util.h"
+
+#include "update_resources.h"
 
 /* How runc 1.1.5's update.go reads an inline flag's value. */
 enum parser {
@@ -65,7 +66,7 @@ static const char *const parser_why[] = {
 };
 
 bool
-updateres_is_resource_flag (const char *name)
+update_resources_is_flag (const char *name)
 {
         for (size_t i = 0; i < HD_ARRAY_SIZE (fields); i++)
                 if (strcmp (fields[i].flag, name) == 0)
@@ -204,7 +205,7 @@ strict_finding (struct decision *d, const struct cli_flag *c, enum parser p)
 }
 
 int
-updateres_from_flags (const struct cli *cli, struct json **request, struct decision *d,
+update_resources_from_flags (const struct cli *cli, struct json **request, struct decision *d,
                       struct hd_err *err)
 {
         _cleanup_json_ struct json *req = json_new (JSON_OBJECT);
@@ -282,8 +283,8 @@ merged_value (const struct json *request, const struct json *cgroups, size_t i, 
 }
 
 int
-updateres_merge (const struct json *request, const struct json *state, struct json **merged,
-                 struct updateres_sources *src, struct hd_err *err)
+update_resources_merge (const struct json *request, const struct json *state, struct json **merged,
+                 struct update_resources_sources *src, struct hd_err *err)
 {
         const struct json *cgroups = json_path (state, "config", "cgroups", NULL);
         const struct json *unified = json_get (request, "unified");
@@ -323,7 +324,7 @@ standin_untouched (const struct json *merged, size_t i)
 }
 
 void
-updateres_finish (struct json *merged, const struct updateres_sources *src)
+update_resources_finish (struct json *merged, const struct update_resources_sources *src)
 {
         static const char *const objects[] = { "memory", "cpu", "pids", "blockIO" };
 

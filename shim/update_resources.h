@@ -19,44 +19,45 @@
  * the request's zeros back into state.json, so 0 there may hide any value)
  * is judged as unlimited (cpu period: the kernel's 100000) and, unless the
  * policy changes it, handed back as 0 (unchanged). */
-#ifndef HARDENED_UPDATERES_H
-#define HARDENED_UPDATERES_H
+#ifndef HARDENED_UPDATE_RESOURCES_H
+#define HARDENED_UPDATE_RESOURCES_H
 
 #include <stdbool.h>
 
-#include "hardened/cli.h"
 #include "hardened/decision.h"
 #include "hardened/err.h"
 #include "hardened/json.h"
 
+#include "cli.h"
+
 #define UPDATERES_NFIELDS 16
 
-/* Where each merged field came from (for updateres_finish). */
-struct updateres_sources {
+/* Where each merged field came from (for update_resources_finish). */
+struct update_resources_sources {
         unsigned char src[UPDATERES_NFIELDS];
 };
 
 /* Is `name` (a long flag name) one of update's inline resource flags, the
  * ones runc ignores when --resources is given?  (--l3-cache-schema and
  * --mem-bw-schema are not: runc applies them either way.) */
-bool updateres_is_resource_flag (const char *name);
+bool update_resources_is_flag (const char *name);
 
 /* The request runc builds from the inline flags, as a resources document
  * (only the fields a flag sets).  A value the shim cannot read exactly as
  * runc does is a cli.strictValues finding (action reject) in `d`; the
  * request is then incomplete and must not be used. */
-int updateres_from_flags (const struct cli *cli, struct json **request, struct decision *d,
+int update_resources_from_flags (const struct cli *cli, struct json **request, struct decision *d,
                           struct hd_err *err);
 
 /* Merge `request` (a checked resources document, or the one built from the
  * flags) into `state` (the container's state.json) as runc 1.1.5 does:
  * *merged is a resources document with every field runc applies. */
-int updateres_merge (const struct json *request, const struct json *state, struct json **merged,
-                     struct updateres_sources *src, struct hd_err *err);
+int update_resources_merge (const struct json *request, const struct json *state, struct json **merged,
+                     struct update_resources_sources *src, struct hd_err *err);
 
 /* After the policy: drop the stand-ins the policy left as they were (0 is
  * "unchanged" to runc), keep the period wherever a quota is handed over,
  * drop empty objects. */
-void updateres_finish (struct json *merged, const struct updateres_sources *src);
+void update_resources_finish (struct json *merged, const struct update_resources_sources *src);
 
 #endif

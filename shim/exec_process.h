@@ -1,4 +1,4 @@
-/* The process runc 1.1 runs for `exec` without --process (shim/execproc.c).
+/* The process runc 1.1 runs for `exec` without --process (shim/exec_process.c).
  *
  * runc's exec.go getProcess: the container's state under --root, its first
  * "bundle=" label (utils.SearchLabels; the config's annotations come before
@@ -12,14 +12,15 @@
  * created: an edit after `run` (uid 0, every capability) or an annotation
  * "bundle" naming another directory would otherwise give `runc exec ID sh`
  * whatever that file says, with only the flags checked. */
-#ifndef HARDENED_EXECPROC_H
-#define HARDENED_EXECPROC_H
+#ifndef HARDENED_EXEC_PROCESS_H
+#define HARDENED_EXEC_PROCESS_H
 
-#include "hardened/cli.h"
 #include "hardened/err.h"
 #include "hardened/json.h"
 
-enum execproc_outcome {
+#include "cli.h"
+
+enum exec_process_outcome {
         /* *process is the document runc would run; *source names where its
          * template came from (BUNDLE/config.json) */
         EXECPROC_BUILT,
@@ -34,14 +35,14 @@ enum execproc_outcome {
 
 /* Build the process for cli (verb exec, no --process).  `spec_flags` are
  * spec_check's flags for the config.json read.  Returns an
- * enum execproc_outcome, or < 0 with err set (a config runc would refuse,
+ * enum exec_process_outcome, or < 0 with err set (a config runc would refuse,
  * a flag value runc would read differently from plain decimal). */
-int execproc_build (const struct cli *cli, unsigned spec_flags, struct json **process, char **source,
+int exec_process_build (const struct cli *cli, unsigned spec_flags, struct json **process, char **source,
                     struct hd_err *err);
 
-/* Drop the inline process flags (the ones execproc_build merged, and an
+/* Drop the inline process flags (the ones exec_process_build merged, and an
  * empty --process) from the backend's argv: runc ignores them once it is
  * given --process. */
-void execproc_strip_flags (struct cli *cli);
+void exec_process_strip_flags (struct cli *cli);
 
 #endif

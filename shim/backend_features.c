@@ -13,11 +13,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hardened/features.h"
-#include "hardened/fileio.h"
 #include "hardened/json.h"
 #include "hardened/sha256.h"
 #include "hardened/util.h"
+
+#include "backend_features.h"
+#include "fileio.h"
 
 #define FEATURES_OUTPUT_MAX (1024 * 1024)
 #define FEATURES_TIMEOUT_MS 10000

@@ -13,8 +13,9 @@
 #include <linux/netlink.h>
 #include <yajl/yajl_gen.h>
 
-#include "hardened/record.h"
 #include "hardened/util.h"
+
+#include "record_sinks.h"
 
 /* Message types from libaudit.h (userspace records for virtualisation). */
 #define HD_AUDIT_VIRT_CONTROL 2500

@@ -8,13 +8,14 @@
 #include <string.h>
 
 #include "hardened/adminfile.h"
-#include "hardened/features.h"
-#include "hardened/fileio.h"
-#include "hardened/policy.h"
 #include "hardened/engine.h"
+#include "hardened/policy.h"
 #include "hardened/spec.h"
-#include "hardened/tool.h"
 #include "hardened/util.h"
+
+#include "backend_features.h"
+#include "fileio.h"
+#include "policy_cmd.h"
 
 /* `hardened policy ...` prints on stdout (it is a tool, not a runtime verb)
  * and reports through its exit status. */
@@ -70,7 +71,7 @@ refresh_features (const char *backend, bool quiet)
 
 /* Each file's report, then each distinct backend's features cached. */
 static int
-tool_lint (int argc, char **argv)
+policy_cmd_lint (int argc, char **argv)
 {
         char *backends[64];
         size_t nbackends = 0;
@@ -106,12 +107,12 @@ tool_lint (int argc, char **argv)
 
 /* --policy FILE / --policy=FILE (--format, --backend, --root where the
  * caller takes them), and the remaining arguments. */
-struct tool_flags {
+struct policy_cmd_flags {
         const char *policy, *format, *backend, *root;
 };
 
 static int
-take_flags (int argc, char **argv, struct tool_flags *t, bool verb_flags, int *first)
+take_flags (int argc, char **argv, struct policy_cmd_flags *t, bool verb_flags, int *first)
 {
         int i = 1;
 
@@ -143,9 +144,9 @@ take_flags (int argc, char **argv, struct tool_flags *t, bool verb_flags, int *f
 }
 
 static int
-tool_show (int argc, char **argv)
+policy_cmd_show (int argc, char **argv)
 {
-        struct tool_flags t = { 0 };
+        struct policy_cmd_flags t = { 0 };
         _cleanup_free_ char *text = NULL;
         _cleanup_json_ struct json *doc = NULL;
         struct policy p;
@@ -380,9 +381,9 @@ check_one (const struct policy *p, const char *path, const char *root, bool json
 }
 
 static int
-tool_check (int argc, char **argv)
+policy_cmd_check (int argc, char **argv)
 {
-        struct tool_flags t = { .format = "text" };
+        struct policy_cmd_flags t = { .format = "text" };
         struct policy p;
         struct hd_err err = { 0 };
         int first, status = TOOL_OK;
@@ -446,7 +447,7 @@ static const char help_text[] =
         "The backend's own --help and --version pass through unchanged.\n";
 
 static int
-tool_version (int argc, char **argv)
+policy_cmd_version (int argc, char **argv)
 {
         (void) argv;
         if (argc != 1)
@@ -456,7 +457,7 @@ tool_version (int argc, char **argv)
 }
 
 static int
-tool_help (int argc, char **argv)
+policy_cmd_help (int argc, char **argv)
 {
         (void) argc;
         (void) argv;
@@ -465,14 +466,14 @@ tool_help (int argc, char **argv)
 }
 
 int
-tool_policy (int argc, char **argv)
+policy_cmd_main (int argc, char **argv)
 {
         static const struct {
                 const char *name;
                 int (*run) (int, char **);
         } tools[] = {
-                { "lint", tool_lint }, { "check", tool_check }, { "show", tool_show },
-                { "version", tool_version }, { "help", tool_help },
+                { "lint", policy_cmd_lint }, { "check", policy_cmd_check }, { "show", policy_cmd_show },
+                { "version", policy_cmd_version }, { "help", policy_cmd_help },
         };
 
         for (size_t i = 0; argc > 0 && i < HD_ARRAY_SIZE (tools); i++)

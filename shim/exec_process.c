@@ -6,12 +6,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "hardened/execproc.h"
-#include "hardened/fileio.h"
 #include "hardened/num.h"
-#include "hardened/runcstate.h"
 #include "hardened/spec.h"
 #include "hardened/util.h"
+
+#include "exec_process.h"
+#include "fileio.h"
+#include "runc_state.h"
 
 /* runc 1.1.5 exec.go getProcess, step by step.  runc reads its flags with
  * urfave/cli: a StringFlag is its last value ("" counts as not given), a
@@ -262,7 +263,7 @@ load_state (const struct cli *cli, struct json **state, struct hd_err *err)
 }
 
 int
-execproc_build (const struct cli *cli, unsigned spec_flags, struct json **process, char **source,
+exec_process_build (const struct cli *cli, unsigned spec_flags, struct json **process, char **source,
                 struct hd_err *err)
 {
         _cleanup_json_ struct json *state = NULL, *config = NULL, *proc = NULL;
@@ -294,7 +295,7 @@ execproc_build (const struct cli *cli, unsigned spec_flags, struct json **proces
 }
 
 void
-execproc_strip_flags (struct cli *cli)
+exec_process_strip_flags (struct cli *cli)
 {
         for (int i = 0; i < cli->nflags; i++) {
                 /* an empty --process (runc: none) would clash with the one

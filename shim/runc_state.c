@@ -5,9 +5,10 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "hardened/fileio.h"
-#include "hardened/runcstate.h"
 #include "hardened/util.h"
+
+#include "fileio.h"
+#include "runc_state.h"
 
 /* runc 1.1 validateID: ^[\w+-\.]+$ (the class holds word characters and
  * the range '+'..'.', that is + , - .), and not "." or "..". */
