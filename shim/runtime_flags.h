@@ -3,7 +3,7 @@
  * The flags that change what runc does to the container (--no-pivot,
  * --no-new-keyring, restore's --lsm-profile and --lsm-mount-context) are
  * read off the parsed command line into the runtime flags document that
- * policy/rules/runtimeflags.c judges; after the engine has run, the
+ * policy/rules/runtime_flags.c judges; after the engine has run, the
  * backend's argv is made to say exactly what the (possibly fixed) document
  * says.  The other flags of these verbs act on runc's own process, its I/O
  * or its bookkeeping, not on the container's confinement (README,

@@ -15,7 +15,7 @@ enum rule_verb {
         RULE_CREATE = 1 << 0,     /* create, run, restore: config.json */
         RULE_EXEC = 1 << 1,       /* exec --process */
         RULE_UPDATE = 1 << 2,     /* update --resources */
-        RULE_FLAGS = 1 << 3,      /* create/run/restore's runtime flags (policy/rules/runtimeflags.c) */
+        RULE_FLAGS = 1 << 3,      /* create/run/restore's runtime flags (policy/rules/runtime_flags.c) */
 };
 
 /* Run every rule that applies to `verb` on `doc`: record, fix or refuse per

@@ -44,7 +44,7 @@ extern const struct rule rule_resources_unified, rule_update_unified, rule_realt
         rule_update_realtime_cpu, rule_scheduler, rule_io_priority;
 extern const struct rule rule_runtime_flags, rule_runtime_restore_lsm;
 
-/* A namespace path as runc's init will open it (policy/rules/namespaces.c
+/* A namespace path as runc's init will open it (policy/rules/host_namespaces.c
  * says how): one of the host's namespaces (of any type; the shim's own and,
  * when readable, pid 1's), private, or not judged (relative, through a
  * /proc link that runc's init would see differently, unreadable).  `why`

@@ -17,16 +17,12 @@
 #include "hardened/rules.h"
 #include "hardened/util.h"
 
-/* privileged.container (CIS 5.5, PSS privileged): the --privileged
- * signature, reported as one clear finding besides the individual ones.
- * devices.host: every linux.devices entry is, by its type and numbers,
+/* devices.host: every linux.devices entry is, by its type and numbers,
  * a runtime default or an allow-listed device (no safe fix: refused).
  * devices.cgroup: the device cgroup runc builds from linux.resources.devices
  * lets the container read or write only the devices it is given: the
  * runtime defaults and its allowed linux.devices entries (fixed by
  * dropping the rules that give more).
- * paths.masked: the runtime's default masked and read-only paths are
- * present (missing ones are added back).
  *
  * Threat: a device is what its type and numbers say, never its path: a
  * block device 8:0 named /dev/null is the host's first disk, and a node
@@ -376,100 +372,9 @@ cgroup_fix (const struct policy *p, struct json *doc, const struct decision *ctx
         return 0;
 }
 
-/* ---- privileged ---- */
-
-/* Every capability up to CAP_AUDIT_READ (37): what --privileged grants
- * whatever the engine's own list of newer capabilities. */
-static bool
-all_capabilities (const struct json *doc)
-{
-        const struct json *b = json_path (doc, "process", "capabilities", "bounding", NULL);
-        const uint64_t classic = (1ULL << 38) - 1;
-        uint64_t have = 0;
-        int cap;
-
-        for (size_t i = 0; b && i < b->n; i++)
-                if (caps_from_name (b->items[i]->text, &cap) == 0)
-                        have |= 1ULL << cap;
-        return (have & classic) == classic;
-}
-
-/* Every device allowed, in any spelling: judged on the emulated cgroup. */
-static void
-privileged_check (const struct policy *p, const struct json *doc, struct decision *d, const char *id)
-{
-        const struct json *masked = json_path (doc, "linux", "maskedPaths", NULL);
-        const struct json *ro = json_path (doc, "linux", "readonlyPaths", NULL);
-        struct devcg_state s;
-
-        devcg_simulate (json_path (doc, "linux", "resources", "devices", NULL), &s);
-        if (all_capabilities (doc) && (!masked || masked->n == 0) && (!ro || ro->n == 0)
-            && devcg_allows_everything (&s))
-                decision_add (d, id, "/", "all capabilities, no masked paths, all devices", "not privileged",
-                              "privileged container (--privileged): all capabilities, masked and "
-                              "read-only paths dropped, every device allowed");
-}
-
-/* ---- masked and read-only paths ---- */
-
-static void
-masked_check (const struct policy *p, const struct json *doc, struct decision *d, const char *id)
-{
-        const struct {
-                const char *key, *ptr;
-                const char *const *want;
-                size_t n;
-        } lists[] = {
-                { "maskedPaths", "/linux/maskedPaths", paths_masked_default, paths_masked_default_len },
-                { "readonlyPaths", "/linux/readonlyPaths", paths_readonly_default, paths_readonly_default_len },
-        };
-
-        for (size_t l = 0; l < HD_ARRAY_SIZE (lists); l++) {
-                const struct json *have = json_path (doc, "linux", lists[l].key, NULL);
-                char missing[160] = "";
-                size_t used = 0;
-                for (size_t i = 0; i < lists[l].n; i++)
-                        if (!json_array_has (have, lists[l].want[i]) && used < sizeof missing)
-                                used += (size_t) snprintf (missing + used, sizeof missing - used, "%s%s",
-                                                           used ? "," : "", lists[l].want[i]);
-                if (used)
-                        decision_add (d, id, lists[l].ptr, missing, "present", "%s missing: %s", lists[l].key,
-                                      missing);
-        }
-}
-
-static int
-masked_add (struct json *linux_, const char *key, const char *const *want, size_t n, struct hd_err *err)
-{
-        struct json *have = json_ensure (linux_, key, JSON_ARRAY, err);
-
-        if (!have)
-                return -1;
-        for (size_t i = 0; i < n; i++)
-                if (!json_array_has (have, want[i]) && json_append (have, json_new_string (want[i]), err) < 0)
-                        return -1;
-        return 0;
-}
-
-static int
-masked_fix (const struct policy *p, struct json *doc, const struct decision *ctx, struct hd_err *err)
-{
-        struct json *linux_ = json_ensure (doc, "linux", JSON_OBJECT, err);
-
-        if (!linux_ || masked_add (linux_, "maskedPaths", paths_masked_default, paths_masked_default_len, err) < 0)
-                return -1;
-        return masked_add (linux_, "readonlyPaths", paths_readonly_default, paths_readonly_default_len, err);
-}
-
-const struct rule rule_privileged = {
-        "privileged.container", "privileged", RULE_CREATE, offsetof (struct policy, surface.privileged), privileged_check, NULL,
-};
 const struct rule rule_device_cgroup = {
         "devices.cgroup", "devices", RULE_CREATE, offsetof (struct policy, surface.devices), cgroup_check, cgroup_fix,
 };
 const struct rule rule_device_host = {
         "devices.host", "devices", RULE_CREATE, offsetof (struct policy, surface.devices), host_check, NULL,
-};
-const struct rule rule_masked_paths = {
-        "paths.masked", "maskedPaths", RULE_CREATE, offsetof (struct policy, surface.masked_paths), masked_check, masked_fix,
 };

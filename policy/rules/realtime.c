@@ -36,7 +36,7 @@
  * in `ioPriorityClasses` (default IOPRIO_CLASS_BE, IOPRIO_CLASS_IDLE).
  *
  * RLIMIT_RTPRIO, which lets an unprivileged process choose SCHED_FIFO by
- * itself, is the rlimits family's (limits.c, built-in cap 0). */
+ * itself, is the rlimits family's (rlimits.c, built-in cap 0). */
 
 #define RT_DEFAULT_PERIOD 1000000 /* microseconds: the kernel's sched_rt_period_us */
 

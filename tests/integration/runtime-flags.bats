@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # create/run/restore's runtime flags are a document judged by the
-# runtimeFlags family (policy/rules/runtimeflags.c): every Go ParseBool
+# runtimeFlags family (policy/rules/runtime_flags.c): every Go ParseBool
 # spelling, exactly the argv runc receives (fake backend), then with real
 # runc the effect inside the container: pivot_root done (the host's root not
 # reachable) and a session keyring of its own.

@@ -8,32 +8,9 @@
 #include "hardened/rules.h"
 #include "hardened/util.h"
 
-/* process.oomScoreAdj: not below 0 (a negative score makes the host's
- * OOM killer pick host processes first); fixed to 0.
- * process.rlimits: each rlimit the policy caps (its "max", plus the
+/* process.rlimits: each rlimit the policy caps (its "max", plus the
  * built-in RLIMIT_RTPRIO 0 below) has hard and soft at most the cap;
- * clamped.
- * cgroups.path (CIS 5.25): with prefixes, linux.cgroupsPath must start with
- * one; no safe fix. */
-
-static void
-oom_check (const struct policy *p, const struct json *doc, struct decision *d, const char *id)
-{
-        const struct json *v = json_path (doc, "process", "oomScoreAdj", NULL);
-        int64_t adj = 0;
-
-        if (json_number_i64 (v, &adj) && adj < 0)
-                decision_add (d, id, "/process/oomScoreAdj", v->text, ">= 0",
-                              "oomScoreAdj %lld would protect the container from the OOM killer", (long long) adj);
-}
-
-static int
-oom_fix (const struct policy *p, struct json *doc, const struct decision *ctx, struct hd_err *err)
-{
-        struct json *process = json_get (doc, "process");
-
-        return process ? json_set_i64 (process, "oomScoreAdj", 0, err) : 0;
-}
+ * clamped. */
 
 /* Caps that apply unless the policy's "max" names the rlimit.
  * RLIMIT_RTPRIO lets a process without CAP_SYS_NICE choose SCHED_FIFO or
@@ -103,27 +80,6 @@ rlimits_fix (const struct policy *p, struct json *doc, const struct decision *ct
         return 0;
 }
 
-static void
-cgroups_check (const struct policy *p, const struct json *doc, struct decision *d, const char *id)
-{
-        const struct policy_list *pre = &p->surface.cgroup_prefixes;
-        const struct json *path = json_path (doc, "linux", "cgroupsPath", NULL);
-
-        if (policy_list_len (pre) == 0)
-                return;
-        for (size_t i = 0; path && i < policy_list_len (pre); i++)
-                if (strncmp (path->text, policy_list_at (pre, i), strlen (policy_list_at (pre, i))) == 0)
-                        return;
-        decision_add (d, id, "/linux/cgroupsPath", path ? path->text : "(absent)", "under an allowed prefix",
-                      "cgroupsPath %s is outside the allowed parents", path ? path->text : "(absent)");
-}
-
-const struct rule rule_oom_score_adj = {
-        "process.oomScoreAdj", "oomScoreAdj", RULE_CREATE | RULE_EXEC, offsetof (struct policy, surface.oom_score_adj), oom_check, oom_fix,
-};
 const struct rule rule_rlimits = {
         "process.rlimits", "rlimits", RULE_CREATE | RULE_EXEC, offsetof (struct policy, surface.rlimits), rlimits_check, rlimits_fix,
-};
-const struct rule rule_cgroups_path = {
-        "cgroups.path", "cgroupsPath", RULE_CREATE, offsetof (struct policy, surface.cgroups_path), cgroups_check, NULL,
 };
