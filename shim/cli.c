@@ -11,162 +11,25 @@
 #include "hardened/util.h"
 
 #include "cli.h"
-
-/* Where a flag's value goes.  SLOT_NONE: runc's business only. */
-enum slot {
-        SLOT_NONE,
-        SLOT_POLICY,     /* the shim's own: removed before exec */
-        SLOT_BACKEND,    /* the shim's own: removed before exec */
-        SLOT_HELP,
-        SLOT_VERSION,
-        SLOT_LOG,
-        SLOT_LOG_FORMAT,
-        SLOT_ROOT,
-        SLOT_BUNDLE,
-        SLOT_PROCESS,
-        SLOT_RESOURCES,
-};
-
-struct flag {
-        const char *names[3];    /* long name, then short aliases */
-        bool takes_value;        /* false: Go bool flag */
-        enum slot slot;
-};
-
-#define F_END { { NULL }, false, SLOT_NONE }
-/* VERB --help: urfave/cli prints the verb's help and runs nothing else
- * (checkCommandHelp), so the shim does not guard that call either. */
-#define F_HELP { { "help", "h" }, false, SLOT_HELP }
-
-/* runc 1.1 main.go, plus urfave/cli's --help/--version, plus the shim's own. */
-static const struct flag global_flags[] = {
-        { { "policy" }, true, SLOT_POLICY },
-        { { "backend" }, true, SLOT_BACKEND },
-        { { "debug" }, false, SLOT_NONE },
-        { { "log" }, true, SLOT_LOG },
-        { { "log-format" }, true, SLOT_LOG_FORMAT },
-        { { "root" }, true, SLOT_ROOT },
-        { { "criu" }, true, SLOT_NONE },
-        { { "systemd-cgroup" }, false, SLOT_NONE },
-        { { "rootless" }, true, SLOT_NONE },
-        { { "help", "h" }, false, SLOT_HELP },
-        { { "version", "v" }, false, SLOT_VERSION },
-        F_END,
-};
-
-/* runc 1.1 create.go */
-static const struct flag create_flags[] = {
-        { { "bundle", "b" }, true, SLOT_BUNDLE },
-        { { "console-socket" }, true, SLOT_NONE },
-        { { "pid-file" }, true, SLOT_NONE },
-        { { "no-pivot" }, false, SLOT_NONE },
-        { { "no-new-keyring" }, false, SLOT_NONE },
-        { { "preserve-fds" }, true, SLOT_NONE },
-        F_HELP,
-        F_END,
-};
-
-/* runc 1.1 run.go */
-static const struct flag run_flags[] = {
-        { { "bundle", "b" }, true, SLOT_BUNDLE },
-        { { "console-socket" }, true, SLOT_NONE },
-        { { "detach", "d" }, false, SLOT_NONE },
-        { { "keep" }, false, SLOT_NONE },
-        { { "pid-file" }, true, SLOT_NONE },
-        { { "no-subreaper" }, false, SLOT_NONE },
-        { { "no-pivot" }, false, SLOT_NONE },
-        { { "no-new-keyring" }, false, SLOT_NONE },
-        { { "preserve-fds" }, true, SLOT_NONE },
-        F_HELP,
-        F_END,
-};
-
-/* runc 1.1 restore.go */
-static const struct flag restore_flags[] = {
-        { { "console-socket" }, true, SLOT_NONE },
-        { { "image-path" }, true, SLOT_NONE },
-        { { "work-path" }, true, SLOT_NONE },
-        { { "tcp-established" }, false, SLOT_NONE },
-        { { "ext-unix-sk" }, false, SLOT_NONE },
-        { { "shell-job" }, false, SLOT_NONE },
-        { { "file-locks" }, false, SLOT_NONE },
-        { { "manage-cgroups-mode" }, true, SLOT_NONE },
-        { { "bundle", "b" }, true, SLOT_BUNDLE },
-        { { "detach", "d" }, false, SLOT_NONE },
-        { { "pid-file" }, true, SLOT_NONE },
-        { { "no-subreaper" }, false, SLOT_NONE },
-        { { "no-pivot" }, false, SLOT_NONE },
-        { { "empty-ns" }, true, SLOT_NONE },
-        { { "auto-dedup" }, false, SLOT_NONE },
-        { { "lazy-pages" }, false, SLOT_NONE },
-        { { "lsm-profile" }, true, SLOT_NONE },
-        { { "lsm-mount-context" }, true, SLOT_NONE },
-        F_HELP,
-        F_END,
-};
-
-/* runc 1.1 exec.go (SkipArgReorder: flags must precede the id) */
-static const struct flag exec_flags[] = {
-        { { "console-socket" }, true, SLOT_NONE },
-        { { "cwd" }, true, SLOT_NONE },
-        { { "env", "e" }, true, SLOT_NONE },
-        { { "tty", "t" }, false, SLOT_NONE },
-        { { "user", "u" }, true, SLOT_NONE },
-        { { "additional-gids", "g" }, true, SLOT_NONE },
-        { { "process", "p" }, true, SLOT_PROCESS },
-        { { "detach", "d" }, false, SLOT_NONE },
-        { { "pid-file" }, true, SLOT_NONE },
-        { { "process-label" }, true, SLOT_NONE },
-        { { "apparmor" }, true, SLOT_NONE },
-        { { "no-new-privs" }, false, SLOT_NONE },
-        { { "cap", "c" }, true, SLOT_NONE },
-        { { "preserve-fds" }, true, SLOT_NONE },
-        { { "cgroup" }, true, SLOT_NONE },
-        { { "ignore-paused" }, false, SLOT_NONE },
-        F_HELP,
-        F_END,
-};
-
-/* runc 1.1 update.go */
-static const struct flag update_flags[] = {
-        { { "resources", "r" }, true, SLOT_RESOURCES },
-        { { "blkio-weight" }, true, SLOT_NONE },
-        { { "cpu-period" }, true, SLOT_NONE },
-        { { "cpu-quota" }, true, SLOT_NONE },
-        { { "cpu-share" }, true, SLOT_NONE },
-        { { "cpu-rt-period" }, true, SLOT_NONE },
-        { { "cpu-rt-runtime" }, true, SLOT_NONE },
-        { { "cpuset-cpus" }, true, SLOT_NONE },
-        { { "cpuset-mems" }, true, SLOT_NONE },
-        { { "kernel-memory" }, true, SLOT_NONE },
-        { { "kernel-memory-tcp" }, true, SLOT_NONE },
-        { { "memory" }, true, SLOT_NONE },
-        { { "memory-reservation" }, true, SLOT_NONE },
-        { { "memory-swap" }, true, SLOT_NONE },
-        { { "pids-limit" }, true, SLOT_NONE },
-        { { "l3-cache-schema" }, true, SLOT_NONE },
-        { { "mem-bw-schema" }, true, SLOT_NONE },
-        F_HELP,
-        F_END,
-};
+#include "runc_flags.h"
 
 static const struct {
         const char *name;
         enum cli_verb verb;
-        const struct flag *flags;
+        const struct runc_flag *flags;
         bool reorder;            /* urfave/cli moves flags ahead of arguments */
 } guarded_verbs[] = {
-        { "create", CLI_VERB_CREATE, create_flags, true },
-        { "run", CLI_VERB_RUN, run_flags, true },
-        { "restore", CLI_VERB_RESTORE, restore_flags, true },
-        { "exec", CLI_VERB_EXEC, exec_flags, false },
-        { "update", CLI_VERB_UPDATE, update_flags, true },
+        { "create", CLI_VERB_CREATE, runc_create_flags, true },
+        { "run", CLI_VERB_RUN, runc_run_flags, true },
+        { "restore", CLI_VERB_RESTORE, runc_restore_flags, true },
+        { "exec", CLI_VERB_EXEC, runc_exec_flags, false },
+        { "update", CLI_VERB_UPDATE, runc_update_flags, true },
 };
 
-static const struct flag *
-flag_lookup (const struct flag *table, const char *name, size_t len)
+static const struct runc_flag *
+flag_lookup (const struct runc_flag *table, const char *name, size_t len)
 {
-        for (const struct flag *f = table; f->names[0]; f++)
+        for (const struct runc_flag *f = table; f->names[0]; f++)
                 for (size_t i = 0; i < HD_ARRAY_SIZE (f->names) && f->names[i]; i++)
                         if (strlen (f->names[i]) == len && memcmp (f->names[i], name, len) == 0)
                                 return f;
@@ -191,7 +54,7 @@ parse_go_bool (const char *s, bool *out)
 
 /* One parsed flag occurrence. */
 struct occurrence {
-        const struct flag *flag;
+        const struct runc_flag *flag;
         const char *name;        /* the name as written, without dashes or value */
         size_t name_len;
         char *value;             /* NULL for a bool flag written without '=' */
@@ -218,7 +81,7 @@ step_fail (struct hd_err *err, const struct parse_state *st, const char *what, c
 
 /* One step of Go's flag.FlagSet.parseOne over args[*i]. */
 static enum step
-parse_one (const struct flag *table, char **args, int argc, int *i, struct occurrence *occ,
+parse_one (const struct runc_flag *table, char **args, int argc, int *i, struct occurrence *occ,
            const struct parse_state *st, struct hd_err *err)
 {
         char *s = args[*i], *eq;
@@ -280,7 +143,7 @@ store (struct cli *cli, const struct occurrence *occ, struct parse_state *st, st
                 [SLOT_PROCESS] = offsetof (struct cli, process),
                 [SLOT_RESOURCES] = offsetof (struct cli, resources),
         };
-        enum slot slot = occ->flag->slot;
+        enum runc_flag_slot slot = occ->flag->slot;
         bool ignored;
 
         if (slot == SLOT_HELP)
@@ -404,7 +267,7 @@ cli_parse_globals (int argc, char **argv, struct cli *cli, struct hd_err *err)
         cli->insert = calloc ((size_t) argc + 1, sizeof *cli->insert);
         if (!cli->strip || !cli->replace || !cli->insert)
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
-        while (i < argc && (step = parse_one (global_flags, argv, argc, &i, &occ, &st, err))
+        while (i < argc && (step = parse_one (runc_global_flags, argv, argc, &i, &occ, &st, err))
                == STEP_FLAG) {
                 if (store (cli, &occ, &st, err) < 0)
                         return -1;
@@ -500,7 +363,7 @@ cli_positional_index (const struct cli *cli, int i)
  * (-u and --user, -c and --cap) is an error whatever its type, so runc
  * never reads either; the shim must not pick one. */
 static int
-one_form (const struct flag *table, const struct occurrence *occ, struct parse_state *st,
+one_form (const struct runc_flag *table, const struct occurrence *occ, struct parse_state *st,
           struct hd_err *err)
 {
         size_t k = (size_t) (occ->flag - table);
@@ -515,7 +378,7 @@ one_form (const struct flag *table, const struct occurrence *occ, struct parse_s
         return 0;
 }
 
-static const struct flag *
+static const struct runc_flag *
 verb_flags (enum cli_verb verb, bool *reorder)
 {
         for (size_t k = 0; k < HD_ARRAY_SIZE (guarded_verbs); k++)
@@ -532,7 +395,7 @@ cli_parse_verb (struct cli *cli, struct hd_err *err)
         struct parse_state st = { .where = cli->verb_name };
         int n = cli->argc - cli->verb_index - 1;
         char **in = cli->argv + cli->verb_index + 1;
-        const struct flag *table;
+        const struct runc_flag *table;
         struct occurrence occ;
         enum step step = STEP_STOP;
         bool reorder = false;

@@ -8,9 +8,10 @@
 
 #include "runtime_flags.h"
 
-/* One row per flag that changes the container: runc's long name (cli.c's
- * tables say which verbs define it; a verb that does not refuses it at
- * parse, as runc does) and its key in the runtime flags document. */
+/* One row per flag that changes the container: runc's long name
+ * (runc_flags.c's tables say which verbs define it; a verb that does not
+ * refuses it at parse, as runc does) and its key in the runtime flags
+ * document. */
 static const struct {
         const char *flag;
         const char *key;
