@@ -12,19 +12,7 @@
 
 #include "cli.h"
 #include "runc_flags.h"
-
-static const struct {
-        const char *name;
-        enum cli_verb verb;
-        const struct runc_flag *flags;
-        bool reorder;            /* urfave/cli moves flags ahead of arguments */
-} guarded_verbs[] = {
-        { "create", CLI_VERB_CREATE, runc_create_flags, true },
-        { "run", CLI_VERB_RUN, runc_run_flags, true },
-        { "restore", CLI_VERB_RESTORE, runc_restore_flags, true },
-        { "exec", CLI_VERB_EXEC, runc_exec_flags, false },
-        { "update", CLI_VERB_UPDATE, runc_update_flags, true },
-};
+#include "verbs.h"
 
 static const struct runc_flag *
 flag_lookup (const struct runc_flag *table, const char *name, size_t len)
@@ -240,14 +228,14 @@ cli_build_backend_argv (struct cli *cli, struct hd_err *err)
         return 0;
 }
 
+/* The verb is its row in the verb table (verbs.h), or one the shim passes through. */
 static void
 classify_verb (struct cli *cli, const char *name)
 {
+        const struct verb *v = name ? verb_named (name) : NULL;
+
         cli->verb_name = name;
-        cli->verb = name ? CLI_VERB_PASS : CLI_VERB_NONE;
-        for (size_t k = 0; name && k < HD_ARRAY_SIZE (guarded_verbs); k++)
-                if (strcmp (name, guarded_verbs[k].name) == 0)
-                        cli->verb = guarded_verbs[k].verb;
+        cli->verb = v ? v->verb : name ? CLI_VERB_PASS : CLI_VERB_NONE;
 }
 
 int
@@ -378,15 +366,14 @@ one_form (const struct runc_flag *table, const struct occurrence *occ, struct pa
         return 0;
 }
 
-static const struct runc_flag *
-verb_flags (enum cli_verb verb, bool *reorder)
+/* Does the verb define a flag that fills `slot`? */
+static bool
+has_slot (const struct runc_flag *table, enum runc_flag_slot slot)
 {
-        for (size_t k = 0; k < HD_ARRAY_SIZE (guarded_verbs); k++)
-                if (guarded_verbs[k].verb == verb) {
-                        *reorder = guarded_verbs[k].reorder;
-                        return guarded_verbs[k].flags;
-                }
-        return NULL;
+        for (const struct runc_flag *f = table; f->names[0]; f++)
+                if (f->slot == slot)
+                        return true;
+        return false;
 }
 
 int
@@ -395,27 +382,25 @@ cli_parse_verb (struct cli *cli, struct hd_err *err)
         struct parse_state st = { .where = cli->verb_name };
         int n = cli->argc - cli->verb_index - 1;
         char **in = cli->argv + cli->verb_index + 1;
-        const struct runc_flag *table;
+        const struct verb *verb = verb_find (cli->verb);
         struct occurrence occ;
         enum step step = STEP_STOP;
-        bool reorder = false;
         int i = 0;
 
-        table = verb_flags (cli->verb, &reorder);
-        if (!table)
+        if (!verb)
                 return hd_err_set (err, HD_EXIT_INTERNAL, EINVAL, "%s is not a guarded verb",
                                    cli->verb_name ? cli->verb_name : "(none)");
         free (cli->verb_args);
         cli->verb_args = calloc ((size_t) n + 1, sizeof *cli->verb_args);
         if (!cli->verb_args)
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
-        if (reorder)
+        if (verb->reorder)
                 reorder_args (in, n, cli->verb_args);
         else
                 memcpy (cli->verb_args, in, (size_t) n * sizeof *in);
-        while (i < n && (step = parse_one (table, cli->verb_args, n, &i, &occ, &st, err))
+        while (i < n && (step = parse_one (verb->flags, cli->verb_args, n, &i, &occ, &st, err))
                == STEP_FLAG)
-                if (one_form (table, &occ, &st, err) < 0 || store (cli, &occ, &st, err) < 0
+                if (one_form (verb->flags, &occ, &st, err) < 0 || store (cli, &occ, &st, err) < 0
                     || record (cli, &occ, err) < 0)
                         return -1;
         if (step == STEP_ERROR)
@@ -423,8 +408,8 @@ cli_parse_verb (struct cli *cli, struct hd_err *err)
         cli->positional = cli->verb_args + i;
         cli->npositional = n - i;
         cli->id = cli->npositional > 0 ? cli->positional[0] : NULL;
-        if (!cli->bundle && (cli->verb == CLI_VERB_CREATE || cli->verb == CLI_VERB_RUN
-                             || cli->verb == CLI_VERB_RESTORE))
+        /* runc reads the bundle in its working directory unless told otherwise */
+        if (!cli->bundle && has_slot (verb->flags, SLOT_BUNDLE))
                 cli->bundle = ".";
         return 0;
 }

@@ -23,22 +23,12 @@
 #include "runclog.h"
 #include "runtime_flags.h"
 #include "update_resources.h"
+#include "verbs.h"
 
-/* What kind of document a verb hands runc, and which rules apply to it. */
-struct doc_kind {
-        const struct spec_type *type;
-        unsigned rule_verb;
-        const char *where[3];     /* where the document sits in a config.json */
-};
-
-/* The rules are written against config.json; an exec process file and an
- * update resources document are checked where they would sit in one. */
-static const struct doc_kind config_doc = { &spec_config, RULE_CREATE, { NULL } };
-static const struct doc_kind process_doc = { &spec_process, RULE_EXEC, { "process", NULL } };
-static const struct doc_kind resources_doc = { &spec_resources, RULE_UPDATE,
-                                               { "linux", "resources", NULL } };
-
+/* One guarded call: its verb's row (verbs.h), its command line, the
+ * policy, and the record its decisions are folded into. */
 struct guard {
+        const struct verb *verb;
         struct cli *cli;
         const struct policy *policy;
         struct record *rec;
@@ -249,7 +239,7 @@ guard_bundle (const struct guard *g, guard_then_fn *then, struct hd_err *err)
                 return -1;
         if (asprintf (&label, "bundle %s: config.json", g->cli->bundle) < 0)
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
-        return guard_file_at (g, dirfd, "config.json", label, &config_doc, then, err);
+        return guard_file_at (g, dirfd, "config.json", label, g->verb->doc, then, err);
 }
 
 /* The lowest descriptor number above every one this process holds, so a
@@ -361,7 +351,7 @@ guard_stream (const struct guard *g, const char *flag, const char *path, const s
         return hand_over (g, f, checked, checked_len, err);
 }
 
-static int
+int
 guard_create (const struct guard *g, struct hd_err *err)
 {
         return guard_bundle (g, guard_runtime_flags, err);
@@ -402,7 +392,7 @@ guard_exec_inline (const struct guard *g, struct hd_err *err)
                 return add_flag (g, "process", "/dev/null", err);
         }
         if (json_write (proc, &data, &len, err) < 0
-            || check_document (g, data, len, &process_doc, &checked, &checked_len, NULL, err) < 0)
+            || check_document (g, data, len, g->verb->doc, &checked, &checked_len, NULL, err) < 0)
                 return hd_err_prefix (err, "exec %s: process from %s and the exec flags:", g->cli->id, source);
         exec_process_strip_flags (g->cli);
         if (seal_for_backend (checked, checked_len, path, sizeof path, err) < 0)
@@ -412,12 +402,12 @@ guard_exec_inline (const struct guard *g, struct hd_err *err)
 
 /* runc reads `--process ""` as no --process at all (context.String ==
  * ""): it builds the process from config.json and the flags. */
-static int
+int
 guard_exec (const struct guard *g, struct hd_err *err)
 {
         if (!g->cli->process || !*g->cli->process)
                 return guard_exec_inline (g, err);
-        return guard_stream (g, "process", g->cli->process, &process_doc, err);
+        return guard_stream (g, "process", g->cli->process, g->verb->doc, err);
 }
 
 /* A decision about the call itself (its flags), before any rule ran. */
@@ -454,7 +444,7 @@ update_request (const struct guard *g, struct json **request, struct decision *c
         if (strcmp (path, "-") == 0 ? fileio_read_fd (STDIN_FILENO, JSON_MAX_BYTES, &data, &len, err)
                                     : read_path_once (path, &data, &len, err))
                 return hd_err_prefix (err, "update --resources %s: ", path);
-        if (parse_document (g, data, len, &resources_doc, request, canon, err) < 0)
+        if (parse_document (g, data, len, g->verb->doc, request, canon, err) < 0)
                 return hd_err_prefix (err, "update --resources %s:%s", path,
                                       strcmp (path, "-") == 0 ? " <stdin>:" : "");
         return 0;
@@ -501,7 +491,7 @@ update_hand_over (const struct guard *g, const char *doc, size_t len, struct hd_
 
 /* update: the request merged into the container's current resources as
  * runc merges it, judged whole, and handed over whole (update_resources.h). */
-static int
+int
 guard_update (const struct guard *g, struct hd_err *err)
 {
         _cleanup_json_ struct json *state = NULL, *request = NULL, *merged = NULL;
@@ -530,7 +520,7 @@ guard_update (const struct guard *g, struct hd_err *err)
                 return -1;
         if (update_resources_merge (request, state, &merged, &src, err) < 0)
                 return hd_err_prefix (err, "container %s: ", g->cli->id);
-        if (apply_policy (g, &resources_doc, &merged, &d, err) < 0)
+        if (apply_policy (g, g->verb->doc, &merged, &d, err) < 0)
                 return -1;
         decision_prepend (&d, &canon);
         if (report (g, &d, err) < 0)
@@ -541,33 +531,10 @@ guard_update (const struct guard *g, struct hd_err *err)
         return update_hand_over (g, out, len, err);
 }
 
-static const struct {
-        enum cli_verb verb;
-        int (*guard) (const struct guard *, struct hd_err *);
-} guards[] = {
-        { CLI_VERB_CREATE, guard_create },
-        { CLI_VERB_RUN, guard_create },
-        { CLI_VERB_RESTORE, guard_create },
-        { CLI_VERB_EXEC, guard_exec },
-        { CLI_VERB_UPDATE, guard_update },
-};
-
-bool
-guard_applies (const struct cli *cli)
-{
-        for (size_t i = 0; i < HD_ARRAY_SIZE (guards); i++)
-                if (guards[i].verb == cli->verb)
-                        return true;
-        return false;
-}
-
 int
 guard_verb (struct cli *cli, const struct policy *policy, struct record *rec, struct hd_err *err)
 {
-        struct guard g = { .cli = cli, .policy = policy, .rec = rec };
+        struct guard g = { .verb = verb_find (cli->verb), .cli = cli, .policy = policy, .rec = rec };
 
-        for (size_t i = 0; i < HD_ARRAY_SIZE (guards); i++)
-                if (guards[i].verb == cli->verb)
-                        return guards[i].guard (&g, err);
-        return 0;
+        return g.verb ? g.verb->guard (&g, err) : 0;
 }

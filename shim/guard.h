@@ -12,21 +12,24 @@
 #ifndef HARDENED_GUARD_H
 #define HARDENED_GUARD_H
 
-#include <stdbool.h>
-
 #include "hardened/err.h"
 #include "hardened/policy.h"
 
 #include "cli.h"
 #include "record_sinks.h"
 
-/* Is cli->verb one the shim checks (create, run, restore, exec, update)? */
-bool guard_applies (const struct cli *cli);
-
-/* For a guarded verb whose flags cli_parse_verb() has read: check and write
- * back what runc will read, under `policy`.  0: proceed to exec the
- * backend.  < 0: refused or failed; err says why (findings are already in
- * the log).  Every decision is folded into `rec`. */
+/* For a guarded verb (verbs.h) whose flags cli_parse_verb() has read:
+ * check and write back what runc will read, under `policy`, with its row's
+ * guard.  0: proceed to exec the backend (also for a verb with no row).
+ * < 0: refused or failed; err says why (findings are already in the log).
+ * Every decision is folded into `rec`. */
 int guard_verb (struct cli *cli, const struct policy *policy, struct record *rec, struct hd_err *err);
+
+/* The guards the verb table's rows name (verb_guard_fn); `g` is
+ * guard_verb's context for the call, its verb's row among it. */
+struct guard;
+int guard_create (const struct guard *g, struct hd_err *err);  /* create, run, restore */
+int guard_exec (const struct guard *g, struct hd_err *err);
+int guard_update (const struct guard *g, struct hd_err *err);
 
 #endif

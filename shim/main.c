@@ -13,6 +13,7 @@
 #include "policy_cmd.h"
 #include "record_sinks.h"
 #include "runclog.h"
+#include "verbs.h"
 
 static int
 fail (const struct cli *cli, const struct hd_err *err)
@@ -51,13 +52,13 @@ guard (struct cli *cli, struct policy *policy, bool *guarded, struct hd_err *err
         return 0;
 }
 
-/* Does the annotations rule judge this call?  Then it needs the backend's
- * own list, from the cache (never by running the backend here). */
+/* Does the annotations rule judge this call (a verb that makes a
+ * container)?  Then it needs the backend's own list, from the cache (never
+ * by running the backend here). */
 static bool
-makes_container (const struct cli *cli, const struct policy *policy)
+needs_features (const struct verb *verb, const struct policy *policy)
 {
-        return (cli->verb == CLI_VERB_CREATE || cli->verb == CLI_VERB_RUN || cli->verb == CLI_VERB_RESTORE)
-               && policy->surface.annotations != ACTION_OFF;
+        return verb->makes_container && policy->surface.annotations != ACTION_OFF;
 }
 
 /* A guarded call that fails or is refused is recorded too, then reported. */
@@ -80,6 +81,7 @@ main (int argc, char **argv)
         struct hd_err err = { 0 };
         struct policy policy = { 0 };
         struct record rec = { 0 };
+        const struct verb *verb;
         bool guarded;
         char *backend, *owned;
 
@@ -88,7 +90,8 @@ main (int argc, char **argv)
                 return policy_cmd_main (argc - 2, argv + 2);
         if (cli_parse_globals (argc, argv, &cli, &err) < 0)
                 return fail (&cli, &err);
-        guarded = guard_applies (&cli) && !cli.help && !cli.version;
+        verb = verb_find (cli.verb);
+        guarded = verb && !cli.help && !cli.version;
         rec.verb = cli.verb_name;
         if (guarded && guard (&cli, &policy, &guarded, &err) < 0) {
                 rec.container_id = cli.id;
@@ -99,7 +102,7 @@ main (int argc, char **argv)
         backend = choose_backend (&cli, guarded ? &policy : NULL, &owned);
         if (backend_check (backend, &err) < 0)
                 return fail (&cli, &err);
-        if (guarded && makes_container (&cli, &policy) && features_load (backend, &policy, &err) < 0)
+        if (guarded && needs_features (verb, &policy) && features_load (backend, &policy, &err) < 0)
                 return refuse (&cli, &rec, &policy, &err);
         /* --help, -h, --version, -v and VERB --help are the backend's to
          * answer, byte for byte: engines and scripts parse them.  The shim's
