@@ -22,6 +22,7 @@
 enum cli_verb {
         CLI_VERB_NONE,      /* no verb: runc prints its help */
         CLI_VERB_PASS,      /* any verb the shim does not guard */
+        /* the guarded verbs: each is a row of the verb table (verbs.h) */
         CLI_VERB_CREATE,
         CLI_VERB_RUN,
         CLI_VERB_RESTORE,
@@ -86,7 +87,9 @@ struct cli {
 int cli_parse_globals (int argc, char **argv, struct cli *out, struct hd_err *err);
 
 /* Parse the verb's flags for a guarded verb (create, run, restore, exec,
- * update).  Refuses what runc would refuse, so the shim never guesses. */
+ * update) by its row in the verb table (verbs.h): its flag table and
+ * whether urfave/cli reorders.  Refuses what runc would refuse, so the
+ * shim never guesses. */
 int cli_parse_verb (struct cli *cli, struct hd_err *err);
 
 /* The last occurrence of the verb flag with long name `name`, or NULL (Go's

@@ -1,13 +1,18 @@
-/* The guarded verbs: what the shim does before it becomes runc.
+/* The guard: the one step that checks what runc will read and writes the
+ * checked tree back, for a call to a verb in the verb table (verbs.h),
+ * after cli_parse_verb has read its flags and the policy has loaded, and
+ * before the shim becomes runc.
  *
- * create/run/restore: the bundle's config.json; exec --process FILE: the
- * process file; exec without --process: the process runc would build from
- * the bundle's config.json and the inline flags (exec_process.h), handed to
- * runc as --process in a sealed memfd; update --resources FILE|-: the
- * resources JSON.  Each is
- * read strictly, checked against the OCI schema, and the checked tree is
- * always written back (atomically, or for stdin into a memfd that becomes
- * runc's standard input), so runc never reads bytes the shim did not
+ * create/run/restore: the bundle's config.json, written back in place
+ * (atomically), then the runtime flags (runtime_flags.h); exec --process
+ * FILE: the process file; exec without --process: the process runc would
+ * build from the bundle's config.json and the inline flags
+ * (exec_process.h); update: the request (--resources FILE|- or the inline
+ * flags) merged into the container's resources (update_resources.h).
+ * exec's and update's checked documents reach runc as --process or
+ * --resources /proc/self/fd/N, a sealed memfd.  Each document is read
+ * strictly and checked against the OCI schema and the policy, and runc
+ * gets the checked tree, so it never reads bytes the shim did not
  * validate. */
 #ifndef HARDENED_GUARD_H
 #define HARDENED_GUARD_H

@@ -39,10 +39,10 @@ choose_backend (const struct cli *cli, const struct policy *policy, char **owned
         return *owned ? *owned : compiled_in;
 }
 
-/* A guarded verb: its flags, then the policy (fail closed).  *guarded is
- * cleared for VERB --help, which runc answers without acting. */
+/* Before the guard: the verb's flags, then the policy (fail closed).
+ * *guarded is cleared for VERB --help, which runc answers without acting. */
 static int
-guard (struct cli *cli, struct policy *policy, bool *guarded, struct hd_err *err)
+read_flags_and_policy (struct cli *cli, struct policy *policy, bool *guarded, struct hd_err *err)
 {
         if (cli_parse_verb (cli, err) < 0)
                 return -1;
@@ -90,10 +90,11 @@ main (int argc, char **argv)
                 return policy_cmd_main (argc - 2, argv + 2);
         if (cli_parse_globals (argc, argv, &cli, &err) < 0)
                 return fail (&cli, &err);
+        /* guarded: the call goes through the guard (guard.h) */
         verb = verb_find (cli.verb);
         guarded = verb && !cli.help && !cli.version;
         rec.verb = cli.verb_name;
-        if (guarded && guard (&cli, &policy, &guarded, &err) < 0) {
+        if (guarded && read_flags_and_policy (&cli, &policy, &guarded, &err) < 0) {
                 rec.container_id = cli.id;
                 return refuse (&cli, &rec, NULL, &err);
         }
