@@ -21,7 +21,7 @@ adminfile_read_any (const char *path, char **out, size_t *len, struct hd_err *er
         ssize_t n;
 
         if (fd < 0)
-                return hd_err_set (err, HD_EXIT_REFUSED, errno, "%s", strerror (errno));
+                return hd_err_errno (err, HD_EXIT_REFUSED, errno);
         if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode))
                 return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "not a regular file");
         if ((size_t) st.st_size > JSON_MAX_BYTES)

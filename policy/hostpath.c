@@ -185,7 +185,7 @@ hostpath_mounts_read (const char *file, struct hostpath_mounts *t, struct hd_err
 
         *t = (struct hostpath_mounts) { 0 };
         if (fd < 0)
-                return hd_err_set (err, HD_EXIT_INTERNAL, errno, "open %s: %s", file, strerror (errno));
+                return hd_err_sys (err, HD_EXIT_INTERNAL, errno, "open %s", file);
         for (;;) {
                 ssize_t r;
                 if (cap - used < 4096) {
@@ -202,7 +202,7 @@ hostpath_mounts_read (const char *file, struct hostpath_mounts *t, struct hd_err
                 if (r < 0 && errno == EINTR)
                         continue;
                 if (r < 0)
-                        return hd_err_set (err, HD_EXIT_INTERNAL, errno, "read %s: %s", file, strerror (errno));
+                        return hd_err_sys (err, HD_EXIT_INTERNAL, errno, "read %s", file);
                 if (r == 0)
                         break;
                 used += (size_t) r;

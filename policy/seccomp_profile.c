@@ -164,7 +164,7 @@ seccomp_add_one (scmp_filter_ctx ctx, uint32_t action, const char *name, const s
         for (unsigned i = 0; rc == 0 && nargs > 1 && args_repeat_index (args, nargs) && i < nargs; i++)
                 rc = seccomp_rule_add_array (ctx, action, nr, 1, &args[i]);
         if (rc < 0)
-                return hd_err_set (err, HD_EXIT_REFUSED, -rc, "%s: libseccomp: %s", name, strerror (-rc));
+                return hd_err_sys (err, HD_EXIT_REFUSED, -rc, "%s: libseccomp", name);
         return 0;
 }
 
@@ -199,8 +199,7 @@ seccomp_add_arches (scmp_filter_ctx ctx, const struct json *list, struct hd_err 
                                            list->items[i]->text);
                 rc = seccomp_arch_add (ctx, a);
                 if (rc < 0 && rc != -EEXIST)
-                        return hd_err_set (err, HD_EXIT_REFUSED, -rc, "architecture %s: %s",
-                                           list->items[i]->text, strerror (-rc));
+                        return hd_err_sys (err, HD_EXIT_REFUSED, -rc, "architecture %s", list->items[i]->text);
         }
         return 0;
 }
@@ -265,10 +264,10 @@ seccomp_export (scmp_filter_ctx ctx, struct sock_filter **insns, size_t *n, stru
         int rc;
 
         if (fd < 0)
-                return hd_err_set (err, HD_EXIT_INTERNAL, errno, "memfd: %s", strerror (errno));
+                return hd_err_sys (err, HD_EXIT_INTERNAL, errno, "memfd");
         rc = seccomp_export_bpf (ctx, fd);
         if (rc < 0)
-                return hd_err_set (err, HD_EXIT_REFUSED, -rc, "cannot compile: %s", strerror (-rc));
+                return hd_err_sys (err, HD_EXIT_REFUSED, -rc, "cannot compile");
         if (fstat (fd, &st) < 0 || st.st_size <= 0 || st.st_size % (off_t) sizeof *buf
             || (size_t) st.st_size > BPF_MAXINSNS * sizeof *buf)
                 return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "libseccomp exported %lld bytes",

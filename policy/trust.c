@@ -43,7 +43,7 @@ check_prefix (char *prefix, bool ancestor, struct hd_err *err)
         struct stat st;
 
         if (lstat (prefix, &st) < 0)
-                return hd_err_set (err, HD_EXIT_REFUSED, errno, "%s: %s", prefix, strerror (errno));
+                return hd_err_sys (err, HD_EXIT_REFUSED, errno, "%s", prefix);
         return trust_check_stat (prefix, &st, ancestor, err);
 }
 
@@ -94,12 +94,11 @@ trust_check_path (const char *path, struct hd_err *err)
                         abs = NULL;
         }
         if (!abs)
-                return hd_err_set (err, HD_EXIT_INTERNAL, errno ? errno : ENOMEM, "%s: %s", path,
-                                   strerror (errno ? errno : ENOMEM));
+                return hd_err_sys (err, HD_EXIT_INTERNAL, errno ? errno : ENOMEM, "%s", path);
         if (walk (abs, err) < 0)
                 return -1;
         resolved = realpath (path, NULL);
         if (!resolved)
-                return hd_err_set (err, HD_EXIT_REFUSED, errno, "%s: %s", path, strerror (errno));
+                return hd_err_sys (err, HD_EXIT_REFUSED, errno, "%s", path);
         return strcmp (resolved, abs) == 0 ? 0 : walk (resolved, err);
 }

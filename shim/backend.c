@@ -15,8 +15,8 @@ backend_check (const char *path, struct hd_err *err)
         struct stat st, self;
 
         if (stat (path, &st) < 0)
-                return hd_err_set (err, errno == ENOENT ? HD_EXIT_NOTFOUND : HD_EXIT_NOEXEC, errno,
-                                   "backend runtime %s: %s", path, strerror (errno));
+                return hd_err_sys (err, errno == ENOENT ? HD_EXIT_NOTFOUND : HD_EXIT_NOEXEC, errno,
+                                   "backend runtime %s", path);
         if (!S_ISREG (st.st_mode) || access (path, X_OK) < 0)
                 return hd_err_set (err, HD_EXIT_NOEXEC, EACCES,
                                    "backend runtime %s is not an executable file", path);
@@ -32,6 +32,6 @@ int
 backend_exec (const char *path, char **argv, struct hd_err *err)
 {
         execve (path, argv, environ);
-        return hd_err_set (err, errno == ENOENT ? HD_EXIT_NOTFOUND : HD_EXIT_NOEXEC, errno,
-                           "cannot execute backend runtime %s: %s", path, strerror (errno));
+        return hd_err_sys (err, errno == ENOENT ? HD_EXIT_NOTFOUND : HD_EXIT_NOEXEC, errno,
+                           "cannot execute backend runtime %s", path);
 }

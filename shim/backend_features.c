@@ -118,7 +118,7 @@ read_bounded (int fd, char **out, size_t *len, struct hd_err *err)
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0)
-                        return hd_err_set (err, HD_EXIT_INTERNAL, errno, "read: %s", strerror (errno));
+                        return hd_err_sys (err, HD_EXIT_INTERNAL, errno, "read");
                 if (n == 0)
                         break;
                 *len += (size_t) n;
@@ -135,14 +135,14 @@ run_features (const char *backend, char **out, size_t *len, bool *ok, struct hd_
         pid_t pid;
 
         if (pipe2 (p, O_CLOEXEC) < 0)
-                return hd_err_set (err, HD_EXIT_INTERNAL, errno, "pipe: %s", strerror (errno));
+                return hd_err_sys (err, HD_EXIT_INTERNAL, errno, "pipe");
         pid = fork ();
         if (pid == 0)
                 child (backend, p[1]);
         close (p[1]);
         if (pid < 0) {
                 close (p[0]);
-                return hd_err_set (err, HD_EXIT_INTERNAL, errno, "fork: %s", strerror (errno));
+                return hd_err_sys (err, HD_EXIT_INTERNAL, errno, "fork");
         }
         rc = read_bounded (p[0], out, len, err);
         close (p[0]);
@@ -196,10 +196,10 @@ cache_dir (bool make, struct hd_err *err)
                 if (fd >= 0)
                         close (fd);
                 if (make && mkdir (dirs[i], 0755) < 0 && errno != EEXIST)
-                        return hd_err_set (err, HD_EXIT_INTERNAL, errno, "%s: %s", dirs[i], strerror (errno));
+                        return hd_err_sys (err, HD_EXIT_INTERNAL, errno, "%s", dirs[i]);
                 fd = open (dirs[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (fd < 0)
-                        return hd_err_set (err, HD_EXIT_INTERNAL, errno, "%s: %s", dirs[i], strerror (errno));
+                        return hd_err_sys (err, HD_EXIT_INTERNAL, errno, "%s", dirs[i]);
                 if (fstat (fd, &st) < 0 || !trusted (&st)) {
                         close (fd);
                         return hd_err_set (err, HD_EXIT_REFUSED, EPERM,
@@ -247,7 +247,7 @@ features_refresh (const char *backend, struct features_entry *out, struct hd_err
 
         memset (out, 0, sizeof *out);
         if (identity (backend, id, sizeof id) < 0)
-                return hd_err_set (err, HD_EXIT_INTERNAL, errno, "%s: %s", backend, strerror (errno));
+                return hd_err_sys (err, HD_EXIT_INTERNAL, errno, "%s", backend);
         if (run_features (backend, &text, &len, &ok, err) < 0)
                 return hd_err_prefix (err, "%s features: ", backend);
         /* A backend without the verb (runc before 1.1) fails or prints its

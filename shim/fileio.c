@@ -18,8 +18,7 @@ fileio_open_dir (const char *path, struct hd_err *err)
         int fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
         if (fd < 0)
-                return hd_err_set (err, HD_EXIT_REFUSED, errno, "cannot open directory: %s",
-                                   strerror (errno));
+                return hd_err_sys (err, HD_EXIT_REFUSED, errno, "cannot open directory");
         return fd;
 }
 
@@ -47,7 +46,7 @@ fileio_read_fd (int fd, size_t cap, char **out, size_t *len, struct hd_err *err)
                 if (r < 0 && errno == EINTR)
                         continue;
                 if (r < 0)
-                        return hd_err_set (err, HD_EXIT_INTERNAL, errno, "read: %s", strerror (errno));
+                        return hd_err_sys (err, HD_EXIT_INTERNAL, errno, "read");
                 if (r == 0)
                         break;
                 used += (size_t) r;
@@ -70,10 +69,10 @@ fileio_read_at (int dirfd, const char *name, size_t cap, char **out, size_t *len
         /* O_NONBLOCK: opening a FIFO planted in the bundle must not hang us. */
         fd = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
-                return hd_err_set (err, HD_EXIT_REFUSED, errno, "%s",
-                                   errno == ELOOP ? "is a symbolic link (refused)" : strerror (errno));
+                return errno == ELOOP ? hd_err_set (err, HD_EXIT_REFUSED, errno, "is a symbolic link (refused)")
+                                      : hd_err_errno (err, HD_EXIT_REFUSED, errno);
         if (fstat (fd, st) < 0)
-                return hd_err_set (err, HD_EXIT_INTERNAL, errno, "fstat: %s", strerror (errno));
+                return hd_err_sys (err, HD_EXIT_INTERNAL, errno, "fstat");
         if (!S_ISREG (st->st_mode))
                 return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "is not a regular file");
         if ((size_t) st->st_size > cap)
@@ -112,9 +111,8 @@ create_temp (int dirfd, const char *name, mode_t mode, char *tmp, size_t size, s
                              mode & 07777);
                 if (fd >= 0 || errno != EEXIST)
                         return fd >= 0 ? fd
-                                       : hd_err_set (err, HD_EXIT_INTERNAL, errno,
-                                                     "cannot create temporary file: %s",
-                                                     strerror (errno));
+                                       : hd_err_sys (err, HD_EXIT_INTERNAL, errno,
+                                                     "cannot create temporary file");
         }
         return hd_err_set (err, HD_EXIT_INTERNAL, EEXIST, "cannot create a temporary file");
 }
@@ -123,14 +121,14 @@ static int
 fill_temp (int fd, const char *data, size_t len, const struct stat *orig, struct hd_err *err)
 {
         if (write_all (fd, data, len) < 0)
-                return hd_err_set (err, HD_EXIT_INTERNAL, errno, "write: %s", strerror (errno));
+                return hd_err_sys (err, HD_EXIT_INTERNAL, errno, "write");
         if (fchmod (fd, orig->st_mode & 07777) < 0)
-                return hd_err_set (err, HD_EXIT_INTERNAL, errno, "fchmod: %s", strerror (errno));
+                return hd_err_sys (err, HD_EXIT_INTERNAL, errno, "fchmod");
         if ((geteuid () == 0 || orig->st_uid == geteuid ())
             && fchown (fd, orig->st_uid, orig->st_gid) < 0 && errno != EPERM)
-                return hd_err_set (err, HD_EXIT_INTERNAL, errno, "fchown: %s", strerror (errno));
+                return hd_err_sys (err, HD_EXIT_INTERNAL, errno, "fchown");
         if (fsync (fd) < 0)
-                return hd_err_set (err, HD_EXIT_INTERNAL, errno, "fsync: %s", strerror (errno));
+                return hd_err_sys (err, HD_EXIT_INTERNAL, errno, "fsync");
         return 0;
 }
 
@@ -150,10 +148,9 @@ fileio_replace_at (int dirfd, const char *name, const char *data, size_t len,
         if (renameat (dirfd, tmp, dirfd, name) < 0) {
                 int saved = errno;
                 unlinkat (dirfd, tmp, 0);
-                return hd_err_set (err, HD_EXIT_INTERNAL, saved, "rename: %s", strerror (saved));
+                return hd_err_sys (err, HD_EXIT_INTERNAL, saved, "rename");
         }
         if (fsync (dirfd) < 0)
-                return hd_err_set (err, HD_EXIT_INTERNAL, errno, "fsync of directory: %s",
-                                   strerror (errno));
+                return hd_err_sys (err, HD_EXIT_INTERNAL, errno, "fsync of directory");
         return 0;
 }

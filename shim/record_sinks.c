@@ -218,8 +218,7 @@ record_emit (const struct record *r, const struct policy *p, struct hd_err *err)
                 decision_log_write (r, p->decision_log);
         rc = audit_write (strcmp (r->verb, "update") == 0 ? HD_AUDIT_VIRT_RESOURCE : HD_AUDIT_VIRT_CONTROL, fields);
         if (rc < 0 && p && p->audit_required)
-                return hd_err_set (err, HD_EXIT_REFUSED, -rc,
-                                   "the policy requires kernel audit and the record could not be written: %s",
-                                   strerror (-rc));
+                return hd_err_sys (err, HD_EXIT_REFUSED, -rc,
+                                   "the policy requires kernel audit and the record could not be written");
         return 0;
 }

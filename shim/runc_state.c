@@ -42,8 +42,11 @@ runc_state_load (const struct cli *cli, struct json **state, struct hd_err *err)
                 return hd_err_prefix (err, "container %s: state root: ", cli->id);
         dirfd = openat (rootfd, cli->id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dirfd < 0)
-                return hd_err_set (err, HD_EXIT_REFUSED, errno, "container %s: %s/%s: %s", cli->id, root,
-                                   cli->id, errno == ENOENT ? "container does not exist" : strerror (errno));
+                return errno == ENOENT ? hd_err_set (err, HD_EXIT_REFUSED, errno,
+                                                     "container %s: %s/%s: container does not exist", cli->id,
+                                                     root, cli->id)
+                                       : hd_err_sys (err, HD_EXIT_REFUSED, errno, "container %s: %s/%s", cli->id,
+                                                     root, cli->id);
         if (fileio_read_at (dirfd, "state.json", JSON_MAX_BYTES, &data, &len, &st, err) < 0
             || json_parse (data, len, state, err) < 0)
                 return hd_err_prefix (err, "container %s: %s/%s/state.json: ", cli->id, root, cli->id);

@@ -103,11 +103,11 @@ proc_exe_read (const char *path, char *out, size_t size, char *why, size_t wsize
         char self[64];
         ssize_t len;
 
-        if (fd < 0)
+        if (fd < 0) /* text after the errno text, so not hd_why_sys() */
                 return say (why, wsize, "cannot be resolved: %s (no such process?)", strerror (errno));
         snprintf (self, sizeof self, "/proc/self/fd/%d", fd);
         if (fstat (fd, &exe) < 0 || (len = readlink (self, out, size - 1)) < 0)
-                return say (why, wsize, "cannot be resolved: %s", strerror (errno));
+                return hd_why_sys (why, wsize, errno, "cannot be resolved");
         if ((size_t) len >= size - 1)
                 return say (why, wsize, "cannot be resolved: the path is too long");
         out[len] = '\0';
@@ -149,7 +149,7 @@ dir_safe (const char *dir, char *why, size_t wsize)
         struct stat st;
 
         if (lstat (dir, &st) < 0 || statfs (dir, &fs) < 0)
-                return say (why, wsize, "%s: %s", dir, strerror (errno));
+                return hd_why_sys (why, wsize, errno, "%s", dir);
         if (fs.f_type == PROC_SUPER_MAGIC)
                 return say (why, wsize, "it goes through %s, on procfs, which names processes rather than files", dir);
         return root_only ("directory", dir, &st, why, wsize);
@@ -167,7 +167,7 @@ follow_link (const char *at, char *rest, const char *tail, unsigned *links, char
         if (++*links > HOOK_MAX_LINKS)
                 return say (why, wsize, "too many symbolic links");
         if (len < 0)
-                return say (why, wsize, "%s: %s", at, strerror (errno));
+                return hd_why_sys (why, wsize, errno, "%s", at);
         if ((size_t) len + tlen >= PATH_MAX)
                 return say (why, wsize, "%s: the path is too long", at);
         memmove (rest + len, tail, tlen + 1);
@@ -209,7 +209,7 @@ hook_file_safe (const char *path, char *why, size_t wsize)
                 if ((size_t) snprintf (at, sizeof at, "%s/%.*s", cur, (int) len, comp) >= sizeof at)
                         return say (why, wsize, "the path is too long");
                 if (lstat (at, &st) < 0)
-                        return say (why, wsize, "%s: %s", at, strerror (errno));
+                        return hd_why_sys (why, wsize, errno, "%s", at);
                 if (S_ISLNK (st.st_mode)) {
                         if (follow_link (at, rest, tail, &links, why, wsize) < 0)
                                 return -1;

@@ -190,7 +190,7 @@ ns_resolve (const char *path, char *out, size_t size, char *why, size_t wsize)
                 if ((size_t) snprintf (cand, sizeof cand, "%s/%s", cur, comp) >= sizeof cand)
                         return snprintf (why, wsize, "the path is too long"), -1;
                 if (lstat (cand, &st) < 0)
-                        return snprintf (why, wsize, "%s: %s", cand, strerror (errno)), -1;
+                        return hd_why_sys (why, wsize, errno, "%s", cand);
                 if (!S_ISLNK (st.st_mode)) {
                         snprintf (cur, sizeof cur, "%s", cand);
                         continue;
@@ -207,7 +207,7 @@ ns_resolve (const char *path, char *out, size_t size, char *why, size_t wsize)
                         break;
                 }
                 if (++links > NS_MAX_LINKS)
-                        return snprintf (why, wsize, "%s", strerror (ELOOP)), -1;
+                        return hd_why_errno (why, wsize, ELOOP);
                 tlen = readlink (cand, target, sizeof target - 1);
                 if (tlen < 0 || (size_t) tlen >= sizeof target - 1)
                         return snprintf (why, wsize, "%s: cannot read the link", cand), -1;
@@ -236,7 +236,7 @@ rules_ns_judge (const char *path, char *why, size_t size)
         if (ns_resolve (path, resolved, sizeof resolved, why, size) < 0)
                 return RULES_NS_UNCHECKED;
         if (stat (resolved, &st) < 0)
-                return snprintf (why, size, "%s: %s", resolved, strerror (errno)), RULES_NS_UNCHECKED;
+                return hd_why_sys (why, size, errno, "%s", resolved), RULES_NS_UNCHECKED;
         n = ns_host_refs (refs, HD_ARRAY_SIZE (refs));
         if (n == 0)
                 return snprintf (why, size, "the shim cannot read its own /proc/self/ns"), RULES_NS_UNCHECKED;

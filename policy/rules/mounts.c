@@ -378,7 +378,7 @@ volume_device (const char *vol, char *device, size_t size, struct hd_err *err)
         if (fd < 0 && errno == ENOENT)
                 return 0;
         if (fd < 0 || fstat (fd, &st) < 0)
-                return hd_err_set (err, HD_EXIT_REFUSED, errno, "%s: %s", path, strerror (errno));
+                return hd_err_sys (err, HD_EXIT_REFUSED, errno, "%s", path);
         if (!S_ISREG (st.st_mode) || (st.st_uid != 0 && st.st_uid != geteuid ()) || st.st_size > 65536)
                 return hd_err_set (err, HD_EXIT_REFUSED, EPERM, "%s is not the engine's record", path);
         if (!(buf = malloc ((size_t) st.st_size + 1)))

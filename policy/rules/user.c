@@ -133,9 +133,9 @@ maps_of_ns_fd (int fd, struct id_maps *uid, struct id_maps *gid, char *why, size
         pid_t pid;
 
         if (pipe2 (ready, O_CLOEXEC) < 0)
-                return snprintf (why, size, "pipe: %s", strerror (errno)), -1;
+                return hd_why_sys (why, size, errno, "pipe");
         if (pipe2 (done, O_CLOEXEC) < 0) {
-                snprintf (why, size, "pipe: %s", strerror (errno));
+                hd_why_sys (why, size, errno, "pipe");
                 close (ready[0]);
                 close (ready[1]);
                 return -1;
@@ -152,7 +152,7 @@ maps_of_ns_fd (int fd, struct id_maps *uid, struct id_maps *gid, char *why, size
         close (ready[1]);
         close (done[0]);
         if (pid < 0)
-                snprintf (why, size, "fork: %s", strerror (errno));
+                hd_why_sys (why, size, errno, "fork");
         else if (read (ready[0], &ok, 1) != 1 || !ok)
                 snprintf (why, size, "this process cannot enter it");
         else {
@@ -189,7 +189,7 @@ maps_of_joined (const char *path, struct userns *ns)
                                  "a relative path is resolved by runc from a directory the shim does not know"), -1;
         fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
         if (fd < 0 || fstat (fd, &a) < 0)
-                return snprintf (ns->why, sizeof ns->why, "%s", strerror (errno)), -1;
+                return hd_why_errno (ns->why, sizeof ns->why, errno);
         if (!S_ISREG (a.st_mode))
                 return snprintf (ns->why, sizeof ns->why, "not a namespace file"), -1;
         if (cache.valid && cache.dev == a.st_dev && cache.ino == a.st_ino) {
