@@ -457,9 +457,7 @@ cli_state_root (const struct cli *cli, struct hd_err *err)
         if (!root)
                 root = "/run/runc";
         if (root[0] != '/' && !(cwd = getcwd (NULL, 0)))
-                return hd_err_set (err, HD_EXIT_INTERNAL, errno, "--root %s: cannot resolve: %s", root,
-                                   strerror (errno)),
-                       NULL;
+                return hd_err_sys (err, HD_EXIT_INTERNAL, errno, "--root %s: cannot resolve", root), NULL;
         if (asprintf (&out, "%s%s%s", cwd ? cwd : "", cwd ? "/" : "", root) < 0)
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory"), NULL;
         return out;

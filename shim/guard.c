@@ -275,8 +275,7 @@ seal_for_backend (const char *checked, size_t len, char *path, size_t size, stru
         if (mfd < 0 || write (mfd, checked, len) != (ssize_t) len
             || fcntl (mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0
             || (fd = fcntl (mfd, F_DUPFD, first_free_above_all ())) < 0)
-                return hd_err_set (err, HD_EXIT_INTERNAL, errno, "cannot hand the checked file to the backend: %s",
-                                   strerror (errno));
+                return hd_err_sys (err, HD_EXIT_INTERNAL, errno, "cannot hand the checked file to the backend");
         snprintf (path, size, "/proc/self/fd/%d", fd);
         return 0;
 }
@@ -316,7 +315,7 @@ read_path_once (const char *path, char **data, size_t *len, struct hd_err *err)
         struct stat st;
 
         if (fd < 0)
-                return hd_err_set (err, HD_EXIT_REFUSED, errno, "%s: %s", path, strerror (errno));
+                return hd_err_sys (err, HD_EXIT_REFUSED, errno, "%s", path);
         if (fstat (fd, &st) < 0 || !(S_ISREG (st.st_mode) || S_ISFIFO (st.st_mode)))
                 return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "%s: neither a regular file nor a pipe", path);
         if (fileio_read_fd (fd, JSON_MAX_BYTES, data, len, err) < 0)
