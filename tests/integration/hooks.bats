@@ -35,6 +35,22 @@ teardown() {
 }
 
 # hk_policy ACTION ALLOW-JSON: policy-off with only hooks on; its path on stdout.
+# hk_spawn BIN ARGS...: start BIN in the background, wait (bounded) until
+# its /proc/PID/exe is BIN (until then it is the forked shell), and set
+# HK_PID.  A hook test that reads /proc/PID/exe too early sees bash.
+hk_spawn() {
+	local bin=$1 i
+	"$@" </dev/null >/dev/null 2>&1 3>&- &
+	HK_PID=$!
+	HK_PIDS+=("$HK_PID")
+	for ((i = 0; i < 500; i++)); do
+		[ "/proc/$HK_PID/exe" -ef "$bin" ] && return 0
+		sleep 0.01
+	done
+	echo "hk_spawn: $bin did not start" >&2
+	return 1
+}
+
 hk_policy() {
 	jq --arg a "$1" --argjson allow "$2" '.rules.hooks = {action: $a, allow: $allow}' "$OFF" >"$RT_TMP/policy.json"
 	echo "$RT_TMP/policy.json"
@@ -170,9 +186,8 @@ hk_safe_dir() {
 @test "/proc/<pid>/exe is rewritten to the binary that was checked; poststop still runs it after the pid is gone" {
 	local id pid exe
 	# busybox picks its applet from argv[0], as dockerd's re-exec does
-	"$RT_BUSYBOX" sleep 300 </dev/null >/dev/null 2>&1 3>&- &
-	pid=$!
-	HK_PIDS+=("$pid")
+	hk_spawn "$RT_BUSYBOX" sleep 300
+	pid=$HK_PID
 	exe=$(readlink -f "/proc/$pid/exe")
 	hk_bundle ".hooks = {prestart: [{path: \"/proc/$pid/exe\", args: [\"touch\", (\$m + \".prestart\")]}],
 		poststop: [{path: \"/proc/$pid/exe\", args: [\"touch\", (\$m + \".poststop\")]}]}"
@@ -196,9 +211,8 @@ hk_safe_dir() {
 	[ -e "$RT_TMP/marker.poststop" ]
 
 	# plain runc keeps /proc/<pid>/exe: at delete it runs whatever that pid is by then (here: nothing)
-	"$RT_BUSYBOX" sleep 300 </dev/null >/dev/null 2>&1 3>&- &
-	pid=$!
-	HK_PIDS+=("$pid")
+	hk_spawn "$RT_BUSYBOX" sleep 300
+	pid=$HK_PID
 	hk_bundle ".hooks = {poststop: [{path: \"/proc/$pid/exe\", args: [\"touch\", (\$m + \".poststop\")]}]}"
 	id=$(rt_id proc-runc)
 	rt_create runc "$id" "$RT_TMP/b"
@@ -213,9 +227,8 @@ hk_safe_dir() {
 
 @test "/proc/<pid>/exe of a live process whose binary is not allowed, or of a dead pid, is refused and never runs" {
 	local pid
-	/usr/bin/sleep 300 </dev/null >/dev/null 2>&1 3>&- &
-	pid=$!
-	HK_PIDS+=("$pid")
+	hk_spawn /usr/bin/sleep 300
+	pid=$HK_PID
 	policy=$(hk_policy rewrite "[{\"path\": \"$RT_BUSYBOX\", \"args\": [\"touch\", \"$RT_TMP/marker\"]}]")
 	hk_bundle ".hooks = {prestart: [{path: \"/proc/$pid/exe\", args: [\"touch\", \$m]}]}"
 	hk_run hardened "$policy"
