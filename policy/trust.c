@@ -2,10 +2,12 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "hardened/trust.h"
@@ -101,4 +103,110 @@ trust_check_path (const char *path, struct hd_err *err)
         if (!resolved)
                 return hd_err_sys (err, HD_EXIT_REFUSED, errno, "%s", path);
         return strcmp (resolved, abs) == 0 ? 0 : walk (resolved, err);
+}
+
+/* ---- programs runc executes on the host ------------------------------------ */
+
+#define TRUST_MAX_LINKS 40 /* the kernel's own limit */
+
+/* Only root can change `st`: owned by root, not writable by group or others. */
+static int
+exec_root_only (const char *what, const char *path, const struct stat *st, struct hd_err *err)
+{
+        if (st->st_uid != 0)
+                return hd_err_set (err, HD_EXIT_REFUSED, EPERM, "%s %s is owned by uid %u, not root", what, path,
+                                 (unsigned) st->st_uid);
+        if (st->st_mode & (S_IWGRP | S_IWOTH))
+                return hd_err_set (err, HD_EXIT_REFUSED, EPERM, "%s %s is writable by group or others (mode %04o)", what, path,
+                                 (unsigned) (st->st_mode & 07777));
+        return 0;
+}
+
+/* A directory the walk enters (a real path: every symlink before it resolved). */
+static int
+exec_dir_safe (const char *dir, struct hd_err *err)
+{
+        struct statfs fs;
+        struct stat st;
+
+        if (lstat (dir, &st) < 0 || statfs (dir, &fs) < 0)
+                return hd_err_sys (err, HD_EXIT_REFUSED, errno, "%s", dir);
+        if (fs.f_type == PROC_SUPER_MAGIC)
+                return hd_err_set (err, HD_EXIT_REFUSED, EPERM, "it goes through %s, on procfs, which names processes rather than files", dir);
+        return exec_root_only ("directory", dir, &st, err);
+}
+
+/* rest = the link's target + tail (the components after the link; tail
+ * points into rest, so the target is read into its own buffer first). */
+static int
+exec_follow_link (const char *at, char *rest, const char *tail, unsigned *links, struct hd_err *err)
+{
+        char link[PATH_MAX];
+        ssize_t len = readlink (at, link, sizeof link - 1);
+        size_t tlen = strlen (tail);
+
+        if (++*links > TRUST_MAX_LINKS)
+                return hd_err_set (err, HD_EXIT_REFUSED, ELOOP, "too many symbolic links");
+        if (len < 0)
+                return hd_err_sys (err, HD_EXIT_REFUSED, errno, "%s", at);
+        if ((size_t) len + tlen >= PATH_MAX)
+                return hd_err_set (err, HD_EXIT_REFUSED, ENAMETOOLONG, "%s: the path is too long", at);
+        memmove (rest + len, tail, tlen + 1);
+        memcpy (rest, link, (size_t) len);
+        return 0;
+}
+
+/* Walk the absolute `path` as execve will, one component at a time (the
+ * sshd StrictModes idea, applied to every hop): each directory passed
+ * through, also one a symlink leads to, and the final regular file must be
+ * root's alone.  A directory someone else can write lets them swap what
+ * runs after the check; so does a file they can write. */
+int
+trust_check_exec (const char *path, struct hd_err *err)
+{
+        char cur[PATH_MAX] = "", rest[PATH_MAX], at[PATH_MAX];
+        unsigned links = 0;
+
+        snprintf (rest, sizeof rest, "%s", path);
+        for (;;) {
+                const char *comp = rest + strspn (rest, "/"), *tail;
+                size_t len = strcspn (comp, "/");
+                struct stat st;
+
+                if (len == 0)
+                        return hd_err_set (err, HD_EXIT_REFUSED, EISDIR, "%s names a directory", path);
+                tail = comp + len;
+                if (len == 1 && comp[0] == '.') {
+                        memmove (rest, tail, strlen (tail) + 1);
+                        continue;
+                }
+                if (len == 2 && comp[0] == '.' && comp[1] == '.') {
+                        *(strrchr (cur, '/') ? strrchr (cur, '/') : cur) = '\0';
+                        memmove (rest, tail, strlen (tail) + 1);
+                        continue;
+                }
+                if (exec_dir_safe (cur[0] ? cur : "/", err) < 0)
+                        return -1;
+                if ((size_t) snprintf (at, sizeof at, "%s/%.*s", cur, (int) len, comp) >= sizeof at)
+                        return hd_err_set (err, HD_EXIT_REFUSED, ENAMETOOLONG, "the path is too long");
+                if (lstat (at, &st) < 0)
+                        return hd_err_sys (err, HD_EXIT_REFUSED, errno, "%s", at);
+                if (S_ISLNK (st.st_mode)) {
+                        if (exec_follow_link (at, rest, tail, &links, err) < 0)
+                                return -1;
+                        if (rest[0] == '/')
+                                cur[0] = '\0';
+                        continue;
+                }
+                if (*tail) {
+                        if (!S_ISDIR (st.st_mode))
+                                return hd_err_set (err, HD_EXIT_REFUSED, ENOTDIR, "%s is not a directory", at);
+                        memcpy (cur, at, strlen (at) + 1);
+                        memmove (rest, tail, strlen (tail) + 1);
+                        continue;
+                }
+                if (!S_ISREG (st.st_mode))
+                        return hd_err_set (err, HD_EXIT_REFUSED, EPERM, "%s is not a regular file", at);
+                return exec_root_only ("file", at, &st, err);
+        }
 }

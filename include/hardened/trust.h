@@ -31,4 +31,12 @@ int trust_check_stat (const char *name, const struct stat *st, bool ancestor, st
  * given and along the path it resolves to, are trusted. */
 int trust_check_path (const char *path, struct hd_err *err);
 
+/* A program runc will execute on the host (a hook's path): walked as
+ * execve will, one component at a time, every directory passed through
+ * (also one a symlink leads to) and the final regular file must be root's
+ * alone: owned by root, not writable by group or others, and not on procfs.
+ * Stricter than trust_check_path: the caller's own files do not count and
+ * no sticky directory is an exception, since root runs the program. */
+int trust_check_exec (const char *path, struct hd_err *err);
+
 #endif

@@ -5,16 +5,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/magic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "hardened/pattern.h"
 #include "hardened/rules.h"
+#include "hardened/trust.h"
 #include "hardened/util.h"
 
 /* hooks.allowList: a hook is a program runc runs as root on the host, with
@@ -60,8 +59,6 @@ static const char *const env_never[] = {
         "GCONV_PATH", "GETCONF_DIR", "GLIBC_TUNABLES", "HOSTALIASES", "LOCALDOMAIN", "LOCPATH",
         "MALLOC_TRACE", "NIS_PATH", "NLSPATH", "RESOLV_HOST_CONF", "RES_OPTIONS", "TMPDIR", "TZDIR",
 };
-
-#define HOOK_MAX_LINKS 40 /* the kernel's own limit */
 
 /* Say why into why[wsize] (truncated if need be); returns -1. */
 static int say (char *why, size_t wsize, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
@@ -128,106 +125,14 @@ proc_exe_resolve (const char *path, char *out, size_t size, char *why, size_t ws
         return -1;
 }
 
-/* Only root can change `st`: owned by root, not writable by group or others. */
+/* A host program runc will execute: only root may change it or any
+ * directory on the way to it (trust_check_exec). */
 static int
-root_only (const char *what, const char *path, const struct stat *st, char *why, size_t wsize)
+host_file_safe (const char *exe, char *why, size_t wsize)
 {
-        if (st->st_uid != 0)
-                return say (why, wsize, "%s %s is owned by uid %u, not root", what, path,
-                                 (unsigned) st->st_uid);
-        if (st->st_mode & (S_IWGRP | S_IWOTH))
-                return say (why, wsize, "%s %s is writable by group or others (mode %04o)", what, path,
-                                 (unsigned) (st->st_mode & 07777));
-        return 0;
-}
+        struct hd_err err;
 
-/* A directory the walk enters (a real path: every symlink before it resolved). */
-static int
-dir_safe (const char *dir, char *why, size_t wsize)
-{
-        struct statfs fs;
-        struct stat st;
-
-        if (lstat (dir, &st) < 0 || statfs (dir, &fs) < 0)
-                return hd_why_sys (why, wsize, errno, "%s", dir);
-        if (fs.f_type == PROC_SUPER_MAGIC)
-                return say (why, wsize, "it goes through %s, on procfs, which names processes rather than files", dir);
-        return root_only ("directory", dir, &st, why, wsize);
-}
-
-/* rest = the link's target + tail (the components after the link; tail
- * points into rest, so the target is read into its own buffer first). */
-static int
-follow_link (const char *at, char *rest, const char *tail, unsigned *links, char *why, size_t wsize)
-{
-        char link[PATH_MAX];
-        ssize_t len = readlink (at, link, sizeof link - 1);
-        size_t tlen = strlen (tail);
-
-        if (++*links > HOOK_MAX_LINKS)
-                return say (why, wsize, "too many symbolic links");
-        if (len < 0)
-                return hd_why_sys (why, wsize, errno, "%s", at);
-        if ((size_t) len + tlen >= PATH_MAX)
-                return say (why, wsize, "%s: the path is too long", at);
-        memmove (rest + len, tail, tlen + 1);
-        memcpy (rest, link, (size_t) len);
-        return 0;
-}
-
-/* Walk the absolute `path` as execve will, one component at a time (the
- * sshd StrictModes idea, applied to every hop): each directory passed
- * through, also one a symlink leads to, and the final regular file must be
- * root's alone.  A directory someone else can write lets them swap what
- * runs after the check; so does a file they can write. */
-static int
-hook_file_safe (const char *path, char *why, size_t wsize)
-{
-        char cur[PATH_MAX] = "", rest[PATH_MAX], at[PATH_MAX];
-        unsigned links = 0;
-
-        snprintf (rest, sizeof rest, "%s", path);
-        for (;;) {
-                const char *comp = rest + strspn (rest, "/"), *tail;
-                size_t len = strcspn (comp, "/");
-                struct stat st;
-
-                if (len == 0)
-                        return say (why, wsize, "%s names a directory", path);
-                tail = comp + len;
-                if (len == 1 && comp[0] == '.') {
-                        memmove (rest, tail, strlen (tail) + 1);
-                        continue;
-                }
-                if (len == 2 && comp[0] == '.' && comp[1] == '.') {
-                        *(strrchr (cur, '/') ? strrchr (cur, '/') : cur) = '\0';
-                        memmove (rest, tail, strlen (tail) + 1);
-                        continue;
-                }
-                if (dir_safe (cur[0] ? cur : "/", why, wsize) < 0)
-                        return -1;
-                if ((size_t) snprintf (at, sizeof at, "%s/%.*s", cur, (int) len, comp) >= sizeof at)
-                        return say (why, wsize, "the path is too long");
-                if (lstat (at, &st) < 0)
-                        return hd_why_sys (why, wsize, errno, "%s", at);
-                if (S_ISLNK (st.st_mode)) {
-                        if (follow_link (at, rest, tail, &links, why, wsize) < 0)
-                                return -1;
-                        if (rest[0] == '/')
-                                cur[0] = '\0';
-                        continue;
-                }
-                if (*tail) {
-                        if (!S_ISDIR (st.st_mode))
-                                return say (why, wsize, "%s is not a directory", at);
-                        memcpy (cur, at, strlen (at) + 1);
-                        memmove (rest, tail, strlen (tail) + 1);
-                        continue;
-                }
-                if (!S_ISREG (st.st_mode))
-                        return say (why, wsize, "%s is not a regular file", at);
-                return root_only ("file", at, &st, why, wsize);
-        }
+        return trust_check_exec (exe, &err) < 0 ? say (why, wsize, "%s", err.msg) : 0;
 }
 
 /* ---- args, env, timeout ------------------------------------------------------ */
@@ -330,7 +235,7 @@ hook_judge (const struct policy *p, size_t stage, const struct json *hook, char 
         if (proc && !stages[stage].host_files)
                 return say (why, wsize, "it names a process of the container's pid namespace");
         if ((proc && proc_exe_resolve (path->text, exe, PATH_MAX, why, wsize) < 0)
-            || (stages[stage].host_files && hook_file_safe (exe, why, wsize) < 0)
+            || (stages[stage].host_files && host_file_safe (exe, why, wsize) < 0)
             || env_safe (json_get (hook, "env"), why, wsize) < 0)
                 return -1;
         return hook_listed (p, exe, hook, why, wsize);
