@@ -165,13 +165,26 @@ spec_fold_equal (const char *key, const char *name)
 /* The field `key` names exactly, else NULL and *folded = the field Go
  * would decode it into by case folding (or NULL). */
 static const struct spec_field *
-lookup_field (const struct spec_field *fields, const char *key, const struct spec_field **folded)
+next_field (const struct spec_type *t, const struct spec_field *f)
+{
+        return (const void *) ((const char *) f + (t->stride ? t->stride : sizeof *f));
+}
+
+/* The position of `f` in its object's table. */
+static size_t
+field_index (const struct spec_type *t, const struct spec_field *f)
+{
+        return (size_t) ((const char *) f - (const char *) t->fields) / (t->stride ? t->stride : sizeof *f);
+}
+
+static const struct spec_field *
+lookup_field (const struct spec_type *t, const char *key, const struct spec_field **folded)
 {
         *folded = NULL;
-        for (const struct spec_field *f = fields; f->name; f++)
+        for (const struct spec_field *f = t->fields; f->name; f = next_field (t, f))
                 if (strcmp (f->name, key) == 0)
                         return f;
-        for (const struct spec_field *f = fields; f->name && !*folded; f++)
+        for (const struct spec_field *f = t->fields; f->name && !*folded; f = next_field (t, f))
                 if (spec_fold_equal (key, f->name))
                         *folded = f;
         return NULL;
@@ -198,7 +211,7 @@ walk_object (struct walk *w, const struct json *j, const struct spec_type *t)
 {
         for (size_t i = 0; i < j->n; i++) {
                 const struct json_member *m = &j->members[i];
-                const struct spec_field *folded, *f = lookup_field (t->fields, m->key, &folded);
+                const struct spec_field *folded, *f = lookup_field (t, m->key, &folded);
 
                 if (w->flags & SPEC_EXACT_KEYS)
                         folded = NULL;
@@ -496,7 +509,7 @@ canon_object (struct canon *c, struct json **slot, const struct json *v, const s
                 return canon_oom (c);
         for (size_t i = 0; i < v->n; i++) {
                 const struct json_member *m = &v->members[i];
-                const struct spec_field *folded, *f = lookup_field (t->fields, m->key, &folded);
+                const struct spec_field *folded, *f = lookup_field (t, m->key, &folded);
                 uint64_t bit;
 
                 canon_push (c, m->key, 0);
@@ -508,7 +521,7 @@ canon_object (struct canon *c, struct json **slot, const struct json *v, const s
                         f = folded;
                 }
                 if (f) {
-                        bit = UINT64_C (1) << ((size_t) (f - t->fields) & 63);
+                        bit = UINT64_C (1) << (field_index (t, f) & 63);
                         if (seen & bit)
                                 canon_note (c, CANON_DUPLICATE, m->off, m->key, f->name,
                                             "the field \"%s\" is given again: runc's decoder reads each copy "
@@ -661,7 +674,7 @@ canon_trim (struct json *j, const struct spec_type *t)
                 return;
         case SPEC_OBJECT:
                 for (size_t i = 0; i < j->n; i++)
-                        if ((f = lookup_field (t->fields, j->members[i].key, &folded)))
+                        if ((f = lookup_field (t, j->members[i].key, &folded)))
                                 canon_trim (j->members[i].value, f->type);
                 return;
         case SPEC_MAP:

@@ -37,6 +37,10 @@ struct spec_type {
         enum spec_kind kind;
         const struct spec_field *fields;   /* SPEC_OBJECT: terminated by {NULL, NULL} */
         const struct spec_type *elem;      /* SPEC_ARRAY, SPEC_MAP */
+        /* Bytes from one field to the next; 0: sizeof (struct spec_field).
+         * A table of larger rows that each begin with their spec_field
+         * (the policy file's schema, policy/schema.h) is walked in place. */
+        size_t stride;
 };
 
 struct spec_field {
