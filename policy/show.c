@@ -7,45 +7,15 @@
 #include "hardened/policy.h"
 #include "hardened/rules.h"
 #include "hardened/util.h"
+#include "schema.h"
 
 /* `hardened policy show`: the effective policy as one document, after
  * layering, with every default the loader applies written out.  The
- * defaults are a document of their own (below) under the merged files;
- * the seccomp deny-list is the one the loader built (the built-in minimum
- * always comes first). */
-
-static const char defaults_json[] = "{\"apiVersion\":\"hardened/v1\","
-        "\"mode\":\"enforce\",\"runtime\":\"" HD_DEFAULT_RUNTIME "\","
-        "\"document\":{\"foldedKeys\":\"reject\",\"nulls\":\"reject\",\"duplicateKeys\":\"reject\","
-        "\"unknownFields\":\"reject\"},"
-        "\"audit\":{\"required\":false},"
-        "\"rules\":{"
-        "\"user\":{\"action\":\"off\",\"uid\":65534,\"gid\":65534,"
-        "\"requireUserNamespace\":false,\"allowRootInUserNamespace\":false},"
-        "\"readOnlyRootfs\":{\"action\":\"off\",\"tmpfs\":[],\"tmpfsSize\":\"64Mi\"},"
-        "\"capabilities\":{\"action\":\"off\",\"allow\":[]},"
-        "\"noNewPrivileges\":{\"action\":\"off\"},"
-        "\"runtimeFlags\":{\"action\":\"off\"},"
-        "\"seccomp\":{\"action\":\"off\",\"profile\":\"default\"},"
-        "\"resources\":{\"action\":\"off\",\"memory\":{\"default\":null,\"max\":null,\"allowSwap\":false},"
-        "\"cpu\":{\"default\":null,\"max\":null,\"period\":100000},\"pids\":{\"default\":null,\"max\":null},"
-        "\"unified\":{\"allow\":[]}},"
-        "\"realtime\":{\"action\":\"off\",\"cpu\":0},"
-        "\"hostNamespaces\":{\"action\":\"off\"},"
-        "\"mounts\":{\"action\":\"off\",\"allow\":null,\"readOnly\":false,\"allowTypes\":[],\"allowMounts\":[],"
-        "\"rootfsUnder\":null},"
-        "\"privileged\":{\"action\":\"off\"},"
-        "\"devices\":{\"action\":\"off\",\"allow\":[]},"
-        "\"maskedPaths\":{\"action\":\"off\"},"
-        "\"sysctls\":{\"action\":\"off\",\"allow\":[]},"
-        "\"lsm\":{\"action\":\"off\",\"apparmorProfile\":null,\"selinuxLabel\":null},"
-        "\"hooks\":{\"action\":\"off\"},"
-        "\"annotations\":{\"action\":\"off\",\"allow\":[]},"
-        "\"oomScoreAdj\":{\"action\":\"off\"},"
-        "\"rlimits\":{\"action\":\"off\",\"max\":{\"RLIMIT_RTPRIO\":0}},"
-        "\"cgroupsPath\":{\"action\":\"off\",\"prefixes\":[]},"
-        "\"secrets\":{\"action\":\"off\"}"
-        "},\"exemptions\":[]}";
+ * defaults come from the schema's rows (policy/schema.c): each row's
+ * default, as a document of its own under the merged files, then what the
+ * loader built for the rows that print it (lists with built-in defaults,
+ * id ranges, hooks, the seccomp deny-list with the built-in minimum first,
+ * trustedAnnotations, document.*). */
 
 static struct json *
 strings_json (const char *const *s, size_t n)
@@ -84,28 +54,6 @@ ranges_json (const struct policy_ids *ids)
         return a;
 }
 
-/* The user family's id ranges, as the loader built them (defaults and
- * fallbacks included). */
-static int
-put_ranges (const struct policy *p, struct json *rules, struct hd_err *err)
-{
-        const struct {
-                const char *key;
-                const struct policy_ids *ids;
-        } ranges[] = {
-                { "allowedUids", &p->user.uids },
-                { "allowedGids", &p->user.gids },
-                { "mappedHostUids", &p->user.mapped_uids },
-                { "mappedHostGids", &p->user.mapped_gids },
-        };
-        struct json *user = json_get (rules, "user");
-
-        for (size_t i = 0; i < HD_ARRAY_SIZE (ranges); i++)
-                if (!user || json_set (user, ranges[i].key, ranges_json (ranges[i].ids), err) < 0)
-                        return -1;
-        return 0;
-}
-
 /* The hook allow-list as the loader built it (the file's, or the built-in one). */
 static struct json *
 hooks_json (const struct policy_surface *x)
@@ -129,53 +77,124 @@ hooks_json (const struct policy_surface *x)
         return a;
 }
 
-/* Lists whose defaults live in the loader: shown as the loader built them. */
-static int
-put_lists (const struct policy *p, struct json *rules, struct hd_err *err)
+/* The row's destination in the loaded policy. */
+static const void *
+built (const struct policy *p, const struct schema_row *row)
 {
-        const struct {
-                const char *family, *key;
-                const struct policy_list *list;
-        } lists[] = {
-                { "hostNamespaces", "require", &p->surface.ns_require },
-                { "mounts", "deny", &p->surface.mount_deny },
-                { "mounts", "rootfsStorage", &p->surface.rootfs_storage },
-                { "annotations", "prefixes", &p->surface.annotation_prefixes },
-                { "realtime", "schedulerPolicies", &p->realtime.scheduler_allow },
-                { "realtime", "ioPriorityClasses", &p->realtime.ioprio_allow },
-        };
-
-        for (size_t i = 0; i < HD_ARRAY_SIZE (lists); i++) {
-                struct json *f = json_get (rules, lists[i].family);
-                if (!f || json_set (f, lists[i].key, list_json (lists[i].list), err) < 0)
-                        return -1;
-        }
-        return json_set (json_get (rules, "hooks"), "allow", hooks_json (&p->surface), err);
+        return (const char *) p + row->off;
 }
 
-/* document.* as the loader read it: the older top-level "unknownFields"
- * is folded into document.unknownFields and not shown on its own. */
-static int
-put_document (const struct policy *p, struct json *doc, struct hd_err *err)
+/* Never printed (the older top-level unknownFields is folded into
+ * document.unknownFields; extends is gone once layered). */
+int
+show_hide (const struct policy *p, const struct schema_row *row, struct json *obj, struct hd_err *err)
+{
+        json_del (obj, row->field.name);
+        return 0;
+}
+
+int
+show_list (const struct policy *p, const struct schema_row *row, struct json *obj, struct hd_err *err)
+{
+        return json_set (obj, row->field.name, list_json (built (p, row)), err);
+}
+
+/* The user family's id ranges, as the loader built them (defaults and
+ * fallbacks included). */
+int
+show_ranges (const struct policy *p, const struct schema_row *row, struct json *obj, struct hd_err *err)
+{
+        return json_set (obj, row->field.name, ranges_json (built (p, row)), err);
+}
+
+int
+show_hooks (const struct policy *p, const struct schema_row *row, struct json *obj, struct hd_err *err)
+{
+        return json_set (obj, row->field.name, hooks_json (built (p, row)), err);
+}
+
+/* The seccomp deny-list the loader built (the built-in minimum first). */
+int
+show_deny (const struct policy *p, const struct schema_row *row, struct json *obj, struct hd_err *err)
+{
+        const struct policy_seccomp *s = built (p, row);
+
+        return json_set (obj, row->field.name, strings_json (s->deny, s->ndeny), err);
+}
+
+/* document.* as the loader read it (the older top-level spelling included). */
+int
+show_document (const struct policy *p, const struct schema_row *row, struct json *obj, struct hd_err *err)
 {
         static const char *const names[] = {
                 [ACTION_OFF] = "allow", [ACTION_WARN] = "warn", [ACTION_REJECT] = "reject", [ACTION_REWRITE] = "rewrite",
         };
-        const struct {
-                const char *key;
-                enum policy_action a;
-        } classes[] = {
-                { "foldedKeys", p->document.folded_keys },
-                { "nulls", p->document.nulls },
-                { "duplicateKeys", p->document.duplicate_keys },
-                { "unknownFields", p->document.unknown_fields },
-        };
-        struct json *d = json_get (doc, "document");
+        const enum policy_action *a = built (p, row);
 
-        json_del (doc, "unknownFields");
-        for (size_t i = 0; i < HD_ARRAY_SIZE (classes); i++)
-                if (!d || json_set (d, classes[i].key, json_new_string (names[classes[i].a]), err) < 0)
+        return json_set (obj, row->field.name, json_new_string (names[*a]), err);
+}
+
+int
+show_trusted (const struct policy *p, const struct schema_row *row, struct json *obj, struct hd_err *err)
+{
+        const struct json *const *trusted = built (p, row);
+
+        return json_set (obj, row->field.name, json_clone (*trusted), err);
+}
+
+/* A row's default as JSON. */
+static struct json *
+default_json (const struct schema_default *d)
+{
+        struct json *j = NULL;
+        struct hd_err ignored;
+
+        switch (d->type) {
+        case JSON_STRING:
+                return json_new_string (d->text);
+        case JSON_NUMBER:
+                return json_new_number (d->text);
+        case JSON_BOOL:
+                return json_new_bool (strcmp (d->text, "true") == 0);
+        default:
+                return json_parse (d->text, strlen (d->text), &j, &ignored) < 0 ? NULL : j;
+        }
+}
+
+/* The defaults document of one object: its rows' defaults, in row order. */
+static struct json *
+defaults_of (const struct schema_row *rows)
+{
+        struct json *obj = json_new (JSON_OBJECT);
+        struct hd_err ignored;
+
+        for (const struct schema_row *r = rows; obj && r->field.name; r++) {
+                struct json *v = NULL;
+                if (r->field.type->kind == SPEC_OBJECT)
+                        v = defaults_of (schema_rows (r->field.type));
+                else if (r->dflt.text)
+                        v = default_json (&r->dflt);
+                else
+                        continue;
+                if (json_add (obj, r->field.name, v, &ignored) < 0) {
+                        json_free (obj);
+                        return NULL;
+                }
+        }
+        return obj;
+}
+
+/* What the loader built, for the rows that print it. */
+static int
+show_built (const struct policy *p, const struct schema_row *rows, struct json *obj, struct hd_err *err)
+{
+        for (const struct schema_row *r = rows; r->field.name; r++) {
+                if (r->show && r->show (p, r, obj, err) < 0)
                         return -1;
+                if (!r->show && r->field.type->kind == SPEC_OBJECT
+                    && show_built (p, schema_rows (r->field.type), json_get (obj, r->field.name), err) < 0)
+                        return -1;
+        }
         return 0;
 }
 
@@ -199,23 +218,15 @@ overlay (struct json *base, const struct json *over, struct hd_err *err)
 int
 policy_effective (const struct policy *p, struct json **out, struct hd_err *err)
 {
-        _cleanup_json_ struct json *doc = NULL;
-        struct json *deny = json_new (JSON_ARRAY), *seccomp;
+        const struct schema_row *rows = schema_rows (&schema_policy);
+        _cleanup_json_ struct json *doc = defaults_of (rows);
 
-        if (json_parse (defaults_json, sizeof defaults_json - 1, &doc, err) < 0 || overlay (doc, p->tree, err) < 0) {
-                json_free (deny);
-                return -1;
-        }
-        for (size_t i = 0; deny && i < p->seccomp.ndeny; i++)
-                if (json_append (deny, json_new_string (p->seccomp.deny[i]), err) < 0)
-                        return -1;
-        seccomp = json_path (doc, "rules", "seccomp", NULL);
-        if (!seccomp || json_set (seccomp, "deny", deny, err) < 0
-            || put_lists (p, json_get (doc, "rules"), err) < 0 || put_ranges (p, json_get (doc, "rules"), err) < 0
-            || json_set (doc, "trustedAnnotations", json_clone (p->trusted_annotations), err) < 0
-            || put_document (p, doc, err) < 0)
+        if (!doc)
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
-        json_del (doc, "extends");
+        if (overlay (doc, p->tree, err) < 0)
+                return -1;
+        if (show_built (p, rows, doc, err) < 0)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
         *out = steal_ptr (&doc);
         return 0;
 }

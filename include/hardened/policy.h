@@ -37,9 +37,12 @@ enum policy_mode {
 #define POLICY_MAX_DENY 128
 
 /* Inclusive ranges of host ids; the loader never lets one hold 0. */
+struct policy_range {
+        uint32_t min, max;
+};
 struct policy_ids {
         size_t n;
-        struct { uint32_t min, max; } r[POLICY_MAX_RANGES];
+        struct policy_range r[POLICY_MAX_RANGES];
 };
 
 /* Ids are judged on the host: through the container's user namespace
@@ -48,10 +51,10 @@ struct policy_ids {
 struct policy_user {
         enum policy_action action;
         uint32_t uid, gid;                  /* what a rewrite sets */
-        struct policy_ids uids;             /* allowedUids: default 1..4294967294 */
-        struct policy_ids gids;             /* allowedGids: default 1000..4294967294 */
-        struct policy_ids mapped_uids;      /* mappedHostUids: uidMappings targets; default uids */
-        struct policy_ids mapped_gids;      /* mappedHostGids: gidMappings targets; default gids */
+        struct policy_ids uids;             /* allowedUids */
+        struct policy_ids gids;             /* allowedGids */
+        struct policy_ids mapped_uids;      /* mappedHostUids: uidMappings targets */
+        struct policy_ids mapped_gids;      /* mappedHostGids: gidMappings targets */
         bool require_userns;                /* requireUserNamespace */
         bool allow_root_in_userns;          /* allowRootInUserNamespace: id 0 inside a private one */
 };
@@ -97,7 +100,7 @@ struct policy_resources {
         uint64_t cpu_period;                   /* microseconds */
         uint64_t cpu_default_milli, cpu_max_milli; /* thousandths of a CPU; 0: none */
         int64_t pids_default, pids_max;        /* 0: none */
-        struct policy_list unified_allow;      /* linux.resources.unified keys allowed; default none */
+        struct policy_list unified_allow;      /* linux.resources.unified keys allowed */
 };
 
 /* Real-time scheduling: CPU time outside the fair scheduler's limits. */
@@ -216,6 +219,8 @@ struct policy_source {
         size_t len;
 };
 
+/* What the loader read.  Each field's JSON key, converter and default is
+ * its row in policy/schema.c (policy/schema.h says how defaults work). */
 struct policy {
         char *source;                  /* the policy's name: its file, or "built-in default" */
         size_t nsources;               /* the file, what it extends, policy.d overlays */
