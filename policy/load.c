@@ -843,6 +843,42 @@ load_hooks (struct loader *l, const struct schema_row *row, const struct schema_
 
 /* ---- exemptions, trustedAnnotations -------------------------------------------- */
 
+/* An exemption names a family that is not a row under "rules": a typo
+ * would otherwise relax nothing, silently.  The error points at the key
+ * and lists the families there are. */
+static int
+unknown_family (struct loader *l, const struct json_member *fam, const char *ptr)
+{
+        struct json key = { .off = fam->off, .src = fam->value->src };
+        char known[512] = "";
+        size_t used = 0;
+
+        for (const struct schema_row *f = schema_rules; f->field.name && used < sizeof known; f++)
+                used += (size_t) snprintf (known + used, sizeof known - used, "%s%s", used ? ", " : "",
+                                           f->field.name);
+        return load_fail (l, &key, ptr, "no rule family \"%s\" (rule families: %s)", fam->key, known);
+}
+
+/* An exemption's "rules": known families, each with its action. */
+static int
+load_exemption_rules (struct loader *l, const struct json *rules, const char *ptr)
+{
+        for (size_t k = 0; k < rules->n; k++) {
+                const struct json_member *fam = &rules->members[k];
+                enum policy_action ignored;
+                char fptr[128];
+                bool known = false;
+                for (const struct schema_row *f = schema_rules; f->field.name; f++)
+                        known |= strcmp (f->field.name, fam->key) == 0;
+                snprintf (fptr, sizeof fptr, "%s/rules/%s", ptr, fam->key);
+                if (!known)
+                        return unknown_family (l, fam, fptr);
+                if (load_action (l, fam->value, fptr, &ignored) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
 /* Exemptions: each needs a name, at least one match criterion, and only
  * rule families that exist. */
 int
@@ -862,19 +898,8 @@ load_exemptions (struct loader *l, const struct schema_row *row, const struct sc
                     || (!json_get (m, "annotations") && !json_get (m, "ids")))
                         return load_fail (l, e, ptr, "needs \"name\", \"rules\" and a \"match\" "
                                                      "on \"annotations\" or \"ids\"");
-                for (size_t k = 0; k < json_get (e, "rules")->n; k++) {
-                        const struct json_member *fam = &json_get (e, "rules")->members[k];
-                        enum policy_action ignored;
-                        char fptr[128];
-                        bool known = false;
-                        for (const struct schema_row *f = schema_rules; f->field.name; f++)
-                                known |= strcmp (f->field.name, fam->key) == 0;
-                        snprintf (fptr, sizeof fptr, "%s/rules/%s", ptr, fam->key);
-                        if (!known)
-                                return load_fail (l, fam->value, fptr, "no rule family \"%s\"", fam->key);
-                        if (load_action (l, fam->value, fptr, &ignored) < 0)
-                                return -1;
-                }
+                if (load_exemption_rules (l, json_get (e, "rules"), ptr) < 0)
+                        return -1;
                 x = &l->p->exemptions[l->p->nexemptions++];
                 x->name = json_get (e, "name")->text;
                 x->annotations = json_get (m, "annotations");

@@ -27,6 +27,21 @@ teardown() { fake_teardown; }
     [ "$status" -eq 2 ]
 }
 
+@test "lint: an exemption that names no rule family is refused at its key, with the families there are" {
+    families="user, readOnlyRootfs, capabilities, noNewPrivileges, runtimeFlags, seccomp, resources, realtime, hostNamespaces, mounts, privileged, devices, maskedPaths, sysctls, lsm, hooks, annotations, oomScoreAdj, rlimits, cgroupsPath, secrets"
+    printf '{"apiVersion": "hardened/v1",\n "exemptions": [{"name": "ci", "match": {"ids": ["a"]},\n   "rules": {"user": {"action": "warn"}, "sekcomp": {"action": "off"}}}]}\n' > "$T/fam.json"
+    run "$HARDENED" policy lint "$T/fam.json"
+    [ "$status" -eq 1 ]
+    [ "${lines[0]}" = "$T/fam.json:3:42: /exemptions/0/rules/sekcomp: no rule family \"sekcomp\" (rule families: $families)" ]
+    # in an overlay, the overlay's file and position
+    mkdir -p "$T/o/policy.d"
+    cp "$DEFAULT" "$T/o/policy.json"
+    printf '{"apiVersion": "hardened/v1", "exemptions": [{"name": "x", "match": {"ids": ["b"]}, "rules": {"User": {"action": "off"}}}]}\n' > "$T/o/policy.d/10-x.json"
+    run "$HARDENED" policy lint "$T/o/policy.json"
+    [ "$status" -eq 1 ]
+    [ "${lines[0]}" = "$T/o/policy.d/10-x.json:1:95: /exemptions/0/rules/User: no rule family \"User\" (rule families: $families)" ]
+}
+
 @test "check: the decision, the findings and the diff for each config; exit 1 when one would be refused" {
     jq 'del(.hooks)' "$FIXTURES/run-hardened-flags.json" > "$T/flags.json"
     jq 'del(.hooks)' "$FIXTURES/run-privileged.json" > "$T/priv.json"
