@@ -310,7 +310,7 @@ static const struct schema_row annotations_rows[] = {
         END,
 };
 static const struct schema_row oom_rows[] = { ACTION (surface.oom_score_adj), END };
-/* RLIMIT_RTPRIO is capped at 0 unless named (policy/rules/limits.c). */
+/* RLIMIT_RTPRIO is capped at 0 unless named (policy/rules/rlimits.c). */
 static const struct schema_row rlimits_rows[] = {
         ACTION (surface.rlimits),
         { KEY ("max", &t_u64_map), load_json, AT (surface.rlimit_max), SHOWN (JSON_OBJECT, "{\"RLIMIT_RTPRIO\":0}") },
