@@ -39,7 +39,7 @@ cache_name (const char *backend, char name[2 * SHA256_DIGEST_SIZE + 6])
 }
 
 char *
-features_cache_path (const char *backend)
+backend_features_cache_path (const char *backend)
 {
         char name[2 * SHA256_DIGEST_SIZE + 6], *out;
 
@@ -62,7 +62,7 @@ identity (const char *backend, char *buf, size_t size)
 }
 
 void
-features_entry_free (struct features_entry *e)
+backend_features_entry_free (struct backend_features_entry *e)
 {
         for (size_t i = 0; i < e->n; i++)
                 free (e->unsafe[i]);
@@ -156,7 +156,7 @@ run_features (const char *backend, char **out, size_t *len, bool *ok, struct hd_
 
 /* The list from features' JSON: strings, non-empty, bounded. */
 static int
-parse_list (const struct json *list, struct features_entry *out, struct hd_err *err)
+parse_list (const struct json *list, struct backend_features_entry *out, struct hd_err *err)
 {
         if (list->type != JSON_ARRAY)
                 return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, FEATURES_KEY " is not an array");
@@ -210,7 +210,7 @@ cache_dir (bool make, struct hd_err *err)
 }
 
 static int
-write_cache (const char *backend, const char *id, const struct features_entry *e, struct hd_err *err)
+write_cache (const char *backend, const char *id, const struct backend_features_entry *e, struct hd_err *err)
 {
         _cleanup_json_ struct json *o = json_new (JSON_OBJECT);
         _cleanup_free_ char *text = NULL;
@@ -236,7 +236,7 @@ write_cache (const char *backend, const char *id, const struct features_entry *e
 }
 
 int
-features_refresh (const char *backend, struct features_entry *out, struct hd_err *err)
+backend_features_refresh (const char *backend, struct backend_features_entry *out, struct hd_err *err)
 {
         _cleanup_free_ char *text = NULL;
         _cleanup_json_ struct json *doc = NULL;
@@ -286,7 +286,7 @@ take_list (struct policy *p, const struct json *list, struct hd_err *err)
 }
 
 int
-features_load (const char *backend, struct policy *p, struct hd_err *err)
+backend_features_load (const char *backend, struct policy *p, struct hd_err *err)
 {
         _cleanup_close_ int dir = -1;
         _cleanup_free_ char *text = NULL;

@@ -27,7 +27,7 @@
 #define FEATURES_MAX_ENTRIES 256
 
 /* What `BACKEND features` said, as cached. */
-struct features_entry {
+struct backend_features_entry {
         bool has_features;      /* the backend knows the verb and printed JSON */
         bool has_list;          /* ... with potentiallyUnsafeConfigAnnotations */
         size_t n;
@@ -36,16 +36,16 @@ struct features_entry {
 
 /* Run `backend features` (stdout read, bounded in size and time), and
  * write the cache entry for it.  The tooling only. */
-int features_refresh (const char *backend, struct features_entry *out, struct hd_err *err);
+int backend_features_refresh (const char *backend, struct backend_features_entry *out, struct hd_err *err);
 
-void features_entry_free (struct features_entry *e);
+void backend_features_entry_free (struct backend_features_entry *e);
 
 /* The cache file's path for `backend` (malloc'd), for messages. */
-char *features_cache_path (const char *backend);
+char *backend_features_cache_path (const char *backend);
 
 /* Fill p->backend from the cache entry for `backend`; never runs it.  A
  * missing, stale or untrusted entry leaves the list empty and says why in
  * p->backend.note.  Fails only on allocation. */
-int features_load (const char *backend, struct policy *p, struct hd_err *err);
+int backend_features_load (const char *backend, struct policy *p, struct hd_err *err);
 
 #endif

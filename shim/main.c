@@ -103,7 +103,7 @@ main (int argc, char **argv)
         backend = choose_backend (&cli, guarded ? &policy : NULL, &owned);
         if (backend_check (backend, &err) < 0)
                 return fail (&cli, &err);
-        if (guarded && needs_features (verb, &policy) && features_load (backend, &policy, &err) < 0)
+        if (guarded && needs_features (verb, &policy) && backend_features_load (backend, &policy, &err) < 0)
                 return refuse (&cli, &rec, &policy, &err);
         /* --help, -h, --version, -v and VERB --help are the backend's to
          * answer, byte for byte: engines and scripts parse them.  The shim's

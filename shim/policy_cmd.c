@@ -44,17 +44,17 @@ usage_error (const char *why)
 static void
 refresh_features (const char *backend, bool quiet)
 {
-        _cleanup_free_ char *where = features_cache_path (backend);
-        struct features_entry e;
+        _cleanup_free_ char *where = backend_features_cache_path (backend);
+        struct backend_features_entry e;
         struct hd_err err = { 0 };
 
-        if (features_refresh (backend, &e, &err) < 0) {
+        if (backend_features_refresh (backend, &e, &err) < 0) {
                 fprintf (stderr, "hardened policy: backend %s: features not cached: %s\n", backend, err.msg);
-                features_entry_free (&e);
+                backend_features_entry_free (&e);
                 return;
         }
         if (quiet) {
-                features_entry_free (&e);
+                backend_features_entry_free (&e);
                 return;
         }
         fprintf (stderr, "hardened policy: backend %s: %s", backend,
@@ -64,7 +64,7 @@ refresh_features (const char *backend, bool quiet)
         for (size_t i = 0; i < e.n; i++)
                 fprintf (stderr, "%s%s", i ? ", " : " ", e.unsafe[i]);
         fprintf (stderr, " (cached in %s)\n", where ? where : HD_FEATURES_CACHE);
-        features_entry_free (&e);
+        backend_features_entry_free (&e);
 }
 
 /* ---- lint ---------------------------------------------------------------- */
