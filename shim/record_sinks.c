@@ -16,6 +16,7 @@
 #include "hardened/util.h"
 
 #include "record_sinks.h"
+#include "verbs.h"
 
 /* Message types from libaudit.h (userspace records for virtualisation). */
 #define HD_AUDIT_VIRT_CONTROL 2500
@@ -72,6 +73,16 @@ rules_joined (const struct record *r, char *out, size_t size)
 }
 
 /* key=value fields, every caller-controlled value encoded. */
+/* The record's op= for its verb (the verb table's row says), "start" for
+ * a verb without one. */
+static const char *
+record_op (const struct record *r)
+{
+        const struct verb *v = verb_named (r->verb);
+
+        return v ? v->audit_op : "start";
+}
+
 static void
 format_fields (const struct record *r, char *buf, size_t size)
 {
@@ -88,7 +99,7 @@ format_fields (const struct record *r, char *buf, size_t size)
         snprintf (buf, size,
                   "virt=hardened op=%s vm=%s uuid=? vm-pid=-1 verb=%s bundle=%s decision=%s rules=%s "
                   "exemption=%s reason=%s policy=%s res=%s",
-                  strcmp (r->verb, "update") == 0 ? "resource" : strcmp (r->verb, "exec") == 0 ? "exec" : "start",
+                  record_op (r),
                   id, verb, bundle, r->outcome ? r->outcome : "refused", rules, ex, reason, policy,
                   r->outcome && strcmp (r->outcome, "refused") != 0 ? "success" : "failed");
 }
@@ -216,7 +227,8 @@ record_emit (const struct record *r, const struct policy *p, struct hd_err *err)
         syslog_write (r, fields);
         if (p && p->decision_log)
                 decision_log_write (r, p->decision_log);
-        rc = audit_write (strcmp (r->verb, "update") == 0 ? HD_AUDIT_VIRT_RESOURCE : HD_AUDIT_VIRT_CONTROL, fields);
+        rc = audit_write (strcmp (record_op (r), "resource") == 0 ? HD_AUDIT_VIRT_RESOURCE : HD_AUDIT_VIRT_CONTROL,
+                          fields);
         if (rc < 0 && p && p->audit_required)
                 return hd_err_sys (err, HD_EXIT_REFUSED, -rc,
                                    "the policy requires kernel audit and the record could not be written");

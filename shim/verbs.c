@@ -20,11 +20,11 @@ static const struct doc_kind resources_doc = { &spec_resources, RULE_UPDATE, { "
  * container's resources.  exec alone keeps its flags where they are
  * (runc's SkipArgReorder: they must precede the container id). */
 static const struct verb verbs[] = {
-        { "create", CLI_VERB_CREATE, runc_create_flags, true, &config_doc, guard_create, true },
-        { "run", CLI_VERB_RUN, runc_run_flags, true, &config_doc, guard_create, true },
-        { "restore", CLI_VERB_RESTORE, runc_restore_flags, true, &config_doc, guard_create, true },
-        { "exec", CLI_VERB_EXEC, runc_exec_flags, false, &process_doc, guard_exec, false },
-        { "update", CLI_VERB_UPDATE, runc_update_flags, true, &resources_doc, guard_update, false },
+        { "create", CLI_VERB_CREATE, runc_create_flags, true, &config_doc, guard_create, true, "start" },
+        { "run", CLI_VERB_RUN, runc_run_flags, true, &config_doc, guard_create, true, "start" },
+        { "restore", CLI_VERB_RESTORE, runc_restore_flags, true, &config_doc, guard_create, true, "start" },
+        { "exec", CLI_VERB_EXEC, runc_exec_flags, false, &process_doc, guard_exec, false, "exec" },
+        { "update", CLI_VERB_UPDATE, runc_update_flags, true, &resources_doc, guard_update, false, "resource" },
 };
 
 const struct verb *

@@ -5,7 +5,8 @@
  * rules judge it, the guard (guard.h) that checks that document and writes
  * it back, and whether the verb makes a container.  cli.c parses a verb's
  * flags by its row, guard.c runs its row's guard on its row's document,
- * and main.c asks the row what else the call needs.  A verb with no row
+ * main.c asks the row what else the call needs, and record_sinks.c how
+ * the call is recorded.  A verb with no row
  * reaches runc untouched (cli.h: CLI_VERB_PASS). */
 #ifndef HARDENED_VERBS_H
 #define HARDENED_VERBS_H
@@ -41,6 +42,8 @@ struct verb {
         const struct doc_kind *doc;    /* what runc reads, judged by which rules */
         verb_guard_fn *guard;          /* checks and writes back doc */
         bool makes_container;          /* the annotations rule needs the backend's features */
+        const char *audit_op;          /* the decision record's op=: "start", "exec", or "resource"
+                                        * (recorded as AUDIT_VIRT_RESOURCE, the others as _CONTROL) */
 };
 
 /* The row for runc's verb `name` (exact: no case or prefix games), or
