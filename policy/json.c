@@ -570,6 +570,57 @@ member_cmp (const void *a, const void *b)
         return c ? c : (*x < *y ? -1 : 1);
 }
 
+const struct json_member **
+json_members_sorted (const struct json *obj)
+{
+        const struct json_member **sorted = malloc ((obj->n + 1) * sizeof *sorted);
+
+        if (!sorted)
+                return NULL;
+        for (size_t i = 0; i < obj->n; i++)
+                sorted[i] = &obj->members[i];
+        qsort (sorted, obj->n, sizeof *sorted, member_cmp);
+        return sorted;
+}
+
+const struct json_member *
+json_sorted_get (const struct json_member *const *sorted, size_t n, const char *key)
+{
+        size_t lo = 0, hi = n;
+
+        while (lo < hi) { /* the first member whose key is not below `key` */
+                size_t mid = lo + (hi - lo) / 2;
+                if (strcmp (sorted[mid]->key, key) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo < n && strcmp (sorted[lo]->key, key) == 0 ? sorted[lo] : NULL;
+}
+
+int
+json_mark_first (const struct json *obj, size_t *first)
+{
+        _cleanup_free_ const struct json_member **sorted = NULL;
+
+        for (size_t i = 0; i < obj->n; i++)
+                first[i] = i;
+        if (obj->n <= 8) {
+                for (size_t i = 1; i < obj->n; i++)
+                        for (size_t k = 0; k < i && first[i] == i; k++)
+                                if (strcmp (obj->members[i].key, obj->members[k].key) == 0)
+                                        first[i] = k;
+                return 0;
+        }
+        if (!(sorted = json_members_sorted (obj)))
+                return -1;
+        /* each later copy follows its first in the sorted order */
+        for (size_t i = 1; i < obj->n; i++)
+                if (strcmp (sorted[i]->key, sorted[i - 1]->key) == 0)
+                        first[sorted[i] - obj->members] = first[sorted[i - 1] - obj->members];
+        return 0;
+}
+
 int
 json_mark_duplicates (const struct json *obj, bool *dup)
 {
@@ -582,12 +633,8 @@ json_mark_duplicates (const struct json *obj, bool *dup)
                                 dup[i] = strcmp (obj->members[i].key, obj->members[k].key) == 0;
                 return 0;
         }
-        sorted = malloc (obj->n * sizeof *sorted);
-        if (!sorted)
+        if (!(sorted = json_members_sorted (obj)))
                 return -1;
-        for (size_t i = 0; i < obj->n; i++)
-                sorted[i] = &obj->members[i];
-        qsort (sorted, obj->n, sizeof *sorted, member_cmp);
         for (size_t i = 1; i < obj->n; i++)
                 if (strcmp (sorted[i]->key, sorted[i - 1]->key) == 0)
                         dup[sorted[i] - obj->members] = true;
@@ -926,6 +973,24 @@ json_array_filter (struct json *arr, bool (*drop) (const struct json *item, cons
         }
         if (arr && arr->type == JSON_ARRAY)
                 arr->n = kept;
+}
+
+void
+json_object_filter (struct json *obj, bool (*drop) (const struct json_member *m, const void *ctx),
+                    const void *ctx)
+{
+        size_t kept = 0;
+
+        for (size_t i = 0; obj && obj->type == JSON_OBJECT && i < obj->n; i++) {
+                if (drop (&obj->members[i], ctx)) {
+                        free (obj->members[i].key);
+                        json_free (obj->members[i].value);
+                } else {
+                        obj->members[kept++] = obj->members[i];
+                }
+        }
+        if (obj && obj->type == JSON_OBJECT)
+                obj->n = kept;
 }
 
 bool

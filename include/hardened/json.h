@@ -68,6 +68,18 @@ int json_parse_flags (const char *buf, size_t len, unsigned flags, struct json *
 /* dup[i] (obj->n entries) is set when member i repeats the key of an
  * earlier member.  -1: out of memory. */
 int json_mark_duplicates (const struct json *obj, bool *dup);
+/* first[i] (obj->n entries) is the index of the first member with member
+ * i's key (i itself for a first copy).  -1: out of memory. */
+int json_mark_first (const struct json *obj, size_t *first);
+
+/* Look-ups in large objects, for loops that would otherwise call json_get
+ * once per member (quadratic in a map an attacker made large): obj's
+ * members sorted by key, ties by position (malloc'd; NULL: out of memory;
+ * valid until obj's members change), and the first member named `key`
+ * among the n sorted ones, or NULL, in O(log n). */
+const struct json_member **json_members_sorted (const struct json *obj);
+const struct json_member *json_sorted_get (const struct json_member *const *sorted, size_t n,
+                                           const char *key);
 
 /* Line and column (1-based, columns in code points) of byte `off` of src. */
 void json_line_col (const char *src, size_t len, size_t off, unsigned *line, unsigned *col);
@@ -133,6 +145,10 @@ const char *json_type_name (enum json_type t);
 
 /* Remove the items of `arr` for which drop() is true; frees them. */
 void json_array_filter (struct json *arr, bool (*drop) (const struct json *item, const void *ctx),
+                         const void *ctx);
+/* Remove the members of `obj` for which drop() is true, in one pass (not
+ * json_del per member: quadratic in a map an attacker made large); frees them. */
+void json_object_filter (struct json *obj, bool (*drop) (const struct json_member *m, const void *ctx),
                          const void *ctx);
 /* Does the JSON array of strings `arr` contain `s`? */
 bool json_array_has (const struct json *arr, const char *s);

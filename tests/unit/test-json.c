@@ -165,6 +165,43 @@ duplicates (void)
             "large object: each later copy marked, every first not");
 }
 
+static bool
+drop_odd (const struct json_member *m, const void *ctx)
+{
+        (void) ctx;
+        return (m->key[1] - '0') % 2 == 1;
+}
+
+/* The look-ups for large objects agree with json_get and json_del: the
+ * first copy of a key, members removed in one pass, order kept. */
+static void
+lookups (void)
+{
+        static const char big[] = "{\"k0\":0,\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,"
+                                  "\"k7\":7,\"k8\":8,\"k9\":9,\"k3\":10,\"k0\":11,\"k3\":12}";
+        _cleanup_json_ struct json *k = NULL;
+        _cleanup_free_ const struct json_member **sorted = NULL;
+        struct hd_err err = { 0 };
+        size_t first[16];
+        char *text = NULL;
+        size_t len;
+
+        ok (json_parse_flags (big, strlen (big), JSON_KEEP_DUPLICATES, &k, &err) == 0
+                    && json_mark_first (k, first) == 0 && first[10] == 3 && first[11] == 0 && first[12] == 3
+                    && first[3] == 3 && first[9] == 9,
+            "json_mark_first: each later copy names its first");
+        sorted = json_members_sorted (k);
+        ok (sorted && json_sorted_get (sorted, k->n, "k3") == &k->members[3]
+                    && json_sorted_get (sorted, k->n, "k0") == &k->members[0] && !json_sorted_get (sorted, k->n, "k")
+                    && !json_sorted_get (sorted, k->n, "k99"),
+            "json_sorted_get finds the first copy, and nothing for an absent key");
+        json_object_filter (k, drop_odd, NULL);
+        ok (k->n == 6 && json_write (k, &text, &len, &err) == 0
+                    && strcmp (text, "{\"k0\":0,\"k2\":2,\"k4\":4,\"k6\":6,\"k8\":8,\"k0\":11}") == 0,
+            "json_object_filter removes in one pass and keeps the order");
+        free (text);
+}
+
 int
 main (void)
 {
@@ -184,6 +221,7 @@ main (void)
         /* NUL handling needs explicit lengths */
         refusals ();
         duplicates ();
+        lookups ();
         limits ();
         fixtures ();
 
