@@ -91,19 +91,18 @@ annotations_check (const struct policy *p, const struct json *doc, struct decisi
                 decision_note (d, "%s", p->backend.note);
 }
 
+static bool
+annotation_drop (const struct json_member *m, const void *p)
+{
+        return runtime_key (p, m->key);
+}
+
 static int
 annotations_fix (const struct policy *p, struct json *doc, const struct decision *ctx, struct hd_err *err)
 {
-        struct json *map = json_get (doc, "annotations");
-
         (void) err;
         (void) ctx;
-        for (size_t i = 0; map && i < map->n;) {
-                if (runtime_key (p, map->members[i].key))
-                        json_del (map, map->members[i].key);
-                else
-                        i++;
-        }
+        json_object_filter (json_get (doc, "annotations"), annotation_drop, p);
         return 0;
 }
 

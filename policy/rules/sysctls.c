@@ -63,18 +63,27 @@ sysctl_check (const struct policy *p, const struct json *doc, struct decision *d
         }
 }
 
+struct sysctl_ctx {
+        const struct policy *p;
+        const struct json *doc;
+};
+
+static bool
+sysctl_drop (const struct json_member *m, const void *ctx)
+{
+        const struct sysctl_ctx *c = ctx;
+
+        return !sysctl_ok (c->p, c->doc, m->key);
+}
+
 static int
 sysctl_fix (const struct policy *p, struct json *doc, const struct decision *ctx, struct hd_err *err)
 {
-        struct json *map = json_path (doc, "linux", "sysctl", NULL);
+        struct sysctl_ctx c = { p, doc };
 
         (void) err;
-        for (size_t i = 0; map && i < map->n;) {
-                if (sysctl_ok (p, doc, map->members[i].key))
-                        i++;
-                else
-                        json_del (map, map->members[i].key);
-        }
+        (void) ctx;
+        json_object_filter (json_path (doc, "linux", "sysctl", NULL), sysctl_drop, &c);
         return 0;
 }
 
