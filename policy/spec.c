@@ -364,7 +364,8 @@ canon_note (struct canon *c, enum canon_class k, size_t off, const char *found, 
         vsnprintf (what, sizeof what, fmt, ap);
         va_end (ap);
         walk_pointer (&c->w, ptr, sizeof ptr);
-        if (c->w.src && off != JSON_NO_OFFSET) {
+        /* a position is a scan from the start: only for a finding that is kept */
+        if (c->w.src && off != JSON_NO_OFFSET && c->d->n < DECISION_MAX_FINDINGS) {
                 json_line_col (c->w.src, c->w.src_len, off, &line, &col);
                 snprintf (where, sizeof where, "%u:%u: ", line, col);
         }
@@ -539,24 +540,65 @@ canon_object (struct canon *c, struct json **slot, const struct json *v, const s
         return 0;
 }
 
-/* Go map: exact keys; each value decoded afresh, the last copy kept. */
+#define MAP_ABSENT SIZE_MAX
+
+/* at[i] (v->n entries): where the first copy of v's member i's key
+ * already is in acc (an earlier copy of the whole map), or MAP_ABSENT. */
+static int
+map_find (const struct json *acc, const struct json *v, const size_t *first, size_t *at)
+{
+        _cleanup_free_ const struct json_member **sorted = json_members_sorted (acc);
+        const struct json_member *m;
+
+        if (!sorted)
+                return -1;
+        for (size_t i = 0; i < v->n; i++)
+                if (first[i] == i && (m = json_sorted_get (sorted, acc->n, v->members[i].key)))
+                        at[i] = (size_t) (m - acc->members);
+        return 0;
+}
+
+/* Put `val` at member *at of acc, or add it as `key` and remember where. */
+static int
+map_put (struct canon *c, struct json *acc, const char *key, struct json *val, size_t *at)
+{
+        if (*at != MAP_ABSENT) {
+                json_free (acc->members[*at].value);
+                acc->members[*at].value = val;
+                return 0;
+        }
+        if (json_add (acc, key, val, c->w.err) < 0)
+                return -1;
+        *at = acc->n - 1;
+        return 0;
+}
+
+/* Go map: exact keys; each value decoded afresh, the last copy kept.
+ * Where each key goes is known up front (first copies, and an earlier copy
+ * of the map found once), not looked up per member: an attacker's map
+ * with every key given twice would make that quadratic. */
 static int
 canon_map (struct canon *c, struct json **slot, const struct json *v, const struct spec_type *t)
 {
-        _cleanup_free_ bool *dup = calloc (v->n + 1, sizeof *dup);
+        _cleanup_free_ size_t *first = calloc (v->n + 1, sizeof *first);
+        _cleanup_free_ size_t *at = malloc ((v->n + 1) * sizeof *at);
         bool merge = *slot != NULL;
 
-        if (!dup || (!*slot && !(*slot = canon_new (JSON_OBJECT, v))) || json_mark_duplicates (v, dup) < 0)
+        if (!first || !at || (!*slot && !(*slot = canon_new (JSON_OBJECT, v))) || json_mark_first (v, first) < 0)
+                return canon_oom (c);
+        memset (at, 0xff, (v->n + 1) * sizeof *at); /* MAP_ABSENT */
+        if (merge && map_find (*slot, v, first, at) < 0)
                 return canon_oom (c);
         for (size_t i = 0; i < v->n; i++) {
                 const struct json_member *m = &v->members[i];
+                bool dup = first[i] != i;
                 struct json *val = NULL;
 
                 canon_push (c, m->key, 0);
-                if (dup[i])
+                if (dup)
                         canon_note (c, CANON_DUPLICATE, m->off, m->key, m->key,
                                     "the key \"%s\" is given again: runc's decoder keeps the last value", m->key);
-                if (dup[i] && canon_action (c, CANON_DUPLICATE) == ACTION_REJECT) {
+                if (dup && canon_action (c, CANON_DUPLICATE) == ACTION_REJECT) {
                         c->w.depth--;
                         continue;
                 }
@@ -566,7 +608,7 @@ canon_map (struct canon *c, struct json **slot, const struct json *v, const stru
                 }
                 if (!val && !(val = zero_value (t->elem)))
                         return canon_oom (c);
-                if (canon_put (c, *slot, m->key, val, merge || dup[i]) < 0)
+                if (map_put (c, *slot, m->key, val, &at[first[i]]) < 0)
                         return -1;
                 c->w.depth--;
         }
