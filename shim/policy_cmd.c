@@ -200,6 +200,46 @@ same (const struct json *a, const struct json *b)
         return lx == ly && memcmp (x, y, lx) == 0;
 }
 
+/* json_get (obj, key), through obj's sorted members when there are any. */
+static const struct json *
+diff_get (const struct json *obj, const struct json_member *const *sorted, const char *key)
+{
+        const struct json_member *m;
+
+        if (!sorted)
+                return json_get (obj, key);
+        m = json_sorted_get (sorted, obj->n, key);
+        return m ? m->value : NULL;
+}
+
+static void diff_walk (struct diff *df, const struct json *a, const struct json *b, char *path, size_t size);
+
+/* Members of a missing from b are removed, those of b missing from a
+ * added.  Large objects (a map an attacker filled) are looked up sorted. */
+static void
+diff_object (struct diff *df, const struct json *a, const struct json *b, char *path, size_t size)
+{
+        _cleanup_free_ const struct json_member **sa = a->n > 8 ? json_members_sorted (a) : NULL;
+        _cleanup_free_ const struct json_member **sb = b->n > 8 ? json_members_sorted (b) : NULL;
+        size_t mark = strlen (path);
+
+        for (size_t i = 0; i < a->n; i++) {
+                const struct json *other = diff_get (b, sb, a->members[i].key);
+                json_pointer_append (path, size, a->members[i].key);
+                if (!other)
+                        diff_op (df, "remove", path, NULL);
+                else
+                        diff_walk (df, a->members[i].value, other, path, size);
+                path[mark] = '\0';
+        }
+        for (size_t i = 0; i < b->n; i++)
+                if (!diff_get (a, sa, b->members[i].key)) {
+                        json_pointer_append (path, size, b->members[i].key);
+                        diff_op (df, "add", path, b->members[i].value);
+                        path[mark] = '\0';
+                }
+}
+
 /* JSON-Patch-like operations that turn `a` into `b` (arrays of different
  * length are replaced whole). */
 static void
@@ -208,21 +248,7 @@ diff_walk (struct diff *df, const struct json *a, const struct json *b, char *pa
         size_t mark = strlen (path);
 
         if (a->type == JSON_OBJECT && b->type == JSON_OBJECT) {
-                for (size_t i = 0; i < a->n; i++) {
-                        const struct json *other = json_get (b, a->members[i].key);
-                        json_pointer_append (path, size, a->members[i].key);
-                        if (!other)
-                                diff_op (df, "remove", path, NULL);
-                        else
-                                diff_walk (df, a->members[i].value, other, path, size);
-                        path[mark] = '\0';
-                }
-                for (size_t i = 0; i < b->n; i++)
-                        if (!json_get (a, b->members[i].key)) {
-                                json_pointer_append (path, size, b->members[i].key);
-                                diff_op (df, "add", path, b->members[i].value);
-                                path[mark] = '\0';
-                        }
+                diff_object (df, a, b, path, size);
                 return;
         }
         if (a->type == JSON_ARRAY && b->type == JSON_ARRAY && a->n == b->n) {
