@@ -15,6 +15,8 @@
  * if no existing one fits, its property in the JSON Schema, and its
  * paragraph in hardened-policy(5). */
 
+/* clang-format 14 takes a macro whose body is an initializer for a function. */
+/* clang-format off */
 #define KEY(name, type) { name, type, 0 }
 #define AT(member) offsetof (struct policy, member)
 #define STR(s) { JSON_STRING, s }
@@ -26,6 +28,7 @@
 /* A rule family's action: required in its object; an absent family is off. */
 #define ACTION(member) \
         { KEY ("action", &t_string), load_action_field, AT (member), STR ("off"), .flags = SCHEMA_REQUIRED }
+/* clang-format on */
 
 static const struct spec_type t_string = { SPEC_STRING, NULL, NULL };
 static const struct spec_type t_bool = { SPEC_BOOL, NULL, NULL };

@@ -83,7 +83,9 @@ schema_rows (const struct spec_type *t)
 }
 
 /* The object type over `rows`, for spec_check. */
+/* clang-format off */
 #define SCHEMA_OBJECT(rows) { SPEC_OBJECT, &(rows)[0].field, NULL, sizeof (rows)[0] }
+/* clang-format on */
 
 /* The whole file: its rows, and the rule families under "rules". */
 extern const struct spec_type schema_policy;

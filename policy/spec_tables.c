@@ -6,7 +6,10 @@
  * One table per Go struct, fields in Go declaration order, keyed by the
  * JSON name from the struct tag.  Fields of an embedded struct without a
  * tag are promoted into the embedding object, as Go does.  Platform
- * sections a Linux runtime ignores (solaris, windows, vm, zos) are opaque. */
+ * sections a Linux runtime ignores (solaris, windows, vm, zos) are opaque.
+ * The tables are aligned in columns by hand, so clang-format leaves them be. */
+
+/* clang-format off */
 
 /* Shared scalar types. */
 static const struct spec_type t_string = { SPEC_STRING, NULL, NULL };
@@ -517,3 +520,5 @@ static const struct spec_field config_fields[] = {
         { NULL, NULL },
 };
 const struct spec_type spec_config = { SPEC_OBJECT, config_fields, NULL };
+
+/* clang-format on */

@@ -4,10 +4,13 @@
 
 #include "runc_flags.h"
 
+/* clang-format 14 takes a macro whose body is an initializer for a function. */
+/* clang-format off */
 #define F_END { { NULL }, false, SLOT_NONE }
 /* VERB --help: urfave/cli prints the verb's help and runs nothing else
  * (checkCommandHelp), so the shim does not guard that call either. */
 #define F_HELP { { "help", "h" }, false, SLOT_HELP }
+/* clang-format on */
 
 /* runc 1.1 main.go, plus urfave/cli's --help/--version, plus the shim's own. */
 const struct runc_flag runc_global_flags[] = {

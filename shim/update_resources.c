@@ -38,6 +38,7 @@ static const struct field {
         int64_t standin;
         const char *kept_with;
 } fields[] = {
+        /* clang-format off */
         { "memory",             "memory",  "limit",           P_RAM,     "memory",             -1,     NULL },
         { "memory-swap",        "memory",  "swap",            P_RAM,     "memory_swap",        0,      NULL },
         { "memory-reservation", "memory",  "reservation",     P_RAM,     "memory_reservation", 0,      NULL },
@@ -52,6 +53,7 @@ static const struct field {
         { "cpuset-mems",        "cpu",     "mems",            P_STRING,  "cpuset_mems",        0,      NULL },
         { "blkio-weight",       "blockIO", "weight",          P_GOINT16, "blkio_weight",       0,      NULL },
         { "pids-limit",         "pids",    "limit",           P_GOINT,   "pids_limit",         -1,     NULL },
+        /* clang-format on */
 };
 
 _Static_assert (HD_ARRAY_SIZE (fields) <= UPDATERES_NFIELDS, "UPDATERES_NFIELDS too small");
