@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite (README.md's second set-up command; .ci/run calls it).
+#  0. every C file formatted by .clang-format (tests/style/format-check.sh,
+#     clang-format 14; counts as one test);
 #  1. a warnings-as-errors build and `make check`: unit tests, the fuzz
 #     corpus replay, the fake-backend tests and the real-runc integration tests;
 #  2. `make distcheck` (the tarball builds, installs and passes `make check`);
@@ -32,6 +34,10 @@ autoreconf -fi
 
 failed=0
 stage() { echo; echo "=== $*"; }
+
+stage "clang-format: every C file formatted (tests/style/format-check.sh)"
+format_ok=0
+if "$top"/tests/style/format-check.sh; then format_ok=1; else failed=1; fi
 
 stage "build with --enable-werror and make check"
 mkdir "$work/main" && cd "$work/main"
@@ -100,8 +106,8 @@ count() { # a stage that failed to build has no log: count what there is
     { cat "$work"/main/test-suite.log "$work"/asan/test-suite.log 2>/dev/null || true; } |
         awk -v k="# $1:" 'index($0, k) == 1 { n += $NF } END { print n + 0 }'
 }
-pass=$(( $(count PASS) + fuzz_runs + e2e_pass + compat_same ))
-fail=$(( $(count FAIL) + $(count ERROR) + $(count XPASS) + e2e_fail + compat_diff ))
+pass=$(( $(count PASS) + format_ok + fuzz_runs + e2e_pass + compat_same ))
+fail=$(( $(count FAIL) + $(count ERROR) + $(count XPASS) + (1 - format_ok) + e2e_fail + compat_diff ))
 skip=$(( $(count SKIP) + e2e_skip + compat_skip ))
 if [ "${CI:-}" = true ] && [ "$skip" -gt 0 ]; then
     echo "CI: $skip test(s) skipped; a skip in CI is a failure"
