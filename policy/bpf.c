@@ -15,9 +15,19 @@
 /* ---- the kernel's checks ---------------------------------------------------- */
 
 static const uint16_t accepted[] = {
-        BPF_LD | BPF_W | BPF_ABS, BPF_LD | BPF_W | BPF_LEN, BPF_LDX | BPF_W | BPF_LEN,
-        BPF_LD | BPF_IMM, BPF_LDX | BPF_IMM, BPF_LD | BPF_MEM, BPF_LDX | BPF_MEM, BPF_ST, BPF_STX,
-        BPF_MISC | BPF_TAX, BPF_MISC | BPF_TXA, BPF_RET | BPF_K, BPF_RET | BPF_A,
+        BPF_LD | BPF_W | BPF_ABS,
+        BPF_LD | BPF_W | BPF_LEN,
+        BPF_LDX | BPF_W | BPF_LEN,
+        BPF_LD | BPF_IMM,
+        BPF_LDX | BPF_IMM,
+        BPF_LD | BPF_MEM,
+        BPF_LDX | BPF_MEM,
+        BPF_ST,
+        BPF_STX,
+        BPF_MISC | BPF_TAX,
+        BPF_MISC | BPF_TXA,
+        BPF_RET | BPF_K,
+        BPF_RET | BPF_A,
         BPF_JMP | BPF_JA,
 };
 
@@ -30,8 +40,8 @@ known_code (uint16_t code)
                 if (code == accepted[i])
                         return true;
         if (BPF_CLASS (code) == BPF_ALU)
-                return (code & ~(BPF_OP (0xff) | BPF_SRC (0xff))) == BPF_ALU
-                       && (op <= BPF_MOD || op == BPF_XOR) && (op != BPF_NEG || BPF_SRC (code) == BPF_K);
+                return (code & ~(BPF_OP (0xff) | BPF_SRC (0xff))) == BPF_ALU && (op <= BPF_MOD || op == BPF_XOR)
+                       && (op != BPF_NEG || BPF_SRC (code) == BPF_K);
         if (BPF_CLASS (code) == BPF_JMP)
                 return (code & ~(BPF_OP (0xff) | BPF_SRC (0xff))) == BPF_JMP
                        && (op == BPF_JEQ || op == BPF_JGT || op == BPF_JGE || op == BPF_JSET);
@@ -47,8 +57,7 @@ check_insn (const struct sock_filter *f, size_t pc, size_t n, struct hd_err *err
                 return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "instruction %zu: code %#x", pc, f->code);
         if (f->code == (BPF_LD | BPF_W | BPF_ABS) && (f->k >= DATA_BYTES || f->k % 4))
                 return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "instruction %zu: load at %u", pc, f->k);
-        if (f->code == (BPF_LD | BPF_MEM) || f->code == (BPF_LDX | BPF_MEM) || f->code == BPF_ST
-            || f->code == BPF_STX)
+        if (f->code == (BPF_LD | BPF_MEM) || f->code == (BPF_LDX | BPF_MEM) || f->code == BPF_ST || f->code == BPF_STX)
                 if (f->k >= MEM_WORDS)
                         return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "instruction %zu: memory %u", pc, f->k);
         if (BPF_CLASS (f->code) == BPF_ALU && BPF_SRC (f->code) == BPF_K
@@ -82,17 +91,43 @@ static bool
 alu (unsigned op, uint32_t *a, uint32_t b)
 {
         switch (op) {
-        case BPF_ADD: *a += b; break;
-        case BPF_SUB: *a -= b; break;
-        case BPF_MUL: *a *= b; break;
-        case BPF_DIV: if (!b) return false; *a /= b; break;
-        case BPF_MOD: if (!b) return false; *a %= b; break;
-        case BPF_OR: *a |= b; break;
-        case BPF_AND: *a &= b; break;
-        case BPF_XOR: *a ^= b; break;
-        case BPF_LSH: *a = b >= 32 ? 0 : *a << b; break;
-        case BPF_RSH: *a = b >= 32 ? 0 : *a >> b; break;
-        case BPF_NEG: *a = -*a; break;
+        case BPF_ADD:
+                *a += b;
+                break;
+        case BPF_SUB:
+                *a -= b;
+                break;
+        case BPF_MUL:
+                *a *= b;
+                break;
+        case BPF_DIV:
+                if (!b)
+                        return false;
+                *a /= b;
+                break;
+        case BPF_MOD:
+                if (!b)
+                        return false;
+                *a %= b;
+                break;
+        case BPF_OR:
+                *a |= b;
+                break;
+        case BPF_AND:
+                *a &= b;
+                break;
+        case BPF_XOR:
+                *a ^= b;
+                break;
+        case BPF_LSH:
+                *a = b >= 32 ? 0 : *a << b;
+                break;
+        case BPF_RSH:
+                *a = b >= 32 ? 0 : *a >> b;
+                break;
+        case BPF_NEG:
+                *a = -*a;
+                break;
         }
         return true;
 }
@@ -101,10 +136,14 @@ static bool
 jump_taken (unsigned op, uint32_t a, uint32_t b)
 {
         switch (op) {
-        case BPF_JEQ: return a == b;
-        case BPF_JGT: return a > b;
-        case BPF_JGE: return a >= b;
-        default: return (a & b) != 0; /* BPF_JSET */
+        case BPF_JEQ:
+                return a == b;
+        case BPF_JGT:
+                return a > b;
+        case BPF_JGE:
+                return a >= b;
+        default:
+                return (a & b) != 0; /* BPF_JSET */
         }
 }
 
@@ -119,15 +158,22 @@ bpf_run (const struct bpf_prog *p, const uint32_t data[BPF_DATA_WORDS])
 
                 switch (BPF_CLASS (f->code)) {
                 case BPF_LD:
-                        a = BPF_MODE (f->code) == BPF_ABS ? data[f->k / 4]
+                        a = BPF_MODE (f->code) == BPF_ABS   ? data[f->k / 4]
                             : BPF_MODE (f->code) == BPF_LEN ? DATA_BYTES
-                            : BPF_MODE (f->code) == BPF_MEM ? mem[f->k] : f->k;
+                            : BPF_MODE (f->code) == BPF_MEM ? mem[f->k]
+                                                            : f->k;
                         break;
                 case BPF_LDX:
-                        x = BPF_MODE (f->code) == BPF_LEN ? DATA_BYTES : BPF_MODE (f->code) == BPF_MEM ? mem[f->k] : f->k;
+                        x = BPF_MODE (f->code) == BPF_LEN   ? DATA_BYTES
+                            : BPF_MODE (f->code) == BPF_MEM ? mem[f->k]
+                                                            : f->k;
                         break;
-                case BPF_ST: mem[f->k] = a; break;
-                case BPF_STX: mem[f->k] = x; break;
+                case BPF_ST:
+                        mem[f->k] = a;
+                        break;
+                case BPF_STX:
+                        mem[f->k] = x;
+                        break;
                 case BPF_ALU:
                         if (!alu (BPF_OP (f->code), &a, src))
                                 return 0;
@@ -138,7 +184,8 @@ bpf_run (const struct bpf_prog *p, const uint32_t data[BPF_DATA_WORDS])
                         else
                                 pc += jump_taken (BPF_OP (f->code), a, src) ? f->jt : f->jf;
                         break;
-                case BPF_RET: return BPF_RVAL (f->code) == BPF_A ? a : f->k;
+                case BPF_RET:
+                        return BPF_RVAL (f->code) == BPF_A ? a : f->k;
                 case BPF_MISC:
                         if (BPF_MISCOP (f->code) == BPF_TAX)
                                 x = a;
@@ -160,8 +207,8 @@ enum { AV_CONST, AV_WORD, AV_OPAQUE };
 
 struct av {
         uint8_t kind;
-        uint8_t word;             /* AV_WORD: data word ... */
-        uint32_t v;               /* AV_CONST: the value; AV_WORD: ... & v (the mask) */
+        uint8_t word; /* AV_WORD: data word ... */
+        uint32_t v;   /* AV_CONST: the value; AV_WORD: ... & v (the mask) */
 };
 
 struct walk {
@@ -246,24 +293,33 @@ step (struct search *s, struct walk *w, uint32_t arch, uint32_t nr, struct hd_er
 
         switch (BPF_CLASS (f->code)) {
         case BPF_LD:
-                w->a = BPF_MODE (f->code) == BPF_ABS ? load_word (f->k, arch, nr)
+                w->a = BPF_MODE (f->code) == BPF_ABS   ? load_word (f->k, arch, nr)
                        : BPF_MODE (f->code) == BPF_LEN ? (struct av) { AV_CONST, 0, DATA_BYTES }
-                       : BPF_MODE (f->code) == BPF_MEM ? w->mem[f->k] : k;
+                       : BPF_MODE (f->code) == BPF_MEM ? w->mem[f->k]
+                                                       : k;
                 break;
         case BPF_LDX:
-                w->x = BPF_MODE (f->code) == BPF_LEN ? (struct av) { AV_CONST, 0, DATA_BYTES }
-                       : BPF_MODE (f->code) == BPF_MEM ? w->mem[f->k] : k;
+                w->x = BPF_MODE (f->code) == BPF_LEN   ? (struct av) { AV_CONST, 0, DATA_BYTES }
+                       : BPF_MODE (f->code) == BPF_MEM ? w->mem[f->k]
+                                                       : k;
                 break;
-        case BPF_ST: w->mem[f->k] = w->a; break;
-        case BPF_STX: w->mem[f->k] = w->x; break;
-        case BPF_ALU: w->a = alu_av (BPF_OP (f->code), w->a, src); break;
+        case BPF_ST:
+                w->mem[f->k] = w->a;
+                break;
+        case BPF_STX:
+                w->mem[f->k] = w->x;
+                break;
+        case BPF_ALU:
+                w->a = alu_av (BPF_OP (f->code), w->a, src);
+                break;
         case BPF_MISC:
                 if (BPF_MISCOP (f->code) == BPF_TAX)
                         w->x = w->a;
                 else
                         w->a = w->x;
                 break;
-        case BPF_RET: return 1;
+        case BPF_RET:
+                return 1;
         case BPF_JMP:
                 if (BPF_OP (f->code) == BPF_JA) {
                         w->pc += f->k;
@@ -274,8 +330,8 @@ step (struct search *s, struct walk *w, uint32_t arch, uint32_t nr, struct hd_er
                         break;
                 }
                 if (w->a.kind != AV_WORD || src.kind != AV_CONST)
-                        return hd_err_set (err, HD_EXIT_REFUSED, ENOTSUP,
-                                           "instruction %zu compares a computed value", w->pc);
+                        return hd_err_set (err, HD_EXIT_REFUSED, ENOTSUP, "instruction %zu compares a computed value",
+                                           w->pc);
                 if (note_cmp (s, &w->a, src.v, err) < 0 || push (s, w, w->pc + 1 + f->jt, err) < 0)
                         return -1;
                 w->pc += f->jf;
@@ -365,15 +421,16 @@ cands_build (struct cands *c, const struct search *s, const struct bpf_goal *goa
 
 /* Every combination of the candidates, first hit wins. */
 static int
-try_all (const struct bpf_prog *p, uint32_t arch, uint32_t nr, const struct cands *c, size_t nc,
-         bpf_accept_fn *accept, uint32_t witness[BPF_DATA_WORDS], uint32_t *ret, struct hd_err *err)
+try_all (const struct bpf_prog *p, uint32_t arch, uint32_t nr, const struct cands *c, size_t nc, bpf_accept_fn *accept,
+         uint32_t witness[BPF_DATA_WORDS], uint32_t *ret, struct hd_err *err)
 {
         size_t at[BPF_DATA_WORDS] = { 0 };
         unsigned long runs = 1;
 
         for (size_t i = 0; i < nc; i++)
                 if ((runs *= c[i].n) > SEARCH_MAX_RUNS || c[i].n == 0)
-                        return c[i].n == 0 ? 0 : hd_err_set (err, HD_EXIT_REFUSED, E2BIG, "too many argument combinations");
+                        return c[i].n == 0 ? 0
+                                           : hd_err_set (err, HD_EXIT_REFUSED, E2BIG, "too many argument combinations");
         for (;;) {
                 uint32_t data[BPF_DATA_WORDS] = { nr, arch };
                 size_t i;
@@ -391,8 +448,8 @@ try_all (const struct bpf_prog *p, uint32_t arch, uint32_t nr, const struct cand
 }
 
 int
-bpf_search (const struct bpf_prog *p, uint32_t arch, uint32_t nr, const struct bpf_goal *goal,
-            bpf_accept_fn *accept, uint32_t witness[BPF_DATA_WORDS], uint32_t *ret, struct hd_err *err)
+bpf_search (const struct bpf_prog *p, uint32_t arch, uint32_t nr, const struct bpf_goal *goal, bpf_accept_fn *accept,
+            uint32_t witness[BPF_DATA_WORDS], uint32_t *ret, struct hd_err *err)
 {
         struct search s = { .p = p };
         _cleanup_free_ struct cands *c = NULL;

@@ -8,8 +8,8 @@
 #include "hardened/util.h"
 
 void
-decision_add (struct decision *d, const char *rule, const char *pointer, const char *found,
-              const char *required, const char *fmt, ...)
+decision_add (struct decision *d, const char *rule, const char *pointer, const char *found, const char *required,
+              const char *fmt, ...)
 {
         struct finding *f;
         va_list ap;
@@ -109,7 +109,6 @@ decision_finding_line (const struct decision *d, size_t i, char *buf, size_t siz
                               : f->action == ACTION_REJECT ? "refused"
                                                            : "refused (no safe fix)";
 
-        snprintf (buf, size, "policy %s: %s %s at %s: %s (found: %s; required: %s)",
-                  d->policy_source, f->rule, outcome, f->pointer[0] ? f->pointer : "/",
-                  f->message, f->found, f->required);
+        snprintf (buf, size, "policy %s: %s %s at %s: %s (found: %s; required: %s)", d->policy_source, f->rule, outcome,
+                  f->pointer[0] ? f->pointer : "/", f->message, f->found, f->required);
 }

@@ -70,9 +70,10 @@ engine_exemption_for (const struct policy *p, const struct json *doc, const stru
                 if (!(key = untrusted_key (p, e, root)))
                         return e;
                 if (d)
-                        decision_note (d, "exemption \"%s\" not applied: %s is not an engine-owned annotation "
-                                          "under --root %s", e->name, key,
-                                       root ? root : "(unknown)");
+                        decision_note (d,
+                                       "exemption \"%s\" not applied: %s is not an engine-owned annotation "
+                                       "under --root %s",
+                                       e->name, key, root ? root : "(unknown)");
         }
         return NULL;
 }
@@ -88,8 +89,7 @@ engine_exemption (const struct policy *p, const struct json *doc, const char *id
 static const char *const action_names[] = { "off", "warn", "reject", "rewrite" };
 
 enum policy_action
-engine_action (const struct policy *p, const struct policy_exemption *e, const char *family,
-               enum policy_action a)
+engine_action (const struct policy *p, const struct policy_exemption *e, const char *family, enum policy_action a)
 {
         const struct json *over = json_get (json_get (e ? e->rules : NULL, family), "action");
 
@@ -111,8 +111,8 @@ effective_action (const struct policy *p, const struct policy_exemption *e, cons
 /* Fix what the rule found, then check again: a fix that does not leave the
  * document clean is no fix, and the call is refused.  *clean says which. */
 static int
-apply_fix (const struct policy *p, const struct rule *r, struct json *doc, const struct decision *d,
-           bool *clean, struct hd_err *err)
+apply_fix (const struct policy *p, const struct rule *r, struct json *doc, const struct decision *d, bool *clean,
+           struct hd_err *err)
 {
         struct decision again = { 0 };
 
@@ -126,8 +126,8 @@ apply_fix (const struct policy *p, const struct rule *r, struct json *doc, const
 }
 
 int
-engine_run (const struct policy *p, unsigned verb, struct json *doc,
-            const struct engine_subject *subject, struct decision *d, struct hd_err *err)
+engine_run (const struct policy *p, unsigned verb, struct json *doc, const struct engine_subject *subject,
+            struct decision *d, struct hd_err *err)
 {
         const struct policy_exemption *e;
         bool refused = false, fixed = false;

@@ -91,9 +91,8 @@ const char *
 json_type_name (enum json_type t)
 {
         static const char *const names[] = {
-                [JSON_NULL] = "null",     [JSON_BOOL] = "a boolean",
-                [JSON_NUMBER] = "a number", [JSON_STRING] = "a string",
-                [JSON_ARRAY] = "an array", [JSON_OBJECT] = "an object",
+                [JSON_NULL] = "null",       [JSON_BOOL] = "a boolean", [JSON_NUMBER] = "a number",
+                [JSON_STRING] = "a string", [JSON_ARRAY] = "an array", [JSON_OBJECT] = "an object",
         };
         return names[t];
 }
@@ -206,8 +205,7 @@ json_del (struct json *obj, const char *key)
                         continue;
                 free (obj->members[i].key);
                 json_free (obj->members[i].value);
-                memmove (&obj->members[i], &obj->members[i + 1],
-                         (obj->n - i - 1) * sizeof *obj->members);
+                memmove (&obj->members[i], &obj->members[i + 1], (obj->n - i - 1) * sizeof *obj->members);
                 obj->n--;
                 return;
         }
@@ -236,7 +234,7 @@ json_pointer_append (char *buf, size_t size, const char *component)
 
 struct frame {
         struct json *node;
-        const char *key;          /* object: key of the member being parsed */
+        const char *key; /* object: key of the member being parsed */
 };
 
 struct builder {
@@ -246,13 +244,13 @@ struct builder {
         struct json *root;
         struct frame stack[JSON_MAX_DEPTH];
         int depth;
-        char *pending_key;        /* owned until attached to a member */
+        char *pending_key; /* owned until attached to a member */
         size_t pending_key_off;
-        size_t scanned;           /* raw bytes already checked for escapes */
-        size_t token_start;       /* offset of the current token's first byte */
+        size_t scanned;     /* raw bytes already checked for escapes */
+        size_t token_start; /* offset of the current token's first byte */
         struct hd_err *err;
         bool failed;
-        bool keep_duplicates;     /* JSON_KEEP_DUPLICATES */
+        bool keep_duplicates; /* JSON_KEEP_DUPLICATES */
 };
 
 void
@@ -291,11 +289,9 @@ builder_pointer (const struct builder *b, char *buf, size_t size)
         }
 }
 
-static int
-builder_fail (struct builder *b, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+static int builder_fail (struct builder *b, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 
-static int
-builder_fail_at (struct builder *b, size_t off, const char *fmt, ...)
+static int builder_fail_at (struct builder *b, size_t off, const char *fmt, ...)
         __attribute__ ((format (printf, 3, 4)));
 
 static int
@@ -307,8 +303,7 @@ builder_vfail (struct builder *b, size_t off, const char *fmt, va_list ap)
         json_line_col (b->buf, b->len, off, &line, &col);
         vsnprintf (what, sizeof what, fmt, ap);
         builder_pointer (b, ptr, sizeof ptr);
-        hd_err_set (b->err, HD_EXIT_REFUSED, EINVAL, "%u:%u: %s: %s", line, col,
-                    ptr[0] ? ptr : "(document)", what);
+        hd_err_set (b->err, HD_EXIT_REFUSED, EINVAL, "%u:%u: %s: %s", line, col, ptr[0] ? ptr : "(document)", what);
         b->failed = true;
         return 0; /* tells yajl to stop */
 }
@@ -432,11 +427,15 @@ builder_check_text (struct builder *b, const unsigned char *s, size_t len, const
         bool escapes_ok = raw_surrogates_ok (b);
 
         if (!escapes_ok)
-                return builder_fail (b, "%s has a \\u escape that is not a valid UTF-16 "
-                                        "surrogate pair (Go would read U+FFFD)", what);
+                return builder_fail (b,
+                                     "%s has a \\u escape that is not a valid UTF-16 "
+                                     "surrogate pair (Go would read U+FFFD)",
+                                     what);
         if (!utf8_valid (s, len))
-                return builder_fail (b, "%s is not valid UTF-8 (overlong, surrogate or out-of-range "
-                                        "sequence; Go would read U+FFFD)", what);
+                return builder_fail (b,
+                                     "%s is not valid UTF-8 (overlong, surrogate or out-of-range "
+                                     "sequence; Go would read U+FFFD)",
+                                     what);
         if (memchr (s, '\0', len))
                 return builder_fail (b, "%s contains a NUL character (\\u0000)", what);
         return 1;
@@ -649,16 +648,17 @@ cb_end_map (void *ctx)
         _cleanup_free_ bool *dup = NULL;
 
         if (!b->keep_duplicates && top->node->n > 1) {
-                if (!(dup = malloc (top->node->n * sizeof *dup))
-                    || json_mark_duplicates (top->node, dup) < 0)
+                if (!(dup = malloc (top->node->n * sizeof *dup)) || json_mark_duplicates (top->node, dup) < 0)
                         return builder_fail (b, "out of memory");
                 for (size_t i = 0; i < top->node->n; i++) {
                         const struct json_member *m = &top->node->members[i];
                         if (!dup[i])
                                 continue;
                         top->key = m->key;
-                        return builder_fail_at (b, m->off, "duplicate key \"%s\" (Go's decoder in runc "
-                                                "would silently take the last copy)", m->key);
+                        return builder_fail_at (b, m->off,
+                                                "duplicate key \"%s\" (Go's decoder in runc "
+                                                "would silently take the last copy)",
+                                                m->key);
                 }
         }
         b->depth--;
@@ -712,14 +712,13 @@ precheck (const char *buf, size_t len, struct hd_err *err)
         const char *nul;
 
         if (len > JSON_MAX_BYTES)
-                return hd_err_set (err, HD_EXIT_REFUSED, EFBIG,
-                                   "document is %zu bytes, the limit is %u", len, JSON_MAX_BYTES);
+                return hd_err_set (err, HD_EXIT_REFUSED, EFBIG, "document is %zu bytes, the limit is %u", len,
+                                   JSON_MAX_BYTES);
         nul = memchr (buf, '\0', len);
         if (nul) {
                 unsigned line, col;
                 json_line_col (buf, len, (size_t) (nul - buf), &line, &col);
-                return hd_err_set (err, HD_EXIT_REFUSED, EINVAL,
-                                   "%u:%u: NUL byte in the document", line, col);
+                return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "%u:%u: NUL byte in the document", line, col);
         }
         return 0;
 }
@@ -731,11 +730,9 @@ json_parse (const char *buf, size_t len, struct json **out, struct hd_err *err)
 }
 
 int
-json_parse_flags (const char *buf, size_t len, unsigned flags, struct json **out,
-                  struct hd_err *err)
+json_parse_flags (const char *buf, size_t len, unsigned flags, struct json **out, struct hd_err *err)
 {
-        struct builder b = { .buf = buf, .len = len, .err = err,
-                             .keep_duplicates = flags & JSON_KEEP_DUPLICATES };
+        struct builder b = { .buf = buf, .len = len, .err = err, .keep_duplicates = flags & JSON_KEEP_DUPLICATES };
         yajl_status st;
 
         if (precheck (buf, len, err) < 0)
@@ -806,8 +803,7 @@ json_write (const struct json *root, char **out, size_t *out_len, struct hd_err 
 }
 
 int
-json_write_pretty (const struct json *root, bool pretty, char **out, size_t *out_len,
-                   struct hd_err *err)
+json_write_pretty (const struct json *root, bool pretty, char **out, size_t *out_len, struct hd_err *err)
 {
         const unsigned char *data;
         size_t len;
@@ -824,8 +820,7 @@ json_write_pretty (const struct json *root, bool pretty, char **out, size_t *out
         rc = gen_value (g, root);
         if (rc != yajl_gen_status_ok) {
                 yajl_gen_free (g);
-                return hd_err_set (err, HD_EXIT_INTERNAL, EINVAL,
-                                   "cannot serialise JSON (yajl_gen status %d)", rc);
+                return hd_err_set (err, HD_EXIT_INTERNAL, EINVAL, "cannot serialise JSON (yajl_gen status %d)", rc);
         }
         yajl_gen_get_buf (g, &data, &len);
         *out = malloc (len + 1);
@@ -863,9 +858,8 @@ json_new_u64 (uint64_t v)
 struct json *
 json_clone (const struct json *j)
 {
-        struct json *c = j->type == JSON_STRING || j->type == JSON_NUMBER
-                                 ? json_new_text (j->type, j->text, j->len)
-                                 : json_new (j->type);
+        struct json *c = j->type == JSON_STRING || j->type == JSON_NUMBER ? json_new_text (j->type, j->text, j->len)
+                                                                          : json_new (j->type);
         struct hd_err ignored;
 
         if (!c)
@@ -880,8 +874,7 @@ json_clone (const struct json *j)
                 if (kid && obj && !(key = strdup (j->members[i].key)))
                         json_free (steal_ptr (&kid));
                 /* both adders take ownership of key and kid, also on failure */
-                rc = !kid ? -1 : obj ? json_push_member (c, key, kid, &ignored)
-                                     : json_append (c, kid, &ignored);
+                rc = !kid ? -1 : obj ? json_push_member (c, key, kid, &ignored) : json_append (c, kid, &ignored);
                 if (rc < 0) {
                         json_free (c);
                         return NULL;
@@ -903,8 +896,7 @@ json_equal (const struct json *a, const struct json *b)
                 bool obj = a->type == JSON_OBJECT;
                 if (obj && strcmp (a->members[i].key, b->members[i].key) != 0)
                         return false;
-                if (!json_equal (obj ? a->members[i].value : a->items[i],
-                                 obj ? b->members[i].value : b->items[i]))
+                if (!json_equal (obj ? a->members[i].value : a->items[i], obj ? b->members[i].value : b->items[i]))
                         return false;
         }
         return true;
@@ -960,8 +952,7 @@ json_set_bool (struct json *obj, const char *key, bool v, struct hd_err *err)
 }
 
 void
-json_array_filter (struct json *arr, bool (*drop) (const struct json *item, const void *ctx),
-                    const void *ctx)
+json_array_filter (struct json *arr, bool (*drop) (const struct json *item, const void *ctx), const void *ctx)
 {
         size_t kept = 0;
 
@@ -976,8 +967,7 @@ json_array_filter (struct json *arr, bool (*drop) (const struct json *item, cons
 }
 
 void
-json_object_filter (struct json *obj, bool (*drop) (const struct json_member *m, const void *ctx),
-                    const void *ctx)
+json_object_filter (struct json *obj, bool (*drop) (const struct json_member *m, const void *ctx), const void *ctx)
 {
         size_t kept = 0;
 

@@ -34,8 +34,7 @@ struct loader {
         struct hd_err *err;
 };
 
-static int
-load_fail (struct loader *l, const struct json *at, const char *ptr, const char *fmt, ...)
+static int load_fail (struct loader *l, const struct json *at, const char *ptr, const char *fmt, ...)
         __attribute__ ((format (printf, 4, 5)));
 
 /* "SOURCE:LINE:COL: /pointer: message" */
@@ -53,23 +52,23 @@ load_fail (struct loader *l, const struct json *at, const char *ptr, const char 
 
         if (at && at->off != JSON_NO_OFFSET)
                 json_line_col (src->text, src->len, at->off, &line, &col);
-        return hd_err_set (l->err, HD_EXIT_REFUSED, EINVAL, "%s:%u:%u: %s: %s", src->name,
-                           line, col, ptr, what);
+        return hd_err_set (l->err, HD_EXIT_REFUSED, EINVAL, "%s:%u:%u: %s: %s", src->name, line, col, ptr, what);
 }
 
 const char *
 policy_action_name (enum policy_action a)
 {
         static const char *const names[] = {
-                [ACTION_OFF] = "off", [ACTION_WARN] = "warn",
-                [ACTION_REJECT] = "reject", [ACTION_REWRITE] = "rewrite",
+                [ACTION_OFF] = "off",
+                [ACTION_WARN] = "warn",
+                [ACTION_REJECT] = "reject",
+                [ACTION_REWRITE] = "rewrite",
         };
         return names[a];
 }
 
 static int
-parse_enum (struct loader *l, const struct json *j, const char *ptr, const char *const *names,
-            size_t n, int *out)
+parse_enum (struct loader *l, const struct json *j, const char *ptr, const char *const *names, size_t n, int *out)
 {
         for (size_t i = 0; i < n; i++)
                 if (names[i] && strcmp (j->text, names[i]) == 0)
@@ -111,9 +110,9 @@ policy_parse_size (const char *text, uint64_t *out)
                 const char *suffix;
                 uint64_t mult;
         } units[] = {
-                { "Ki", 1ULL << 10 }, { "Mi", 1ULL << 20 }, { "Gi", 1ULL << 30 }, { "Ti", 1ULL << 40 },
-                { "K", 1000ULL }, { "M", 1000000ULL }, { "G", 1000000000ULL },
-                { "T", 1000000000000ULL }, { "", 1 },
+                { "Ki", 1ULL << 10 },   { "Mi", 1ULL << 20 },      { "Gi", 1ULL << 30 },
+                { "Ti", 1ULL << 40 },   { "K", 1000ULL },          { "M", 1000000ULL },
+                { "G", 1000000000ULL }, { "T", 1000000000000ULL }, { "", 1 },
         };
         size_t digits = strspn (text, "0123456789");
         uint64_t v;
@@ -179,14 +178,13 @@ default_node (const struct schema_row *r, struct json *node)
         return node;
 }
 
-static int load_rows (struct loader *l, const struct schema_row *rows, const struct json *obj,
-                      const char *ptr, void *base);
+static int load_rows (struct loader *l, const struct schema_row *rows, const struct json *obj, const char *ptr,
+                      void *base);
 
 /* One row of `obj` (at obj_ptr): an object's own rows first, then its
  * converter; a value's converter with the value or its default. */
 static int
-load_row (struct loader *l, const struct schema_row *r, const struct json *obj, const char *obj_ptr,
-          void *base)
+load_row (struct loader *l, const struct schema_row *r, const struct json *obj, const char *obj_ptr, void *base)
 {
         char ptr[256];
         struct json dflt;
@@ -294,14 +292,17 @@ static int
 load_document_action (struct loader *l, const struct schema_at *at, bool allow)
 {
         static const char *const names[] = {
-                [ACTION_OFF] = "allow", [ACTION_REJECT] = "reject", [ACTION_REWRITE] = "rewrite",
+                [ACTION_OFF] = "allow",
+                [ACTION_REJECT] = "reject",
+                [ACTION_REWRITE] = "rewrite",
         };
         int e = 0;
 
         if (parse_enum (l, at->v, at->ptr, names, allow ? HD_ARRAY_SIZE (names) : ACTION_REWRITE + 1, &e) < 0)
                 return -1;
         if (e == ACTION_OFF && !allow)
-                return load_fail (l, at->v, at->ptr, "\"allow\" is only for unknownFields: runc acts on "
+                return load_fail (l, at->v, at->ptr,
+                                  "\"allow\" is only for unknownFields: runc acts on "
                                   "this class; \"reject\" or \"rewrite\"");
         *(enum policy_action *) at->dst = (enum policy_action) e;
         return 0;
@@ -341,8 +342,7 @@ load_size (struct loader *l, const struct schema_at *at, uint64_t *out)
 {
         *out = 0;
         if (at->v && (policy_parse_size (at->v->text, out) < 0 || *out == 0))
-                return load_fail (l, at->v, at->ptr, "\"%s\" is not a size (e.g. 512Mi, 4G, 1048576)",
-                                  at->v->text);
+                return load_fail (l, at->v, at->ptr, "\"%s\" is not a size (e.g. 512Mi, 4G, 1048576)", at->v->text);
         return 0;
 }
 
@@ -424,8 +424,7 @@ load_user_id (struct loader *l, const struct schema_row *row, const struct schem
 
 /* Inclusive ranges with 0 < min <= max; absent or []: `dflt`. */
 static int
-read_ranges (struct loader *l, const struct schema_row *row, const struct schema_at *at,
-             const struct policy_ids *dflt)
+read_ranges (struct loader *l, const struct schema_row *row, const struct schema_at *at, const struct policy_ids *dflt)
 {
         const struct schema_row *item = schema_rows (row->field.type->elem);
         const struct json *ranges = at->v;
@@ -515,8 +514,10 @@ load_caps (struct loader *l, const struct schema_row *row, const struct schema_a
                 int cap;
                 snprintf (ptr, sizeof ptr, "%s/%zu", at->ptr, i);
                 if (caps_from_name (e->text, &cap) < 0)
-                        return load_fail (l, e, ptr, "\"%s\" is not a capability of this kernel "
-                                                     "(exact CAP_* names only)", e->text);
+                        return load_fail (l, e, ptr,
+                                          "\"%s\" is not a capability of this kernel "
+                                          "(exact CAP_* names only)",
+                                          e->text);
                 *allow |= 1ULL << cap;
         }
         return 0;
@@ -550,8 +551,9 @@ load_deny (struct loader *l, const struct schema_row *row, const struct schema_a
                 char ptr[64];
                 snprintf (ptr, sizeof ptr, "%s/%zu", at->ptr, i);
                 if (seccomp_syscall_known (s->profile, e->text) < 0)
-                        return load_fail (l, e, ptr, "\"%s\" is not a system call libseccomp "
-                                                     "knows for any of the profile's architectures",
+                        return load_fail (l, e, ptr,
+                                          "\"%s\" is not a system call libseccomp "
+                                          "knows for any of the profile's architectures",
                                           e->text);
                 if (s->ndeny == POLICY_MAX_DENY)
                         return load_fail (l, e, ptr, "at most %d names", POLICY_MAX_DENY);
@@ -611,7 +613,10 @@ static const struct schema_list plain_list = { NULL, NULL, false };
 
 /* cgroup v2 files that move processes or controllers: never a resource. */
 static const char *const unified_never[] = {
-        "cgroup.procs", "cgroup.threads", "cgroup.subtree_control", "cgroup.type",
+        "cgroup.procs",
+        "cgroup.threads",
+        "cgroup.subtree_control",
+        "cgroup.type",
 };
 
 /* resources.unified.allow: exact CONTROLLER.PARAMETER file names. */
@@ -630,12 +635,16 @@ load_unified (struct loader *l, const struct schema_row *row, const struct schem
                 if (!dot || dot == k || dot[1] == '\0'
                     || strspn (k, "abcdefghijklmnopqrstuvwxyz0123456789_") != (size_t) (dot - k)
                     || strspn (dot, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") != strlen (dot))
-                        return load_fail (l, list->items[i], ptr, "\"%s\" is not a cgroup v2 file name "
-                                                                  "(CONTROLLER.PARAMETER)", k);
+                        return load_fail (l, list->items[i], ptr,
+                                          "\"%s\" is not a cgroup v2 file name "
+                                          "(CONTROLLER.PARAMETER)",
+                                          k);
                 for (size_t n = 0; n < HD_ARRAY_SIZE (unified_never); n++)
                         if (strcmp (k, unified_never[n]) == 0)
-                                return load_fail (l, list->items[i], ptr, "%s moves processes or controllers, "
-                                                                          "not a limit: it cannot be allowed", k);
+                                return load_fail (l, list->items[i], ptr,
+                                                  "%s moves processes or controllers, "
+                                                  "not a limit: it cannot be allowed",
+                                                  k);
         }
         return 0;
 }
@@ -744,8 +753,7 @@ load_devices (struct loader *l, const struct schema_row *row, const struct schem
 
 /* Each string of `list` (at `ptr`) a well-formed pattern, into out[]. */
 static int
-load_patterns (struct loader *l, const struct json *list, const char *ptr, size_t max,
-               const char **out, size_t *n)
+load_patterns (struct loader *l, const struct json *list, const char *ptr, size_t max, const char **out, size_t *n)
 {
         *n = 0;
         for (size_t i = 0; list && i < list->n; i++) {
@@ -768,7 +776,8 @@ int
 load_gone (struct loader *l, const struct schema_row *row, const struct schema_at *at)
 {
         if (at->v)
-                return load_fail (l, at->v, at->obj_ptr, "\"args0\" is gone: \"args\" lists every "
+                return load_fail (l, at->v, at->obj_ptr,
+                                  "\"args0\" is gone: \"args\" lists every "
                                   "argument, argv[0] first, one pattern each");
         return 0;
 }
@@ -779,7 +788,8 @@ load_hook_path (struct loader *l, const struct schema_row *row, const struct sch
         const struct json *path = at->v;
 
         if (!path || path->text[0] != '/' || strncmp (path->text, "/proc/", 6) == 0)
-                return load_fail (l, path ? path : at->obj, at->obj_ptr, "\"path\" must be the absolute path of a file "
+                return load_fail (l, path ? path : at->obj, at->obj_ptr,
+                                  "\"path\" must be the absolute path of a file "
                                   "(a /proc/PID/exe hook is matched by the binary it names)");
         *(const char **) at->dst = path->text;
         return 0;
@@ -854,8 +864,7 @@ unknown_family (struct loader *l, const struct json_member *fam, const char *ptr
         size_t used = 0;
 
         for (const struct schema_row *f = schema_rules; f->field.name && used < sizeof known; f++)
-                used += (size_t) snprintf (known + used, sizeof known - used, "%s%s", used ? ", " : "",
-                                           f->field.name);
+                used += (size_t) snprintf (known + used, sizeof known - used, "%s%s", used ? ", " : "", f->field.name);
         return load_fail (l, &key, ptr, "no rule family \"%s\" (rule families: %s)", fam->key, known);
 }
 
@@ -896,8 +905,9 @@ load_exemptions (struct loader *l, const struct schema_row *row, const struct sc
                         return load_fail (l, e, ptr, "at most %d exemptions", POLICY_MAX_EXEMPTIONS);
                 if (!json_get (e, "name") || !json_get (e, "rules")
                     || (!json_get (m, "annotations") && !json_get (m, "ids")))
-                        return load_fail (l, e, ptr, "needs \"name\", \"rules\" and a \"match\" "
-                                                     "on \"annotations\" or \"ids\"");
+                        return load_fail (l, e, ptr,
+                                          "needs \"name\", \"rules\" and a \"match\" "
+                                          "on \"annotations\" or \"ids\"");
                 if (load_exemption_rules (l, json_get (e, "rules"), ptr) < 0)
                         return -1;
                 x = &l->p->exemptions[l->p->nexemptions++];
@@ -950,8 +960,7 @@ mark_source (struct json *j, unsigned short src)
 
 /* Parse and schema-check one file's bytes as source number nsources. */
 static int
-add_source (struct policy *p, const char *name, const char *buf, size_t len, struct json **tree,
-            struct hd_err *err)
+add_source (struct policy *p, const char *name, const char *buf, size_t len, struct json **tree, struct hd_err *err)
 {
         struct policy_source *s;
         const struct json *api;
@@ -980,8 +989,8 @@ add_source (struct policy *p, const char *name, const char *buf, size_t len, str
                 unsigned line = 1, col = 1;
                 if (api)
                         json_line_col (s->text, len, api->off, &line, &col);
-                return hd_err_set (err, HD_EXIT_REFUSED, EINVAL,
-                                   "%s:%u:%u: /apiVersion: must be \"hardened/v1\"", name, line, col);
+                return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "%s:%u:%u: /apiVersion: must be \"hardened/v1\"", name,
+                                   line, col);
         }
         return 0;
 }
@@ -1023,13 +1032,12 @@ merge (struct json **base, struct json *over, bool top, struct hd_err *err)
         return 0;
 }
 
-static int load_layered (struct policy *p, const char *path, int depth, struct json **out,
-                         struct hd_err *err);
+static int load_layered (struct policy *p, const char *path, int depth, struct json **out, struct hd_err *err);
 
 /* The file named by "extends", relative to the extending file's directory. */
 static int
-load_extends (struct policy *p, const char *path, const struct json *ext, int depth,
-              struct json **out, struct hd_err *err)
+load_extends (struct policy *p, const char *path, const struct json *ext, int depth, struct json **out,
+              struct hd_err *err)
 {
         _cleanup_free_ char *dir_copy = strdup (path);
         char base[PATH_MAX];
@@ -1041,8 +1049,7 @@ load_extends (struct policy *p, const char *path, const struct json *ext, int de
         else
                 snprintf (base, sizeof base, "%s/%s", dirname (dir_copy), ext->text);
         if (depth >= 8)
-                return hd_err_set (err, HD_EXIT_REFUSED, ELOOP,
-                                   "%s: /extends: more than 8 levels (a cycle?)", path);
+                return hd_err_set (err, HD_EXIT_REFUSED, ELOOP, "%s: /extends: more than 8 levels (a cycle?)", path);
         return load_layered (p, base, depth + 1, out, err);
 }
 
@@ -1088,8 +1095,8 @@ check_overlay_dir (const char *dir, struct hd_err *err)
         if (lstat (dir, &st) < 0 && errno == ENOENT)
                 return 0;
         if (trust_check_path (dir, err) < 0)
-                return hd_err_prefix (err, "policy overlays %s: refused, someone other than root can change them: ",
-                                      dir);
+                return hd_err_prefix (err,
+                                      "policy overlays %s: refused, someone other than root can change them: ", dir);
         return 1;
 }
 
@@ -1134,8 +1141,7 @@ load_tree (struct policy *p, struct hd_err *err)
 }
 
 int
-policy_load_buffer (const char *source, const char *buf, size_t len, struct policy *p,
-                    struct hd_err *err)
+policy_load_buffer (const char *source, const char *buf, size_t len, struct policy *p, struct hd_err *err)
 {
         memset (p, 0, sizeof *p);
         p->source = strdup (source);
@@ -1144,8 +1150,8 @@ policy_load_buffer (const char *source, const char *buf, size_t len, struct poli
         if (add_source (p, source, buf, len, &p->tree, err) < 0)
                 return -1;
         if (json_get (p->tree, "extends"))
-                return load_fail (&(struct loader) { .p = p, .err = err }, json_get (p->tree, "extends"),
-                                  "/extends", "only a policy file can extend another");
+                return load_fail (&(struct loader) { .p = p, .err = err }, json_get (p->tree, "extends"), "/extends",
+                                  "only a policy file can extend another");
         return load_tree (p, err);
 }
 
@@ -1176,15 +1182,15 @@ installed_absent (const char *path, struct hd_err *err)
                 if (S_ISLNK (st.st_mode) && stat (path, &st) < 0)
                         return hd_err_set (err, HD_EXIT_REFUSED, errno,
                                            "policy %s: a symbolic link to nothing (%s); point it at "
-                                           "the policy or remove it", path, strerror (errno));
+                                           "the policy or remove it",
+                                           path, strerror (errno));
                 return 0;
         }
         if (errno != ENOENT || !dir_copy)
                 return 0;
         if (lstat (dirname (dir_copy), &st) == 0 && S_ISLNK (st.st_mode) && stat (dir_copy, &st) < 0)
                 return hd_err_set (err, HD_EXIT_REFUSED, ENOENT,
-                                   "policy %s: its directory %s is a symbolic link to nothing", path,
-                                   dir_copy);
+                                   "policy %s: its directory %s is a symbolic link to nothing", path, dir_copy);
         return 1;
 }
 
@@ -1200,8 +1206,7 @@ policy_resolve (const char *named, struct policy *p, struct hd_err *err)
                 return -1;
         if (!absent)
                 return policy_load_file (HD_POLICY_PATH, p, err);
-        return policy_load_buffer ("built-in default", policy_default_json, policy_default_json_len,
-                                   p, err);
+        return policy_load_buffer ("built-in default", policy_default_json, policy_default_json_len, p, err);
 }
 
 void
@@ -1232,8 +1237,7 @@ policy_peek_runtime (const char *named)
         const struct json *rt;
         size_t len;
 
-        if (adminfile_read (path, &buf, &len, &ignored) < 0
-            || json_parse (buf, len, &tree, &ignored) < 0)
+        if (adminfile_read (path, &buf, &len, &ignored) < 0 || json_parse (buf, len, &tree, &ignored) < 0)
                 return NULL;
         rt = json_get (tree, "runtime");
         return rt && rt->type == JSON_STRING && rt->text[0] == '/' ? strdup (rt->text) : NULL;

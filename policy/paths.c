@@ -8,7 +8,7 @@
 /* What runc's `spec`, Docker, containerd and Podman mask and make read-only
  * by default (paths.masked adds missing ones back). */
 const char *const paths_masked_default[] = {
-        "/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+        "/proc/asound",     "/proc/acpi",        "/proc/kcore",       "/proc/keys", "/proc/latency_stats",
         "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
 };
 const size_t paths_masked_default_len = HD_ARRAY_SIZE (paths_masked_default);

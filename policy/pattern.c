@@ -9,10 +9,10 @@
  * `count` times.  `next` is the offset just after it (and its {N}). */
 struct atom {
         bool star;
-        bool any;                 /* `?` */
-        bool negate;              /* [!...] */
-        unsigned char byte;       /* a literal (when !any and !set) */
-        const char *set;          /* [set]: the bytes between the brackets */
+        bool any;           /* `?` */
+        bool negate;        /* [!...] */
+        unsigned char byte; /* a literal (when !any and !set) */
+        const char *set;    /* [set]: the bytes between the brackets */
         size_t setlen;
         size_t count;
         size_t next;
@@ -88,8 +88,7 @@ parse_repeat (const char *p, size_t *i, struct atom *a, const char **why)
         if (p[*i] != '{')
                 return 0;
         digits = strspn (p + *i + 1, "0123456789");
-        if (p[*i + 1 + digits] != '}' || parse_u32 (p + *i + 1, digits, &n) < 0 || n == 0
-            || n > PATTERN_MAX_REPEAT)
+        if (p[*i + 1 + digits] != '}' || parse_u32 (p + *i + 1, digits, &n) < 0 || n == 0 || n > PATTERN_MAX_REPEAT)
                 return *why = "a { that is not a repetition {N} with 1 <= N <= 4096 (write \\{ for the byte)", -1;
         a->count = n;
         *i += digits + 2;

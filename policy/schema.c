@@ -62,15 +62,41 @@ static const size_t same_as_gids = AT (user.gids);
  * mount API mounts as surely as mount(2) does; clone3 passes its flags in
  * memory a filter cannot see, so it must be blocked outright. */
 static const char *const builtin_deny[] = {
-        "mount", "umount2", "pivot_root", "fsopen", "fsconfig", "fsmount", "fspick", "move_mount",
-        "open_tree", "mount_setattr", "clone", "clone3", "unshare", "setns", "ptrace", "kexec_load",
-        "kexec_file_load", "init_module", "finit_module", "delete_module", "bpf", "perf_event_open",
-        "keyctl", "add_key", "request_key", "userfaultfd", "open_by_handle_at", "reboot", "swapon",
-        "swapoff", NULL,
+        "mount",
+        "umount2",
+        "pivot_root",
+        "fsopen",
+        "fsconfig",
+        "fsmount",
+        "fspick",
+        "move_mount",
+        "open_tree",
+        "mount_setattr",
+        "clone",
+        "clone3",
+        "unshare",
+        "setns",
+        "ptrace",
+        "kexec_load",
+        "kexec_file_load",
+        "init_module",
+        "finit_module",
+        "delete_module",
+        "bpf",
+        "perf_event_open",
+        "keyctl",
+        "add_key",
+        "request_key",
+        "userfaultfd",
+        "open_by_handle_at",
+        "reboot",
+        "swapon",
+        "swapoff",
+        NULL,
 };
 
-static const char *const sched_policies[] = { "SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH",
-                                              "SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE", NULL };
+static const char *const sched_policies[] = { "SCHED_OTHER", "SCHED_FIFO", "SCHED_RR",       "SCHED_BATCH",
+                                              "SCHED_ISO",   "SCHED_IDLE", "SCHED_DEADLINE", NULL };
 static const char *const sched_default[] = { "SCHED_OTHER", "SCHED_BATCH", "SCHED_IDLE", NULL };
 static const char *const ioprio_classes[] = { "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE", NULL };
 static const char *const ioprio_default[] = { "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE", NULL };
@@ -78,8 +104,7 @@ static const struct schema_list sched_list = { sched_default, sched_policies, fa
 static const struct schema_list ioprio_list = { ioprio_default, ioprio_classes, false };
 
 static const char *const ns_default[] = { "pid", "ipc", "uts", "network", "mount", NULL };
-static const char *const ns_types[] = { "pid", "ipc", "uts", "network", "mount", "cgroup", "user",
-                                        "time", NULL };
+static const char *const ns_types[] = { "pid", "ipc", "uts", "network", "mount", "cgroup", "user", "time", NULL };
 static const struct schema_list ns_list = { ns_default, ns_types, false };
 
 /* Bind sources refused by default (CIS 5.6, 5.32; PSS hostPath): the host's
@@ -93,14 +118,42 @@ static const struct schema_list ns_list = { ns_default, ns_types, false };
  * canonicalised when judged (a symlinked entry denies its target); the
  * /var/run spellings still count where /var/run is a directory of its own. */
 static const char *const mount_deny_default[] = {
-        "/", "/etc", "/proc", "/sys", "/dev", "/boot", "/root",
-        "/var/lib/docker", "/var/lib/containerd", "/var/lib/containers", "/var/lib/kubelet",
+        "/",
+        "/etc",
+        "/proc",
+        "/sys",
+        "/dev",
+        "/boot",
+        "/root",
+        "/var/lib/docker",
+        "/var/lib/containerd",
+        "/var/lib/containers",
+        "/var/lib/kubelet",
         "/var/lib/etcd",
-        "/run/docker.sock", "/run/docker", "/run/containerd", "/run/containers", "/run/crio",
-        "/run/podman", "/run/runc", "/run/systemd", "/run/dbus", "/run/user", HD_PROOF_CACHE,
-        "/var/run/docker.sock", "/var/run/docker", "/var/run/containerd", "/var/run/containers",
-        "/var/run/crio", "/var/run/podman", "/var/run/runc", "/var/run/systemd", "/var/run/dbus",
-        "/var/run/user", "/var/run/hardened", HD_FEATURES_CACHE_ROOT, NULL,
+        "/run/docker.sock",
+        "/run/docker",
+        "/run/containerd",
+        "/run/containers",
+        "/run/crio",
+        "/run/podman",
+        "/run/runc",
+        "/run/systemd",
+        "/run/dbus",
+        "/run/user",
+        HD_PROOF_CACHE,
+        "/var/run/docker.sock",
+        "/var/run/docker",
+        "/var/run/containerd",
+        "/var/run/containers",
+        "/var/run/crio",
+        "/var/run/podman",
+        "/var/run/runc",
+        "/var/run/systemd",
+        "/var/run/dbus",
+        "/var/run/user",
+        "/var/run/hardened",
+        HD_FEATURES_CACHE_ROOT,
+        NULL,
 };
 static const struct schema_list mount_deny_list = { mount_deny_default, NULL, true };
 
@@ -109,9 +162,15 @@ static const struct schema_list mount_deny_list = { mount_deny_default, NULL, tr
  * and CRI-O's storage): a rootfs below one is not refused for lying under
  * a denied path such as /var/lib/docker. */
 static const char *const rootfs_storage_default[] = {
-        "/var/lib/docker/overlay2", "/var/lib/docker/fuse-overlayfs", "/var/lib/docker/vfs/dir",
-        "/var/lib/docker/btrfs/subvolumes", "/var/lib/docker/zfs/graph", "/var/lib/docker/aufs/mnt",
-        "/run/containerd/io.containerd.runtime.v2.task", "/var/lib/containers/storage/overlay", NULL,
+        "/var/lib/docker/overlay2",
+        "/var/lib/docker/fuse-overlayfs",
+        "/var/lib/docker/vfs/dir",
+        "/var/lib/docker/btrfs/subvolumes",
+        "/var/lib/docker/zfs/graph",
+        "/var/lib/docker/aufs/mnt",
+        "/run/containerd/io.containerd.runtime.v2.task",
+        "/var/lib/containers/storage/overlay",
+        NULL,
 };
 static const struct schema_list rootfs_storage_list = { rootfs_storage_default, NULL, true };
 
@@ -124,11 +183,16 @@ static const struct schema_list rootfs_storage_list = { rootfs_storage_default, 
  * any exec root and ids, nothing looser. */
 static const char *const hook_default_paths[] = { "/usr/sbin/dockerd", "/usr/bin/dockerd" };
 static const char *const hook_default_args[] = {
-        "libnetwork-setkey", "-exec-root=/*", "[0-9a-f]{64}", "[0-9a-f]{12}",
+        "libnetwork-setkey",
+        "-exec-root=/*",
+        "[0-9a-f]{64}",
+        "[0-9a-f]{12}",
 };
 static const struct schema_hooks hook_defaults = {
-        hook_default_paths, sizeof hook_default_paths / sizeof *hook_default_paths,
-        hook_default_args, sizeof hook_default_args / sizeof *hook_default_args,
+        hook_default_paths,
+        sizeof hook_default_paths / sizeof *hook_default_paths,
+        hook_default_args,
+        sizeof hook_default_args / sizeof *hook_default_args,
 };
 
 /* Where exemptions may match by annotation.  An engine that takes
@@ -144,7 +208,8 @@ static const char trusted_default[] =
 
 /* ---- rules.user ------------------------------------------------------------ */
 
-static const struct schema_row range_rows[] = { /* base: struct policy_range */
+static const struct schema_row range_rows[] = {
+        /* base: struct policy_range */
         { KEY ("min", &t_u32), load_u32, offsetof (struct policy_range, min), NUM ("1") },
         { KEY ("max", &t_u32), load_u32, offsetof (struct policy_range, max), NUM ("4294967294") },
         END,
@@ -198,8 +263,7 @@ static const struct schema_row memory_rows[] = {
         END,
 };
 static const struct schema_row cpu_rows[] = {
-        { KEY ("default", &t_number), load_millis_field, AT (resources.cpu_default_milli),
-          SHOWN (JSON_NULL, "null") },
+        { KEY ("default", &t_number), load_millis_field, AT (resources.cpu_default_milli), SHOWN (JSON_NULL, "null") },
         { KEY ("max", &t_number), load_millis_field, AT (resources.cpu_max_milli), SHOWN (JSON_NULL, "null") },
         { KEY ("period", &t_u64), load_period, AT (resources.cpu_period), NUM ("100000") },
         END,
@@ -218,12 +282,8 @@ static const struct spec_type t_cpu = SCHEMA_OBJECT (cpu_rows);
 static const struct spec_type t_pids = SCHEMA_OBJECT (pids_rows);
 static const struct spec_type t_unified = SCHEMA_OBJECT (unified_rows);
 static const struct schema_row resources_rows[] = {
-        ACTION (resources.action),
-        { KEY ("memory", &t_memory) },
-        { KEY ("cpu", &t_cpu) },
-        { KEY ("pids", &t_pids) },
-        { KEY ("unified", &t_unified) },
-        END,
+        ACTION (resources.action), { KEY ("memory", &t_memory) },   { KEY ("cpu", &t_cpu) },
+        { KEY ("pids", &t_pids) }, { KEY ("unified", &t_unified) }, END,
 };
 
 static const struct schema_row realtime_rows[] = {
@@ -244,7 +304,8 @@ static const struct schema_row ns_rows[] = {
         END,
 };
 
-static const struct schema_row mount_pair_rows[] = { /* read by load_mount_pairs */
+static const struct schema_row mount_pair_rows[] = {
+        /* read by load_mount_pairs */
         { KEY ("type", &t_string) },
         { KEY ("destination", &t_string) },
         END,
@@ -258,10 +319,9 @@ static const struct schema_row mounts_rows[] = {
           &abs_paths },
         { KEY ("readOnly", &t_bool), load_bool, AT (surface.mount_read_only), BOOL (false) },
         { KEY ("allowTypes", &t_strings), load_fs_types, AT (surface.mount_types), SHOWN (JSON_ARRAY, "[]") },
-        { KEY ("allowMounts", &t_mount_pairs), load_mount_pairs, AT (surface.mount_pairs),
-          SHOWN (JSON_ARRAY, "[]") },
-        { KEY ("rootfsUnder", &t_strings), load_list_field, AT (surface.rootfs_under), SHOWN (JSON_NULL, "null"),
-          NULL, &abs_paths },
+        { KEY ("allowMounts", &t_mount_pairs), load_mount_pairs, AT (surface.mount_pairs), SHOWN (JSON_ARRAY, "[]") },
+        { KEY ("rootfsUnder", &t_strings), load_list_field, AT (surface.rootfs_under), SHOWN (JSON_NULL, "null"), NULL,
+          &abs_paths },
         { KEY ("rootfsStorage", &t_strings), load_list_field, AT (surface.rootfs_storage), NONE, show_list,
           &rootfs_storage_list },
         END,
@@ -289,7 +349,8 @@ static const struct schema_row lsm_rows[] = {
 
 /* ---- rules.hooks, annotations, oomScoreAdj, rlimits, cgroupsPath, secrets -- */
 
-static const struct schema_row hook_rows[] = { /* base: struct policy_hook */
+static const struct schema_row hook_rows[] = {
+        /* base: struct policy_hook */
         { KEY ("args0", &t_string), load_gone, .flags = SCHEMA_REFUSED },
         { KEY ("path", &t_string), load_hook_path, offsetof (struct policy_hook, path), .flags = SCHEMA_REQUIRED },
         { KEY ("args", &t_strings), load_hook_args },
@@ -321,8 +382,8 @@ static const struct schema_row rlimits_rows[] = {
 };
 static const struct schema_row cgroups_rows[] = {
         ACTION (surface.cgroups_path),
-        { KEY ("prefixes", &t_strings), load_list_field, AT (surface.cgroup_prefixes), SHOWN (JSON_ARRAY, "[]"),
-          NULL, &any_strings },
+        { KEY ("prefixes", &t_strings), load_list_field, AT (surface.cgroup_prefixes), SHOWN (JSON_ARRAY, "[]"), NULL,
+          &any_strings },
         END,
 };
 static const struct schema_row secrets_rows[] = { ACTION (surface.secrets), END };

@@ -36,12 +36,12 @@ struct schema_row;
 
 /* Where a converter is called. */
 struct schema_at {
-        const struct json *v;          /* the value, else the row's scalar default, else NULL */
-        const struct json *obj;        /* the object that holds the key; NULL when it is absent too */
-        const char *ptr;               /* the value's JSON pointer: "/rules/user/uid" */
-        const char *obj_ptr;           /* the object's: "/rules/user" */
-        void *base;                    /* the destination struct (struct policy, or a list entry) */
-        void *dst;                     /* base + row->off */
+        const struct json *v;   /* the value, else the row's scalar default, else NULL */
+        const struct json *obj; /* the object that holds the key; NULL when it is absent too */
+        const char *ptr;        /* the value's JSON pointer: "/rules/user/uid" */
+        const char *obj_ptr;    /* the object's: "/rules/user" */
+        void *base;             /* the destination struct (struct policy, or a list entry) */
+        void *dst;              /* base + row->off */
 };
 
 /* Parse and validate at->v into at->dst; < 0 with the loader's error set
@@ -51,8 +51,7 @@ typedef int schema_conv (struct loader *l, const struct schema_row *row, const s
 
 /* Print what the loader built for this row into the effective document's
  * object `obj` (policy show). */
-typedef int schema_show (const struct policy *p, const struct schema_row *row, struct json *obj,
-                         struct hd_err *err);
+typedef int schema_show (const struct policy *p, const struct schema_row *row, struct json *obj, struct hd_err *err);
 
 /* A default as JSON: JSON_STRING text is the string itself, JSON_NUMBER
  * and JSON_BOOL text their JSON spelling, JSON_NULL/ARRAY/OBJECT text the
@@ -62,17 +61,17 @@ struct schema_default {
         const char *text;
 };
 
-#define SCHEMA_REQUIRED 1u  /* absent while its object is given: the converter gets NULL */
-#define SCHEMA_REFUSED 2u   /* kept only to refuse with a better message; not in the JSON Schema */
+#define SCHEMA_REQUIRED 1u /* absent while its object is given: the converter gets NULL */
+#define SCHEMA_REFUSED 2u  /* kept only to refuse with a better message; not in the JSON Schema */
 
 struct schema_row {
-        struct spec_field field;       /* first: key and type (see spec_type.stride) */
-        schema_conv *conv;             /* NULL: read by the converter of the row that holds it */
-        size_t off;                    /* destination: offsetof in the base struct */
+        struct spec_field field; /* first: key and type (see spec_type.stride) */
+        schema_conv *conv;       /* NULL: read by the converter of the row that holds it */
+        size_t off;              /* destination: offsetof in the base struct */
         struct schema_default dflt;
-        schema_show *show;             /* NULL: print dflt (when it has one) and the file's value */
-        const void *arg;               /* the converter's parameter (built-in list, bounds) */
-        unsigned flags;                /* SCHEMA_* */
+        schema_show *show; /* NULL: print dflt (when it has one) and the file's value */
+        const void *arg;   /* the converter's parameter (built-in list, bounds) */
+        unsigned flags;    /* SCHEMA_* */
 };
 
 /* The rows of an object type (a table of schema_row). */
@@ -109,13 +108,12 @@ struct schema_hooks {
 
 /* ---- converters (policy/load.c) ---------------------------------------- */
 
-schema_conv load_api_version, load_mode, load_runtime, load_abs_path, load_document_class,
-        load_document_unknown, load_legacy_unknown, load_bool, load_string, load_json, load_u32,
-        load_action_field;
+schema_conv load_api_version, load_mode, load_runtime, load_abs_path, load_document_class, load_document_unknown,
+        load_legacy_unknown, load_bool, load_string, load_json, load_u32, load_action_field;
 schema_conv load_user_id, load_ranges, load_mapped_ranges, load_user_check;
 schema_conv load_tmpfs, load_tmpfs_size, load_caps, load_seccomp_profile, load_deny;
-schema_conv load_size_field, load_millis_field, load_period, load_positive, load_resources_check,
-        load_unified, load_realtime_cpu;
+schema_conv load_size_field, load_millis_field, load_period, load_positive, load_resources_check, load_unified,
+        load_realtime_cpu;
 schema_conv load_list_field, load_fs_types, load_mount_pairs, load_devices;
 schema_conv load_hooks, load_hook_path, load_hook_args, load_hook_env, load_hook_timeout, load_gone;
 schema_conv load_exemptions, load_trust;

@@ -28,15 +28,24 @@ static const struct {
         const char *oci;
         const char *libseccomp;
 } arches[] = {
-        { "SCMP_ARCH_X86", "x86" },           { "SCMP_ARCH_X86_64", "x86_64" },
-        { "SCMP_ARCH_X32", "x32" },           { "SCMP_ARCH_ARM", "arm" },
-        { "SCMP_ARCH_AARCH64", "aarch64" },   { "SCMP_ARCH_MIPS", "mips" },
-        { "SCMP_ARCH_MIPS64", "mips64" },     { "SCMP_ARCH_MIPS64N32", "mips64n32" },
-        { "SCMP_ARCH_MIPSEL", "mipsel" },     { "SCMP_ARCH_MIPSEL64", "mipsel64" },
-        { "SCMP_ARCH_MIPSEL64N32", "mipsel64n32" }, { "SCMP_ARCH_PPC", "ppc" },
-        { "SCMP_ARCH_PPC64", "ppc64" },       { "SCMP_ARCH_PPC64LE", "ppc64le" },
-        { "SCMP_ARCH_S390", "s390" },         { "SCMP_ARCH_S390X", "s390x" },
-        { "SCMP_ARCH_PARISC", "parisc" },     { "SCMP_ARCH_PARISC64", "parisc64" },
+        { "SCMP_ARCH_X86", "x86" },
+        { "SCMP_ARCH_X86_64", "x86_64" },
+        { "SCMP_ARCH_X32", "x32" },
+        { "SCMP_ARCH_ARM", "arm" },
+        { "SCMP_ARCH_AARCH64", "aarch64" },
+        { "SCMP_ARCH_MIPS", "mips" },
+        { "SCMP_ARCH_MIPS64", "mips64" },
+        { "SCMP_ARCH_MIPS64N32", "mips64n32" },
+        { "SCMP_ARCH_MIPSEL", "mipsel" },
+        { "SCMP_ARCH_MIPSEL64", "mipsel64" },
+        { "SCMP_ARCH_MIPSEL64N32", "mipsel64n32" },
+        { "SCMP_ARCH_PPC", "ppc" },
+        { "SCMP_ARCH_PPC64", "ppc64" },
+        { "SCMP_ARCH_PPC64LE", "ppc64le" },
+        { "SCMP_ARCH_S390", "s390" },
+        { "SCMP_ARCH_S390X", "s390x" },
+        { "SCMP_ARCH_PARISC", "parisc" },
+        { "SCMP_ARCH_PARISC64", "parisc64" },
         { "SCMP_ARCH_RISCV64", "riscv64" },
 };
 
@@ -67,8 +76,8 @@ seccomp_syscall_known (const struct json *profile, const char *name)
 
 static const struct {
         const char *name;
-        bool errno_arg;     /* takes errnoRet */
-        uint32_t action;    /* without the errno */
+        bool errno_arg;  /* takes errnoRet */
+        uint32_t action; /* without the errno */
 } actions[] = {
         { "SCMP_ACT_KILL", false, SCMP_ACT_KILL_THREAD },
         { "SCMP_ACT_KILL_THREAD", false, SCMP_ACT_KILL_THREAD },
@@ -85,16 +94,18 @@ static const struct {
         const char *name;
         enum scmp_compare op;
 } compare_ops[] = {
-        { "SCMP_CMP_NE", SCMP_CMP_NE },   { "SCMP_CMP_LT", SCMP_CMP_LT },
-        { "SCMP_CMP_LE", SCMP_CMP_LE },   { "SCMP_CMP_EQ", SCMP_CMP_EQ },
-        { "SCMP_CMP_GE", SCMP_CMP_GE },   { "SCMP_CMP_GT", SCMP_CMP_GT },
+        { "SCMP_CMP_NE", SCMP_CMP_NE },
+        { "SCMP_CMP_LT", SCMP_CMP_LT },
+        { "SCMP_CMP_LE", SCMP_CMP_LE },
+        { "SCMP_CMP_EQ", SCMP_CMP_EQ },
+        { "SCMP_CMP_GE", SCMP_CMP_GE },
+        { "SCMP_CMP_GT", SCMP_CMP_GT },
         { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
 };
 
 /* An action with its errno (runc's default errno is EPERM). */
 static int
-seccomp_action (const struct json *name, const struct json *errno_ret, uint32_t *out,
-                struct hd_err *err)
+seccomp_action (const struct json *name, const struct json *errno_ret, uint32_t *out, struct hd_err *err)
 {
         uint64_t e = EPERM;
 
@@ -102,13 +113,11 @@ seccomp_action (const struct json *name, const struct json *errno_ret, uint32_t 
                 if (strcmp (name->text, actions[i].name) != 0)
                         continue;
                 if (errno_ret && (!json_number_u64 (errno_ret, &e) || e < 1 || e > 4095))
-                        return hd_err_set (err, HD_EXIT_REFUSED, EINVAL,
-                                           "errnoRet must be between 1 and 4095");
+                        return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "errnoRet must be between 1 and 4095");
                 *out = actions[i].errno_arg ? actions[i].action | (uint32_t) e : actions[i].action;
                 return 0;
         }
-        return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "unknown seccomp action \"%s\"",
-                           name ? name->text : "(none)");
+        return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "unknown seccomp action \"%s\"", name ? name->text : "(none)");
 }
 
 static int
@@ -124,7 +133,8 @@ seccomp_args (const struct json *args, struct scmp_arg_cmp *out, unsigned *n, st
                         return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "bad argument index");
                 if ((json_get (a, "value") && !json_number_u64 (json_get (a, "value"), &value))
                     || (json_get (a, "valueTwo") && !json_number_u64 (json_get (a, "valueTwo"), &two)))
-                        return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "value and valueTwo are unsigned 64-bit integers");
+                        return hd_err_set (err, HD_EXIT_REFUSED, EINVAL,
+                                           "value and valueTwo are unsigned 64-bit integers");
                 for (k = 0; op && k < HD_ARRAY_SIZE (compare_ops); k++)
                         if (strcmp (op->text, compare_ops[k].name) == 0)
                                 break;
@@ -235,8 +245,7 @@ seccomp_build (const struct json *seccomp, scmp_filter_ctx *out, uint32_t *dflt,
 
         if (seccomp_names_known (seccomp, err) < 0)
                 return -1;
-        if (seccomp_action (json_get (seccomp, "defaultAction"), json_get (seccomp, "defaultErrnoRet"),
-                            dflt, err) < 0)
+        if (seccomp_action (json_get (seccomp, "defaultAction"), json_get (seccomp, "defaultErrnoRet"), dflt, err) < 0)
                 return hd_err_prefix (err, "defaultAction: ");
         ctx = seccomp_init (*dflt);
         if (!ctx)
@@ -300,24 +309,26 @@ seccomp_export (scmp_filter_ctx ctx, struct sock_filter **insns, size_t *n, stru
  * the kernel masks it off), so clone's mask is 0x7e020000, unshare's adds
  * 0x80. */
 
-#define CLONE_NS (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER \
-                  | CLONE_NEWPID | CLONE_NEWNET)
+#define CLONE_NS \
+        (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET)
 #define UNSHARE_NS (CLONE_NS | 0x80u /* CLONE_NEWTIME */)
 
 /* Arguments tried first, as (flags) values of the call; the search adds
  * the values the program's own constants suggest. */
 static const struct probe {
         const char *name;
-        uint32_t ns;              /* 0: any arguments; else any of these flags */
+        uint32_t ns; /* 0: any arguments; else any of these flags */
         uint32_t seeds[10];
 } probes[] = {
-        { "clone", CLONE_NS,
+        { "clone",
+          CLONE_NS,
           { CLONE_NEWUSER, CLONE_NEWNS | SIGCHLD, CLONE_NEWNET | SIGCHLD, CLONE_NEWPID | SIGCHLD,
             CLONE_NEWUTS | SIGCHLD, CLONE_NEWIPC | SIGCHLD, CLONE_NEWCGROUP | SIGCHLD,
             CLONE_NEWUSER | CLONE_NEWNS | SIGCHLD, CLONE_NS | SIGCHLD } },
-        { "unshare", UNSHARE_NS,
-          { CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWUTS, CLONE_NEWIPC,
-            CLONE_NEWCGROUP, 0x80u, CLONE_NEWUSER | CLONE_NEWNS, UNSHARE_NS } },
+        { "unshare",
+          UNSHARE_NS,
+          { CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWCGROUP, 0x80u,
+            CLONE_NEWUSER | CLONE_NEWNS, UNSHARE_NS } },
 };
 
 /* The argument that carries clone's flags (CLONE_BACKWARDS2 on s390). */
@@ -449,8 +460,7 @@ struct judge {
         size_t used;
 };
 
-static void
-judge_note (struct judge *j, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+static void judge_note (struct judge *j, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 
 static void
 judge_note (struct judge *j, const char *fmt, ...)
@@ -529,7 +539,7 @@ judge_now (const struct policy *p, const struct json *seccomp, struct seccomp_ve
 
 int
 seccomp_profile_action (const struct json *seccomp, uint32_t arch, const char *name, const uint64_t args[6],
-                      uint32_t *ret, struct hd_err *err)
+                        uint32_t *ret, struct hd_err *err)
 {
         _cleanup_free_ struct sock_filter *insns = NULL;
         struct bpf_prog prog = { 0 };
@@ -641,8 +651,7 @@ hash_tree (struct sha256 *h, const struct json *j)
  * digest (computed at build time for the compiled-in one), so its tree need
  * not be hashed. */
 static void
-proof_name (const struct policy *p, const struct json *seccomp, const unsigned char *text_sha256,
-            char name[80])
+proof_name (const struct policy *p, const struct json *seccomp, const unsigned char *text_sha256, char name[80])
 {
         const struct scmp_version *lib = seccomp_version ();
         unsigned char digest[SHA256_DIGEST_SIZE];
@@ -729,7 +738,7 @@ judge_cached (const struct policy *p, const struct json *seccomp, const unsigned
 
 int
 seccomp_profile_judge (const struct policy *p, const struct json *seccomp, struct seccomp_verdict *v,
-                     struct hd_err *err)
+                       struct hd_err *err)
 {
         struct policy_seccomp_memo *m = p->seccomp.memo;
 
@@ -756,15 +765,14 @@ seccomp_profile_load (const char *name, struct json **out, struct hd_err *err)
 
         if (strcmp (name, "default") != 0) {
                 if (name[0] != '/')
-                        return hd_err_set (err, HD_EXIT_REFUSED, EINVAL,
-                                           "\"%s\": use \"default\" or an absolute path", name);
+                        return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "\"%s\": use \"default\" or an absolute path",
+                                           name);
                 if (adminfile_read (name, &buf, &len, err) < 0)
                         return hd_err_prefix (err, "seccomp profile %s: ", name);
                 text = buf;
         }
         /* Compiled when it is installed (seccomp.loadable), not here: once per call. */
-        if (json_parse (text, len, out, err) < 0
-            || spec_check (*out, &spec_seccomp, SPEC_STRICT, text, len, err) < 0)
+        if (json_parse (text, len, out, err) < 0 || spec_check (*out, &spec_seccomp, SPEC_STRICT, text, len, err) < 0)
                 return hd_err_prefix (err, "seccomp profile %s:", name);
         return 0;
 }

@@ -31,15 +31,15 @@ ror (uint32_t x, unsigned n)
 #define s1(x) (ror ((x), 17) ^ ror ((x), 19) ^ ((x) >> 10))
 /* Round i with the working variables renamed instead of moved; w is a
  * 16-word ring holding the schedule. */
-#define W(i) (w[(i) & 15] += s1 (w[((i) - 2) & 15]) + w[((i) - 7) & 15] + s0 (w[((i) - 15) & 15]))
-#define ROUND(a, b, c, d, e, f, g, h, i, wi)                          \
-        do {                                                          \
+#define W(i) (w[(i) &15] += s1 (w[((i) -2) & 15]) + w[((i) -7) & 15] + s0 (w[((i) -15) & 15]))
+#define ROUND(a, b, c, d, e, f, g, h, i, wi)                              \
+        do {                                                              \
                 uint32_t t1_ = (h) + S1 (e) + CH (e, f, g) + k[i] + (wi); \
-                (d) += t1_;                                           \
-                (h) = t1_ + S0 (a) + MAJ (a, b, c);                   \
+                (d) += t1_;                                               \
+                (h) = t1_ + S0 (a) + MAJ (a, b, c);                       \
         } while (0)
-#define ROUND8(i, wf)                                                 \
-        do {                                                          \
+#define ROUND8(i, wf)                                                   \
+        do {                                                            \
                 ROUND (a, b, c, d, e, f, g, hh, (i) + 0, wf ((i) + 0)); \
                 ROUND (hh, a, b, c, d, e, f, g, (i) + 1, wf ((i) + 1)); \
                 ROUND (g, hh, a, b, c, d, e, f, (i) + 2, wf ((i) + 2)); \
@@ -57,8 +57,8 @@ compress (uint32_t h[8], const unsigned char *p)
         uint32_t w[16], a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
 
         for (unsigned i = 0; i < 16; i++)
-                w[i] = (uint32_t) p[4 * i] << 24 | (uint32_t) p[4 * i + 1] << 16
-                       | (uint32_t) p[4 * i + 2] << 8 | p[4 * i + 3];
+                w[i] = (uint32_t) p[4 * i] << 24 | (uint32_t) p[4 * i + 1] << 16 | (uint32_t) p[4 * i + 2] << 8
+                       | p[4 * i + 3];
         ROUND8 (0, W0);
         ROUND8 (8, W0);
         ROUND8 (16, W);

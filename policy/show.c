@@ -67,8 +67,9 @@ hooks_json (const struct policy_surface *x)
                 if (!e || json_set (e, "path", json_new_string (h->path), &ignored) < 0
                     || json_set (e, "args", strings_json (h->args, h->nargs), &ignored) < 0
                     || json_set (e, "env", strings_json (h->env, h->nenv), &ignored) < 0
-                    || json_set (e, "maxTimeout", h->max_timeout ? json_new_u64 (h->max_timeout)
-                                                                 : json_new (JSON_NULL), &ignored) < 0
+                    || json_set (e, "maxTimeout", h->max_timeout ? json_new_u64 (h->max_timeout) : json_new (JSON_NULL),
+                                 &ignored)
+                               < 0
                     || json_append (a, e, &ignored) < 0) {
                         json_free (a);
                         return NULL;
@@ -127,7 +128,10 @@ int
 show_document (const struct policy *p, const struct schema_row *row, struct json *obj, struct hd_err *err)
 {
         static const char *const names[] = {
-                [ACTION_OFF] = "allow", [ACTION_WARN] = "warn", [ACTION_REJECT] = "reject", [ACTION_REWRITE] = "rewrite",
+                [ACTION_OFF] = "allow",
+                [ACTION_WARN] = "warn",
+                [ACTION_REJECT] = "reject",
+                [ACTION_REWRITE] = "rewrite",
         };
         const enum policy_action *a = built (p, row);
 

@@ -66,7 +66,7 @@ static const struct {
 
 /* The path to the value being checked, kept as a stack of components and
  * turned into a JSON pointer only when there is something to report. */
-_Static_assert (HD_ARRAY_SIZE (kinds) == SPEC_OPAQUE, "kinds[] must cover enum spec_kind");
+_Static_assert(HD_ARRAY_SIZE (kinds) == SPEC_OPAQUE, "kinds[] must cover enum spec_kind");
 
 struct walk {
         unsigned flags;
@@ -75,16 +75,14 @@ struct walk {
         struct hd_err *err;
         int depth;
         struct {
-                const char *key;  /* NULL: an array index */
+                const char *key; /* NULL: an array index */
                 size_t index;
         } path[JSON_MAX_DEPTH + 1];
 };
 
 static int walk_value (struct walk *w, const struct json *j, const struct spec_type *t);
 
-static int
-walk_fail (struct walk *w, size_t off, const char *fmt, ...)
-        __attribute__ ((format (printf, 3, 4)));
+static int walk_fail (struct walk *w, size_t off, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
 
 static void
 walk_pointer (const struct walk *w, char *buf, size_t size)
@@ -113,8 +111,7 @@ walk_fail (struct walk *w, size_t off, const char *fmt, ...)
                 json_line_col (w->src, w->src_len, off, &line, &col);
                 snprintf (where, sizeof where, "%u:%u: ", line, col);
         }
-        return hd_err_set (w->err, HD_EXIT_REFUSED, EINVAL, "%s%s: %s", where,
-                           ptr[0] ? ptr : "(document)", what);
+        return hd_err_set (w->err, HD_EXIT_REFUSED, EINVAL, "%s%s: %s", where, ptr[0] ? ptr : "(document)", what);
 }
 
 /* Decode one UTF-8 sequence (already validated by the parser). */
@@ -192,8 +189,7 @@ lookup_field (const struct spec_type *t, const char *key, const struct spec_fiel
 
 /* Step into a member (key) or an item (key NULL, index). */
 static int
-walk_child (struct walk *w, const char *key, size_t index, const struct json *j,
-            const struct spec_type *t)
+walk_child (struct walk *w, const char *key, size_t index, const struct json *j, const struct spec_type *t)
 {
         int rc;
 
@@ -231,8 +227,7 @@ walk_object (struct walk *w, const struct json *j, const struct spec_type *t)
                                           m->key, folded->name, folded->name);
                 if (!(w->flags & SPEC_ALLOW_UNKNOWN))
                         return walk_fail (w, m->off, "unknown field \"%s\"%s", m->key,
-                                          w->flags & SPEC_EXACT_KEYS ? ""
-                                                                     : " (not in OCI runtime-spec 1.2)");
+                                          w->flags & SPEC_EXACT_KEYS ? "" : " (not in OCI runtime-spec 1.2)");
                 w->depth--;
         }
         return 0;
@@ -265,11 +260,9 @@ static int
 kind_check (struct walk *w, const struct json *j, const struct spec_type *t)
 {
         if (j->type != kinds[t->kind].json)
-                return walk_fail (w, j->off, "expected %s, found %s", kinds[t->kind].name,
-                                  json_type_name (j->type));
+                return walk_fail (w, j->off, "expected %s, found %s", kinds[t->kind].name, json_type_name (j->type));
         if (kinds[t->kind].fits && kinds[t->kind].fits (j->text, j->len) < 0)
-                return walk_fail (w, j->off, "%s is not %s as runc reads it (%s)", j->text,
-                                  kinds[t->kind].name,
+                return walk_fail (w, j->off, "%s is not %s as runc reads it (%s)", j->text, kinds[t->kind].name,
                                   errno == ERANGE ? "out of range" : "sign, fraction or exponent");
         return 0;
 }
@@ -280,8 +273,9 @@ walk_value (struct walk *w, const struct json *j, const struct spec_type *t)
         if (t->kind == SPEC_OPAQUE)
                 return 0;
         if (j->type == JSON_NULL)
-                return walk_fail (w, j->off, "null is not allowed: runc's Go decoder treats it as "
-                                        "absent and would silently use its default (expected %s)",
+                return walk_fail (w, j->off,
+                                  "null is not allowed: runc's Go decoder treats it as "
+                                  "absent and would silently use its default (expected %s)",
                                   kinds[t->kind].name);
         if (kind_check (w, j, t) < 0)
                 return -1;
@@ -289,8 +283,8 @@ walk_value (struct walk *w, const struct json *j, const struct spec_type *t)
 }
 
 int
-spec_check (const struct json *doc, const struct spec_type *type, unsigned flags,
-            const char *src, size_t src_len, struct hd_err *err)
+spec_check (const struct json *doc, const struct spec_type *type, unsigned flags, const char *src, size_t src_len,
+            struct hd_err *err)
 {
         struct walk w = { .flags = flags, .src = src, .src_len = src_len, .err = err };
 
@@ -317,7 +311,7 @@ enum canon_class { CANON_FOLDED, CANON_NULL, CANON_DUPLICATE, CANON_UNKNOWN };
 
 static const struct {
         const char *rule;
-        size_t action;        /* offset in struct spec_canon_actions */
+        size_t action; /* offset in struct spec_canon_actions */
 } canon_classes[] = {
         [CANON_FOLDED] = { "document.foldedKey", offsetof (struct spec_canon_actions, folded_keys) },
         [CANON_NULL] = { "document.null", offsetof (struct spec_canon_actions, nulls) },
@@ -331,8 +325,8 @@ struct canon {
         struct decision *d;
 };
 
-static int canon_decode (struct canon *c, struct json **slot, const struct json *v,
-                         const struct spec_type *t, unsigned fflags);
+static int canon_decode (struct canon *c, struct json **slot, const struct json *v, const struct spec_type *t,
+                         unsigned fflags);
 
 static enum policy_action
 canon_action (const struct canon *c, enum canon_class k)
@@ -343,14 +337,13 @@ canon_action (const struct canon *c, enum canon_class k)
         return a;
 }
 
-static void
-canon_note (struct canon *c, enum canon_class k, size_t off, const char *found, const char *required,
-            const char *fmt, ...) __attribute__ ((format (printf, 6, 7)));
+static void canon_note (struct canon *c, enum canon_class k, size_t off, const char *found, const char *required,
+                        const char *fmt, ...) __attribute__ ((format (printf, 6, 7)));
 
 /* One finding of class k at the current path, with the class's action. */
 static void
-canon_note (struct canon *c, enum canon_class k, size_t off, const char *found, const char *required,
-            const char *fmt, ...)
+canon_note (struct canon *c, enum canon_class k, size_t off, const char *found, const char *required, const char *fmt,
+            ...)
 {
         enum policy_action a = canon_action (c, k);
         char ptr[2048], what[256], where[32] = "";
@@ -370,8 +363,7 @@ canon_note (struct canon *c, enum canon_class k, size_t off, const char *found, 
                 snprintf (where, sizeof where, "%u:%u: ", line, col);
         }
         /* the message stands alone in the refusal summary: position and path first */
-        decision_add (c->d, canon_classes[k].rule, ptr, found, required, "%s%s: %s", where, ptr[0] ? ptr : "/",
-                      what);
+        decision_add (c->d, canon_classes[k].rule, ptr, found, required, "%s%s: %s", where, ptr[0] ? ptr : "/", what);
         if (a == ACTION_REJECT)
                 c->d->verdict = VERDICT_REFUSED;
         else if (a == ACTION_REWRITE && c->d->verdict == VERDICT_ALLOWED)
@@ -433,8 +425,7 @@ zero_value (const struct spec_type *t)
 /* Go: null sets a pointer, slice or map to nil and leaves anything else as
  * it was (an item or map value then holds the zero value). */
 static int
-canon_null (struct canon *c, struct json **slot, const struct json *v, const struct spec_type *t,
-            unsigned fflags)
+canon_null (struct canon *c, struct json **slot, const struct json *v, const struct spec_type *t, unsigned fflags)
 {
         bool nil = (fflags & SPEC_PTR) || t->kind == SPEC_ARRAY || t->kind == SPEC_MAP;
 
@@ -458,8 +449,8 @@ canon_null (struct canon *c, struct json **slot, const struct json *v, const str
 
 /* Decode `v` into the member `name` of `acc`; a nil result removes it. */
 static int
-canon_member (struct canon *c, struct json *acc, const char *name, const struct json *v,
-              const struct spec_type *t, unsigned fflags)
+canon_member (struct canon *c, struct json *acc, const char *name, const struct json *v, const struct spec_type *t,
+              unsigned fflags)
 {
         struct json *val = NULL;
 
@@ -526,7 +517,8 @@ canon_object (struct canon *c, struct json **slot, const struct json *v, const s
                         if (seen & bit)
                                 canon_note (c, CANON_DUPLICATE, m->off, m->key, f->name,
                                             "the field \"%s\" is given again: runc's decoder reads each copy "
-                                            "over the one before", f->name);
+                                            "over the one before",
+                                            f->name);
                         /* refused anyway: the copy is not merged (no quadratic merge of huge copies) */
                         if (!((seen & bit) && canon_action (c, CANON_DUPLICATE) == ACTION_REJECT)
                             && canon_member (c, *slot, f->name, m->value, f->type, f->flags) < 0)
@@ -674,8 +666,7 @@ canon_array (struct canon *c, struct json **slot, const struct json *v, const st
 }
 
 static int
-canon_decode (struct canon *c, struct json **slot, const struct json *v, const struct spec_type *t,
-              unsigned fflags)
+canon_decode (struct canon *c, struct json **slot, const struct json *v, const struct spec_type *t, unsigned fflags)
 {
         struct json *copy;
 

@@ -19,8 +19,8 @@ trust_check_stat (const char *name, const struct stat *st, bool ancestor, struct
         uid_t euid = geteuid ();
 
         if (st->st_uid != 0 && st->st_uid != euid)
-                return euid == 0 ? hd_err_set (err, HD_EXIT_REFUSED, EPERM, "%s is owned by uid %u, not by root",
-                                               name, (unsigned) st->st_uid)
+                return euid == 0 ? hd_err_set (err, HD_EXIT_REFUSED, EPERM, "%s is owned by uid %u, not by root", name,
+                                               (unsigned) st->st_uid)
                                  : hd_err_set (err, HD_EXIT_REFUSED, EPERM,
                                                "%s is owned by uid %u, not by root or uid %u", name,
                                                (unsigned) st->st_uid, (unsigned) euid);
@@ -31,8 +31,7 @@ trust_check_stat (const char *name, const struct stat *st, bool ancestor, struct
         if (ancestor && S_ISDIR (st->st_mode) && (st->st_mode & S_ISVTX) && st->st_uid == 0)
                 return 0;
         return hd_err_set (err, HD_EXIT_REFUSED, EPERM, "%s is writable by %s (mode %04o)", name,
-                           (st->st_mode & S_IWOTH) ? "others" : "its group",
-                           (unsigned) (st->st_mode & 07777));
+                           (st->st_mode & S_IWOTH) ? "others" : "its group", (unsigned) (st->st_mode & 07777));
 }
 
 /* lstat every prefix of the absolute path `abs`, "/" first, and check it:
@@ -115,10 +114,10 @@ exec_root_only (const char *what, const char *path, const struct stat *st, struc
 {
         if (st->st_uid != 0)
                 return hd_err_set (err, HD_EXIT_REFUSED, EPERM, "%s %s is owned by uid %u, not root", what, path,
-                                 (unsigned) st->st_uid);
+                                   (unsigned) st->st_uid);
         if (st->st_mode & (S_IWGRP | S_IWOTH))
-                return hd_err_set (err, HD_EXIT_REFUSED, EPERM, "%s %s is writable by group or others (mode %04o)", what, path,
-                                 (unsigned) (st->st_mode & 07777));
+                return hd_err_set (err, HD_EXIT_REFUSED, EPERM, "%s %s is writable by group or others (mode %04o)",
+                                   what, path, (unsigned) (st->st_mode & 07777));
         return 0;
 }
 
@@ -132,7 +131,8 @@ exec_dir_safe (const char *dir, struct hd_err *err)
         if (lstat (dir, &st) < 0 || statfs (dir, &fs) < 0)
                 return hd_err_sys (err, HD_EXIT_REFUSED, errno, "%s", dir);
         if (fs.f_type == PROC_SUPER_MAGIC)
-                return hd_err_set (err, HD_EXIT_REFUSED, EPERM, "it goes through %s, on procfs, which names processes rather than files", dir);
+                return hd_err_set (err, HD_EXIT_REFUSED, EPERM,
+                                   "it goes through %s, on procfs, which names processes rather than files", dir);
         return exec_root_only ("directory", dir, &st, err);
 }
 

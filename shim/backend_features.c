@@ -102,7 +102,8 @@ read_bounded (int fd, char **out, size_t *len, struct hd_err *err)
                 long left;
                 ssize_t n;
                 clock_gettime (CLOCK_MONOTONIC, &now);
-                left = FEATURES_TIMEOUT_MS - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+                left = FEATURES_TIMEOUT_MS
+                       - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
                 if (left <= 0 || poll (&pfd, 1, (int) left) == 0)
                         return hd_err_set (err, HD_EXIT_INTERNAL, ETIMEDOUT, "gave no answer within %d s",
                                            FEATURES_TIMEOUT_MS / 1000);
@@ -165,8 +166,7 @@ parse_list (const struct json *list, struct backend_features_entry *out, struct 
                                    FEATURES_MAX_ENTRIES);
         for (size_t i = 0; i < list->n; i++) {
                 const struct json *e = list->items[i];
-                if (e->type != JSON_STRING || e->len == 0 || e->len > FEATURES_ENTRY_MAX
-                    || strlen (e->text) != e->len)
+                if (e->type != JSON_STRING || e->len == 0 || e->len > FEATURES_ENTRY_MAX || strlen (e->text) != e->len)
                         return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, FEATURES_KEY "[%zu] is not a key", i);
                 if (!(out->unsafe[out->n++] = strdup (e->text)))
                         return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
@@ -262,8 +262,7 @@ static int
 set_note (struct policy *p, const char *backend, const char *why)
 {
         snprintf (p->backend.note, sizeof p->backend.note,
-                  "backend %.100s: %.60s; built-in annotation list only (run `hardened policy lint`)",
-                  backend, why);
+                  "backend %.100s: %.60s; built-in annotation list only (run `hardened policy lint`)", backend, why);
         return 0;
 }
 

@@ -28,8 +28,8 @@
 
 /* What `BACKEND features` said, as cached. */
 struct backend_features_entry {
-        bool has_features;      /* the backend knows the verb and printed JSON */
-        bool has_list;          /* ... with potentiallyUnsafeConfigAnnotations */
+        bool has_features; /* the backend knows the verb and printed JSON */
+        bool has_list;     /* ... with potentiallyUnsafeConfigAnnotations */
         size_t n;
         char *unsafe[FEATURES_MAX_ENTRIES];
 };

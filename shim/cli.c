@@ -43,15 +43,15 @@ parse_go_bool (const char *s, bool *out)
 /* One parsed flag occurrence. */
 struct occurrence {
         const struct runc_flag *flag;
-        const char *name;        /* the name as written, without dashes or value */
+        const char *name; /* the name as written, without dashes or value */
         size_t name_len;
-        char *value;             /* NULL for a bool flag written without '=' */
-        int first, count;        /* argv slots it used */
+        char *value;      /* NULL for a bool flag written without '=' */
+        int first, count; /* argv slots it used */
 };
 
 struct parse_state {
-        const char *where;       /* "global flags" or the verb, for messages */
-        const char *form[32];    /* verb flags: the name each table row was first given as */
+        const char *where;    /* "global flags" or the verb, for messages */
+        const char *form[32]; /* verb flags: the name each table row was first given as */
         size_t form_len[32];
         const char *slot_name[SLOT_RESOURCES + 1]; /* alias first used per slot */
         size_t slot_name_len[SLOT_RESOURCES + 1];
@@ -60,8 +60,7 @@ struct parse_state {
 enum step { STEP_FLAG, STEP_STOP, STEP_ERROR };
 
 static enum step
-step_fail (struct hd_err *err, const struct parse_state *st, const char *what, const char *name,
-           size_t len)
+step_fail (struct hd_err *err, const struct parse_state *st, const char *what, const char *name, size_t len)
 {
         hd_err_set (err, HD_EXIT_USAGE, EINVAL, "%s: %s: -%.*s", st->where, what, (int) len, name);
         return STEP_ERROR;
@@ -89,12 +88,10 @@ parse_one (const struct runc_flag *table, char **args, int argc, int *i, struct 
         occ->first = (*i)++;
         occ->value = eq ? eq + 1 : NULL;
         if (!occ->flag)
-                return step_fail (err, st, "flag provided but not defined", occ->name,
-                                  occ->name_len);
+                return step_fail (err, st, "flag provided but not defined", occ->name, occ->name_len);
         if (occ->flag->takes_value && !eq) {
                 if (*i >= argc)
-                        return step_fail (err, st, "flag needs an argument", occ->name,
-                                          occ->name_len);
+                        return step_fail (err, st, "flag needs an argument", occ->name, occ->name_len);
                 occ->value = args[(*i)++];
         }
         occ->count = *i - occ->first;
@@ -103,14 +100,12 @@ parse_one (const struct runc_flag *table, char **args, int argc, int *i, struct 
 
 /* Value of a bool flag occurrence. */
 static int
-occurrence_bool (const struct occurrence *occ, bool *out, const struct parse_state *st,
-                 struct hd_err *err)
+occurrence_bool (const struct occurrence *occ, bool *out, const struct parse_state *st, struct hd_err *err)
 {
         if (!occ->value)
                 return *out = true, 0;
         if (parse_go_bool (occ->value, out) < 0)
-                return hd_err_set (err, HD_EXIT_USAGE, EINVAL,
-                                   "%s: invalid boolean value \"%s\" for -%.*s", st->where,
+                return hd_err_set (err, HD_EXIT_USAGE, EINVAL, "%s: invalid boolean value \"%s\" for -%.*s", st->where,
                                    occ->value, (int) occ->name_len, occ->name);
         return 0;
 }
@@ -123,12 +118,9 @@ static int
 store (struct cli *cli, const struct occurrence *occ, struct parse_state *st, struct hd_err *err)
 {
         static const size_t offsets[] = {
-                [SLOT_POLICY] = offsetof (struct cli, policy),
-                [SLOT_LOG] = offsetof (struct cli, log),
-                [SLOT_LOG_FORMAT] = offsetof (struct cli, log_format),
-                [SLOT_ROOT] = offsetof (struct cli, root),
-                [SLOT_BUNDLE] = offsetof (struct cli, bundle),
-                [SLOT_PROCESS] = offsetof (struct cli, process),
+                [SLOT_POLICY] = offsetof (struct cli, policy),         [SLOT_LOG] = offsetof (struct cli, log),
+                [SLOT_LOG_FORMAT] = offsetof (struct cli, log_format), [SLOT_ROOT] = offsetof (struct cli, root),
+                [SLOT_BUNDLE] = offsetof (struct cli, bundle),         [SLOT_PROCESS] = offsetof (struct cli, process),
                 [SLOT_RESOURCES] = offsetof (struct cli, resources),
         };
         enum runc_flag_slot slot = occ->flag->slot;
@@ -143,12 +135,10 @@ store (struct cli *cli, const struct occurrence *occ, struct parse_state *st, st
         if (st->slot_name[slot]
             && (st->slot_name_len[slot] != occ->name_len
                 || memcmp (st->slot_name[slot], occ->name, occ->name_len) != 0))
-                return hd_err_set (err, HD_EXIT_USAGE, EINVAL,
-                                   "%s: cannot use two forms of the same flag: %s", st->where,
-                                   occ->flag->names[0]);
+                return hd_err_set (err, HD_EXIT_USAGE, EINVAL, "%s: cannot use two forms of the same flag: %s",
+                                   st->where, occ->flag->names[0]);
         if ((slot == SLOT_POLICY || slot == SLOT_BACKEND) && st->slot_name[slot])
-                return hd_err_set (err, HD_EXIT_USAGE, EINVAL,
-                                   "%s: the shim's own flag --%s may be given only once",
+                return hd_err_set (err, HD_EXIT_USAGE, EINVAL, "%s: the shim's own flag --%s may be given only once",
                                    st->where, occ->flag->names[0]);
         st->slot_name[slot] = occ->name;
         st->slot_name_len[slot] = occ->name_len;
@@ -255,8 +245,7 @@ cli_parse_globals (int argc, char **argv, struct cli *cli, struct hd_err *err)
         cli->insert = calloc ((size_t) argc + 1, sizeof *cli->insert);
         if (!cli->strip || !cli->replace || !cli->insert)
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
-        while (i < argc && (step = parse_one (runc_global_flags, argv, argc, &i, &occ, &st, err))
-               == STEP_FLAG) {
+        while (i < argc && (step = parse_one (runc_global_flags, argv, argc, &i, &occ, &st, err)) == STEP_FLAG) {
                 if (store (cli, &occ, &st, err) < 0)
                         return -1;
                 if (occ.flag->slot == SLOT_POLICY || occ.flag->slot == SLOT_BACKEND)
@@ -351,8 +340,7 @@ cli_positional_index (const struct cli *cli, int i)
  * (-u and --user, -c and --cap) is an error whatever its type, so runc
  * never reads either; the shim must not pick one. */
 static int
-one_form (const struct runc_flag *table, const struct occurrence *occ, struct parse_state *st,
-          struct hd_err *err)
+one_form (const struct runc_flag *table, const struct occurrence *occ, struct parse_state *st, struct hd_err *err)
 {
         size_t k = (size_t) (occ->flag - table);
 
@@ -398,8 +386,7 @@ cli_parse_verb (struct cli *cli, struct hd_err *err)
                 reorder_args (in, n, cli->verb_args);
         else
                 memcpy (cli->verb_args, in, (size_t) n * sizeof *in);
-        while (i < n && (step = parse_one (verb->flags, cli->verb_args, n, &i, &occ, &st, err))
-               == STEP_FLAG)
+        while (i < n && (step = parse_one (verb->flags, cli->verb_args, n, &i, &occ, &st, err)) == STEP_FLAG)
                 if (one_form (verb->flags, &occ, &st, err) < 0 || store (cli, &occ, &st, err) < 0
                     || record (cli, &occ, err) < 0)
                         return -1;

@@ -20,8 +20,8 @@
 #include "hardened/err.h"
 
 enum cli_verb {
-        CLI_VERB_NONE,      /* no verb: runc prints its help */
-        CLI_VERB_PASS,      /* any verb the shim does not guard */
+        CLI_VERB_NONE, /* no verb: runc prints its help */
+        CLI_VERB_PASS, /* any verb the shim does not guard */
         /* the guarded verbs: each is a row of the verb table (verbs.h) */
         CLI_VERB_CREATE,
         CLI_VERB_RUN,
@@ -34,30 +34,30 @@ enum cli_verb {
  * value is argv[value_index], or follows '=' in the flag's own argument
  * (value_index -1).  Bool flags without '=' have a NULL value. */
 struct cli_flag {
-        const char *name;         /* long name: "user", "cap", "memory", ... */
+        const char *name; /* long name: "user", "cap", "memory", ... */
         char *value;
         int flag_index, value_index;
-        bool is_bool;             /* a Go bool flag */
-        bool on;                  /* its value, read with Go's strconv.ParseBool
+        bool is_bool; /* a Go bool flag */
+        bool on;      /* its value, read with Go's strconv.ParseBool
                                    * (store() has refused any other spelling) */
 };
 
 struct cli {
         /* the shim's own global flags */
-        const char *policy;       /* --policy FILE */
-        char *backend;            /* --backend PATH: overrides the compiled-in runtime */
+        const char *policy; /* --policy FILE */
+        char *backend;      /* --backend PATH: overrides the compiled-in runtime */
         bool help, version;
         /* runc global flags the shim needs for its own messages */
         const char *log;
-        const char *log_format;   /* "text" unless given */
-        const char *root;         /* --root as given, or NULL: see cli_state_root */
+        const char *log_format; /* "text" unless given */
+        const char *root;       /* --root as given, or NULL: see cli_state_root */
         /* the verb and what it names */
         enum cli_verb verb;
-        const char *verb_name;    /* NULL for CLI_VERB_NONE */
-        const char *id;           /* first positional argument of the verb */
-        const char *bundle;       /* create/run/restore: --bundle, else "." */
-        const char *process;      /* exec: --process, or NULL */
-        const char *resources;    /* update: --resources, or NULL */
+        const char *verb_name; /* NULL for CLI_VERB_NONE */
+        const char *id;        /* first positional argument of the verb */
+        const char *bundle;    /* create/run/restore: --bundle, else "." */
+        const char *process;   /* exec: --process, or NULL */
+        const char *resources; /* update: --resources, or NULL */
         /* the verb's arguments after urfave/cli's reordering; positional
          * points into verb_args past the flags */
         char **verb_args;

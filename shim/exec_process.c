@@ -35,8 +35,7 @@ static int
 strict_value (struct hd_err *err, const struct cli_flag *f, const char *why)
 {
         return hd_err_set (err, HD_EXIT_REFUSED, EINVAL,
-                           "cli.strictValues: --%s %s: %s; refused rather than guessed at", f->name,
-                           f->value, why);
+                           "cli.strictValues: --%s %s: %s; refused rather than guessed at", f->name, f->value, why);
 }
 
 /* The last value of a string flag, NULL when absent or "" (runc's
@@ -52,12 +51,11 @@ string_flag (const struct cli *cli, const char *name)
 /* ---- one function per flag (or group of flags) ----------------------------- */
 
 struct exec_flag;
-typedef int exec_apply_fn (struct json *proc, const struct cli *cli, const struct exec_flag *row,
-                           struct hd_err *err);
+typedef int exec_apply_fn (struct json *proc, const struct cli *cli, const struct exec_flag *row, struct hd_err *err);
 
 struct exec_flag {
-        const char *flag;          /* long name, as cli.c records it */
-        const char *key;           /* the process field it sets, or NULL */
+        const char *flag; /* long name, as cli.c records it */
+        const char *key;  /* the process field it sets, or NULL */
         exec_apply_fn *apply;
 };
 
@@ -165,10 +163,12 @@ apply_gids (struct json *proc, const struct cli *cli, const struct exec_flag *ro
                 if (strcmp (f->name, row->flag) != 0)
                         continue;
                 if (parse_u32 (f->value, strlen (f->value), &gid) < 0)
-                        return strict_value (err, f, "not a plain decimal gid (runc takes +42, 042, "
-                                                     "and truncates 4294967338 to 42)");
-                if (!gids && (!(user = json_ensure (proc, "user", JSON_OBJECT, err))
-                              || !(gids = json_ensure (user, row->key, JSON_ARRAY, err))))
+                        return strict_value (err, f,
+                                             "not a plain decimal gid (runc takes +42, 042, "
+                                             "and truncates 4294967338 to 42)");
+                if (!gids
+                    && (!(user = json_ensure (proc, "user", JSON_OBJECT, err))
+                        || !(gids = json_ensure (user, row->key, JSON_ARRAY, err))))
                         return -1;
                 if (json_append (gids, json_new_u64 (gid), err) < 0)
                         return -1;
@@ -264,7 +264,7 @@ load_state (const struct cli *cli, struct json **state, struct hd_err *err)
 
 int
 exec_process_build (const struct cli *cli, unsigned spec_flags, struct json **process, char **source,
-                struct hd_err *err)
+                    struct hd_err *err)
 {
         _cleanup_json_ struct json *state = NULL, *config = NULL, *proc = NULL;
         const char *bundle;

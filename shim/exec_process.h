@@ -38,7 +38,7 @@ enum exec_process_outcome {
  * enum exec_process_outcome, or < 0 with err set (a config runc would refuse,
  * a flag value runc would read differently from plain decimal). */
 int exec_process_build (const struct cli *cli, unsigned spec_flags, struct json **process, char **source,
-                    struct hd_err *err);
+                        struct hd_err *err);
 
 /* Drop the inline process flags (the ones exec_process_build merged, and an
  * empty --process) from the backend's argv: runc ignores them once it is

@@ -34,8 +34,7 @@ fileio_read_fd (int fd, size_t cap, char **out, size_t *len, struct hd_err *err)
                         size_t nsize = size ? size * 2 : 16384;
                         char *p;
                         if (size > cap)
-                                return hd_err_set (err, HD_EXIT_REFUSED, EFBIG,
-                                                   "larger than the %zu-byte limit", cap);
+                                return hd_err_set (err, HD_EXIT_REFUSED, EFBIG, "larger than the %zu-byte limit", cap);
                         p = realloc (buf, nsize + 1);
                         if (!p)
                                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
@@ -52,8 +51,7 @@ fileio_read_fd (int fd, size_t cap, char **out, size_t *len, struct hd_err *err)
                 used += (size_t) r;
         }
         if (used > cap)
-                return hd_err_set (err, HD_EXIT_REFUSED, EFBIG, "larger than the %zu-byte limit",
-                                   cap);
+                return hd_err_set (err, HD_EXIT_REFUSED, EFBIG, "larger than the %zu-byte limit", cap);
         buf[used] = '\0';
         *out = steal_ptr (&buf);
         *len = used;
@@ -61,8 +59,7 @@ fileio_read_fd (int fd, size_t cap, char **out, size_t *len, struct hd_err *err)
 }
 
 int
-fileio_read_at (int dirfd, const char *name, size_t cap, char **out, size_t *len,
-                struct stat *st, struct hd_err *err)
+fileio_read_at (int dirfd, const char *name, size_t cap, char **out, size_t *len, struct stat *st, struct hd_err *err)
 {
         _cleanup_close_ int fd = -1;
 
@@ -76,8 +73,8 @@ fileio_read_at (int dirfd, const char *name, size_t cap, char **out, size_t *len
         if (!S_ISREG (st->st_mode))
                 return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "is not a regular file");
         if ((size_t) st->st_size > cap)
-                return hd_err_set (err, HD_EXIT_REFUSED, EFBIG,
-                                   "is %lld bytes, the limit is %zu", (long long) st->st_size, cap);
+                return hd_err_set (err, HD_EXIT_REFUSED, EFBIG, "is %lld bytes, the limit is %zu",
+                                   (long long) st->st_size, cap);
         return fileio_read_fd (fd, cap, out, len, err);
 }
 
@@ -107,12 +104,9 @@ create_temp (int dirfd, const char *name, mode_t mode, char *tmp, size_t size, s
                 if (getrandom (&r, sizeof r, 0) != (ssize_t) sizeof r)
                         r ^= (unsigned long long) getpid () << 20 ^ (unsigned) attempt;
                 snprintf (tmp, size, ".%s.hardened-%016llx", name, r);
-                fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                             mode & 07777);
+                fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
                 if (fd >= 0 || errno != EEXIST)
-                        return fd >= 0 ? fd
-                                       : hd_err_sys (err, HD_EXIT_INTERNAL, errno,
-                                                     "cannot create temporary file");
+                        return fd >= 0 ? fd : hd_err_sys (err, HD_EXIT_INTERNAL, errno, "cannot create temporary file");
         }
         return hd_err_set (err, HD_EXIT_INTERNAL, EEXIST, "cannot create a temporary file");
 }
@@ -124,8 +118,8 @@ fill_temp (int fd, const char *data, size_t len, const struct stat *orig, struct
                 return hd_err_sys (err, HD_EXIT_INTERNAL, errno, "write");
         if (fchmod (fd, orig->st_mode & 07777) < 0)
                 return hd_err_sys (err, HD_EXIT_INTERNAL, errno, "fchmod");
-        if ((geteuid () == 0 || orig->st_uid == geteuid ())
-            && fchown (fd, orig->st_uid, orig->st_gid) < 0 && errno != EPERM)
+        if ((geteuid () == 0 || orig->st_uid == geteuid ()) && fchown (fd, orig->st_uid, orig->st_gid) < 0
+            && errno != EPERM)
                 return hd_err_sys (err, HD_EXIT_INTERNAL, errno, "fchown");
         if (fsync (fd) < 0)
                 return hd_err_sys (err, HD_EXIT_INTERNAL, errno, "fsync");
@@ -133,8 +127,8 @@ fill_temp (int fd, const char *data, size_t len, const struct stat *orig, struct
 }
 
 int
-fileio_replace_at (int dirfd, const char *name, const char *data, size_t len,
-                   const struct stat *orig, struct hd_err *err)
+fileio_replace_at (int dirfd, const char *name, const char *data, size_t len, const struct stat *orig,
+                   struct hd_err *err)
 {
         char tmp[512];
         _cleanup_close_ int fd = create_temp (dirfd, name, orig->st_mode, tmp, sizeof tmp, err);

@@ -17,8 +17,8 @@ int fileio_open_dir (const char *path, struct hd_err *err);
 
 /* Read `name` in `dirfd` whole into a malloc'd, NUL-terminated buffer.
  * Refuses symlinks, non-regular files and files over `cap` bytes. */
-int fileio_read_at (int dirfd, const char *name, size_t cap, char **out, size_t *len,
-                    struct stat *st, struct hd_err *err);
+int fileio_read_at (int dirfd, const char *name, size_t cap, char **out, size_t *len, struct stat *st,
+                    struct hd_err *err);
 
 /* Read a whole descriptor (a pipe) up to `cap` bytes. */
 int fileio_read_fd (int fd, size_t cap, char **out, size_t *len, struct hd_err *err);
@@ -27,7 +27,7 @@ int fileio_read_fd (int fd, size_t cap, char **out, size_t *len, struct hd_err *
  * directory, written, given `orig`'s mode and owner, fsync'd, renamed over
  * `name`, then the directory fsync'd.  On any failure the temporary is
  * removed and `name` is untouched. */
-int fileio_replace_at (int dirfd, const char *name, const char *data, size_t len,
-                       const struct stat *orig, struct hd_err *err);
+int fileio_replace_at (int dirfd, const char *name, const char *data, size_t len, const struct stat *orig,
+                       struct hd_err *err);
 
 #endif

@@ -40,8 +40,10 @@ static int
 report (const struct guard *g, const struct decision *d, struct hd_err *err)
 {
         static const char *const level[] = {
-                [ACTION_OFF] = "info", [ACTION_WARN] = "warning",
-                [ACTION_REJECT] = "error", [ACTION_REWRITE] = "info",
+                [ACTION_OFF] = "info",
+                [ACTION_WARN] = "warning",
+                [ACTION_REJECT] = "error",
+                [ACTION_REWRITE] = "info",
         };
         char line[HD_ERR_MSG_MAX];
 
@@ -58,10 +60,10 @@ report (const struct guard *g, const struct decision *d, struct hd_err *err)
         for (size_t i = 0; i < d->n; i++) {
                 decision_finding_line (d, i, line, sizeof line);
                 runclog_log (g->cli->log, g->cli->log_format,
-                          d->findings[i].action == ACTION_REWRITE && !d->findings[i].fixed
-                                  ? "error"
-                                  : level[d->findings[i].action],
-                          line);
+                             d->findings[i].action == ACTION_REWRITE && !d->findings[i].fixed
+                                     ? "error"
+                                     : level[d->findings[i].action],
+                             line);
         }
         if (d->verdict != VERDICT_REFUSED)
                 return 0;
@@ -78,8 +80,8 @@ depth_is_config (const struct doc_kind *kind)
 /* Run the policy on `*doc`, placed where kind->where says in an otherwise
  * empty config; *doc is updated if a fix replaced it. */
 static int
-apply_policy (const struct guard *g, const struct doc_kind *kind, struct json **doc,
-              struct decision *d, struct hd_err *err)
+apply_policy (const struct guard *g, const struct doc_kind *kind, struct json **doc, struct decision *d,
+              struct hd_err *err)
 {
         _cleanup_json_ struct json *outer = NULL;
         struct hd_err no_root;
@@ -117,8 +119,8 @@ apply_policy (const struct guard *g, const struct doc_kind *kind, struct json **
  * the document pass's findings, which come first in the decision.  Errors
  * start with LINE:COL. */
 static int
-parse_document (const struct guard *g, const char *data, size_t len, const struct doc_kind *kind,
-                struct json **doc, struct decision *canon, struct hd_err *err)
+parse_document (const struct guard *g, const char *data, size_t len, const struct doc_kind *kind, struct json **doc,
+                struct decision *canon, struct hd_err *err)
 {
         struct spec_canon_actions actions;
 
@@ -138,14 +140,13 @@ parse_document (const struct guard *g, const char *data, size_t len, const struc
  * document; *out is the checked bytes to hand runc, *tree (unless NULL)
  * the checked tree they were written from. */
 static int
-check_document (const struct guard *g, const char *data, size_t len, const struct doc_kind *kind,
-                char **out, size_t *out_len, struct json **tree, struct hd_err *err)
+check_document (const struct guard *g, const char *data, size_t len, const struct doc_kind *kind, char **out,
+                size_t *out_len, struct json **tree, struct hd_err *err)
 {
         _cleanup_json_ struct json *doc = NULL;
         struct decision d, canon;
 
-        if (parse_document (g, data, len, kind, &doc, &canon, err) < 0
-            || apply_policy (g, kind, &doc, &d, err) < 0)
+        if (parse_document (g, data, len, kind, &doc, &canon, err) < 0 || apply_policy (g, kind, &doc, &d, err) < 0)
                 return -1;
         decision_prepend (&d, &canon);
         if (report (g, &d, err) < 0)
@@ -164,8 +165,8 @@ typedef int guard_then_fn (const struct guard *g, const struct json *checked, st
 /* Read dirfd/name, check it, and write the checked tree back in place.
  * Messages name the file as `label`. */
 static int
-guard_file_at (const struct guard *g, int dirfd, const char *name, const char *label,
-               const struct doc_kind *kind, guard_then_fn *then, struct hd_err *err)
+guard_file_at (const struct guard *g, int dirfd, const char *name, const char *label, const struct doc_kind *kind,
+               guard_then_fn *then, struct hd_err *err)
 {
         _cleanup_free_ char *data = NULL, *checked = NULL;
         _cleanup_json_ struct json *tree = NULL;
@@ -192,8 +193,7 @@ guard_runtime_flags (const struct guard *g, const struct json *config, struct hd
         _cleanup_json_ struct json *doc = NULL;
         struct hd_err no_root;
         _cleanup_free_ char *root = cli_state_root (g->cli, &no_root); /* NULL: no annotation trusted */
-        struct engine_subject subject = { .container_id = g->cli->id, .bundle = g->cli->bundle,
-                                          .state_root = root };
+        struct engine_subject subject = { .container_id = g->cli->id, .bundle = g->cli->bundle, .state_root = root };
         struct decision d;
 
         if (runtime_flags_document (g->cli, config, &doc, err) < 0
@@ -282,13 +282,11 @@ seal_for_backend (const char *checked, size_t len, char *path, size_t size, stru
 
 /* Hand runc `checked` as the value of flag `f`. */
 static int
-hand_over (const struct guard *g, const struct cli_flag *f, const char *checked, size_t len,
-           struct hd_err *err)
+hand_over (const struct guard *g, const struct cli_flag *f, const char *checked, size_t len, struct hd_err *err)
 {
         char path[64];
 
-        if (seal_for_backend (checked, len, path, sizeof path, err) < 0
-            || cli_replace_value (g->cli, f, path, err) < 0)
+        if (seal_for_backend (checked, len, path, sizeof path, err) < 0 || cli_replace_value (g->cli, f, path, err) < 0)
                 return -1;
         return cli_build_backend_argv (g->cli, err);
 }
@@ -376,7 +374,7 @@ guard_exec_inline (const struct guard *g, struct hd_err *err)
          * through the document pass like any --process file. */
         spec_canon_actions_for (g->policy, &actions);
         rc = exec_process_build (g->cli, actions.unknown_fields == ACTION_REJECT ? SPEC_STRICT : SPEC_ALLOW_UNKNOWN,
-                             &proc, &source, err);
+                                 &proc, &source, err);
 
         if (rc < 0)
                 return hd_err_prefix (err, "exec %s: ", g->cli->id);

@@ -33,7 +33,7 @@ int guard_verb (struct cli *cli, const struct policy *policy, struct record *rec
 /* The guards the verb table's rows name (verb_guard_fn); `g` is
  * guard_verb's context for the call, its verb's row among it. */
 struct guard;
-int guard_create (const struct guard *g, struct hd_err *err);  /* create, run, restore */
+int guard_create (const struct guard *g, struct hd_err *err); /* create, run, restore */
 int guard_exec (const struct guard *g, struct hd_err *err);
 int guard_update (const struct guard *g, struct hd_err *err);
 

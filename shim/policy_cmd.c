@@ -22,11 +22,10 @@
 
 enum { TOOL_OK = 0, TOOL_FINDINGS = 1, TOOL_USAGE = 2 };
 
-static const char usage[] =
-        "usage: hardened policy lint FILE...\n"
-        "       hardened policy check --policy FILE [--format text|json] [--root DIR] CONFIG...\n"
-        "       hardened policy show [--policy FILE] [--backend PATH]\n"
-        "       hardened policy version | help\n";
+static const char usage[] = "usage: hardened policy lint FILE...\n"
+                            "       hardened policy check --policy FILE [--format text|json] [--root DIR] CONFIG...\n"
+                            "       hardened policy show [--policy FILE] [--backend PATH]\n"
+                            "       hardened policy version | help\n";
 
 static int
 usage_error (const char *why)
@@ -59,7 +58,8 @@ refresh_features (const char *backend, bool quiet)
         }
         fprintf (stderr, "hardened policy: backend %s: %s", backend,
                  !e.has_features ? "has no features verb: no annotation list of its own"
-                 : !e.has_list   ? "features lists no " "potentiallyUnsafeConfigAnnotations"
+                 : !e.has_list   ? "features lists no "
+                                   "potentiallyUnsafeConfigAnnotations"
                                  : "acts on annotations");
         for (size_t i = 0; i < e.n; i++)
                 fprintf (stderr, "%s%s", i ? ", " : " ", e.unsafe[i]);
@@ -172,7 +172,7 @@ policy_cmd_show (int argc, char **argv)
 /* ---- check -------------------------------------------------------------------- */
 
 struct diff {
-        struct json *ops;          /* array of {"op","path","value"} */
+        struct json *ops; /* array of {"op","path","value"} */
         struct hd_err *err;
 };
 
@@ -297,8 +297,7 @@ findings_json (const struct decision *d, struct hd_err *err)
                     || json_set (o, "found", json_new_string (f->found), err) < 0
                     || json_set (o, "required", json_new_string (f->required), err) < 0
                     || json_set (o, "message", json_new_string (f->message), err) < 0
-                    || json_set (o, "fixed", json_new_bool (f->fixed), err) < 0
-                    || json_append (a, o, err) < 0)
+                    || json_set (o, "fixed", json_new_bool (f->fixed), err) < 0 || json_append (a, o, err) < 0)
                         return a;
         }
         return a;
@@ -328,8 +327,8 @@ print_text (const char *config, const struct decision *d, const struct json *ops
                 struct hd_err ignored;
                 if (v)
                         json_write (v, &text, &len, &ignored);
-                printf ("  %s %s%s%s\n", json_get (ops->items[i], "op")->text,
-                        json_get (ops->items[i], "path")->text, text ? ": " : "", text ? text : "");
+                printf ("  %s %s%s%s\n", json_get (ops->items[i], "op")->text, json_get (ops->items[i], "path")->text,
+                        text ? ": " : "", text ? text : "");
         }
 }
 
@@ -386,8 +385,8 @@ check_one (const struct policy *p, const char *path, const char *root, bool json
 
         spec_canon_actions_for (p, &actions);
         if (adminfile_read_any (path, &text, &len, &err) < 0
-            || json_parse_flags (text, len, JSON_KEEP_DUPLICATES, &doc, &err) < 0
-            || !(before = json_clone (doc)) || doc->type != JSON_OBJECT
+            || json_parse_flags (text, len, JSON_KEEP_DUPLICATES, &doc, &err) < 0 || !(before = json_clone (doc))
+            || doc->type != JSON_OBJECT
             || spec_canonicalize (&doc, &spec_config, &actions, &canon, text, len, &err) < 0) {
                 report (json, path, NULL, NULL, doc && doc->type != JSON_OBJECT ? "expected an object" : err.msg);
                 return TOOL_FINDINGS;
@@ -498,7 +497,7 @@ policy_cmd_main (int argc, char **argv)
                 const char *name;
                 int (*run) (int, char **);
         } tools[] = {
-                { "lint", policy_cmd_lint }, { "check", policy_cmd_check }, { "show", policy_cmd_show },
+                { "lint", policy_cmd_lint },       { "check", policy_cmd_check }, { "show", policy_cmd_show },
                 { "version", policy_cmd_version }, { "help", policy_cmd_help },
         };
 

@@ -99,8 +99,7 @@ format_fields (const struct record *r, char *buf, size_t size)
         snprintf (buf, size,
                   "virt=hardened op=%s vm=%s uuid=? vm-pid=-1 verb=%s bundle=%s decision=%s rules=%s "
                   "exemption=%s reason=%s policy=%s res=%s",
-                  record_op (r),
-                  id, verb, bundle, r->outcome ? r->outcome : "refused", rules, ex, reason, policy,
+                  record_op (r), id, verb, bundle, r->outcome ? r->outcome : "refused", rules, ex, reason, policy,
                   r->outcome && strcmp (r->outcome, "refused") != 0 ? "success" : "failed");
 }
 

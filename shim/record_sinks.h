@@ -26,8 +26,8 @@ struct record {
         const char *bundle;
         const char *policy;
         const char *exemption;
-        const char *outcome;          /* "allowed", "rewritten" or "refused" */
-        const char *reason;           /* a refusal that is not a finding (bad JSON, ...), or NULL */
+        const char *outcome; /* "allowed", "rewritten" or "refused" */
+        const char *reason;  /* a refusal that is not a finding (bad JSON, ...), or NULL */
         size_t nrules;
         const char *rules[RECORD_MAX_RULES];
 };

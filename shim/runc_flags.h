@@ -12,8 +12,8 @@
  * business only (the shim reads the flag only to skip its value). */
 enum runc_flag_slot {
         SLOT_NONE,
-        SLOT_POLICY,     /* the shim's own: removed before exec */
-        SLOT_BACKEND,    /* the shim's own: removed before exec */
+        SLOT_POLICY,  /* the shim's own: removed before exec */
+        SLOT_BACKEND, /* the shim's own: removed before exec */
         SLOT_HELP,
         SLOT_VERSION,
         SLOT_LOG,
@@ -28,8 +28,8 @@ enum runc_flag_slot {
  * games), whether it takes a value, and where the value goes.  A table
  * ends with a row whose names[0] is NULL. */
 struct runc_flag {
-        const char *names[3];    /* long name, then short aliases */
-        bool takes_value;        /* false: Go bool flag */
+        const char *names[3]; /* long name, then short aliases */
+        bool takes_value;     /* false: Go bool flag */
         enum runc_flag_slot slot;
 };
 

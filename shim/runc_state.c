@@ -18,8 +18,8 @@ valid_id (const char *id)
         if (!id || !*id || strcmp (id, ".") == 0 || strcmp (id, "..") == 0)
                 return false;
         for (const char *c = id; *c; c++)
-                if (!(*c == '_' || (*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z')
-                      || (*c >= 'A' && *c <= 'Z') || (*c >= '+' && *c <= '.')))
+                if (!(*c == '_' || (*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')
+                      || (*c >= '+' && *c <= '.')))
                         return false;
         return true;
 }
@@ -35,18 +35,17 @@ runc_state_load (const struct cli *cli, struct json **state, struct hd_err *err)
         if (!root)
                 return -1;
         if (!valid_id (cli->id))
-                return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "invalid container id \"%s\"",
-                                   cli->id ? cli->id : "");
+                return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "invalid container id \"%s\"", cli->id ? cli->id : "");
         rootfd = fileio_open_dir (root, err);
         if (rootfd < 0)
                 return hd_err_prefix (err, "container %s: state root: ", cli->id);
         dirfd = openat (rootfd, cli->id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dirfd < 0)
-                return errno == ENOENT ? hd_err_set (err, HD_EXIT_REFUSED, errno,
-                                                     "container %s: %s/%s: container does not exist", cli->id,
-                                                     root, cli->id)
-                                       : hd_err_sys (err, HD_EXIT_REFUSED, errno, "container %s: %s/%s", cli->id,
-                                                     root, cli->id);
+                return errno == ENOENT
+                               ? hd_err_set (err, HD_EXIT_REFUSED, errno,
+                                             "container %s: %s/%s: container does not exist", cli->id, root, cli->id)
+                               : hd_err_sys (err, HD_EXIT_REFUSED, errno, "container %s: %s/%s", cli->id, root,
+                                             cli->id);
         if (fileio_read_at (dirfd, "state.json", JSON_MAX_BYTES, &data, &len, &st, err) < 0
             || json_parse (data, len, state, err) < 0)
                 return hd_err_prefix (err, "container %s: %s/%s/state.json: ", cli->id, root, cli->id);

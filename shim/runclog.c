@@ -71,8 +71,7 @@ format_text (char *buf, size_t size, const char *level, const char *msg, const c
 }
 
 int
-runclog_format (char *buf, size_t size, int json, const char *level, const char *msg,
-             long long epoch_seconds)
+runclog_format (char *buf, size_t size, int json, const char *level, const char *msg, long long epoch_seconds)
 {
         char when[64];
         time_t t = (time_t) epoch_seconds;
@@ -80,8 +79,7 @@ runclog_format (char *buf, size_t size, int json, const char *level, const char 
 
         if (!gmtime_r (&t, &tm) || !strftime (when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm))
                 snprintf (when, sizeof when, "%lld", epoch_seconds);
-        return json ? format_json (buf, size, level, msg, when)
-                    : format_text (buf, size, level, msg, when);
+        return json ? format_json (buf, size, level, msg, when) : format_text (buf, size, level, msg, when);
 }
 
 static void

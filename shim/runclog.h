@@ -16,8 +16,7 @@
 /* Format one log line the way runc's logrus does.  json: {"level":"error",
  * "msg":...,"time":...}; text: time="..." level=error msg="...".  The line
  * ends in '\n'.  Returns the length, or -1 if it does not fit. */
-int runclog_format (char *buf, size_t size, int json, const char *level, const char *msg,
-                 long long epoch_seconds);
+int runclog_format (char *buf, size_t size, int json, const char *level, const char *msg, long long epoch_seconds);
 
 /* Append a line at `level` ("error", "warning", "info") to `log_path` (if
  * not NULL).  Best effort: a log that cannot be opened is reported on stderr. */

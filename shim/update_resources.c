@@ -12,12 +12,12 @@
 
 /* How runc 1.1.5's update.go reads an inline flag's value. */
 enum parser {
-        P_RAM,      /* "-1", else units.RAMInBytes; "" leaves it unset */
-        P_UINT10,   /* strconv.ParseUint (val, 10, 64); "" leaves it unset */
-        P_INT10,    /* strconv.ParseInt (val, 10, 64); "" leaves it unset */
-        P_GOINT,    /* context.Int: the flag package's strconv.ParseInt (s, 0, 64) */
-        P_GOINT16,  /* the same, then uint16 (val) */
-        P_STRING,   /* context.String; "" leaves it unset */
+        P_RAM,     /* "-1", else units.RAMInBytes; "" leaves it unset */
+        P_UINT10,  /* strconv.ParseUint (val, 10, 64); "" leaves it unset */
+        P_INT10,   /* strconv.ParseInt (val, 10, 64); "" leaves it unset */
+        P_GOINT,   /* context.Int: the flag package's strconv.ParseInt (s, 0, 64) */
+        P_GOINT16, /* the same, then uint16 (val) */
+        P_STRING,  /* context.String; "" leaves it unset */
 };
 
 enum source { SRC_NONE, SRC_REQUEST, SRC_STATE, SRC_STANDIN };
@@ -56,7 +56,7 @@ static const struct field {
         /* clang-format on */
 };
 
-_Static_assert (HD_ARRAY_SIZE (fields) <= UPDATERES_NFIELDS, "UPDATERES_NFIELDS too small");
+_Static_assert(HD_ARRAY_SIZE (fields) <= UPDATERES_NFIELDS, "UPDATERES_NFIELDS too small");
 
 static const char *const parser_why[] = {
         [P_RAM] = "not a size runc reads exactly (DIGITS[ ][kmgtp][i][b] with at most 2^53 before the unit, or -1)",
@@ -207,8 +207,7 @@ strict_finding (struct decision *d, const struct cli_flag *c, enum parser p)
 }
 
 int
-update_resources_from_flags (const struct cli *cli, struct json **request, struct decision *d,
-                      struct hd_err *err)
+update_resources_from_flags (const struct cli *cli, struct json **request, struct decision *d, struct hd_err *err)
 {
         _cleanup_json_ struct json *req = json_new (JSON_OBJECT);
 
@@ -286,7 +285,7 @@ merged_value (const struct json *request, const struct json *cgroups, size_t i, 
 
 int
 update_resources_merge (const struct json *request, const struct json *state, struct json **merged,
-                 struct update_resources_sources *src, struct hd_err *err)
+                        struct update_resources_sources *src, struct hd_err *err)
 {
         const struct json *cgroups = json_path (state, "config", "cgroups", NULL);
         const struct json *unified = json_get (request, "unified");
@@ -330,7 +329,7 @@ update_resources_finish (struct json *merged, const struct update_resources_sour
 {
         static const char *const objects[] = { "memory", "cpu", "pids", "blockIO" };
 
-        for (int pass = 0; pass < 2; pass++)     /* kept_with looks at the first pass's result */
+        for (int pass = 0; pass < 2; pass++) /* kept_with looks at the first pass's result */
                 for (size_t i = 0; i < HD_ARRAY_SIZE (fields); i++) {
                         const struct field *f = &fields[i];
                         struct json *obj = json_get (merged, f->obj);

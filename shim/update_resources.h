@@ -46,14 +46,13 @@ bool update_resources_is_flag (const char *name);
  * (only the fields a flag sets).  A value the shim cannot read exactly as
  * runc does is a cli.strictValues finding (action reject) in `d`; the
  * request is then incomplete and must not be used. */
-int update_resources_from_flags (const struct cli *cli, struct json **request, struct decision *d,
-                          struct hd_err *err);
+int update_resources_from_flags (const struct cli *cli, struct json **request, struct decision *d, struct hd_err *err);
 
 /* Merge `request` (a checked resources document, or the one built from the
  * flags) into `state` (the container's state.json) as runc 1.1.5 does:
  * *merged is a resources document with every field runc applies. */
 int update_resources_merge (const struct json *request, const struct json *state, struct json **merged,
-                     struct update_resources_sources *src, struct hd_err *err);
+                            struct update_resources_sources *src, struct hd_err *err);
 
 /* After the policy: drop the stand-ins the policy left as they were (0 is
  * "unchanged" to runc), keep the period wherever a quota is handed over,

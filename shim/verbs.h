@@ -35,7 +35,7 @@ struct doc_kind {
 typedef int verb_guard_fn (const struct guard *g, struct hd_err *err);
 
 struct verb {
-        const char *name;              /* runc's verb, exactly as written */
+        const char *name; /* runc's verb, exactly as written */
         enum cli_verb verb;
         const struct runc_flag *flags; /* runc's flags for it (runc_flags.h) */
         bool reorder;                  /* urfave/cli moves flags ahead of arguments */

@@ -67,7 +67,6 @@ struct bpf_goal {
  * (an instruction that computes with an argument beyond masking, or too
  * many combinations), which callers treat as "gets through". */
 int bpf_search (const struct bpf_prog *p, uint32_t arch, uint32_t nr, const struct bpf_goal *goal,
-                bpf_accept_fn *accept, uint32_t witness[BPF_DATA_WORDS], uint32_t *ret,
-                struct hd_err *err);
+                bpf_accept_fn *accept, uint32_t witness[BPF_DATA_WORDS], uint32_t *ret, struct hd_err *err);
 
 #endif

@@ -10,16 +10,16 @@
 #define DECISION_MAX_FINDINGS 64
 
 enum verdict {
-        VERDICT_ALLOWED,     /* nothing found */
-        VERDICT_REWRITTEN,   /* findings, all fixed (or only warnings) */
+        VERDICT_ALLOWED,   /* nothing found */
+        VERDICT_REWRITTEN, /* findings, all fixed (or only warnings) */
         VERDICT_REFUSED,
 };
 
 struct finding {
-        const char *rule;            /* rule id, "user.nonRoot" */
-        enum policy_action action;   /* effective action (audit mode: warn) */
+        const char *rule;          /* rule id, "user.nonRoot" */
+        enum policy_action action; /* effective action (audit mode: warn) */
         bool fixed;
-        char pointer[128];           /* where in the document */
+        char pointer[128]; /* where in the document */
         char found[160];
         char required[160];
         char message[256];
@@ -32,20 +32,19 @@ struct decision {
         enum policy_mode mode;
         const char *policy_source;
         /* what the decision is about (for the checks and the record) */
-        const char *container_id;    /* or NULL */
-        const char *bundle;          /* create/run/restore, or NULL */
-        const char *exemption;       /* name of the exemption that applied, or NULL */
-        size_t nnotes;               /* things a rule could not do here, e.g. no AppArmor */
+        const char *container_id; /* or NULL */
+        const char *bundle;       /* create/run/restore, or NULL */
+        const char *exemption;    /* name of the exemption that applied, or NULL */
+        size_t nnotes;            /* things a rule could not do here, e.g. no AppArmor */
         char notes[DECISION_MAX_NOTES][192];
         size_t n;
-        size_t dropped;              /* findings beyond DECISION_MAX_FINDINGS */
+        size_t dropped; /* findings beyond DECISION_MAX_FINDINGS */
         struct finding findings[DECISION_MAX_FINDINGS];
 };
 
 /* Record a finding for `rule`.  Never fails: past the limit it is counted. */
-void decision_add (struct decision *d, const char *rule, const char *pointer, const char *found,
-                   const char *required, const char *fmt, ...)
-        __attribute__ ((format (printf, 6, 7)));
+void decision_add (struct decision *d, const char *rule, const char *pointer, const char *found, const char *required,
+                   const char *fmt, ...) __attribute__ ((format (printf, 6, 7)));
 
 /* Record a note (not a finding): logged, changes nothing. */
 void decision_note (struct decision *d, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));

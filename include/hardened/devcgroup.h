@@ -68,8 +68,8 @@ bool devcg_number_is_wildcard (int64_t v);
 /* The emulator's state: a default and exceptions keyed by exactly
  * (type, major, minor). */
 struct devcg_state {
-        bool default_allow;   /* black-list: every device not excepted */
-        bool overflow;        /* more distinct exceptions than kept: judge as everything */
+        bool default_allow; /* black-list: every device not excepted */
+        bool overflow;      /* more distinct exceptions than kept: judge as everything */
         size_t n;
         struct devcg_rule ex[DEVCG_MAX_EXCEPTIONS];
 };

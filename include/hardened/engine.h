@@ -12,10 +12,10 @@
 #include "hardened/policy.h"
 
 enum rule_verb {
-        RULE_CREATE = 1 << 0,     /* create, run, restore: config.json */
-        RULE_EXEC = 1 << 1,       /* exec --process */
-        RULE_UPDATE = 1 << 2,     /* update --resources */
-        RULE_FLAGS = 1 << 3,      /* create/run/restore's runtime flags (policy/rules/runtime_flags.c) */
+        RULE_CREATE = 1 << 0, /* create, run, restore: config.json */
+        RULE_EXEC = 1 << 1,   /* exec --process */
+        RULE_UPDATE = 1 << 2, /* update --resources */
+        RULE_FLAGS = 1 << 3,  /* create/run/restore's runtime flags (policy/rules/runtime_flags.c) */
 };
 
 /* Run every rule that applies to `verb` on `doc`: record, fix or refuse per
@@ -28,8 +28,8 @@ struct engine_subject {
                                    * unknown, and no annotation is the engine's own */
 };
 
-int engine_run (const struct policy *p, unsigned verb, struct json *doc,
-                const struct engine_subject *subject, struct decision *d, struct hd_err *err);
+int engine_run (const struct policy *p, unsigned verb, struct json *doc, const struct engine_subject *subject,
+                struct decision *d, struct hd_err *err);
 
 /* The first exemption matching `doc` (may be NULL: ids only) and the
  * subject, or NULL.  An annotation criterion counts only for keys the
@@ -39,13 +39,12 @@ const struct policy_exemption *engine_exemption_for (const struct policy *p, con
                                                      const struct engine_subject *s, struct decision *d);
 
 /* The same for an id alone (no state root: annotations never count). */
-const struct policy_exemption *engine_exemption (const struct policy *p, const struct json *doc,
-                                                 const char *id);
+const struct policy_exemption *engine_exemption (const struct policy *p, const struct json *doc, const char *id);
 
 /* The action a rule family gets: `a` from the policy, relaxed by the
  * exemption, turned into warn in audit mode.  The one place actions are
  * decided, for documents and for inline flags alike. */
-enum policy_action engine_action (const struct policy *p, const struct policy_exemption *e,
-                                  const char *family, enum policy_action a);
+enum policy_action engine_action (const struct policy *p, const struct policy_exemption *e, const char *family,
+                                  enum policy_action a);
 
 #endif

@@ -34,13 +34,13 @@ void hostpath_canonical (const char *path, char *out, size_t size);
 struct hostpath_mount {
         uint64_t id;
         unsigned major, minor;
-        const char *root;         /* the path inside its filesystem that is mounted */
-        const char *point;        /* where, in this mount namespace */
+        const char *root;  /* the path inside its filesystem that is mounted */
+        const char *point; /* where, in this mount namespace */
         const char *fstype;
 };
 
 struct hostpath_mounts {
-        char *buf;                /* owned */
+        char *buf; /* owned */
         size_t n;
         struct hostpath_mount *m; /* owned, in the file's order */
 };

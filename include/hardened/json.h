@@ -39,19 +39,19 @@ enum json_type {
 struct json;
 
 struct json_member {
-        char *key;                /* UTF-8, NUL-terminated, no NUL inside */
+        char *key; /* UTF-8, NUL-terminated, no NUL inside */
         struct json *value;
-        size_t off;               /* byte offset of the key in the source */
+        size_t off; /* byte offset of the key in the source */
 };
 
 struct json {
         enum json_type type;
-        bool boolean;             /* JSON_BOOL */
-        size_t off;               /* byte offset of the value in the source, or JSON_NO_OFFSET */
-        unsigned short src;       /* which source text `off` is in (layered policies) */
-        char *text;               /* JSON_STRING: decoded UTF-8; JSON_NUMBER: source text */
-        size_t len;               /* bytes in text */
-        size_t n, cap;            /* members (object) or items (array) */
+        bool boolean;       /* JSON_BOOL */
+        size_t off;         /* byte offset of the value in the source, or JSON_NO_OFFSET */
+        unsigned short src; /* which source text `off` is in (layered policies) */
+        char *text;         /* JSON_STRING: decoded UTF-8; JSON_NUMBER: source text */
+        size_t len;         /* bytes in text */
+        size_t n, cap;      /* members (object) or items (array) */
         struct json_member *members;
         struct json **items;
 };
@@ -62,8 +62,7 @@ int json_parse (const char *buf, size_t len, struct json **out, struct hd_err *e
 /* The same, with flags: JSON_KEEP_DUPLICATES keeps every copy of a
  * repeated key, in document order, for spec_canonicalize to judge. */
 #define JSON_KEEP_DUPLICATES 1u
-int json_parse_flags (const char *buf, size_t len, unsigned flags, struct json **out,
-                      struct hd_err *err);
+int json_parse_flags (const char *buf, size_t len, unsigned flags, struct json **out, struct hd_err *err);
 
 /* dup[i] (obj->n entries) is set when member i repeats the key of an
  * earlier member.  -1: out of memory. */
@@ -78,8 +77,7 @@ int json_mark_first (const struct json *obj, size_t *first);
  * valid until obj's members change), and the first member named `key`
  * among the n sorted ones, or NULL, in O(log n). */
 const struct json_member **json_members_sorted (const struct json *obj);
-const struct json_member *json_sorted_get (const struct json_member *const *sorted, size_t n,
-                                           const char *key);
+const struct json_member *json_sorted_get (const struct json_member *const *sorted, size_t n, const char *key);
 
 /* Line and column (1-based, columns in code points) of byte `off` of src. */
 void json_line_col (const char *src, size_t len, size_t off, unsigned *line, unsigned *col);
@@ -87,8 +85,7 @@ void json_line_col (const char *src, size_t len, size_t off, unsigned *line, uns
 /* Serialise compactly (no spaces, like Go's json.Marshal).  *out is malloc'd. */
 int json_write (const struct json *root, char **out, size_t *out_len, struct hd_err *err);
 /* The same, indented for people when `pretty`. */
-int json_write_pretty (const struct json *root, bool pretty, char **out, size_t *out_len,
-                       struct hd_err *err);
+int json_write_pretty (const struct json *root, bool pretty, char **out, size_t *out_len, struct hd_err *err);
 
 void json_free (struct json *j);
 static inline void
@@ -101,8 +98,7 @@ json_freep (struct json **j)
 /* Look-ups; NULL when absent or when `obj` is not an object. */
 struct json *json_get (const struct json *obj, const char *key);
 /* Path of keys, NULL-terminated: json_path (root, "process", "user", NULL). */
-struct json *json_path (const struct json *root, const char *first, ...)
-        __attribute__ ((sentinel));
+struct json *json_path (const struct json *root, const char *first, ...) __attribute__ ((sentinel));
 
 /* Builders: return NULL only on allocation failure. */
 struct json *json_new (enum json_type type);
@@ -121,8 +117,7 @@ bool json_equal (const struct json *a, const struct json *b);
 
 /* The member `key` of `obj` if it has `type`; otherwise a new empty one of
  * that type replaces it.  NULL (err set) on allocation failure. */
-struct json *json_ensure (struct json *obj, const char *key, enum json_type type,
-                          struct hd_err *err);
+struct json *json_ensure (struct json *obj, const char *key, enum json_type type, struct hd_err *err);
 
 /* A number node read as an integer; false when absent, not a number or out of range. */
 bool json_number_i64 (const struct json *j, int64_t *out);
@@ -144,8 +139,7 @@ void json_pointer_append (char *buf, size_t size, const char *component);
 const char *json_type_name (enum json_type t);
 
 /* Remove the items of `arr` for which drop() is true; frees them. */
-void json_array_filter (struct json *arr, bool (*drop) (const struct json *item, const void *ctx),
-                         const void *ctx);
+void json_array_filter (struct json *arr, bool (*drop) (const struct json *item, const void *ctx), const void *ctx);
 /* Remove the members of `obj` for which drop() is true, in one pass (not
  * json_del per member: quadratic in a map an attacker made large); frees them. */
 void json_object_filter (struct json *obj, bool (*drop) (const struct json_member *m, const void *ctx),

@@ -21,15 +21,15 @@
 #include "hardened/json.h"
 
 enum policy_action {
-        ACTION_OFF,       /* the rule is not evaluated */
-        ACTION_WARN,      /* findings are recorded, nothing changes */
-        ACTION_REJECT,    /* a finding refuses the call */
-        ACTION_REWRITE,   /* a finding is fixed; refused if it cannot be */
+        ACTION_OFF,     /* the rule is not evaluated */
+        ACTION_WARN,    /* findings are recorded, nothing changes */
+        ACTION_REJECT,  /* a finding refuses the call */
+        ACTION_REWRITE, /* a finding is fixed; refused if it cannot be */
 };
 
 enum policy_mode {
         MODE_ENFORCE,
-        MODE_AUDIT,       /* every action becomes warn: a dry run */
+        MODE_AUDIT, /* every action becomes warn: a dry run */
 };
 
 #define POLICY_MAX_RANGES 16
@@ -50,33 +50,33 @@ struct policy_ids {
  * whatever the process's own uid says. */
 struct policy_user {
         enum policy_action action;
-        uint32_t uid, gid;                  /* what a rewrite sets */
-        struct policy_ids uids;             /* allowedUids */
-        struct policy_ids gids;             /* allowedGids */
-        struct policy_ids mapped_uids;      /* mappedHostUids: uidMappings targets */
-        struct policy_ids mapped_gids;      /* mappedHostGids: gidMappings targets */
-        bool require_userns;                /* requireUserNamespace */
-        bool allow_root_in_userns;          /* allowRootInUserNamespace: id 0 inside a private one */
+        uint32_t uid, gid;             /* what a rewrite sets */
+        struct policy_ids uids;        /* allowedUids */
+        struct policy_ids gids;        /* allowedGids */
+        struct policy_ids mapped_uids; /* mappedHostUids: uidMappings targets */
+        struct policy_ids mapped_gids; /* mappedHostGids: gidMappings targets */
+        bool require_userns;           /* requireUserNamespace */
+        bool allow_root_in_userns;     /* allowRootInUserNamespace: id 0 inside a private one */
 };
 
 struct policy_rootfs {
         enum policy_action action;
         size_t ntmpfs;
-        const char *tmpfs[POLICY_MAX_TMPFS];   /* absolute paths, point into the policy tree */
-        uint64_t tmpfs_size;                   /* bytes */
+        const char *tmpfs[POLICY_MAX_TMPFS]; /* absolute paths, point into the policy tree */
+        uint64_t tmpfs_size;                 /* bytes */
 };
 
 struct policy_caps {
         enum policy_action action;
-        uint64_t allow;                /* bit N: capability N */
+        uint64_t allow; /* bit N: capability N */
 };
 
 struct policy_seccomp_memo;
 
 struct policy_seccomp {
         enum policy_action action;
-        const char *profile_name;      /* "default" or a path */
-        struct json *profile;          /* the profile a rewrite installs (owned) */
+        const char *profile_name; /* "default" or a path */
+        struct json *profile;     /* the profile a rewrite installs (owned) */
         size_t ndeny;
         const char *deny[POLICY_MAX_DENY]; /* must be blocked: built-in minimum + the file's */
         const unsigned char *text_sha256;  /* SHA-256 of the text `profile` was parsed from, if known */
@@ -86,8 +86,8 @@ struct policy_seccomp {
 /* A list of strings from the policy file, or built-in defaults when the
  * file does not give it. */
 struct policy_list {
-        const struct json *json;            /* JSON array of strings, or NULL */
-        const char *const *builtin;         /* NULL-terminated defaults, or NULL */
+        const struct json *json;    /* JSON array of strings, or NULL */
+        const char *const *builtin; /* NULL-terminated defaults, or NULL */
 };
 size_t policy_list_len (const struct policy_list *l);
 const char *policy_list_at (const struct policy_list *l, size_t i);
@@ -95,20 +95,20 @@ bool policy_list_has (const struct policy_list *l, const char *s);
 
 struct policy_resources {
         enum policy_action action;
-        int64_t memory_default, memory_max;    /* bytes; 0: none */
+        int64_t memory_default, memory_max; /* bytes; 0: none */
         bool allow_swap;
-        uint64_t cpu_period;                   /* microseconds */
+        uint64_t cpu_period;                       /* microseconds */
         uint64_t cpu_default_milli, cpu_max_milli; /* thousandths of a CPU; 0: none */
-        int64_t pids_default, pids_max;        /* 0: none */
-        struct policy_list unified_allow;      /* linux.resources.unified keys allowed */
+        int64_t pids_default, pids_max;            /* 0: none */
+        struct policy_list unified_allow;          /* linux.resources.unified keys allowed */
 };
 
 /* Real-time scheduling: CPU time outside the fair scheduler's limits. */
 struct policy_realtime {
         enum policy_action action;
-        uint64_t cpu_milli;                    /* realtimeRuntime/realtimePeriod at most, thousandths; 0: none */
-        struct policy_list scheduler_allow;    /* process.scheduler policies allowed */
-        struct policy_list ioprio_allow;       /* process.ioPriority classes allowed */
+        uint64_t cpu_milli;                 /* realtimeRuntime/realtimePeriod at most, thousandths; 0: none */
+        struct policy_list scheduler_allow; /* process.scheduler policies allowed */
+        struct policy_list ioprio_allow;    /* process.ioPriority classes allowed */
 };
 
 #define POLICY_MAX_DEVICES 64
@@ -118,9 +118,9 @@ struct policy_realtime {
  * (symlinks followed: /dev/disk/by-id/... names the disk it points to); or
  * as numbers, "c 10:200" or "b 7:*" (every minor of one major). */
 struct policy_device {
-        const char *path;              /* NULL: given by numbers */
-        char type;                     /* 'c' or 'b' (numbers only) */
-        uint32_t major, minor;         /* below 4096 and 2^20, the kernel's ranges */
+        const char *path;      /* NULL: given by numbers */
+        char type;             /* 'c' or 'b' (numbers only) */
+        uint32_t major, minor; /* below 4096 and 2^20, the kernel's ranges */
         bool any_minor;
 };
 
@@ -144,35 +144,35 @@ struct policy_hook {
 /* The rest of the CIS Docker Benchmark 5 / Pod Security Standards surface. */
 struct policy_surface {
         enum policy_action host_namespaces;
-        struct policy_list ns_require;      /* namespace types that must be private */
+        struct policy_list ns_require; /* namespace types that must be private */
         enum policy_action mounts;
-        struct policy_list mount_deny;      /* bind sources refused (and their ancestors) */
-        struct policy_list mount_allow;     /* if given: bind sources must be under one */
-        bool mount_read_only;               /* every bind mount must be read-only */
-        struct policy_list mount_types;     /* filesystem types allowed anywhere beyond the standard set */
-        const struct json *mount_pairs;     /* [{"type", "destination"}] allowed there, or NULL */
-        struct policy_list rootfs_under;    /* if given: root.path must lie below one */
-        struct policy_list rootfs_storage;  /* engine storage: a rootfs below one may be under a denied path */
+        struct policy_list mount_deny;     /* bind sources refused (and their ancestors) */
+        struct policy_list mount_allow;    /* if given: bind sources must be under one */
+        bool mount_read_only;              /* every bind mount must be read-only */
+        struct policy_list mount_types;    /* filesystem types allowed anywhere beyond the standard set */
+        const struct json *mount_pairs;    /* [{"type", "destination"}] allowed there, or NULL */
+        struct policy_list rootfs_under;   /* if given: root.path must lie below one */
+        struct policy_list rootfs_storage; /* engine storage: a rootfs below one may be under a denied path */
         enum policy_action privileged;
         enum policy_action devices;
-        struct policy_list device_allow;    /* devices allowed beyond the defaults, as written */
+        struct policy_list device_allow; /* devices allowed beyond the defaults, as written */
         size_t ndevices;
         struct policy_device devices_allowed[POLICY_MAX_DEVICES]; /* the same, parsed */
         enum policy_action masked_paths;
         enum policy_action sysctls;
-        struct policy_list sysctl_allow;    /* beyond the Kubernetes safe set */
+        struct policy_list sysctl_allow; /* beyond the Kubernetes safe set */
         enum policy_action lsm;
-        const char *apparmor_profile;       /* applied where AppArmor is enabled, or NULL */
-        const char *selinux_label;          /* applied where SELinux is enabled, or NULL */
+        const char *apparmor_profile; /* applied where AppArmor is enabled, or NULL */
+        const char *selinux_label;    /* applied where SELinux is enabled, or NULL */
         enum policy_action hooks;
-        size_t nhook_allow;                 /* the file's "allow", else the built-in list */
+        size_t nhook_allow; /* the file's "allow", else the built-in list */
         struct policy_hook hook_allow[POLICY_MAX_HOOKS];
         enum policy_action annotations;
         struct policy_list annotation_prefixes; /* more runtime-interpreted key prefixes (added) */
         struct policy_list annotation_allow;    /* exact keys allowed anyway */
         enum policy_action oom_score_adj;
         enum policy_action rlimits;
-        const struct json *rlimit_max;      /* {"RLIMIT_NOFILE": N, ...}, or NULL */
+        const struct json *rlimit_max; /* {"RLIMIT_NOFILE": N, ...}, or NULL */
         enum policy_action cgroups_path;
         struct policy_list cgroup_prefixes;
         enum policy_action secrets;
@@ -195,9 +195,9 @@ struct policy_document {
  * set by containerd's CRI, or container ids). */
 struct policy_exemption {
         const char *name;
-        const struct json *annotations;     /* object of exact key/value matches, or NULL */
-        const struct json *ids;             /* array of container ids, or NULL */
-        const struct json *rules;           /* {"family": {"action": ...}} */
+        const struct json *annotations; /* object of exact key/value matches, or NULL */
+        const struct json *ids;         /* array of container ids, or NULL */
+        const struct json *rules;       /* {"family": {"action": ...}} */
 };
 
 /* The annotations the configured backend says it acts on (its `features`
@@ -205,9 +205,9 @@ struct policy_exemption {
  * any other an exact key), as the shim read them from the features cache
  * for this call.  The policy library never runs the backend. */
 struct policy_backend_features {
-        char **unsafe;                 /* owned; NULL when nothing was read */
+        char **unsafe; /* owned; NULL when nothing was read */
         size_t nunsafe;
-        char note[256];                /* why the list is missing or stale; "" when it is current */
+        char note[256]; /* why the list is missing or stale; "" when it is current */
 };
 
 #define POLICY_MAX_SOURCES 16
@@ -222,20 +222,20 @@ struct policy_source {
 /* What the loader read.  Each field's JSON key, converter and default is
  * its row in policy/schema.c (policy/schema.h says how defaults work). */
 struct policy {
-        char *source;                  /* the policy's name: its file, or "built-in default" */
-        size_t nsources;               /* the file, what it extends, policy.d overlays */
+        char *source;    /* the policy's name: its file, or "built-in default" */
+        size_t nsources; /* the file, what it extends, policy.d overlays */
         struct policy_source sources[POLICY_MAX_SOURCES];
-        struct json *tree;             /* merged tree; strings above point into it */
-        const char *decision_log;      /* JSON-lines log of every decision, or NULL */
-        bool audit_required;           /* refuse when the kernel audit record fails */
+        struct json *tree;        /* merged tree; strings above point into it */
+        const char *decision_log; /* JSON-lines log of every decision, or NULL */
+        bool audit_required;      /* refuse when the kernel audit record fails */
         enum policy_mode mode;
-        char *runtime;                 /* backend path */
+        char *runtime; /* backend path */
         struct policy_document document;
         struct policy_user user;
         struct policy_rootfs rootfs;
         struct policy_caps caps;
         enum policy_action no_new_privileges;
-        enum policy_action runtime_flags;     /* --no-pivot, --no-new-keyring */
+        enum policy_action runtime_flags; /* --no-pivot, --no-new-keyring */
         struct policy_seccomp seccomp;
         struct policy_resources resources;
         struct policy_realtime realtime;
@@ -246,7 +246,7 @@ struct policy {
          * state root, "prefixes": [keys the engine there sets itself]}];
          * the file's "trustedAnnotations", or the built-in CRI entries. */
         const struct json *trusted_annotations;
-        struct json *trusted_builtin;  /* owned: the built-in entries when the file gives none */
+        struct json *trusted_builtin; /* owned: the built-in entries when the file gives none */
         struct policy_backend_features backend;
 };
 
@@ -259,8 +259,7 @@ extern const size_t policy_default_seccomp_json_len;
 extern const unsigned char policy_default_seccomp_json_sha256[32]; /* of those bytes */
 
 /* Load from bytes; `source` names them in messages ("FILE:LINE:COL: ..."). */
-int policy_load_buffer (const char *source, const char *buf, size_t len, struct policy *out,
-                        struct hd_err *err);
+int policy_load_buffer (const char *source, const char *buf, size_t len, struct policy *out, struct hd_err *err);
 
 /* Load a file (symlinks allowed: it is the admin's own file, and held to
  * adminfile_read's ownership and mode rules), with what it

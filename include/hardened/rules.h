@@ -17,14 +17,12 @@
 
 struct rule {
         const char *id;
-        const char *family;       /* the policy's key under "rules" (exemptions name it) */
+        const char *family; /* the policy's key under "rules" (exemptions name it) */
         unsigned verbs;
-        size_t action;            /* offsetof (struct policy, <family>.action) */
-        void (*check) (const struct policy *p, const struct json *doc, struct decision *d,
-                       const char *id);
+        size_t action; /* offsetof (struct policy, <family>.action) */
+        void (*check) (const struct policy *p, const struct json *doc, struct decision *d, const char *id);
         /* NULL: no safe fix.  ctx carries the subject (container id, bundle). */
-        int (*fix) (const struct policy *p, struct json *doc, const struct decision *ctx,
-                    struct hd_err *err);
+        int (*fix) (const struct policy *p, struct json *doc, const struct decision *ctx, struct hd_err *err);
 };
 
 extern const struct rule *const rules_registry[];
@@ -32,16 +30,15 @@ extern const size_t rules_registry_len;
 
 /* One object per rule, defined in policy/rules/<family>.c. */
 extern const struct rule rule_user_non_root, rule_user_id_mappings, rule_rootfs_read_only, rule_capabilities,
-        rule_no_new_privileges, rule_seccomp_profile, rule_seccomp_loadable,
-        rule_resources_memory, rule_resources_cpu, rule_resources_pids, rule_update_memory,
-        rule_update_cpu, rule_update_pids, rule_namespaces, rule_mount_sources,
-        rule_mount_propagation, rule_mount_read_only, rule_privileged, rule_device_cgroup,
-        rule_device_host, rule_masked_paths, rule_sysctls, rule_apparmor, rule_selinux, rule_hooks,
-        rule_annotations, rule_oom_score_adj, rule_rlimits, rule_cgroups_path, rule_secrets;
-extern const struct rule rule_mount_types, rule_mount_options, rule_mount_destination,
-        rule_mount_rootfs_path, rule_mount_rootfs_bind;
-extern const struct rule rule_resources_unified, rule_update_unified, rule_realtime_cpu,
-        rule_update_realtime_cpu, rule_scheduler, rule_io_priority;
+        rule_no_new_privileges, rule_seccomp_profile, rule_seccomp_loadable, rule_resources_memory, rule_resources_cpu,
+        rule_resources_pids, rule_update_memory, rule_update_cpu, rule_update_pids, rule_namespaces, rule_mount_sources,
+        rule_mount_propagation, rule_mount_read_only, rule_privileged, rule_device_cgroup, rule_device_host,
+        rule_masked_paths, rule_sysctls, rule_apparmor, rule_selinux, rule_hooks, rule_annotations, rule_oom_score_adj,
+        rule_rlimits, rule_cgroups_path, rule_secrets;
+extern const struct rule rule_mount_types, rule_mount_options, rule_mount_destination, rule_mount_rootfs_path,
+        rule_mount_rootfs_bind;
+extern const struct rule rule_resources_unified, rule_update_unified, rule_realtime_cpu, rule_update_realtime_cpu,
+        rule_scheduler, rule_io_priority;
 extern const struct rule rule_runtime_flags, rule_runtime_restore_lsm;
 
 /* A namespace path as runc's init will open it (policy/rules/host_namespaces.c

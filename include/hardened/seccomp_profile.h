@@ -37,12 +37,12 @@ struct policy_seccomp_memo {
  * deny-list probes on it (seccomp_profile.c).  < 0 (err says which rule) when it does
  * not compile; the verdict is cached under /run/hardened by its SHA-256. */
 int seccomp_profile_judge (const struct policy *p, const struct json *seccomp, struct seccomp_verdict *v,
-                         struct hd_err *err);
+                           struct hd_err *err);
 
 /* The SECCOMP_RET_* value runc's program for `seccomp` (its ENOSYS stub
  * included) returns for `name` with `args` on libseccomp architecture
  * `arch` (SCMP_ARCH_*).  For tests and diagnostics. */
 int seccomp_profile_action (const struct json *seccomp, uint32_t arch, const char *name, const uint64_t args[6],
-                          uint32_t *ret, struct hd_err *err);
+                            uint32_t *ret, struct hd_err *err);
 
 #endif

@@ -17,26 +17,26 @@
 #include "hardened/json.h"
 
 enum spec_kind {
-        SPEC_OBJECT,   /* Go struct: `fields` */
-        SPEC_ARRAY,    /* Go slice: `elem` */
-        SPEC_MAP,      /* Go map[string]T: exact keys, `elem` */
+        SPEC_OBJECT, /* Go struct: `fields` */
+        SPEC_ARRAY,  /* Go slice: `elem` */
+        SPEC_MAP,    /* Go map[string]T: exact keys, `elem` */
         SPEC_STRING,
         SPEC_BOOL,
-        SPEC_U16,      /* uint16 */
-        SPEC_U32,      /* uint32, os.FileMode */
-        SPEC_U64,      /* uint64, uint (amd64) */
-        SPEC_I32,      /* int32 */
-        SPEC_I64,      /* int64, int (amd64) */
-        SPEC_NUMBER,   /* any JSON number (the policy file's own fractional values) */
-        SPEC_OPAQUE,   /* present in the spec, ignored by a Linux runtime (windows, vm, ...) */
+        SPEC_U16,    /* uint16 */
+        SPEC_U32,    /* uint32, os.FileMode */
+        SPEC_U64,    /* uint64, uint (amd64) */
+        SPEC_I32,    /* int32 */
+        SPEC_I64,    /* int64, int (amd64) */
+        SPEC_NUMBER, /* any JSON number (the policy file's own fractional values) */
+        SPEC_OPAQUE, /* present in the spec, ignored by a Linux runtime (windows, vm, ...) */
 };
 
 struct spec_field;
 
 struct spec_type {
         enum spec_kind kind;
-        const struct spec_field *fields;   /* SPEC_OBJECT: terminated by {NULL, NULL} */
-        const struct spec_type *elem;      /* SPEC_ARRAY, SPEC_MAP */
+        const struct spec_field *fields; /* SPEC_OBJECT: terminated by {NULL, NULL} */
+        const struct spec_type *elem;    /* SPEC_ARRAY, SPEC_MAP */
         /* Bytes from one field to the next; 0: sizeof (struct spec_field).
          * A table of larger rows that each begin with their spec_field
          * (the policy file's schema, policy/schema.h) is walked in place. */
@@ -44,9 +44,9 @@ struct spec_type {
 };
 
 struct spec_field {
-        const char *name;                  /* exact JSON key */
+        const char *name; /* exact JSON key */
         const struct spec_type *type;
-        unsigned flags;                    /* SPEC_PTR */
+        unsigned flags; /* SPEC_PTR */
 };
 
 /* The Go field is a pointer: null sets it to nil (absent).  Slices and maps
@@ -54,23 +54,23 @@ struct spec_field {
 #define SPEC_PTR 1u
 
 /* Roots of the documents the shim reads. */
-extern const struct spec_type spec_config;     /* bundle config.json */
-extern const struct spec_type spec_process;    /* exec --process FILE */
-extern const struct spec_type spec_resources;  /* update --resources (LinuxResources) */
-extern const struct spec_type spec_seccomp;    /* linux.seccomp (a policy's profile file) */
+extern const struct spec_type spec_config;    /* bundle config.json */
+extern const struct spec_type spec_process;   /* exec --process FILE */
+extern const struct spec_type spec_resources; /* update --resources (LinuxResources) */
+extern const struct spec_type spec_seccomp;   /* linux.seccomp (a policy's profile file) */
 
 enum spec_flags {
-        SPEC_STRICT = 0,               /* unknown keys refused with their path */
-        SPEC_ALLOW_UNKNOWN = 1 << 0,   /* unknown keys pass through unchecked */
-        SPEC_EXACT_KEYS = 1 << 1,      /* a file only we read: a case-folded key is
+        SPEC_STRICT = 0,             /* unknown keys refused with their path */
+        SPEC_ALLOW_UNKNOWN = 1 << 0, /* unknown keys pass through unchecked */
+        SPEC_EXACT_KEYS = 1 << 1,    /* a file only we read: a case-folded key is
                                         * just an unknown key, not a Go decoding trap */
 };
 
 /* Check `doc` against `type`.  On failure err reads
  * "LINE:COL: /json/pointer: what is wrong"; `src` is the text `doc` was
  * parsed from, for the position (NULL: no position). */
-int spec_check (const struct json *doc, const struct spec_type *type, unsigned flags,
-                const char *src, size_t src_len, struct hd_err *err);
+int spec_check (const struct json *doc, const struct spec_type *type, unsigned flags, const char *src, size_t src_len,
+                struct hd_err *err);
 
 /* The classes of JSON that runc's decoder reads with one meaning but that
  * are not written canonically, each with its effective action (audit mode
@@ -97,9 +97,8 @@ struct spec_canon_actions {
  * whose verdict says whether one refuses (d starts zeroed).
  * -1 (err "LINE:COL: /ptr: ...") for what runc itself would refuse: a wrong
  * type or a number its field cannot hold. */
-int spec_canonicalize (struct json **doc, const struct spec_type *type,
-                       const struct spec_canon_actions *a, struct decision *d, const char *src,
-                       size_t src_len, struct hd_err *err);
+int spec_canonicalize (struct json **doc, const struct spec_type *type, const struct spec_canon_actions *a,
+                       struct decision *d, const char *src, size_t src_len, struct hd_err *err);
 
 /* The policy's document.* actions, with audit mode applied. */
 void spec_canon_actions_for (const struct policy *p, struct spec_canon_actions *out);

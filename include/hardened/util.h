@@ -27,17 +27,17 @@ hd_closep (int *fd)
 #define _cleanup_close_ __attribute__ ((cleanup (hd_closep)))
 
 /* Hand ownership out of a cleanup-scoped variable. */
-#define steal_ptr(pp)                                                   \
-        ({                                                              \
-                __typeof__ (*(pp)) hd_stolen_ = *(pp);                  \
-                *(pp) = NULL;                                           \
-                hd_stolen_;                                             \
+#define steal_ptr(pp)                                  \
+        ({                                             \
+                __typeof__ (*(pp)) hd_stolen_ = *(pp); \
+                *(pp) = NULL;                          \
+                hd_stolen_;                            \
         })
-#define steal_fd(fdp)                                                   \
-        ({                                                              \
-                int hd_stolen_fd_ = *(fdp);                             \
-                *(fdp) = -1;                                            \
-                hd_stolen_fd_;                                          \
+#define steal_fd(fdp)                       \
+        ({                                  \
+                int hd_stolen_fd_ = *(fdp); \
+                *(fdp) = -1;                \
+                hd_stolen_fd_;              \
         })
 
 #define HD_ARRAY_SIZE(a) (sizeof (a) / sizeof ((a)[0]))

@@ -107,6 +107,6 @@ annotations_fix (const struct policy *p, struct json *doc, const struct decision
 }
 
 const struct rule rule_annotations = {
-        "annotations.runtime", "annotations", RULE_CREATE, offsetof (struct policy, surface.annotations), annotations_check,
-        annotations_fix,
+        "annotations.runtime", "annotations",   RULE_CREATE, offsetof (struct policy, surface.annotations),
+        annotations_check,     annotations_fix,
 };

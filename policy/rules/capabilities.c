@@ -17,7 +17,7 @@ static const struct {
         const char *set;
         bool must_be_empty;
 } cap_sets[] = {
-        { "bounding", false }, { "effective", false }, { "permitted", false },
+        { "bounding", false },   { "effective", false }, { "permitted", false },
         { "inheritable", true }, { "ambient", true },
 };
 
@@ -40,10 +40,9 @@ caps_check (const struct policy *p, const struct json *doc, struct decision *d, 
                 size_t used = 0;
 
                 for (size_t i = 0; list && i < list->n; i++)
-                        if (!cap_allowed (p, list->items[i]->text, cap_sets[s].must_be_empty)
-                            && used < sizeof found)
-                                used += (size_t) snprintf (found + used, sizeof found - used, "%s%s",
-                                                           used ? "," : "", list->items[i]->text);
+                        if (!cap_allowed (p, list->items[i]->text, cap_sets[s].must_be_empty) && used < sizeof found)
+                                used += (size_t) snprintf (found + used, sizeof found - used, "%s%s", used ? "," : "",
+                                                           list->items[i]->text);
                 if (!used)
                         continue;
                 snprintf (ptr, sizeof ptr, "/process/capabilities/%s", cap_sets[s].set);
@@ -75,5 +74,10 @@ caps_fix (const struct policy *p, struct json *doc, const struct decision *ctx, 
 }
 
 const struct rule rule_capabilities = {
-        "capabilities.allowList", "capabilities", RULE_CREATE | RULE_EXEC, offsetof (struct policy, caps.action), caps_check, caps_fix,
+        "capabilities.allowList",
+        "capabilities",
+        RULE_CREATE | RULE_EXEC,
+        offsetof (struct policy, caps.action),
+        caps_check,
+        caps_fix,
 };

@@ -48,10 +48,14 @@ static const struct {
         struct given_dev dev;
         bool node;
 } runtime_defaults[] = {
-        { "null", { 'c', 1, 3 }, true },       { "zero", { 'c', 1, 5 }, true },
-        { "full", { 'c', 1, 7 }, true },       { "random", { 'c', 1, 8 }, true },
-        { "urandom", { 'c', 1, 9 }, true },    { "tty", { 'c', 5, 0 }, true },
-        { "console", { 'c', 5, 1 }, true },    { "ptmx", { 'c', 5, 2 }, true },
+        { "null", { 'c', 1, 3 }, true },
+        { "zero", { 'c', 1, 5 }, true },
+        { "full", { 'c', 1, 7 }, true },
+        { "random", { 'c', 1, 8 }, true },
+        { "urandom", { 'c', 1, 9 }, true },
+        { "tty", { 'c', 5, 0 }, true },
+        { "console", { 'c', 5, 1 }, true },
+        { "ptmx", { 'c', 5, 2 }, true },
         { "pts", { 'c', 136, DEVCG_WILDCARD }, true },
         { "tun/tap", { 'c', 10, 200 }, false },
 };
@@ -79,7 +83,8 @@ given_covers (const struct given_set *g, char type, int64_t major, int64_t minor
                 return false;
         for (size_t i = 0; i < g->n; i++)
                 if (g->d[i].type == type && g->d[i].major == major
-                    && (g->d[i].minor == DEVCG_WILDCARD || (!devcg_number_is_wildcard (minor) && g->d[i].minor == minor)))
+                    && (g->d[i].minor == DEVCG_WILDCARD
+                        || (!devcg_number_is_wildcard (minor) && g->d[i].minor == minor)))
                         return true;
         return false;
 }
@@ -152,8 +157,7 @@ in_user_namespace (void)
         /* The initial namespace's map is exactly one line: 0 0 4294967295. */
         char *save = NULL, *a = strtok_r (buf, " \n", &save), *b = strtok_r (NULL, " \n", &save);
         char *c = strtok_r (NULL, " \n", &save), *more = strtok_r (NULL, " \n", &save);
-        return !(a && b && c && !more && strcmp (a, "0") == 0 && strcmp (b, "0") == 0
-                 && strcmp (c, "4294967295") == 0);
+        return !(a && b && c && !more && strcmp (a, "0") == 0 && strcmp (b, "0") == 0 && strcmp (c, "4294967295") == 0);
 }
 
 static bool
@@ -216,7 +220,8 @@ given_cgroup (const struct policy *p, const struct json *doc, struct given_set *
         given_nodes (p, &nodes);
         g->n = 0;
         for (size_t i = 0; i < HD_ARRAY_SIZE (runtime_defaults); i++)
-                given_add (g, runtime_defaults[i].dev.type, runtime_defaults[i].dev.major, runtime_defaults[i].dev.minor);
+                given_add (g, runtime_defaults[i].dev.type, runtime_defaults[i].dev.major,
+                           runtime_defaults[i].dev.minor);
         for (size_t i = 0; devs && devs->type == JSON_ARRAY && i < devs->n; i++) {
                 entry_read (devs->items[i], &e);
                 if (e.type != 'p' && !entry_problem (&e, &nodes, bind))
@@ -313,7 +318,8 @@ rule_text (const struct json *item, char *buf, size_t size)
         if (devcg_rule_read (item, &r) < 0)
                 snprintf (buf, size, "a rule runc refuses");
         else
-                snprintf (buf, size, "%s%s", devcg_rule_text (&r, text, sizeof text), r.type == 'a' ? " (every device)" : "");
+                snprintf (buf, size, "%s%s", devcg_rule_text (&r, text, sizeof text),
+                          r.type == 'a' ? " (every device)" : "");
 }
 
 static void
@@ -340,8 +346,8 @@ cgroup_check (const struct policy *p, const struct json *doc, struct decision *d
         if (state_gives_more (&s, &g) || refused_rule (rules))
                 decision_add (d, id, "/linux/resources/devices", found,
                               "only the runtime defaults and the container's allowed devices",
-                              "%zu device cgroup rule(s) give access to devices the container is not given: %s",
-                              count, found);
+                              "%zu device cgroup rule(s) give access to devices the container is not given: %s", count,
+                              found);
 }
 
 /* Drop every rule that gives more, and keep the list starting with a

@@ -49,15 +49,15 @@ static const struct {
         /* runc init after pivot_root, with the container process' credentials:
          * the path names a file of the container, no host file to judge */
         { "startContainer", false, "this hook runs in the container before its process" },
-        { "poststart", true, "hooks run as root on the host" },  /* runc start (container_linux.go) */
-        { "poststop", true, "hooks run as root on the host" },   /* runc delete (state_linux.go) */
+        { "poststart", true, "hooks run as root on the host" }, /* runc start (container_linux.go) */
+        { "poststop", true, "hooks run as root on the host" },  /* runc delete (state_linux.go) */
 };
 
 /* Variables glibc drops for setuid programs (its "unsecure" list) and every
  * LD_*: a hook runs as root without that protection, so these never pass. */
 static const char *const env_never[] = {
-        "GCONV_PATH", "GETCONF_DIR", "GLIBC_TUNABLES", "HOSTALIASES", "LOCALDOMAIN", "LOCPATH",
-        "MALLOC_TRACE", "NIS_PATH", "NLSPATH", "RESOLV_HOST_CONF", "RES_OPTIONS", "TMPDIR", "TZDIR",
+        "GCONV_PATH", "GETCONF_DIR", "GLIBC_TUNABLES",   "HOSTALIASES", "LOCALDOMAIN", "LOCPATH", "MALLOC_TRACE",
+        "NIS_PATH",   "NLSPATH",     "RESOLV_HOST_CONF", "RES_OPTIONS", "TMPDIR",      "TZDIR",
 };
 
 /* Say why into why[wsize] (truncated if need be); returns -1. */
@@ -173,12 +173,14 @@ entry_mismatch (const struct policy_hook *h, const struct json *hook, char *why,
                 return say (why, wsize, "it has %zu args, the allow-list entry %zu", nargs, h->nargs) < 0;
         for (size_t i = 0; i < nargs; i++)
                 if (!pattern_match (h->args[i], args->items[i]->text))
-                        return say (why, wsize, "args[%zu] \"%s\" does not match \"%s\"", i,
-                                    args->items[i]->text, h->args[i]) < 0;
+                        return say (why, wsize, "args[%zu] \"%s\" does not match \"%s\"", i, args->items[i]->text,
+                                    h->args[i])
+                               < 0;
         for (size_t i = 0; env && i < env->n; i++)
                 if (!env_allowed (h, env->items[i]->text))
                         return say (why, wsize, "env[%zu] (%.*s) is not allowed", i,
-                                    (int) strcspn (env->items[i]->text, "="), env->items[i]->text) < 0;
+                                    (int) strcspn (env->items[i]->text, "="), env->items[i]->text)
+                               < 0;
         if (h->max_timeout && !timeout)
                 return say (why, wsize, "it has no timeout; the entry allows at most %u s", h->max_timeout) < 0;
         if (h->max_timeout && (!json_number_i64 (timeout, &t) || t < 1 || t > h->max_timeout))
@@ -222,8 +224,7 @@ env_safe (const struct json *env, char *why, size_t wsize)
 /* 0 if the hook may run, with exe[PATH_MAX] the binary it runs; otherwise
  * -1 and why says the first thing wrong with it. */
 static int
-hook_judge (const struct policy *p, size_t stage, const struct json *hook, char *exe, char *why,
-            size_t wsize)
+hook_judge (const struct policy *p, size_t stage, const struct json *hook, char *exe, char *why, size_t wsize)
 {
         const struct json *path = json_get (hook, "path");
         bool proc;
@@ -256,14 +257,14 @@ hooks_check (const struct policy *p, const struct json *doc, struct decision *d,
                         bool proc = strcmp (exe, shown) != 0;
                         snprintf (ptr, sizeof ptr, "/hooks/%s/%zu", stages[s].name, i);
                         if (!ok)
-                                decision_add (d, id, ptr, shown, "an allow-listed hook",
-                                              "%s hook %s%s%s%s: %s (%s)", stages[s].name, shown,
-                                              proc ? " (runs " : "", proc ? exe : "", proc ? ")" : "", why,
-                                              stages[s].runs);
+                                decision_add (d, id, ptr, shown, "an allow-listed hook", "%s hook %s%s%s%s: %s (%s)",
+                                              stages[s].name, shown, proc ? " (runs " : "", proc ? exe : "",
+                                              proc ? ")" : "", why, stages[s].runs);
                         else if (proc)
                                 decision_add (d, id, ptr, shown, exe,
                                               "%s hook %s names a process, which may run something else when runc "
-                                              "gets there; the binary it runs now is %s", stages[s].name, shown, exe);
+                                              "gets there; the binary it runs now is %s",
+                                              stages[s].name, shown, exe);
                 }
         }
 }
@@ -294,6 +295,5 @@ hooks_fix (const struct policy *p, struct json *doc, const struct decision *ctx,
 }
 
 const struct rule rule_hooks = {
-        "hooks.allowList", "hooks", RULE_CREATE, offsetof (struct policy, surface.hooks), hooks_check,
-        hooks_fix,
+        "hooks.allowList", "hooks", RULE_CREATE, offsetof (struct policy, surface.hooks), hooks_check, hooks_fix,
 };

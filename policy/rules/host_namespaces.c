@@ -67,9 +67,11 @@
 static const struct {
         const char *type, *proc;
 } ns_names[] = {
-        { "pid", "pid" }, { "pid", "pid_for_children" }, { "ipc", "ipc" }, { "uts", "uts" },
-        { "network", "net" }, { "mount", "mnt" }, { "cgroup", "cgroup" }, { "user", "user" },
-        { "time", "time" }, { "time", "time_for_children" },
+        { "pid", "pid" },       { "pid", "pid_for_children" },
+        { "ipc", "ipc" },       { "uts", "uts" },
+        { "network", "net" },   { "mount", "mnt" },
+        { "cgroup", "cgroup" }, { "user", "user" },
+        { "time", "time" },     { "time", "time_for_children" },
 };
 
 /* Namespaces the shim must be able to read its own of, or judge nothing. */
@@ -80,8 +82,8 @@ static const char *const ns_core[] = { "net", "pid", "mnt", "user" };
 struct ns_ref {
         dev_t dev;
         ino_t ino;
-        const char *type;        /* OCI name of the namespace's type */
-        char file[40];           /* the reference it was read from */
+        const char *type; /* OCI name of the namespace's type */
+        char file[40];    /* the reference it was read from */
 };
 
 /* Every namespace of the shim and of pid 1 that can be read; 0 when the
@@ -137,7 +139,7 @@ ns_link_kind (const char *cur, const char *comp, const char *after)
         if (!on_procfs (cur))
                 return NS_LINK_FOLLOW;
         if (strcmp (comp, "self") == 0 || strcmp (comp, "thread-self") == 0)
-                return NS_LINK_FOLLOW;    /* "PID" / "PID/task/TID": plain text */
+                return NS_LINK_FOLLOW; /* "PID" / "PID/task/TID": plain text */
         if (is_ns_dir (cur) && after[strspn (after, "/")] == '\0')
                 return NS_LINK_FINAL;
         return NS_LINK_REFUSE;
@@ -200,9 +202,11 @@ ns_resolve (const char *path, char *out, size_t size, char *why, size_t wsize)
                         snprintf (cur, sizeof cur, "%s", cand);
                         continue;
                 case NS_LINK_REFUSE:
-                        return snprintf (why, wsize, "%s is a /proc link other than self, thread-self or a "
-                                                     "namespace file, which runc's init would not see as the shim does",
-                                         cand), -1;
+                        return snprintf (why, wsize,
+                                         "%s is a /proc link other than self, thread-self or a "
+                                         "namespace file, which runc's init would not see as the shim does",
+                                         cand),
+                               -1;
                 case NS_LINK_FOLLOW:
                         break;
                 }
@@ -231,8 +235,10 @@ rules_ns_judge (const char *path, char *why, size_t size)
         struct stat st;
 
         if (path[0] != '/')
-                return snprintf (why, size, "a relative path (runc checks it from the bundle and opens it "
-                                            "from the root filesystem)"), RULES_NS_UNCHECKED;
+                return snprintf (why, size,
+                                 "a relative path (runc checks it from the bundle and opens it "
+                                 "from the root filesystem)"),
+                       RULES_NS_UNCHECKED;
         if (ns_resolve (path, resolved, sizeof resolved, why, size) < 0)
                 return RULES_NS_UNCHECKED;
         if (stat (resolved, &st) < 0)
@@ -244,7 +250,8 @@ rules_ns_judge (const char *path, char *why, size_t size)
                 if (refs[i].dev == st.st_dev && refs[i].ino == st.st_ino)
                         return snprintf (why, size, "the host's %s namespace (the same as %s %s)", refs[i].type,
                                          strncmp (refs[i].file, "/proc/self/", 11) == 0 ? "the shim's own" : "pid 1's",
-                                         refs[i].file), RULES_NS_HOST;
+                                         refs[i].file),
+                               RULES_NS_HOST;
         snprintf (why, size, "private");
         return RULES_NS_PRIVATE;
 }
@@ -293,8 +300,8 @@ ns_check_path (const struct json *entry, size_t i, struct decision *d, const cha
         v = rules_ns_judge (path->text, why, sizeof why);
         snprintf (ptr, sizeof ptr, "/linux/namespaces/%zu/path", i);
         if (v == RULES_NS_HOST)
-                decision_add (d, id, ptr, path->text, "a private namespace",
-                              "the %s entry would join %s through %s", type, why, path->text);
+                decision_add (d, id, ptr, path->text, "a private namespace", "the %s entry would join %s through %s",
+                              type, why, path->text);
         else if (v == RULES_NS_UNCHECKED)
                 decision_add (d, id, ptr, path->text, "an absolute path to a namespace that is not the host's",
                               "%s namespace path %s cannot be judged: %s", type, path->text, why);
@@ -349,5 +356,10 @@ ns_fix (const struct policy *p, struct json *doc, const struct decision *ctx, st
 }
 
 const struct rule rule_namespaces = {
-        "namespaces.private", "hostNamespaces", RULE_CREATE, offsetof (struct policy, surface.host_namespaces), ns_check, ns_fix,
+        "namespaces.private",
+        "hostNamespaces",
+        RULE_CREATE,
+        offsetof (struct policy, surface.host_namespaces),
+        ns_check,
+        ns_fix,
 };

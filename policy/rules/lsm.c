@@ -62,7 +62,7 @@ apparmor_fix (const struct policy *p, struct json *doc, const struct decision *c
                 return json_set (process, "apparmorProfile", json_new_string (p->surface.apparmor_profile), err);
         if (!apparmor_enabled ())
                 json_del (process, "apparmorProfile"); /* ignored without AppArmor anyway */
-        return 0; /* AppArmor on and no profile to apply: no fix, refused */
+        return 0;                                      /* AppArmor on and no profile to apply: no fix, refused */
 }
 
 static bool
@@ -120,8 +120,10 @@ apparmor_check_all (const struct policy *p, const struct json *doc, struct decis
 }
 
 const struct rule rule_apparmor = {
-        "lsm.apparmor", "lsm", RULE_CREATE | RULE_EXEC, offsetof (struct policy, surface.lsm), apparmor_check_all, apparmor_fix,
+        "lsm.apparmor",     "lsm",        RULE_CREATE | RULE_EXEC, offsetof (struct policy, surface.lsm),
+        apparmor_check_all, apparmor_fix,
 };
 const struct rule rule_selinux = {
-        "lsm.selinux", "lsm", RULE_CREATE | RULE_EXEC, offsetof (struct policy, surface.lsm), selinux_check, selinux_fix,
+        "lsm.selinux", "lsm",       RULE_CREATE | RULE_EXEC, offsetof (struct policy, surface.lsm),
+        selinux_check, selinux_fix,
 };

@@ -31,8 +31,7 @@ masked_check (const struct policy *p, const struct json *doc, struct decision *d
                                 used += (size_t) snprintf (missing + used, sizeof missing - used, "%s%s",
                                                            used ? "," : "", lists[l].want[i]);
                 if (used)
-                        decision_add (d, id, lists[l].ptr, missing, "present", "%s missing: %s", lists[l].key,
-                                      missing);
+                        decision_add (d, id, lists[l].ptr, missing, "present", "%s missing: %s", lists[l].key, missing);
         }
 }
 
@@ -60,5 +59,6 @@ masked_fix (const struct policy *p, struct json *doc, const struct decision *ctx
 }
 
 const struct rule rule_masked_paths = {
-        "paths.masked", "maskedPaths", RULE_CREATE, offsetof (struct policy, surface.masked_paths), masked_check, masked_fix,
+        "paths.masked", "maskedPaths", RULE_CREATE, offsetof (struct policy, surface.masked_paths),
+        masked_check,   masked_fix,
 };

@@ -50,8 +50,14 @@ is_bind (const struct json *m)
  * the entry into a change of whatever is already mounted there. */
 
 enum {
-        MF_RDONLY = 1 << 0, MF_NOSUID = 1 << 1, MF_NODEV = 1 << 2, MF_NOEXEC = 1 << 3,
-        MF_REMOUNT = 1 << 4, MF_REC = 1 << 5, MF_RRO = 1 << 6, MF_RRW = 1 << 7,
+        MF_RDONLY = 1 << 0,
+        MF_NOSUID = 1 << 1,
+        MF_NODEV = 1 << 2,
+        MF_NOEXEC = 1 << 3,
+        MF_REMOUNT = 1 << 4,
+        MF_REC = 1 << 5,
+        MF_RRO = 1 << 6,
+        MF_RRW = 1 << 7,
 };
 
 static const struct {
@@ -59,10 +65,10 @@ static const struct {
         unsigned flag;
         bool clear;
 } mount_options[] = {
-        { "ro", MF_RDONLY, false },     { "rw", MF_RDONLY, true },  { "nosuid", MF_NOSUID, false },
+        { "ro", MF_RDONLY, false },     { "rw", MF_RDONLY, true },    { "nosuid", MF_NOSUID, false },
         { "suid", MF_NOSUID, true },    { "nodev", MF_NODEV, false }, { "dev", MF_NODEV, true },
-        { "noexec", MF_NOEXEC, false }, { "exec", MF_NOEXEC, true }, { "remount", MF_REMOUNT, false },
-        { "rbind", MF_REC, false },     { "rro", MF_RRO, false },   { "rrw", MF_RRW, false },
+        { "noexec", MF_NOEXEC, false }, { "exec", MF_NOEXEC, true },  { "remount", MF_REMOUNT, false },
+        { "rbind", MF_REC, false },     { "rro", MF_RRO, false },     { "rrw", MF_RRW, false },
 };
 
 static unsigned
@@ -189,8 +195,8 @@ struct bind_region {
         unsigned major, minor;
         char *path;
         bool subtree;
-        const char *at;               /* host path showing `path` */
-        const char *entry;            /* the denied path, for the message */
+        const char *at;    /* host path showing `path` */
+        const char *entry; /* the denied path, for the message */
 };
 
 #define BIND_MAX_ROOTS 8
@@ -201,8 +207,8 @@ struct bind_ctx {
         const struct policy *p;
         const struct decision *d;
         size_t nmounts, nroots, ndeny, nallow, nregions;
-        char **canon;                 /* per mount: canonical source, or NULL if not a bind */
-        char *roots[BIND_MAX_ROOTS];  /* engine data roots this config names */
+        char **canon;                         /* per mount: canonical source, or NULL if not a bind */
+        char *roots[BIND_MAX_ROOTS];          /* engine data roots this config names */
         char **deny, **deny_written, **allow; /* canonical entries; deny as written, cleaned */
         bool table_read;
         struct hostpath_mounts table; /* /proc/self/mountinfo */
@@ -239,7 +245,7 @@ add_root (struct bind_ctx *c, const char *root)
                 if (strcmp (c->roots[i], root) == 0)
                         return 0;
         if (c->nroots == BIND_MAX_ROOTS)
-                return 0;     /* fewer roots only means fewer volumes pass */
+                return 0; /* fewer roots only means fewer volumes pass */
         return (c->roots[c->nroots++] = strdup (root)) ? 0 : -1;
 }
 
@@ -397,8 +403,8 @@ volume_device (const char *vol, char *device, size_t size, struct hd_err *err)
  * them made on the host (a volume of --opt type=proc, a bind of
  * /sys/fs/cgroup) shows the host, whichever instance it is. */
 static const char *const kernel_fs[] = {
-        "proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "debugfs", "tracefs", "securityfs",
-        "bpf", "configfs", "efivarfs", "pstore", "binfmt_misc", "fusectl", "nsfs", NULL,
+        "proc", "sysfs",    "devtmpfs", "devpts", "cgroup",      "cgroup2", "debugfs", "tracefs", "securityfs",
+        "bpf",  "configfs", "efivarfs", "pstore", "binfmt_misc", "fusectl", "nsfs",    NULL,
 };
 
 static int
@@ -434,14 +440,15 @@ regions_of (struct bind_ctx *c, const char *entry)
         char fs[PATH_MAX], vol[PATH_MAX];
 
         if (statx (AT_FDCWD, entry, 0, STATX_MNT_ID, &sx) < 0 || !(m = mount_holding (c, entry, &sx)))
-                return 0;     /* nothing there to show */
+                return 0; /* nothing there to show */
         hostpath_in_fs (m, entry, fs, sizeof fs);
         if (add_region (c, m, fs, strcmp (entry, "/") != 0, entry, entry) < 0)
                 return -1;
         for (size_t i = 0; strcmp (entry, "/") != 0 && i < c->table.n; i++) {
                 const struct hostpath_mount *s = &c->table.m[i];
                 if (strcmp (s->point, entry) != 0 && under (s->point, entry)
-                    && !engine_volume (c, s->point, vol, sizeof vol) && add_region (c, s, s->root, true, s->point, entry) < 0)
+                    && !engine_volume (c, s->point, vol, sizeof vol)
+                    && add_region (c, s, s->root, true, s->point, entry) < 0)
                         return -1;
         }
         return 0;
@@ -514,7 +521,7 @@ exposure_check (struct bind_ctx *c, struct decision *d, const char *id, const ch
         char fs[PATH_MAX], why[PATH_MAX];
 
         if (statx (AT_FDCWD, src, 0, STATX_MNT_ID, &sx) < 0)
-                return;       /* nothing there: runc's bind fails */
+                return; /* nothing there: runc's bind fails */
         if (bind_table (c, &err) < 0) {
                 decision_add (d, id, ptr, src, "a readable mount table", "cannot tell what is mounted at %s: %s", src,
                               err.msg);
@@ -526,13 +533,15 @@ exposure_check (struct bind_ctx *c, struct decision *d, const char *id, const ch
         }
         hostpath_in_fs (m, src, fs, sizeof fs);
         if (mount_exposes (c, m, fs, why, sizeof why)) {
-                decision_add (d, id, ptr, src, "not a denied host path", "bind mount of %s shows %s of device %u:%u, which exposes %s",
-                              src, fs, m->major, m->minor, why);
+                decision_add (d, id, ptr, src, "not a denied host path",
+                              "bind mount of %s shows %s of device %u:%u, which exposes %s", src, fs, m->major,
+                              m->minor, why);
                 return;
         }
         for (size_t i = 0; i < c->table.n; i++) {
                 const struct hostpath_mount *s = &c->table.m[i];
-                if (strcmp (s->point, src) != 0 && under (s->point, src) && mount_exposes (c, s, s->root, why, sizeof why)) {
+                if (strcmp (s->point, src) != 0 && under (s->point, src)
+                    && mount_exposes (c, s, s->root, why, sizeof why)) {
                         decision_add (d, id, ptr, src, "not a denied host path",
                                       "bind mount of %s carries the mount at %s, which exposes %s", src, s->point, why);
                         return;
@@ -554,7 +563,8 @@ volume_refused (const struct bind_ctx *c, struct decision *d, const char *id, co
                 decision_add (d, id, ptr, src, "a readable volume record", "volume %s: %s", vol, err.msg);
                 return true;
         }
-        if (device[0] && !engine_volume (c, device, vol_of_device, sizeof vol_of_device) && (deny = denied_by (c, device))) {
+        if (device[0] && !engine_volume (c, device, vol_of_device, sizeof vol_of_device)
+            && (deny = denied_by (c, device))) {
                 decision_add (d, id, ptr, src, "not a denied host path", "volume %s is a mount of %s, which exposes %s",
                               vol, device, deny);
                 return true;
@@ -578,7 +588,8 @@ source_judge (struct bind_ctx *c, struct decision *d, const char *id, size_t i)
                 decision_add (d, id, ptr, src, "not a denied host path", "bind mount of %s exposes %s", src, deny);
                 return;
         } else if (!allowed (c, src)) {
-                decision_add (d, id, ptr, src, "under an allowed path", "bind mount of %s is outside the allow-list", src);
+                decision_add (d, id, ptr, src, "under an allowed path", "bind mount of %s is outside the allow-list",
+                              src);
                 return;
         }
         exposure_check (c, d, id, ptr, src);
@@ -633,7 +644,8 @@ propagation_check (const struct policy *p, const struct json *doc, struct decisi
                         decision_add (d, id, ptr, o->items[k]->text, "private or slave",
                                       "mount propagation %s on %s reaches the host", o->items[k]->text,
                                       json_get (mounts->items[i], "destination")
-                                              ? json_get (mounts->items[i], "destination")->text : "?");
+                                              ? json_get (mounts->items[i], "destination")->text
+                                              : "?");
                 }
         }
         if (rp && shared (rp->text))
@@ -720,7 +732,10 @@ static const struct {
         unsigned flag;
         const char *option;
 } required_options[] = {
-        { MF_NOSUID, "nosuid" }, { MF_NOEXEC, "noexec" }, { MF_NODEV, "nodev" }, { MF_RDONLY, "ro" },
+        { MF_NOSUID, "nosuid" },
+        { MF_NOEXEC, "noexec" },
+        { MF_NODEV, "nodev" },
+        { MF_RDONLY, "ro" },
 };
 
 /* The filesystem runc mounts: "bind" for a bind, else the type as given
@@ -776,10 +791,10 @@ pair_allowed (const struct policy *p, const char *type, const char *dest)
 
 struct mount_view {
         size_t n;
-        char **dest;              /* resolved container path of entry i */
-        char **host;              /* host directory behind it (binds), NULL: a fresh filesystem */
-        char rootfs[PATH_MAX];    /* canonical rootfs on the host, "" when unknown */
-        char lexical[PATH_MAX];   /* the rootfs as runc spells it (bundle joined with root.path) */
+        char **dest;            /* resolved container path of entry i */
+        char **host;            /* host directory behind it (binds), NULL: a fresh filesystem */
+        char rootfs[PATH_MAX];  /* canonical rootfs on the host, "" when unknown */
+        char lexical[PATH_MAX]; /* the rootfs as runc spells it (bundle joined with root.path) */
 };
 
 static void
@@ -895,7 +910,7 @@ rootfs_paths (const struct json *doc, const char *bundle, char *lexical, char *c
 
         lexical[0] = canon[0] = '\0';
         if (!path)
-                return;                   /* runc refuses a config without root */
+                return; /* runc refuses a config without root */
         if (!realpath (bundle ? bundle : ".", base))
                 snprintf (base, sizeof base, "%s", bundle && bundle[0] == '/' ? bundle : "/");
         if (path->text[0] == '/')
@@ -965,8 +980,8 @@ view_build (const struct json *doc, const struct decision *d, struct mount_view 
 
 /* A host path an allowed filesystem would use, held to the deny-list. */
 static void
-host_path_check (const struct policy *p, struct decision *d, const char *id, const char *ptr,
-                 const char *type, const char *path)
+host_path_check (const struct policy *p, struct decision *d, const char *id, const char *ptr, const char *type,
+                 const char *path)
 {
         __attribute__ ((cleanup (bind_ctx_free))) struct bind_ctx c = { .p = p, .d = d };
         char canon[PATH_MAX];
@@ -978,8 +993,8 @@ host_path_check (const struct policy *p, struct decision *d, const char *id, con
         if (bind_lists (&c) < 0)
                 decision_add (d, id, ptr, canon, "judged", "cannot judge host path %s: out of memory", canon);
         else if ((deny = denied_by (&c, canon)))
-                decision_add (d, id, ptr, canon, "not a denied host path", "%s mount uses host path %s, which exposes %s",
-                              type, canon, deny);
+                decision_add (d, id, ptr, canon, "not a denied host path",
+                              "%s mount uses host path %s, which exposes %s", type, canon, deny);
 }
 
 /* An absolute source (a block device, a directory) and overlay's layers. */
@@ -1000,7 +1015,8 @@ host_paths_check (const struct policy *p, const struct json *m, size_t i, struct
                                 continue;
                         snprintf (ptr, sizeof ptr, "/mounts/%zu/options/%zu", i, k);
                         snprintf (list, sizeof list, "%s", o->items[k]->text + strlen (keys[j]));
-                        for (char *save = NULL, *dir = strtok_r (list, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
+                        for (char *save = NULL, *dir = strtok_r (list, ":", &save); dir;
+                             dir = strtok_r (NULL, ":", &save))
                                 host_path_check (p, d, id, ptr, type, dir);
                 }
 }
@@ -1146,8 +1162,8 @@ static bool
 lxcfs_bind (const char *dest)
 {
         static const char *const files[] = {
-                "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat", "/proc/swaps",
-                "/proc/uptime", "/proc/loadavg", "/proc/slabinfo", "/proc/net/dev",
+                "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo",  "/proc/stat",    "/proc/swaps",
+                "/proc/uptime",  "/proc/loadavg",   "/proc/slabinfo", "/proc/net/dev",
         };
 
         for (size_t i = 0; i < HD_ARRAY_SIZE (files); i++)
@@ -1178,8 +1194,8 @@ destination_problem (const struct json *doc, const char *type, const char *dest,
 }
 
 static void
-destination_judge (const struct policy *p, const struct json *doc, size_t i, const char *dest,
-                   struct decision *d, const char *id)
+destination_judge (const struct policy *p, const struct json *doc, size_t i, const char *dest, struct decision *d,
+                   const char *id)
 {
         const char *type = mount_type (json_get (doc, "mounts")->items[i]), *why, *path;
         char ptr[64], buf[PATH_MAX];
@@ -1253,8 +1269,8 @@ rootfs_path_check (const struct policy *p, const struct json *doc, struct decisi
         if (!canon[0])
                 return;
         if ((deny = rootfs_denied (p, canon, buf, sizeof buf)))
-                decision_add (d, id, "/root/path", canon, "not a denied host path",
-                              "root filesystem %s exposes %s", canon, deny);
+                decision_add (d, id, "/root/path", canon, "not a denied host path", "root filesystem %s exposes %s",
+                              canon, deny);
         else if (p->surface.rootfs_under.json && !strictly_under_any (&p->surface.rootfs_under, canon, buf, sizeof buf))
                 decision_add (d, id, "/root/path", canon, "below rootfsUnder",
                               "root filesystem %s is outside rootfsUnder", canon);
@@ -1282,7 +1298,9 @@ rootfs_bind_check (const struct policy *p, const struct json *doc, struct decisi
                 snprintf (ptr, sizeof ptr, "/mounts/%zu/options", i);
                 decision_add (d, id, ptr, "writable", parent ? "rro" : "ro",
                               "writable bind of %s (%s the root filesystem) undoes root.readonly", canon,
-                              parent ? "a parent of" : strcmp (canon, rootfs) == 0 ? "it is" : "inside");
+                              parent                        ? "a parent of"
+                              : strcmp (canon, rootfs) == 0 ? "it is"
+                                                            : "inside");
         }
 }
 
@@ -1290,16 +1308,19 @@ const struct rule rule_mount_sources = {
         "mounts.bindSource", "mounts", RULE_CREATE, offsetof (struct policy, surface.mounts), source_check, NULL,
 };
 const struct rule rule_mount_propagation = {
-        "mounts.propagation", "mounts", RULE_CREATE, offsetof (struct policy, surface.mounts), propagation_check, propagation_fix,
+        "mounts.propagation", "mounts",        RULE_CREATE, offsetof (struct policy, surface.mounts),
+        propagation_check,    propagation_fix,
 };
 const struct rule rule_mount_read_only = {
-        "mounts.readOnly", "mounts", RULE_CREATE, offsetof (struct policy, surface.mounts), read_only_check, read_only_fix,
+        "mounts.readOnly", "mounts",      RULE_CREATE, offsetof (struct policy, surface.mounts),
+        read_only_check,   read_only_fix,
 };
 const struct rule rule_mount_types = {
         "mounts.type", "mounts", RULE_CREATE, offsetof (struct policy, surface.mounts), type_check, NULL,
 };
 const struct rule rule_mount_options = {
-        "mounts.safeOptions", "mounts", RULE_CREATE, offsetof (struct policy, surface.mounts), options_check, options_fix,
+        "mounts.safeOptions", "mounts",    RULE_CREATE, offsetof (struct policy, surface.mounts),
+        options_check,        options_fix,
 };
 const struct rule rule_mount_destination = {
         "mounts.destination", "mounts", RULE_CREATE, offsetof (struct policy, surface.mounts), destination_check, NULL,

@@ -26,5 +26,10 @@ nnp_fix (const struct policy *p, struct json *doc, const struct decision *ctx, s
 }
 
 const struct rule rule_no_new_privileges = {
-        "process.noNewPrivileges", "noNewPrivileges", RULE_CREATE | RULE_EXEC, offsetof (struct policy, no_new_privileges), nnp_check, nnp_fix,
+        "process.noNewPrivileges",
+        "noNewPrivileges",
+        RULE_CREATE | RULE_EXEC,
+        offsetof (struct policy, no_new_privileges),
+        nnp_check,
+        nnp_fix,
 };

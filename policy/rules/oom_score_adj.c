@@ -31,5 +31,10 @@ oom_fix (const struct policy *p, struct json *doc, const struct decision *ctx, s
 }
 
 const struct rule rule_oom_score_adj = {
-        "process.oomScoreAdj", "oomScoreAdj", RULE_CREATE | RULE_EXEC, offsetof (struct policy, surface.oom_score_adj), oom_check, oom_fix,
+        "process.oomScoreAdj",
+        "oomScoreAdj",
+        RULE_CREATE | RULE_EXEC,
+        offsetof (struct policy, surface.oom_score_adj),
+        oom_check,
+        oom_fix,
 };

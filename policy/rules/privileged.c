@@ -44,5 +44,6 @@ privileged_check (const struct policy *p, const struct json *doc, struct decisio
 }
 
 const struct rule rule_privileged = {
-        "privileged.container", "privileged", RULE_CREATE, offsetof (struct policy, surface.privileged), privileged_check, NULL,
+        "privileged.container", "privileged", RULE_CREATE, offsetof (struct policy, surface.privileged),
+        privileged_check,       NULL,
 };

@@ -77,5 +77,6 @@ rootfs_fix (const struct policy *p, struct json *doc, const struct decision *ctx
 }
 
 const struct rule rule_rootfs_read_only = {
-        "rootfs.readOnly", "readOnlyRootfs", RULE_CREATE, offsetof (struct policy, rootfs.action), rootfs_check, rootfs_fix,
+        "rootfs.readOnly", "readOnlyRootfs", RULE_CREATE, offsetof (struct policy, rootfs.action),
+        rootfs_check,      rootfs_fix,
 };

@@ -48,8 +48,7 @@ rt_within (int64_t runtime, uint64_t period, uint64_t milli)
 }
 
 int
-rules_realtime_cpu (const struct policy *p, int64_t runtime, uint64_t period, bool update,
-                    struct rules_rt_target *t)
+rules_realtime_cpu (const struct policy *p, int64_t runtime, uint64_t period, bool update, struct rules_rt_target *t)
 {
         uint64_t milli = p->realtime.cpu_milli;
         unsigned __int128 cap;
@@ -61,21 +60,27 @@ rules_realtime_cpu (const struct policy *p, int64_t runtime, uint64_t period, bo
                 if (!update || period == 0 || milli == 0)
                         return 0;
                 t->period = 0;
-                snprintf (t->why, sizeof t->why, "realtimePeriod %llu without realtimeRuntime would change the "
-                          "share of a runtime the shim cannot see", (unsigned long long) period);
+                snprintf (t->why, sizeof t->why,
+                          "realtimePeriod %llu without realtimeRuntime would change the "
+                          "share of a runtime the shim cannot see",
+                          (unsigned long long) period);
                 return 1;
         }
         if (period == 0)
                 t->period = RT_DEFAULT_PERIOD;
         cap = (unsigned __int128) milli * t->period / 1000;
         t->runtime = runtime > 0 && (unsigned __int128) runtime <= cap ? runtime
-                     : cap > INT64_MAX ? INT64_MAX : (int64_t) cap;
+                     : cap > INT64_MAX                                 ? INT64_MAX
+                                                                       : (int64_t) cap;
         if (runtime < 0)
-                snprintf (t->why, sizeof t->why, "unlimited real-time CPU time (realtimeRuntime %lld)", (long long) runtime);
+                snprintf (t->why, sizeof t->why, "unlimited real-time CPU time (realtimeRuntime %lld)",
+                          (long long) runtime);
         else if (milli == 0)
-                snprintf (t->why, sizeof t->why, "real-time CPU time (realtimeRuntime %lld) is not allowed", (long long) runtime);
+                snprintf (t->why, sizeof t->why, "real-time CPU time (realtimeRuntime %lld) is not allowed",
+                          (long long) runtime);
         else if (period == 0)
-                snprintf (t->why, sizeof t->why, "realtimeRuntime %lld without realtimePeriod: its share of the CPU is unknown",
+                snprintf (t->why, sizeof t->why,
+                          "realtimeRuntime %lld without realtimePeriod: its share of the CPU is unknown",
                           (long long) runtime);
         else if (!rt_within (runtime, period, milli))
                 snprintf (t->why, sizeof t->why, "real-time CPU time %lld/%llu is above the policy's %.3g CPU",
@@ -171,17 +176,25 @@ rt_update_fix (const struct policy *p, struct json *doc, const struct decision *
 /* One process field whose value must be in one of the family's lists. */
 struct rt_field {
         const char *object, *key, *pointer, *what, *required, *threat;
-        size_t list;              /* offsetof (struct policy, realtime.<list>) */
+        size_t list; /* offsetof (struct policy, realtime.<list>) */
 };
 
 static const struct rt_field rt_scheduler = {
-        "scheduler", "policy", "/process/scheduler/policy", "scheduling policy",
-        "an allowed policy (schedulerPolicies)", "the runtime applies it before dropping capabilities",
+        "scheduler",
+        "policy",
+        "/process/scheduler/policy",
+        "scheduling policy",
+        "an allowed policy (schedulerPolicies)",
+        "the runtime applies it before dropping capabilities",
         offsetof (struct policy, realtime.scheduler_allow),
 };
 static const struct rt_field rt_io_priority = {
-        "ioPriority", "class", "/process/ioPriority/class", "I/O priority class",
-        "an allowed class (ioPriorityClasses)", "it is served before every best-effort request on the device",
+        "ioPriority",
+        "class",
+        "/process/ioPriority/class",
+        "I/O priority class",
+        "an allowed class (ioPriorityClasses)",
+        "it is served before every best-effort request on the device",
         offsetof (struct policy, realtime.ioprio_allow),
 };
 
@@ -243,11 +256,14 @@ const struct rule rule_realtime_cpu = {
         "realtime.cpu", "realtime", RULE_CREATE, offsetof (struct policy, realtime.action), rt_check, rt_fix,
 };
 const struct rule rule_update_realtime_cpu = {
-        "realtime.cpu", "realtime", RULE_UPDATE, offsetof (struct policy, realtime.action), rt_update_check, rt_update_fix,
+        "realtime.cpu",  "realtime",    RULE_UPDATE, offsetof (struct policy, realtime.action),
+        rt_update_check, rt_update_fix,
 };
 const struct rule rule_scheduler = {
-        "process.scheduler", "realtime", RULE_CREATE | RULE_EXEC, offsetof (struct policy, realtime.action), sched_check, sched_fix,
+        "process.scheduler", "realtime", RULE_CREATE | RULE_EXEC, offsetof (struct policy, realtime.action),
+        sched_check,         sched_fix,
 };
 const struct rule rule_io_priority = {
-        "process.ioPriority", "realtime", RULE_CREATE | RULE_EXEC, offsetof (struct policy, realtime.action), ioprio_check, ioprio_fix,
+        "process.ioPriority", "realtime", RULE_CREATE | RULE_EXEC, offsetof (struct policy, realtime.action),
+        ioprio_check,         ioprio_fix,
 };

@@ -8,7 +8,7 @@
  * reads the engine's config, and seccomp.loadable follows seccomp.profile so
  * it proves the profile that will be written. */
 const struct rule *const rules_registry[] = {
-        &rule_privileged,       /* first: the signature is read before any fix changes it */
+        &rule_privileged, /* first: the signature is read before any fix changes it */
         &rule_user_non_root,
         &rule_user_id_mappings,
         &rule_rootfs_read_only,
@@ -19,7 +19,7 @@ const struct rule *const rules_registry[] = {
         &rule_resources_memory,
         &rule_resources_cpu,
         &rule_resources_pids,
-        &rule_resources_unified,  /* after memory/cpu/pids: judged against what they left */
+        &rule_resources_unified, /* after memory/cpu/pids: judged against what they left */
         &rule_realtime_cpu,
         &rule_scheduler,
         &rule_io_priority,

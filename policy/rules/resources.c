@@ -52,8 +52,7 @@ limit_target (int64_t have, int64_t dflt, int64_t max, bool update)
  * changes swap alone (limit 0) cannot be held to an unknown limit, so its
  * swap is left unchanged (0). */
 static void
-memory_target (const struct policy *p, const struct json *mem, bool update, int64_t *limit,
-               int64_t *swap)
+memory_target (const struct policy *p, const struct json *mem, bool update, int64_t *limit, int64_t *swap)
 {
         int64_t have = 0, sw = 0;
 
@@ -66,8 +65,7 @@ memory_target (const struct policy *p, const struct json *mem, bool update, int6
 }
 
 static void
-memory_check_as (const struct policy *p, const struct json *doc, struct decision *d, const char *id,
-                 bool update)
+memory_check_as (const struct policy *p, const struct json *doc, struct decision *d, const char *id, bool update)
 {
         const struct json *mem = resources_peek (doc, "memory");
         int64_t have = 0, sw = 0, limit, swap;
@@ -83,11 +81,12 @@ memory_check_as (const struct policy *p, const struct json *doc, struct decision
                 num_format_size (have, found, sizeof found);
         if (limit != have)
                 decision_add (d, id, "/linux/resources/memory/limit", found, want,
-                              have <= 0 ? "no memory limit (policy: %s)" : "memory limit %s is above the policy's maximum %s",
+                              have <= 0 ? "no memory limit (policy: %s)"
+                                        : "memory limit %s is above the policy's maximum %s",
                               have <= 0 ? want : found, want);
         else if (swap != sw)
-                decision_add (d, id, "/linux/resources/memory/swap", sw ? "more than the limit" : "(absent)",
-                              want, "memory+swap must equal the memory limit (no swap)");
+                decision_add (d, id, "/linux/resources/memory/swap", sw ? "more than the limit" : "(absent)", want,
+                              "memory+swap must equal the memory limit (no swap)");
 }
 
 static int
@@ -111,8 +110,7 @@ cpu_period (const struct policy *p, const struct json *cpu)
 {
         uint64_t period = 0;
 
-        return json_number_u64 (json_get (cpu, "period"), &period) && period ? period
-                                                                               : p->resources.cpu_period;
+        return json_number_u64 (json_get (cpu, "period"), &period) && period ? period : p->resources.cpu_period;
 }
 
 /* Quota the policy wants, in microseconds per period; <= 0: unlimited. */
@@ -129,8 +127,7 @@ cpu_target (const struct policy *p, const struct json *cpu, bool update, int64_t
 }
 
 static void
-cpu_check_as (const struct policy *p, const struct json *doc, struct decision *d, const char *id,
-              bool update)
+cpu_check_as (const struct policy *p, const struct json *doc, struct decision *d, const char *id, bool update)
 {
         const struct json *cpu = resources_peek (doc, "cpu");
         uint64_t period = cpu_period (p, cpu);
@@ -165,8 +162,7 @@ cpu_fix_as (const struct policy *p, struct json *doc, struct hd_err *err, bool u
 /* ---- pids ---- */
 
 static void
-pids_check_as (const struct policy *p, const struct json *doc, struct decision *d, const char *id,
-               bool update)
+pids_check_as (const struct policy *p, const struct json *doc, struct decision *d, const char *id, bool update)
 {
         int64_t have = 0, want;
         char found[32], required[32];
@@ -216,9 +212,9 @@ static const struct {
         const char *key;
         enum unified_kind kind;
 } unified_kinds[] = {
-        { "memory.max", UNIFIED_MEMORY }, { "memory.high", UNIFIED_MEMORY }, { "memory.low", UNIFIED_MEMORY },
-        { "memory.min", UNIFIED_MEMORY }, { "memory.swap.max", UNIFIED_SWAP }, { "pids.max", UNIFIED_PIDS },
-        { "cpu.max", UNIFIED_CPU_MAX }, { "cpu.weight", UNIFIED_CPU_WEIGHT },
+        { "memory.max", UNIFIED_MEMORY }, { "memory.high", UNIFIED_MEMORY },    { "memory.low", UNIFIED_MEMORY },
+        { "memory.min", UNIFIED_MEMORY }, { "memory.swap.max", UNIFIED_SWAP },  { "pids.max", UNIFIED_PIDS },
+        { "cpu.max", UNIFIED_CPU_MAX },   { "cpu.weight", UNIFIED_CPU_WEIGHT },
 };
 
 static enum unified_kind
@@ -292,7 +288,8 @@ unified_cpu_max (const struct policy *p, const struct json *doc, const struct js
         if (unified_number (v->text, qlen, false, &quota) < 0
             || (sp && (unified_number (sp + 1, v->len - qlen - 1, false, &have_period) < 0 || have_period <= 0))) {
                 out->drop = true;
-                snprintf (out->why, sizeof out->why, "unified cpu.max \"%s\" is not \"QUOTA|max [PERIOD]\" in plain decimal", v->text);
+                snprintf (out->why, sizeof out->why,
+                          "unified cpu.max \"%s\" is not \"QUOTA|max [PERIOD]\" in plain decimal", v->text);
                 return;
         }
         period = (uint64_t) have_period;
@@ -311,9 +308,11 @@ unified_cpu_max (const struct policy *p, const struct json *doc, const struct js
                 snprintf (out->value, sizeof out->value, "max %llu", (unsigned long long) period);
         else
                 snprintf (out->value, sizeof out->value, "%lld %llu", (long long) want, (unsigned long long) period);
-        snprintf (out->why, sizeof out->why, want == quota ? "unified cpu.max \"%s\" in an update has no period: the container's is unknown"
-                                             : quota < 0 ? "unified cpu.max \"%s\" would remove the CPU limit"
-                                                         : "unified cpu.max \"%s\" is above the policy's maximum", v->text);
+        snprintf (out->why, sizeof out->why,
+                  want == quota ? "unified cpu.max \"%s\" in an update has no period: the container's is unknown"
+                  : quota < 0   ? "unified cpu.max \"%s\" would remove the CPU limit"
+                                : "unified cpu.max \"%s\" is above the policy's maximum",
+                  v->text);
 }
 
 /* memory.*, memory.swap.max, pids.max, cpu.weight. */
@@ -344,9 +343,10 @@ unified_limit (const struct policy *p, const char *key, enum unified_kind kind, 
                 return;
         out->set = true;
         snprintf (out->value, sizeof out->value, "%lld", (long long) want);
-        snprintf (out->why, sizeof out->why, kind == UNIFIED_SWAP ? "unified %s \"%s\" would allow swap"
-                                             : have < 0 ? "unified %s \"%s\" would remove the limit"
-                                                        : "unified %s \"%s\" is above the policy's maximum",
+        snprintf (out->why, sizeof out->why,
+                  kind == UNIFIED_SWAP ? "unified %s \"%s\" would allow swap"
+                  : have < 0           ? "unified %s \"%s\" would remove the limit"
+                                       : "unified %s \"%s\" is above the policy's maximum",
                   key, v->text);
 }
 
@@ -359,8 +359,10 @@ unified_judge (const struct policy *p, const struct json *doc, const struct json
         memset (out, 0, sizeof *out);
         if (!policy_list_has (&p->resources.unified_allow, m->key)) {
                 out->drop = true;
-                snprintf (out->why, sizeof out->why, "unified %s is not allowed (resources.unified.allow): "
-                          "runc writes it after the memory, cpu and pids limits", m->key);
+                snprintf (out->why, sizeof out->why,
+                          "unified %s is not allowed (resources.unified.allow): "
+                          "runc writes it after the memory, cpu and pids limits",
+                          m->key);
         } else if (m->value->type != JSON_STRING) {
                 out->drop = true;
                 snprintf (out->why, sizeof out->why, "unified %s is not a string", m->key);
@@ -372,8 +374,7 @@ unified_judge (const struct policy *p, const struct json *doc, const struct json
 }
 
 static void
-unified_check_as (const struct policy *p, const struct json *doc, struct decision *d, const char *id,
-                  bool update)
+unified_check_as (const struct policy *p, const struct json *doc, struct decision *d, const char *id, bool update)
 {
         const struct json *u = resources_peek (doc, "unified");
 
@@ -412,25 +413,25 @@ unified_fix_as (const struct policy *p, struct json *doc, struct hd_err *err, bo
 
 /* The same checks with create semantics (absent: unlimited, gets the
  * default) and update semantics (absent or 0: unchanged). */
-#define RESOURCE_RULE(name)                                                                   \
-        static void name##_check (const struct policy *p, const struct json *doc,             \
-                                  struct decision *d, const char *id)                         \
-        {                                                                                     \
-                name##_check_as (p, doc, d, id, false);                                       \
-        }                                                                                     \
-        static void name##_update_check (const struct policy *p, const struct json *doc,      \
-                                         struct decision *d, const char *id)                  \
-        {                                                                                     \
-                name##_check_as (p, doc, d, id, true);                                        \
-        }                                                                                     \
-        static int name##_fix (const struct policy *p, struct json *doc, const struct decision *ctx, struct hd_err *err)  \
-        {                                                                                     \
-                return name##_fix_as (p, doc, err, false);                                    \
-        }                                                                                     \
-        static int name##_update_fix (const struct policy *p, struct json *doc,               \
-                                      const struct decision *ctx, struct hd_err *err)         \
-        {                                                                                     \
-                return name##_fix_as (p, doc, err, true);                                     \
+#define RESOURCE_RULE(name)                                                                                           \
+        static void name##_check (const struct policy *p, const struct json *doc, struct decision *d, const char *id) \
+        {                                                                                                             \
+                name##_check_as (p, doc, d, id, false);                                                               \
+        }                                                                                                             \
+        static void name##_update_check (const struct policy *p, const struct json *doc, struct decision *d,          \
+                                         const char *id)                                                              \
+        {                                                                                                             \
+                name##_check_as (p, doc, d, id, true);                                                                \
+        }                                                                                                             \
+        static int name##_fix (const struct policy *p, struct json *doc, const struct decision *ctx,                  \
+                               struct hd_err *err)                                                                    \
+        {                                                                                                             \
+                return name##_fix_as (p, doc, err, false);                                                            \
+        }                                                                                                             \
+        static int name##_update_fix (const struct policy *p, struct json *doc, const struct decision *ctx,           \
+                                      struct hd_err *err)                                                             \
+        {                                                                                                             \
+                return name##_fix_as (p, doc, err, true);                                                             \
         }
 
 RESOURCE_RULE (memory)
@@ -439,7 +440,8 @@ RESOURCE_RULE (pids)
 RESOURCE_RULE (unified)
 
 const struct rule rule_resources_memory = {
-        "resources.memory", "resources", RULE_CREATE, offsetof (struct policy, resources.action), memory_check, memory_fix,
+        "resources.memory", "resources", RULE_CREATE, offsetof (struct policy, resources.action),
+        memory_check,       memory_fix,
 };
 const struct rule rule_resources_cpu = {
         "resources.cpu", "resources", RULE_CREATE, offsetof (struct policy, resources.action), cpu_check, cpu_fix,
@@ -448,17 +450,22 @@ const struct rule rule_resources_pids = {
         "resources.pids", "resources", RULE_CREATE, offsetof (struct policy, resources.action), pids_check, pids_fix,
 };
 const struct rule rule_update_memory = {
-        "resources.memory", "resources", RULE_UPDATE, offsetof (struct policy, resources.action), memory_update_check, memory_update_fix,
+        "resources.memory",  "resources",       RULE_UPDATE, offsetof (struct policy, resources.action),
+        memory_update_check, memory_update_fix,
 };
 const struct rule rule_update_cpu = {
-        "resources.cpu", "resources", RULE_UPDATE, offsetof (struct policy, resources.action), cpu_update_check, cpu_update_fix,
+        "resources.cpu",  "resources",    RULE_UPDATE, offsetof (struct policy, resources.action),
+        cpu_update_check, cpu_update_fix,
 };
 const struct rule rule_update_pids = {
-        "resources.pids", "resources", RULE_UPDATE, offsetof (struct policy, resources.action), pids_update_check, pids_update_fix,
+        "resources.pids",  "resources",     RULE_UPDATE, offsetof (struct policy, resources.action),
+        pids_update_check, pids_update_fix,
 };
 const struct rule rule_resources_unified = {
-        "resources.unified", "resources", RULE_CREATE, offsetof (struct policy, resources.action), unified_check, unified_fix,
+        "resources.unified", "resources", RULE_CREATE, offsetof (struct policy, resources.action),
+        unified_check,       unified_fix,
 };
 const struct rule rule_update_unified = {
-        "resources.unified", "resources", RULE_UPDATE, offsetof (struct policy, resources.action), unified_update_check, unified_update_fix,
+        "resources.unified",  "resources",        RULE_UPDATE, offsetof (struct policy, resources.action),
+        unified_update_check, unified_update_fix,
 };

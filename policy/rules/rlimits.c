@@ -31,7 +31,8 @@ rlimit_cap (const struct policy *p, const char *type, bool *capped)
         uint64_t v = 0;
 
         *capped = json_number_u64 (json_get (p->surface.rlimit_max, type), &v);
-        for (size_t i = 0; !*capped && !json_get (p->surface.rlimit_max, type) && i < HD_ARRAY_SIZE (rlimit_builtin); i++)
+        for (size_t i = 0; !*capped && !json_get (p->surface.rlimit_max, type) && i < HD_ARRAY_SIZE (rlimit_builtin);
+             i++)
                 if (strcmp (rlimit_builtin[i].type, type) == 0)
                         return *capped = true, rlimit_builtin[i].cap;
         return v;
@@ -81,5 +82,6 @@ rlimits_fix (const struct policy *p, struct json *doc, const struct decision *ct
 }
 
 const struct rule rule_rlimits = {
-        "process.rlimits", "rlimits", RULE_CREATE | RULE_EXEC, offsetof (struct policy, surface.rlimits), rlimits_check, rlimits_fix,
+        "process.rlimits", "rlimits",   RULE_CREATE | RULE_EXEC, offsetof (struct policy, surface.rlimits),
+        rlimits_check,     rlimits_fix,
 };

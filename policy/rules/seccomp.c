@@ -22,7 +22,10 @@
  * family's action, so it is reported and fixed either way. */
 
 static const char *const non_blocking[] = {
-        "SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_TRACE", "SCMP_ACT_NOTIFY",
+        "SCMP_ACT_ALLOW",
+        "SCMP_ACT_LOG",
+        "SCMP_ACT_TRACE",
+        "SCMP_ACT_NOTIFY",
 };
 
 static bool
@@ -43,13 +46,16 @@ seccomp_check (const struct policy *p, const struct json *doc, struct decision *
         struct hd_err err = { 0 };
 
         if (!sc || sc->n == 0 || !blocking (dflt)) {
-                decision_add (d, id, "/linux/seccomp", !sc ? "(absent)" : !dflt ? "{}" : dflt->text,
+                decision_add (d, id, "/linux/seccomp",
+                              !sc     ? "(absent)"
+                              : !dflt ? "{}"
+                                      : dflt->text,
                               "a deny-by-default profile", "no deny-by-default seccomp profile");
                 return;
         }
         if (seccomp_profile_judge (p, sc, &v, &err) == 0 && v.through[0])
-                decision_add (d, id, "/linux/seccomp/syscalls", v.through, "blocked",
-                              "the seccomp profile allows %s", v.through);
+                decision_add (d, id, "/linux/seccomp/syscalls", v.through, "blocked", "the seccomp profile allows %s",
+                              v.through);
 }
 
 static int
@@ -77,5 +83,6 @@ const struct rule rule_seccomp_profile = {
         "seccomp.profile", "seccomp", RULE_CREATE, offsetof (struct policy, seccomp.action), seccomp_check, seccomp_fix,
 };
 const struct rule rule_seccomp_loadable = {
-        "seccomp.loadable", "seccomp", RULE_CREATE, offsetof (struct policy, seccomp.action), loadable_check, seccomp_fix,
+        "seccomp.loadable", "seccomp",   RULE_CREATE, offsetof (struct policy, seccomp.action),
+        loadable_check,     seccomp_fix,
 };

@@ -17,26 +17,21 @@
  * name and the value's length.  The fix removes the variable. */
 
 static const char *const secret_names[] = {
-        "PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "ACCESS_KEY",
-        "CREDENTIAL",
+        "PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "ACCESS_KEY", "CREDENTIAL",
 };
 
 static const struct {
         const char *prefix;
-        size_t min_len;       /* of the whole value */
+        size_t min_len; /* of the whole value */
 } secret_formats[] = {
-        { "AKIA", 20 },       /* AWS access key id */
-        { "ASIA", 20 },       /* AWS temporary access key id */
-        { "ghp_", 40 },       /* GitHub personal access token */
-        { "gho_", 40 },
-        { "ghs_", 40 },
-        { "github_pat_", 40 },
-        { "glpat-", 26 },     /* GitLab */
-        { "xoxb-", 20 },      /* Slack */
-        { "xoxp-", 20 },
-        { "sk_live_", 24 },   /* Stripe */
-        { "AIza", 39 },       /* Google API key */
-        { "-----BEGIN ", 30 },/* PEM: checked for PRIVATE KEY below */
+        { "AKIA", 20 }, /* AWS access key id */
+        { "ASIA", 20 }, /* AWS temporary access key id */
+        { "ghp_", 40 }, /* GitHub personal access token */
+        { "gho_", 40 },        { "ghs_", 40 },     { "github_pat_", 40 }, { "glpat-", 26 }, /* GitLab */
+        { "xoxb-", 20 },                                                                    /* Slack */
+        { "xoxp-", 20 },       { "sk_live_", 24 },                                          /* Stripe */
+        { "AIza", 39 },                                                                     /* Google API key */
+        { "-----BEGIN ", 30 }, /* PEM: checked for PRIVATE KEY below */
 };
 
 static bool
@@ -103,8 +98,8 @@ secrets_check (const struct policy *p, const struct json *doc, struct decision *
                 snprintf (found, sizeof found, "%.*s=<%zu bytes, not shown>", (int) (eq - env->items[i]->text),
                           env->items[i]->text, strlen (eq + 1));
                 decision_add (d, id, ptr, found, "a secret mounted as a file",
-                              "environment variable %.*s holds an inline credential",
-                              (int) (eq - env->items[i]->text), env->items[i]->text);
+                              "environment variable %.*s holds an inline credential", (int) (eq - env->items[i]->text),
+                              env->items[i]->text);
         }
 }
 
@@ -117,5 +112,6 @@ secrets_fix (const struct policy *p, struct json *doc, const struct decision *ct
 }
 
 const struct rule rule_secrets = {
-        "env.secrets", "secrets", RULE_CREATE | RULE_EXEC, offsetof (struct policy, surface.secrets), secrets_check, secrets_fix,
+        "env.secrets", "secrets",   RULE_CREATE | RULE_EXEC, offsetof (struct policy, surface.secrets),
+        secrets_check, secrets_fix,
 };

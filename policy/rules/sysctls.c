@@ -14,9 +14,9 @@
  * Fixed by removing the others. */
 
 static const char *const safe[] = {
-        "kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
-        "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports",
-        "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl",
+        "kernel.shm_rmid_forced",        "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
+        "net.ipv4.tcp_syncookies",       "net.ipv4.ping_group_range",    "net.ipv4.ip_local_reserved_ports",
+        "net.ipv4.tcp_keepalive_time",   "net.ipv4.tcp_fin_timeout",     "net.ipv4.tcp_keepalive_intvl",
         "net.ipv4.tcp_keepalive_probes",
 };
 
@@ -59,7 +59,8 @@ sysctl_check (const struct policy *p, const struct json *doc, struct decision *d
                 decision_add (d, id, ptr, name, "a safe, namespaced sysctl",
                               strncmp (name, "net.", 4) == 0 && !private_network (doc)
                                       ? "sysctl %s with the host's network namespace"
-                                      : "sysctl %s is not in the safe set", name);
+                                      : "sysctl %s is not in the safe set",
+                              name);
         }
 }
 

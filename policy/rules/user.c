@@ -58,10 +58,10 @@ enum userns_kind { USERNS_NONE, USERNS_NEW, USERNS_JOINED };
 /* What the kernel will apply to the container's ids. */
 struct userns {
         enum userns_kind kind;
-        size_t index;                 /* of the namespaces entry */
-        const char *path;             /* USERNS_JOINED */
-        bool known;                   /* maps below are what the kernel applies */
-        char why[160];                /* !known: why not */
+        size_t index;     /* of the namespaces entry */
+        const char *path; /* USERNS_JOINED */
+        bool known;       /* maps below are what the kernel applies */
+        char why[160];    /* !known: why not */
         struct id_maps uid, gid;
 };
 
@@ -179,14 +179,20 @@ maps_of_ns_fd (int fd, struct id_maps *uid, struct id_maps *gid, char *why, size
 static int
 maps_of_joined (const char *path, struct userns *ns)
 {
-        static struct { dev_t dev; ino_t ino; bool valid; struct id_maps uid, gid; } cache;
+        static struct {
+                dev_t dev;
+                ino_t ino;
+                bool valid;
+                struct id_maps uid, gid;
+        } cache;
         _cleanup_close_ int fd = -1;
         struct stat a, self;
         int rc;
 
         if (path[0] != '/')
                 return snprintf (ns->why, sizeof ns->why,
-                                 "a relative path is resolved by runc from a directory the shim does not know"), -1;
+                                 "a relative path is resolved by runc from a directory the shim does not know"),
+                       -1;
         fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
         if (fd < 0 || fstat (fd, &a) < 0)
                 return hd_why_errno (ns->why, sizeof ns->why, errno);
@@ -309,8 +315,8 @@ id_ok (const struct policy_user *u, const struct userns *ns, int k, uint32_t id)
 
 /* One finding for a bad process id, naming its pointer and host id. */
 static void
-report_id (const struct policy_user *u, const struct userns *ns, int k, uint32_t id, const char *ptr,
-           const char *what, struct decision *d, const char *rule)
+report_id (const struct policy_user *u, const struct userns *ns, int k, uint32_t id, const char *ptr, const char *what,
+           struct decision *d, const char *rule)
 {
         char found[48], want[96];
         uint64_t host;
@@ -319,15 +325,16 @@ report_id (const struct policy_user *u, const struct userns *ns, int k, uint32_t
         if (v == ID_OK)
                 return;
         snprintf (found, sizeof found, host == id ? "%u" : "%u (host %llu)", id, (unsigned long long) host);
-        snprintf (want, sizeof want, "a host %s in the policy's allowed range (policy %s %u)", id_kind[k],
-                  id_kind[k], k ? u->gid : u->uid);
+        snprintf (want, sizeof want, "a host %s in the policy's allowed range (policy %s %u)", id_kind[k], id_kind[k],
+                  k ? u->gid : u->uid);
         if (v == ID_ROOT_INSIDE)
                 decision_add (d, rule, ptr, found, want,
                               "%s: %s 0 is root of the container's user namespace (host %s %llu); "
-                              "allowRootInUserNamespace is off", ptr, what, id_kind[k], (unsigned long long) host);
+                              "allowRootInUserNamespace is off",
+                              ptr, what, id_kind[k], (unsigned long long) host);
         else if (v == ID_HOST_ROOT && host == id)
                 decision_add (d, rule, ptr, found, want, "%s (%s 0): %s is host %s 0",
-                              k == 0 ? "the container would run as root"
+                              k == 0         ? "the container would run as root"
                               : *what == 'g' ? "the container's group would be root"
                                              : "group 0 (root) among the additional groups",
                               id_kind[k], ptr, id_kind[k]);
@@ -388,8 +395,7 @@ user_fix (const struct policy *p, struct json *doc, const struct decision *ctx, 
         if (!id_ok (&p->user, &ns, 1, read_id (user, "gid")) && json_set_i64 (user, "gid", p->user.gid, err) < 0)
                 return -1;
         if (json_get (user, "additionalGids"))
-                json_array_filter (json_get (user, "additionalGids"), drop_gid,
-                                    &(struct gid_filter) { &p->user, &ns });
+                json_array_filter (json_get (user, "additionalGids"), drop_gid, &(struct gid_filter) { &p->user, &ns });
         return 0;
 }
 
@@ -418,14 +424,14 @@ judge_range (const struct policy_user *u, int k, const struct id_range *r, const
                   (unsigned long long) (r->inner + r->size - 1), (unsigned long long) r->outer,
                   (unsigned long long) last);
         if (last > UINT32_MAX - 1)
-                decision_add (d, rule, ptr, found, "a host range in the policy's mapped host ids",
-                              "%s: %s maps onto host %ss %llu-%llu, past 4294967294: the range wraps to host %s 0 (root)",
-                              ptr, whose, id_kind[k], (unsigned long long) r->outer, (unsigned long long) last,
-                              id_kind[k]);
+                decision_add (
+                        d, rule, ptr, found, "a host range in the policy's mapped host ids",
+                        "%s: %s maps onto host %ss %llu-%llu, past 4294967294: the range wraps to host %s 0 (root)",
+                        ptr, whose, id_kind[k], (unsigned long long) r->outer, (unsigned long long) last, id_kind[k]);
         else if (bad == 0)
                 decision_add (d, rule, ptr, found, "a host range in the policy's mapped host ids",
-                              "%s: %s covers host %s 0 (root): container %s %llu is host root", ptr, whose,
-                              id_kind[k], id_kind[k], (unsigned long long) r->inner);
+                              "%s: %s covers host %s 0 (root): container %s %llu is host root", ptr, whose, id_kind[k],
+                              id_kind[k], (unsigned long long) r->inner);
         else
                 decision_add (d, rule, ptr, found, "a host range in the policy's mapped host ids",
                               "%s: %s covers host %s %lld, outside the allowed host %ss", ptr, whose, id_kind[k],

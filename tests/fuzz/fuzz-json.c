@@ -27,12 +27,10 @@ canonical_is_fixed_point (const uint8_t *data, size_t size, const struct spec_ty
         struct hd_err err;
         size_t len, len2;
 
-        if (json_parse_flags ((const char *) data, size, JSON_KEEP_DUPLICATES, &j, &err) < 0
-            || j->type != JSON_OBJECT
+        if (json_parse_flags ((const char *) data, size, JSON_KEEP_DUPLICATES, &j, &err) < 0 || j->type != JSON_OBJECT
             || spec_canonicalize (&j, type, &rewrite, &d, (const char *) data, size, &err) < 0)
                 return;
-        if (json_write (j, &out, &len, &err) < 0
-            || json_parse_flags (out, len, JSON_KEEP_DUPLICATES, &again, &err) < 0
+        if (json_write (j, &out, &len, &err) < 0 || json_parse_flags (out, len, JSON_KEEP_DUPLICATES, &again, &err) < 0
             || spec_canonicalize (&again, type, &rewrite, &d2, out, len, &err) < 0 || d2.n != 0
             || json_write (again, &out2, &len2, &err) < 0 || len != len2 || memcmp (out, out2, len))
                 abort ();

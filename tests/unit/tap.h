@@ -8,35 +8,34 @@
 
 static int tap_n, tap_failed;
 
-#define ok(cond, ...)                                                          \
-        do {                                                                   \
-                int ok_ = !!(cond);                                            \
-                printf ("%sok %d - ", ok_ ? "" : "not ", ++tap_n);             \
-                printf (__VA_ARGS__);                                          \
-                printf ("\n");                                                 \
-                if (!ok_) {                                                    \
-                        tap_failed++;                                          \
+#define ok(cond, ...)                                                                    \
+        do {                                                                             \
+                int ok_ = !!(cond);                                                      \
+                printf ("%sok %d - ", ok_ ? "" : "not ", ++tap_n);                       \
+                printf (__VA_ARGS__);                                                    \
+                printf ("\n");                                                           \
+                if (!ok_) {                                                              \
+                        tap_failed++;                                                    \
                         printf ("#   failed at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-                }                                                              \
+                }                                                                        \
         } while (0)
 
-#define is_str(got, want, ...)                                                 \
-        do {                                                                   \
-                const char *g_ = (got), *w_ = (want);                          \
-                int same_ = (g_ && w_) ? strcmp (g_, w_) == 0 : g_ == w_;      \
-                ok (same_, __VA_ARGS__);                                       \
-                if (!same_)                                                    \
-                        printf ("#   got:  %s\n#   want: %s\n", g_ ? g_ : "(null)", \
-                                w_ ? w_ : "(null)");                           \
+#define is_str(got, want, ...)                                                                           \
+        do {                                                                                             \
+                const char *g_ = (got), *w_ = (want);                                                    \
+                int same_ = (g_ && w_) ? strcmp (g_, w_) == 0 : g_ == w_;                                \
+                ok (same_, __VA_ARGS__);                                                                 \
+                if (!same_)                                                                              \
+                        printf ("#   got:  %s\n#   want: %s\n", g_ ? g_ : "(null)", w_ ? w_ : "(null)"); \
         } while (0)
 
 /* Does `hay` contain `needle`?  Prints the haystack on failure. */
-#define has_str(hay, needle, ...)                                              \
-        do {                                                                   \
-                const char *h_ = (hay), *n_ = (needle);                        \
-                int found_ = h_ && strstr (h_, n_) != NULL;                    \
-                ok (found_, __VA_ARGS__);                                      \
-                if (!found_)                                                   \
+#define has_str(hay, needle, ...)                                                        \
+        do {                                                                             \
+                const char *h_ = (hay), *n_ = (needle);                                  \
+                int found_ = h_ && strstr (h_, n_) != NULL;                              \
+                ok (found_, __VA_ARGS__);                                                \
+                if (!found_)                                                             \
                         printf ("#   in:   %s\n#   want: %s\n", h_ ? h_ : "(null)", n_); \
         } while (0)
 

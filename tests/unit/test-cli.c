@@ -25,31 +25,40 @@ static const struct {
         { "hardened --root /run/containerd/runc/k8s.io --log /t/log.json --log-format json --systemd-cgroup create --bundle /t --pid-file /t/init.pid c2",
           "create", "c2", "/t", NULL, NULL, "/t/log.json", "json", NULL,
           "hardened --root /run/containerd/runc/k8s.io --log /t/log.json --log-format json --systemd-cgroup create --bundle /t --pid-file /t/init.pid c2" },
-        { "hardened --policy=/p.json --backend=/usr/bin/crun create c3",
-          "create", "c3", ".", NULL, NULL, NULL, "text", "/p.json", "hardened create c3" },
-        { "hardened --backend /usr/bin/crun --policy /p create -b /x c",
-          "create", "c", "/x", NULL, NULL, NULL, "text", "/p", "hardened create -b /x c" },
-        { "hardened create --bundle=/b c", "create", "c", "/b", NULL, NULL, NULL, "text", NULL, "hardened create --bundle=/b c" },
+        { "hardened --policy=/p.json --backend=/usr/bin/crun create c3", "create", "c3", ".", NULL, NULL, NULL, "text",
+          "/p.json", "hardened create c3" },
+        { "hardened --backend /usr/bin/crun --policy /p create -b /x c", "create", "c", "/x", NULL, NULL, NULL, "text",
+          "/p", "hardened create -b /x c" },
+        { "hardened create --bundle=/b c", "create", "c", "/b", NULL, NULL, NULL, "text", NULL,
+          "hardened create --bundle=/b c" },
         { "hardened create -b=/b c", "create", "c", "/b", NULL, NULL, NULL, "text", NULL, "hardened create -b=/b c" },
-        { "hardened create -bundle /b c", "create", "c", "/b", NULL, NULL, NULL, "text", NULL, "hardened create -bundle /b c" },
+        { "hardened create -bundle /b c", "create", "c", "/b", NULL, NULL, NULL, "text", NULL,
+          "hardened create -bundle /b c" },
         { "hardened create --b /b c", "create", "c", "/b", NULL, NULL, NULL, "text", NULL, "hardened create --b /b c" },
         /* urfave/cli moves flags ahead of positional arguments */
-        { "hardened create c --bundle /b", "create", "c", "/b", NULL, NULL, NULL, "text", NULL, "hardened create c --bundle /b" },
+        { "hardened create c --bundle /b", "create", "c", "/b", NULL, NULL, NULL, "text", NULL,
+          "hardened create c --bundle /b" },
         /* ... and takes the argument after a bool flag as its value, so the
          * id stops flag parsing and the bundle stays the working directory */
         { "hardened create --no-pivot c --bundle /b", "create", "c", ".", NULL, NULL, NULL, "text", NULL, NULL },
         { "hardened create --bundle /x --bundle /y c", "create", "c", "/y", NULL, NULL, NULL, "text", NULL, NULL },
-        { "hardened create -b /x --bundle /y c", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "two forms of the same flag" },
+        { "hardened create -b /x --bundle /y c", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+          "two forms of the same flag" },
         { "hardened create --bundle", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "flag needs an argument" },
-        { "hardened create --bogus c", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "flag provided but not defined: -bogus" },
+        { "hardened create --bogus c", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+          "flag provided but not defined: -bogus" },
         { "hardened create ---bundle /b c", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "bad flag syntax" },
-        { "hardened create --no-pivot=maybe c", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "invalid boolean value" },
-        { "hardened create --no-pivot=false -- --bundle", "create", "--bundle", ".", NULL, NULL, NULL, "text", NULL, NULL },
+        { "hardened create --no-pivot=maybe c", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+          "invalid boolean value" },
+        { "hardened create --no-pivot=false -- --bundle", "create", "--bundle", ".", NULL, NULL, NULL, "text", NULL,
+          NULL },
         { "hardened create - c", "create", "-", ".", NULL, NULL, NULL, "text", NULL, NULL },
-        { "hardened -root /r -log /l -log-format=json run -d -bundle /b c",
-          "run", "c", "/b", NULL, NULL, "/l", "json", NULL, "hardened -root /r -log /l -log-format=json run -d -bundle /b c" },
-        { "hardened run --detach --keep --no-new-keyring --preserve-fds 3 --bundle /b c", "run", "c", "/b", NULL, NULL, NULL, "text", NULL, NULL },
-        { "hardened restore --image-path /img --work-path /w --bundle /b --empty-ns network c", "restore", "c", "/b", NULL, NULL, NULL, "text", NULL, NULL },
+        { "hardened -root /r -log /l -log-format=json run -d -bundle /b c", "run", "c", "/b", NULL, NULL, "/l", "json",
+          NULL, "hardened -root /r -log /l -log-format=json run -d -bundle /b c" },
+        { "hardened run --detach --keep --no-new-keyring --preserve-fds 3 --bundle /b c", "run", "c", "/b", NULL, NULL,
+          NULL, "text", NULL, NULL },
+        { "hardened restore --image-path /img --work-path /w --bundle /b --empty-ns network c", "restore", "c", "/b",
+          NULL, NULL, NULL, "text", NULL, NULL },
         { "hardened restore c", "restore", "c", ".", NULL, NULL, NULL, "text", NULL, NULL },
         /* exec: no reordering; -p names the process file */
         { "hardened --root /r --log /l --log-format json exec --process /tmp/runc-process1 --detach --pid-file /b/e.pid c",
@@ -57,31 +66,43 @@ static const struct {
         { "hardened exec -p=/p c", "exec", "c", NULL, "/p", NULL, NULL, "text", NULL, NULL },
         { "hardened exec -t -u 0 c sh -c id", "exec", "c", NULL, NULL, NULL, NULL, "text", NULL, NULL },
         { "hardened exec c --process /p", "exec", "c", NULL, NULL, NULL, NULL, "text", NULL, NULL },
-        { "hardened exec --cap CAP_SYS_ADMIN --cap=CAP_NET_RAW -e A=1 c true", "exec", "c", NULL, NULL, NULL, NULL, "text", NULL, NULL },
+        { "hardened exec --cap CAP_SYS_ADMIN --cap=CAP_NET_RAW -e A=1 c true", "exec", "c", NULL, NULL, NULL, NULL,
+          "text", NULL, NULL },
         { "hardened exec -p /a --process /b c", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "two forms" },
         /* update: Docker sends stdin, Podman a file */
         { "hardened --root /r update --resources - c", "update", "c", NULL, NULL, "-", NULL, "text", NULL, NULL },
-        { "hardened update --resources=/tmp/r.json c", "update", "c", NULL, NULL, "/tmp/r.json", NULL, "text", NULL, NULL },
+        { "hardened update --resources=/tmp/r.json c", "update", "c", NULL, NULL, "/tmp/r.json", NULL, "text", NULL,
+          NULL },
         { "hardened update c -r /f", "update", "c", NULL, NULL, "/f", NULL, "text", NULL, NULL },
         { "hardened update --memory 100m c", "update", "c", NULL, NULL, NULL, NULL, "text", NULL, NULL },
         /* pass-through verbs: only the globals are read */
-        { "hardened --root /r state c", "state", NULL, NULL, NULL, NULL, NULL, "text", NULL, "hardened --root /r state c" },
-        { "hardened --policy /p features", "features", NULL, NULL, NULL, NULL, NULL, "text", "/p", "hardened features" },
+        { "hardened --root /r state c", "state", NULL, NULL, NULL, NULL, NULL, "text", NULL,
+          "hardened --root /r state c" },
+        { "hardened --policy /p features", "features", NULL, NULL, NULL, NULL, NULL, "text", "/p",
+          "hardened features" },
         { "hardened --root /r kill c 9", "kill", NULL, NULL, NULL, NULL, NULL, "text", NULL, NULL },
         { "hardened delete --force c", "delete", NULL, NULL, NULL, NULL, NULL, "text", NULL, NULL },
         { "hardened -- create c", "create", "c", ".", NULL, NULL, NULL, "text", NULL, "hardened -- create c" },
         { "hardened", "", NULL, NULL, NULL, NULL, NULL, "text", NULL, "hardened" },
         /* --policy as the value of --log is not the shim's flag */
-        { "hardened --log --policy create c", "create", "c", ".", NULL, NULL, "--policy", "text", NULL, "hardened --log --policy create c" },
-        { "hardened --debug=false --systemd-cgroup=1 create c", "create", "c", ".", NULL, NULL, NULL, "text", NULL, NULL },
-        { "hardened --debug=maybe create c", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "invalid boolean value" },
+        { "hardened --log --policy create c", "create", "c", ".", NULL, NULL, "--policy", "text", NULL,
+          "hardened --log --policy create c" },
+        { "hardened --debug=false --systemd-cgroup=1 create c", "create", "c", ".", NULL, NULL, NULL, "text", NULL,
+          NULL },
+        { "hardened --debug=maybe create c", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+          "invalid boolean value" },
         { "hardened --log", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "flag needs an argument: -log" },
-        { "hardened --bogus create c", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "flag provided but not defined: -bogus" },
-        { "hardened --policy", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "flag needs an argument: -policy" },
+        { "hardened --bogus create c", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+          "flag provided but not defined: -bogus" },
+        { "hardened --policy", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+          "flag needs an argument: -policy" },
         /* the shim's own flags: once, in any spelling */
-        { "hardened --policy /a --policy /b create c", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "--policy may be given only once" },
-        { "hardened --policy=/a -policy /b create c", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "--policy may be given only once" },
-        { "hardened --backend /a --backend=/b state c", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "--backend may be given only once" },
+        { "hardened --policy /a --policy /b create c", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+          "--policy may be given only once" },
+        { "hardened --policy=/a -policy /b create c", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+          "--policy may be given only once" },
+        { "hardened --backend /a --backend=/b state c", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+          "--backend may be given only once" },
 };
 
 static char *
@@ -133,8 +154,7 @@ run_case (size_t k)
         is_str (c.log_format, cases[k].log_format, "  --log-format");
         is_str (c.policy, cases[k].policy, "  --policy");
         if (cases[k].backend_argv)
-                is_str (join (c.backend_argv, c.backend_argc), cases[k].backend_argv,
-                        "  argv reaching the backend");
+                is_str (join (c.backend_argv, c.backend_argc), cases[k].backend_argv, "  argv reaching the backend");
         cli_free (&c);
 }
 
@@ -144,7 +164,7 @@ static const struct {
         const char *spelling;
         bool on;
 } bools[] = {
-        { "1", true }, { "t", true }, { "T", true }, { "TRUE", true }, { "true", true }, { "True", true },
+        { "1", true },  { "t", true },  { "T", true },  { "TRUE", true },   { "true", true },   { "True", true },
         { "0", false }, { "f", false }, { "F", false }, { "FALSE", false }, { "false", false }, { "False", false },
 };
 
@@ -153,7 +173,8 @@ bool_spellings (void)
 {
         static const struct {
                 const char *before, *after;
-        } lines[] = { { "hardened create --no-pivot=", " c" }, { "hardened exec --no-new-privs=", " c true" },
+        } lines[] = { { "hardened create --no-pivot=", " c" },
+                      { "hardened exec --no-new-privs=", " c true" },
                       { "hardened run -no-new-keyring=", " c" } };
         for (size_t l = 0; l < HD_ARRAY_SIZE (lines); l++)
                 for (size_t k = 0; k < HD_ARRAY_SIZE (bools); k++) {

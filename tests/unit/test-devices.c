@@ -131,9 +131,10 @@ allow_list (void)
                 struct hd_err err = { 0 };
                 int rc;
 
-                snprintf (text, sizeof text,
-                          "{\"apiVersion\":\"hardened/v1\",\"rules\":{\"devices\":{\"action\":\"reject\",\"allow\":[\"%s\"]}}}",
-                          allow_entries[i].entry);
+                snprintf (
+                        text, sizeof text,
+                        "{\"apiVersion\":\"hardened/v1\",\"rules\":{\"devices\":{\"action\":\"reject\",\"allow\":[\"%s\"]}}}",
+                        allow_entries[i].entry);
                 rc = policy_load_buffer ("p.json", text, strlen (text), &p, &err);
                 if (!allow_entries[i].error) {
                         ok (rc == 0 && p.surface.ndevices == 1, "allow \"%s\" loads%s%s", allow_entries[i].entry,

@@ -70,7 +70,7 @@ static void
 test_truncation (void)
 {
         static const size_t lens[] = { HD_ERR_MSG_MAX - 40, HD_ERR_MSG_MAX - 3, HD_ERR_MSG_MAX - 2,
-                                       HD_ERR_MSG_MAX - 1, HD_ERR_MSG_MAX, HD_ERR_MSG_MAX + 100 };
+                                       HD_ERR_MSG_MAX - 1,  HD_ERR_MSG_MAX,     HD_ERR_MSG_MAX + 100 };
         char text[HD_ERR_MSG_MAX + 200], want[HD_ERR_MSG_MAX];
         struct hd_err err;
 
@@ -81,9 +81,10 @@ test_truncation (void)
                 hd_err_sys (&err, HD_EXIT_INTERNAL, ENAMETOOLONG, "%s", text);
                 is_str (err.msg, by_hand (want, sizeof want, text, ENAMETOOLONG),
                         "a %zu-byte operation: the same bytes as one snprintf", lens[i]);
-                ok (strlen (err.msg) == (lens[i] + 2 + strlen (strerror (ENAMETOOLONG)) < HD_ERR_MSG_MAX
-                                                 ? lens[i] + 2 + strlen (strerror (ENAMETOOLONG))
-                                                 : HD_ERR_MSG_MAX - 1),
+                ok (strlen (err.msg)
+                            == (lens[i] + 2 + strlen (strerror (ENAMETOOLONG)) < HD_ERR_MSG_MAX
+                                        ? lens[i] + 2 + strlen (strerror (ENAMETOOLONG))
+                                        : HD_ERR_MSG_MAX - 1),
                     "a %zu-byte operation: cut at HD_ERR_MSG_MAX - 1 at most", lens[i]);
         }
 }

@@ -10,14 +10,13 @@
 
 /* mountinfo as the kernel writes it: optional fields, escapes, nsfs roots,
  * two mounts stacked on one point. */
-static const char table_text[] =
-        "27 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n"
-        "22 27 0:21 / /proc rw,nosuid - proc proc rw\n"
-        "25 24 0:23 / /dev/shm rw - tmpfs tmpfs rw\n"
-        "30 25 0:27 / /dev/shm rw - tmpfs tmpfs rw\n"
-        "61 27 254:0 /etc /var/lib/docker/volumes/evil/_data rw master:3 - ext4 /dev/vda rw\n"
-        "62 27 254:0 /srv/with\\040space /mnt/a\\134b rw - ext4 /dev/vda rw\n"
-        "70 27 0:4 net:[4026532281] /run/docker/netns/0a1b rw - nsfs nsfs rw\n";
+static const char table_text[] = "27 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n"
+                                 "22 27 0:21 / /proc rw,nosuid - proc proc rw\n"
+                                 "25 24 0:23 / /dev/shm rw - tmpfs tmpfs rw\n"
+                                 "30 25 0:27 / /dev/shm rw - tmpfs tmpfs rw\n"
+                                 "61 27 254:0 /etc /var/lib/docker/volumes/evil/_data rw master:3 - ext4 /dev/vda rw\n"
+                                 "62 27 254:0 /srv/with\\040space /mnt/a\\134b rw - ext4 /dev/vda rw\n"
+                                 "70 27 0:4 net:[4026532281] /run/docker/netns/0a1b rw - nsfs nsfs rw\n";
 
 static void
 test_parse (void)
@@ -53,11 +52,11 @@ static void
 test_malformed (void)
 {
         static const char *const bad[] = {
-                "27 1 254:0 / / rw - ext4\n",                  /* no source field */
-                "27 1 254 / / rw - ext4 /dev/vda rw\n",        /* no minor */
-                "x 1 254:0 / / rw - ext4 /dev/vda rw\n",       /* id not a number */
+                "27 1 254:0 / / rw - ext4\n",            /* no source field */
+                "27 1 254 / / rw - ext4 /dev/vda rw\n",  /* no minor */
+                "x 1 254:0 / / rw - ext4 /dev/vda rw\n", /* id not a number */
                 "27 1 254:0 / relative rw - ext4 /dev/vda rw\n",
-                "27 1 254:0 / / rw ext4 /dev/vda rw\n",        /* no separator */
+                "27 1 254:0 / / rw ext4 /dev/vda rw\n", /* no separator */
         };
 
         for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

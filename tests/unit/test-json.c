@@ -59,10 +59,16 @@ static void
 fixtures (void)
 {
         static const char *const names[] = {
-                "exec-privileged.json", "exec-user0.json", "exec-user1000-env-cwd.json",
-                "run-capall-hostipc-uts-device.json", "run-default.json", "run-hardened-flags.json",
-                "run-privileged.json", "run-root-group0-apparmor-unconfined.json",
-                "run-sysctl-ulimit-oom-secrets.json", "run-unconfined-sysadmin-pidhost-sock.json",
+                "exec-privileged.json",
+                "exec-user0.json",
+                "exec-user1000-env-cwd.json",
+                "run-capall-hostipc-uts-device.json",
+                "run-default.json",
+                "run-hardened-flags.json",
+                "run-privileged.json",
+                "run-root-group0-apparmor-unconfined.json",
+                "run-sysctl-ulimit-oom-secrets.json",
+                "run-unconfined-sysadmin-pidhost-sock.json",
         };
         for (size_t i = 0; i < HD_ARRAY_SIZE (names); i++) {
                 size_t len = 0;
@@ -89,7 +95,8 @@ refusals (void)
         refused ("{\"a\":[1,{\"x\":1,\"y\":0,\"x\":2}]}", 0, "/a/1/x: duplicate key",
                  "a duplicate key inside an array");
         refused ("{\"k0\":0,\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,"
-                 "\"k8\":8,\"k9\":9,\"k3\":10}", 0, "/k3: duplicate key", "a duplicate in a large object");
+                 "\"k8\":8,\"k9\":9,\"k3\":10}",
+                 0, "/k3: duplicate key", "a duplicate in a large object");
         refused ("{\"a\":1 /* c */}", 0, "invalid JSON", "a comment");
         refused ("{\"a\":1} // c", 0, "invalid JSON", "a trailing comment");
         refused ("{} {}", 0, "invalid JSON", "a second value");
@@ -186,9 +193,8 @@ lookups (void)
         char *text = NULL;
         size_t len;
 
-        ok (json_parse_flags (big, strlen (big), JSON_KEEP_DUPLICATES, &k, &err) == 0
-                    && json_mark_first (k, first) == 0 && first[10] == 3 && first[11] == 0 && first[12] == 3
-                    && first[3] == 3 && first[9] == 9,
+        ok (json_parse_flags (big, strlen (big), JSON_KEEP_DUPLICATES, &k, &err) == 0 && json_mark_first (k, first) == 0
+                    && first[10] == 3 && first[11] == 0 && first[12] == 3 && first[3] == 3 && first[9] == 9,
             "json_mark_first: each later copy names its first");
         sorted = json_members_sorted (k);
         ok (sorted && json_sorted_get (sorted, k->n, "k3") == &k->members[3]
@@ -209,10 +215,11 @@ main (void)
         _cleanup_json_ struct json *j = NULL;
 
         same ("{\"uid\":18446744073709551615,\"big\":9223372036854775809,\"neg\":-12,"
-              "\"f\":1.50,\"e\":1E+400,\"z\":-0}", "numbers kept as text");
+              "\"f\":1.50,\"e\":1E+400,\"z\":-0}",
+              "numbers kept as text");
         same ("{\"z\":1,\"a\":2,\"m\":{\"y\":[],\"b\":{}}}", "key order");
-        rewritten ("{\"s\":\"\\ud83d\\ude00 caf\xc3\xa9\\u00e9\"}",
-                   "{\"s\":\"\xf0\x9f\x98\x80 caf\xc3\xa9\xc3\xa9\"}", "a surrogate pair and UTF-8");
+        rewritten ("{\"s\":\"\\ud83d\\ude00 caf\xc3\xa9\\u00e9\"}", "{\"s\":\"\xf0\x9f\x98\x80 caf\xc3\xa9\xc3\xa9\"}",
+                   "a surrogate pair and UTF-8");
         same ("{\"a\":\"\\\\ud800\"}", "an escaped backslash before u (not an escape)");
         rewritten ("{\"a\":\"\\\"\\ud800\\udc00\"}", "{\"a\":\"\\\"\xf0\x90\x80\x80\"}",
                    "an escaped quote before a pair");

@@ -23,8 +23,20 @@ int
 main (void)
 {
         static const char *const bad_unsigned[] = {
-                "", "-0", "-1", "+1", "01", "1.0", "1e3", "1E3", " 1", "1 ", "0x10", "1a",
-                "18446744073709551616", "99999999999999999999999",
+                "",
+                "-0",
+                "-1",
+                "+1",
+                "01",
+                "1.0",
+                "1e3",
+                "1E3",
+                " 1",
+                "1 ",
+                "0x10",
+                "1a",
+                "18446744073709551616",
+                "99999999999999999999999",
         };
         uint64_t u;
         int64_t s;
@@ -34,8 +46,7 @@ main (void)
 
         ok (u64 ("0", &u) == 0 && u == 0, "u64 0");
         ok (u64 ("18446744073709551615", &u) == 0 && u == UINT64_MAX, "u64 max survives");
-        ok (u64 ("9223372036854775809", &u) == 0 && u == 9223372036854775809ULL,
-            "u64 above 2^63 is exact");
+        ok (u64 ("9223372036854775809", &u) == 0 && u == 9223372036854775809ULL, "u64 above 2^63 is exact");
         for (size_t i = 0; i < sizeof bad_unsigned / sizeof *bad_unsigned; i++)
                 ok (u64 (bad_unsigned[i], &u) < 0, "u64 refuses \"%s\"", bad_unsigned[i]);
         errno = 0;

@@ -74,24 +74,12 @@ static const struct {
         size_t where;
         const char *why;
 } bad[] = {
-        { "[", 0, "unterminated" },
-        { "ab[0-9", 2, "unterminated" },
-        { "[]", 0, "empty set" },
-        { "[!]", 0, "empty set" },
-        { "[z-a]", 0, "below its start" },
-        { "\\", 0, "trailing" },
-        { "ab\\", 2, "trailing" },
-        { "[a\\", 0, "trailing" },
-        { "{3}", 0, "repeats nothing" },
-        { "*{3}", 0, "after *" },
-        { "a{0}", 0, "repetition" },
-        { "a{4097}", 0, "repetition" },
-        { "a{}", 0, "repetition" },
-        { "a{3", 0, "repetition" },
-        { "a{-1}", 0, "repetition" },
-        { "a{+1}", 0, "repetition" },
-        { "a{03}", 0, "repetition" },
-        { "x{2}{2}", 4, "repeats nothing" },
+        { "[", 0, "unterminated" },   { "ab[0-9", 2, "unterminated" },   { "[]", 0, "empty set" },
+        { "[!]", 0, "empty set" },    { "[z-a]", 0, "below its start" }, { "\\", 0, "trailing" },
+        { "ab\\", 2, "trailing" },    { "[a\\", 0, "trailing" },         { "{3}", 0, "repeats nothing" },
+        { "*{3}", 0, "after *" },     { "a{0}", 0, "repetition" },       { "a{4097}", 0, "repetition" },
+        { "a{}", 0, "repetition" },   { "a{3", 0, "repetition" },        { "a{-1}", 0, "repetition" },
+        { "a{+1}", 0, "repetition" }, { "a{03}", 0, "repetition" },      { "x{2}{2}", 4, "repeats nothing" },
 };
 
 int
@@ -101,15 +89,15 @@ main (void)
                 size_t where;
                 const char *why;
                 ok (pattern_check (rows[i].pattern, &where, &why) == 0, "\"%s\" is well formed", rows[i].pattern);
-                ok (pattern_match (rows[i].pattern, rows[i].s) == rows[i].match, "\"%s\" %s \"%s\"",
-                    rows[i].pattern, rows[i].match ? "matches" : "does not match", rows[i].s);
+                ok (pattern_match (rows[i].pattern, rows[i].s) == rows[i].match, "\"%s\" %s \"%s\"", rows[i].pattern,
+                    rows[i].match ? "matches" : "does not match", rows[i].s);
         }
         for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
                 size_t where = 999;
                 const char *why = "";
                 ok (pattern_check (bad[i].pattern, &where, &why) < 0 && where == bad[i].where
-                    && strstr (why, bad[i].why), "\"%s\" refused at %zu (%s): got %zu (%s)", bad[i].pattern,
-                    bad[i].where, bad[i].why, where, why);
+                            && strstr (why, bad[i].why),
+                    "\"%s\" refused at %zu (%s): got %zu (%s)", bad[i].pattern, bad[i].where, bad[i].why, where, why);
                 ok (!pattern_match (bad[i].pattern, bad[i].pattern), "malformed \"%s\" matches nothing",
                     bad[i].pattern);
         }

@@ -22,16 +22,14 @@ compiled_in (void)
         ok (p && len == policy_default_json_len && memcmp (p, policy_default_json, len) == 0,
             "the compiled-in policy is byte for byte policy/profiles/default.json");
         s = tap_slurp ("top_srcdir", ".", "policy/profiles/seccomp-default.json", &len);
-        ok (s && len == policy_default_seccomp_json_len
-                    && memcmp (s, policy_default_seccomp_json, len) == 0,
+        ok (s && len == policy_default_seccomp_json_len && memcmp (s, policy_default_seccomp_json, len) == 0,
             "the compiled-in seccomp profile is byte for byte policy/profiles/seccomp-default.json");
 }
 
 static void
 shipped (void)
 {
-        static const char *const files[] = { "policy/profiles/default.json",
-                                             "policy/profiles/restricted.json" };
+        static const char *const files[] = { "policy/profiles/default.json", "policy/profiles/restricted.json" };
         for (size_t i = 0; i < HD_ARRAY_SIZE (files); i++) {
                 size_t len = 0;
                 _cleanup_free_ char *text = tap_slurp ("top_srcdir", ".", files[i], &len);
@@ -41,11 +39,9 @@ shipped (void)
 
                 ok (rc == 0, "%s loads%s%s", files[i], rc ? ": " : "", err.msg);
                 if (rc == 0 && i == 0)
-                        ok (p.user.action == ACTION_REWRITE && p.user.uid == 65534
-                                    && p.caps.allow == 1ULL << 10 && p.rootfs.ntmpfs == 1
-                                    && p.resources.memory_default == 512LL << 20
-                                    && p.resources.memory_max == 4LL << 30
-                                    && p.resources.cpu_default_milli == 1000
+                        ok (p.user.action == ACTION_REWRITE && p.user.uid == 65534 && p.caps.allow == 1ULL << 10
+                                    && p.rootfs.ntmpfs == 1 && p.resources.memory_default == 512LL << 20
+                                    && p.resources.memory_max == 4LL << 30 && p.resources.cpu_default_milli == 1000
                                     && p.resources.pids_max == 4096 && p.seccomp.ndeny == 30,
                             "  default.json: the values read are the file's");
                 if (rc == 0 && i == 1)
@@ -72,8 +68,7 @@ static const struct {
           "/rules/user/action: \"rewrit\" is not one of" },
         { "{\"apiVersion\":\"hardened/v1\",\"rules\":{\"user\":{\"action\":\"reject\",\"uid\":\"0\"}}}",
           "/rules/user/uid: expected an unsigned 32-bit integer" },
-        { "{\"apiVersion\":\"hardened/v1\",\"rules\":{\"user\":{\"action\":\"reject\",\"uid\":0}}}",
-          "must not be 0" },
+        { "{\"apiVersion\":\"hardened/v1\",\"rules\":{\"user\":{\"action\":\"reject\",\"uid\":0}}}", "must not be 0" },
         { "{\"apiVersion\":\"hardened/v1\",\"rules\":{\"capabilities\":{\"action\":\"reject\",\"allow\":[\"CAP_NET_BIND_SERVIC\"]}}}",
           "/rules/capabilities/allow/0: \"CAP_NET_BIND_SERVIC\" is not a capability" },
         { "{\"apiVersion\":\"hardened/v1\",\"rules\":{\"capabilities\":{\"action\":\"reject\",\"allow\":[\"cap_net_bind_service\"]}}}",
@@ -121,8 +116,10 @@ static const struct {
           "/unknownFields: \"rewrite\" is not one of" },
         { "{\"apiVersion\":\"hardened/v1\",\"rules\":{\"readOnlyRootfs\":{\"action\":\"rewrite\",\"tmpfs\":[\"tmp\"]}}}",
           "/rules/readOnlyRootfs/tmpfs/0: \"tmp\" must be an absolute path" },
-        { "{\"apiVersion\":\"hardened/v1\",\"apiVersion\":\"hardened/v1\"}", "p.json:1:29: /apiVersion: duplicate key" },
-        { "{\"apiVersion\":\"hardened/v1\" /* c */}", "p.json:1:29: /apiVersion: invalid JSON: lexical error: probable comment found" },
+        { "{\"apiVersion\":\"hardened/v1\",\"apiVersion\":\"hardened/v1\"}",
+          "p.json:1:29: /apiVersion: duplicate key" },
+        { "{\"apiVersion\":\"hardened/v1\" /* c */}",
+          "p.json:1:29: /apiVersion: invalid JSON: lexical error: probable comment found" },
         { "{\"apiVersion\":\"hardened/v1\",\"rules\":{\"user\":null}}", "/rules/user: null is not allowed" },
         { "{\"apiVersion\":\"hardened/v1\",\"rules\":{\"mounts\":{\"action\":\"reject\",\"allowTypes\":[\"Overlay\"]}}}",
           "p.json:1:80: /rules/mounts/allowTypes/0: \"Overlay\" is not a filesystem type name" },
@@ -162,29 +159,31 @@ grammars (void)
                 long long want; /* -1: refused */
         } sizes[] = {
                 { "512Mi", 512LL << 20 }, { "4Gi", 4LL << 30 }, { "4G", 4000000000LL },
-                { "1024", 1024 }, { "1Ki", 1024 }, { "2K", 2000 }, { "1Ti", 1LL << 40 },
-                { "", -1 }, { "Mi", -1 }, { "1.5G", -1 }, { "5X", -1 }, { "-1", -1 },
-                { "1 Gi", -1 }, { "1gi", -1 }, { "01Mi", -1 }, { "99999999999Ti", -1 },
+                { "1024", 1024 },         { "1Ki", 1024 },      { "2K", 2000 },
+                { "1Ti", 1LL << 40 },     { "", -1 },           { "Mi", -1 },
+                { "1.5G", -1 },           { "5X", -1 },         { "-1", -1 },
+                { "1 Gi", -1 },           { "1gi", -1 },        { "01Mi", -1 },
+                { "99999999999Ti", -1 },
         };
         static const struct {
                 const char *text;
                 long long want;
         } millis[] = {
-                { "1", 1000 }, { "0.5", 500 }, { "2.25", 2250 }, { "4", 4000 }, { "0.001", 1 },
-                { "1.2345", -1 }, { "1.", -1 }, { ".5", -1 }, { "-1", -1 }, { "1e3", -1 }, { "", -1 },
+                { "1", 1000 }, { "0.5", 500 }, { "2.25", 2250 }, { "4", 4000 }, { "0.001", 1 }, { "1.2345", -1 },
+                { "1.", -1 },  { ".5", -1 },   { "-1", -1 },     { "1e3", -1 }, { "", -1 },
         };
 
         for (size_t i = 0; i < HD_ARRAY_SIZE (sizes); i++) {
                 uint64_t v = 0;
                 int rc = policy_parse_size (sizes[i].text, &v);
-                ok (sizes[i].want < 0 ? rc < 0 : rc == 0 && v == (uint64_t) sizes[i].want,
-                    "size \"%s\" %s", sizes[i].text, sizes[i].want < 0 ? "refused" : "parsed");
+                ok (sizes[i].want < 0 ? rc < 0 : rc == 0 && v == (uint64_t) sizes[i].want, "size \"%s\" %s",
+                    sizes[i].text, sizes[i].want < 0 ? "refused" : "parsed");
         }
         for (size_t i = 0; i < HD_ARRAY_SIZE (millis); i++) {
                 uint64_t v = 0;
                 int rc = policy_parse_millis (millis[i].text, strlen (millis[i].text), &v);
-                ok (millis[i].want < 0 ? rc < 0 : rc == 0 && v == (uint64_t) millis[i].want,
-                    "CPU count \"%s\" %s", millis[i].text, millis[i].want < 0 ? "refused" : "parsed");
+                ok (millis[i].want < 0 ? rc < 0 : rc == 0 && v == (uint64_t) millis[i].want, "CPU count \"%s\" %s",
+                    millis[i].text, millis[i].want < 0 ? "refused" : "parsed");
         }
 }
 
@@ -210,10 +209,22 @@ clean_paths (void)
                 const char *path;
                 bool clean;
         } paths[] = {
-                { "/", true },        { "/proc/sys", true }, { "/a/..b", true },   { "/.a", true },
-                { "/a/...", true },   { "", false },         { "proc", false },    { "/proc/", false },
-                { "//proc", false },  { "/proc//sys", false }, { "/proc/./sys", false }, { "/proc/.", false },
-                { "/proc/..", false }, { "/proc/../proc/sys", false }, { "/.", false }, { "/..", false },
+                { "/", true },
+                { "/proc/sys", true },
+                { "/a/..b", true },
+                { "/.a", true },
+                { "/a/...", true },
+                { "", false },
+                { "proc", false },
+                { "/proc/", false },
+                { "//proc", false },
+                { "/proc//sys", false },
+                { "/proc/./sys", false },
+                { "/proc/.", false },
+                { "/proc/..", false },
+                { "/proc/../proc/sys", false },
+                { "/.", false },
+                { "/..", false },
         };
 
         for (size_t i = 0; i < HD_ARRAY_SIZE (paths); i++)

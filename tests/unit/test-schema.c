@@ -35,10 +35,9 @@ static const char *
 schema_type_of (enum spec_kind k)
 {
         static const char *const names[] = {
-                [SPEC_OBJECT] = "object", [SPEC_ARRAY] = "array", [SPEC_MAP] = "object",
-                [SPEC_STRING] = "string", [SPEC_BOOL] = "boolean", [SPEC_U16] = "integer",
-                [SPEC_U32] = "integer", [SPEC_U64] = "integer", [SPEC_I32] = "integer",
-                [SPEC_I64] = "integer", [SPEC_NUMBER] = "number", [SPEC_OPAQUE] = NULL,
+                [SPEC_OBJECT] = "object", [SPEC_ARRAY] = "array", [SPEC_MAP] = "object",    [SPEC_STRING] = "string",
+                [SPEC_BOOL] = "boolean",  [SPEC_U16] = "integer", [SPEC_U32] = "integer",   [SPEC_U64] = "integer",
+                [SPEC_I32] = "integer",   [SPEC_I64] = "integer", [SPEC_NUMBER] = "number", [SPEC_OPAQUE] = NULL,
         };
         return names[k];
 }
@@ -132,8 +131,8 @@ check_type (const struct spec_type *t, const struct json *node, const char *ptr,
 static void
 families (void)
 {
-        const struct json *names = json_path (schema_root, "properties", "exemptions", "items", "properties",
-                                              "rules", "propertyNames", "enum", NULL);
+        const struct json *names = json_path (schema_root, "properties", "exemptions", "items", "properties", "rules",
+                                              "propertyNames", "enum", NULL);
         size_t nrows = 0;
 
         for (const struct schema_row *r = schema_rules; r->field.name; r++, nrows++) {

@@ -106,19 +106,34 @@ static void
 bpf_eval (void)
 {
         static const struct sock_filter prog[] = {
-                LD (4), JEQ (AUDIT_ARCH_X86_64, 1, 0), RET (SECCOMP_RET_KILL_PROCESS),
-                LD (0), JEQ (56, 0, 4),
-                LD (ARG0), BPF_STMT (BPF_ALU | BPF_AND | BPF_K, 0x7e020000), JEQ (0, 0, 1), RET (ALLOW),
-                BPF_JUMP (BPF_JMP | BPF_JGT | BPF_K, 400, 0, 1), RET (SECCOMP_RET_ERRNO | ENOSYS),
-                BPF_JUMP (BPF_JMP | BPF_JGE | BPF_K, 100, 0, 1), RET (SECCOMP_RET_TRAP),
-                BPF_JUMP (BPF_JMP | BPF_JSET | BPF_K, 1, 1, 0), RET (EPERM_),
-                BPF_STMT (BPF_MISC | BPF_TAX, 0), BPF_STMT (BPF_LD | BPF_IMM, 7),
-                BPF_STMT (BPF_ALU | BPF_DIV | BPF_X, 0), BPF_STMT (BPF_ST, 3), BPF_STMT (BPF_LDX | BPF_MEM, 3),
-                BPF_STMT (BPF_MISC | BPF_TXA, 0), BPF_STMT (BPF_RET | BPF_A, 0),
+                LD (4),
+                JEQ (AUDIT_ARCH_X86_64, 1, 0),
+                RET (SECCOMP_RET_KILL_PROCESS),
+                LD (0),
+                JEQ (56, 0, 4),
+                LD (ARG0),
+                BPF_STMT (BPF_ALU | BPF_AND | BPF_K, 0x7e020000),
+                JEQ (0, 0, 1),
+                RET (ALLOW),
+                BPF_JUMP (BPF_JMP | BPF_JGT | BPF_K, 400, 0, 1),
+                RET (SECCOMP_RET_ERRNO | ENOSYS),
+                BPF_JUMP (BPF_JMP | BPF_JGE | BPF_K, 100, 0, 1),
+                RET (SECCOMP_RET_TRAP),
+                BPF_JUMP (BPF_JMP | BPF_JSET | BPF_K, 1, 1, 0),
+                RET (EPERM_),
+                BPF_STMT (BPF_MISC | BPF_TAX, 0),
+                BPF_STMT (BPF_LD | BPF_IMM, 7),
+                BPF_STMT (BPF_ALU | BPF_DIV | BPF_X, 0),
+                BPF_STMT (BPF_ST, 3),
+                BPF_STMT (BPF_LDX | BPF_MEM, 3),
+                BPF_STMT (BPF_MISC | BPF_TXA, 0),
+                BPF_STMT (BPF_RET | BPF_A, 0),
         };
         static const struct sock_filter div0[] = {
-                BPF_STMT (BPF_LDX | BPF_IMM, 0), BPF_STMT (BPF_LD | BPF_IMM, 5),
-                BPF_STMT (BPF_ALU | BPF_DIV | BPF_X, 0), RET (ALLOW),
+                BPF_STMT (BPF_LDX | BPF_IMM, 0),
+                BPF_STMT (BPF_LD | BPF_IMM, 5),
+                BPF_STMT (BPF_ALU | BPF_DIV | BPF_X, 0),
+                RET (ALLOW),
         };
         struct bpf_prog p = { prog, HD_ARRAY_SIZE (prog) };
         struct hd_err err = { 0 };
@@ -167,8 +182,13 @@ static int
 search_masked (uint32_t mask, uint32_t value, unsigned arg, uint32_t bits, uint32_t *found)
 {
         struct sock_filter f[] = {
-                LD (0), JEQ (56, 0, 4), LD (4u * BPF_WORD_LO (arg)),
-                BPF_STMT (BPF_ALU | BPF_AND | BPF_K, mask), JEQ (value, 1, 0), RET (EPERM_), RET (ALLOW),
+                LD (0),
+                JEQ (56, 0, 4),
+                LD (4u * BPF_WORD_LO (arg)),
+                BPF_STMT (BPF_ALU | BPF_AND | BPF_K, mask),
+                JEQ (value, 1, 0),
+                RET (EPERM_),
+                RET (ALLOW),
         };
         struct bpf_prog p = { f, HD_ARRAY_SIZE (f) };
         struct bpf_goal goal = { BPF_WORD_LO (0), bits, NULL, 0 };
@@ -287,7 +307,8 @@ runc_program (void)
             "shipped: unshare gets EPERM");
         ok (action (shipped, SCMP_ARCH_X86_64, "mount_setattr", 0) == (SECCOMP_RET_ERRNO | EPERM),
             "shipped: mount_setattr gets EPERM");
-        ok (action (shipped, SCMP_ARCH_X86_64, "fsopen", 0) == (SECCOMP_RET_ERRNO | EPERM), "shipped: fsopen gets EPERM");
+        ok (action (shipped, SCMP_ARCH_X86_64, "fsopen", 0) == (SECCOMP_RET_ERRNO | EPERM),
+            "shipped: fsopen gets EPERM");
         ok (action (x86_64_only, SCMP_ARCH_X32, "read", 0) == SECCOMP_RET_KILL_THREAD,
             "x86_64 only: an x32 call meets the bad-architecture action (kill)");
         ok (action (x86_64_only, SCMP_ARCH_X86, "ptrace", 0) == SECCOMP_RET_KILL_THREAD,
@@ -298,7 +319,8 @@ runc_program (void)
         ok (action (twice, SCMP_ARCH_X86_64, "clone", CLONE_NEWUSER) == SECCOMP_RET_ALLOW,
             "two conditions on one argument are alternatives, as runc adds them");
         ok (action (high, SCMP_ARCH_X86_64, "clone", CLONE_NEWUSER) == SECCOMP_RET_ALLOW
-                    && action (high, SCMP_ARCH_X86_64, "clone", (uint64_t) CLONE_NEWUSER << 32) == (SECCOMP_RET_ERRNO | EPERM),
+                    && action (high, SCMP_ARCH_X86_64, "clone", (uint64_t) CLONE_NEWUSER << 32)
+                               == (SECCOMP_RET_ERRNO | EPERM),
             "the namespace mask shifted into the high word (0x7e020000 << 32) filters the wrong half");
         judged (shipped, "");
         judged (x86_64_only, "clone(0x10000000)@x86_64");

@@ -46,12 +46,18 @@ static void
 fixtures (void)
 {
         static const char *const runs[] = {
-                "run-capall-hostipc-uts-device.json", "run-default.json", "run-hardened-flags.json",
-                "run-privileged.json", "run-root-group0-apparmor-unconfined.json",
-                "run-sysctl-ulimit-oom-secrets.json", "run-unconfined-sysadmin-pidhost-sock.json",
+                "run-capall-hostipc-uts-device.json",
+                "run-default.json",
+                "run-hardened-flags.json",
+                "run-privileged.json",
+                "run-root-group0-apparmor-unconfined.json",
+                "run-sysctl-ulimit-oom-secrets.json",
+                "run-unconfined-sysadmin-pidhost-sock.json",
         };
         static const char *const execs[] = {
-                "exec-privileged.json", "exec-user0.json", "exec-user1000-env-cwd.json",
+                "exec-privileged.json",
+                "exec-user0.json",
+                "exec-user1000-env-cwd.json",
         };
 
         for (size_t i = 0; i < HD_ARRAY_SIZE (runs); i++) {
@@ -78,8 +84,7 @@ folding (void)
 
         refused ("{\"root\":{\"path\":\"r\",\"Readonly\":false}}",
                  "/root/Readonly: key \"Readonly\" is not spelled \"readonly\"", "a case-folded key");
-        refused ("{\"ociVer\xc5\xbfion\":\"1.0.2\"}", "would read it as \"ociVersion\"",
-                 "a key with U+017F");
+        refused ("{\"ociVer\xc5\xbfion\":\"1.0.2\"}", "would read it as \"ociVersion\"", "a key with U+017F");
         refused ("{\"hoo\xe2\x84\xaas\":{}}", "would read it as \"hooks\"", "a key with the Kelvin sign");
         refused ("{\"mounts\":[{\"destination\":\"/x\",\"Type\":\"bind\"}]}", "/mounts/0/Type",
                  "a folded key inside an array");
@@ -93,20 +98,17 @@ types (void)
         refused ("{\"process\":{\"user\":{\"uid\":null}}}", "/process/user/uid: null", "null for a number");
         refused ("{\"process\":{\"args\":[\"sh\",null]}}", "/process/args/1: null", "null in an array");
         refused ("{\"annotations\":{\"a\":null}}", "/annotations/a: null", "null in a map");
-        refused ("{\"root\":{\"readonly\":\"true\"}}", "expected a boolean, found a string",
-                 "a string for a bool");
+        refused ("{\"root\":{\"readonly\":\"true\"}}", "expected a boolean, found a string", "a string for a bool");
         refused ("{\"process\":{\"user\":{\"uid\":\"0\"}}}", "expected an unsigned 32-bit integer",
                  "a string for a number");
-        refused ("{\"process\":{\"user\":{\"uid\":-1}}}", "-1 is not an unsigned 32-bit integer",
-                 "a negative uid");
+        refused ("{\"process\":{\"user\":{\"uid\":-1}}}", "-1 is not an unsigned 32-bit integer", "a negative uid");
         refused ("{\"process\":{\"user\":{\"uid\":0.0}}}", "0.0 is not", "a fractional uid");
         refused ("{\"process\":{\"user\":{\"uid\":1e3}}}", "1e3 is not", "an exponent uid");
         refused ("{\"process\":{\"user\":{\"uid\":4294967296}}}", "out of range", "a uid over 2^32");
         refused ("{\"process\":{\"user\":{\"uid\":-0}}}", "-0 is not", "-0 for an unsigned field");
-        refused ("{\"linux\":{\"resources\":{\"memory\":{\"limit\":9223372036854775808}}}}",
-                 "out of range", "an int64 over 2^63-1");
-        refused ("{\"linux\":{\"resources\":{\"blockIO\":{\"weight\":65536}}}}", "out of range",
-                 "a uint16 over 65535");
+        refused ("{\"linux\":{\"resources\":{\"memory\":{\"limit\":9223372036854775808}}}}", "out of range",
+                 "an int64 over 2^63-1");
+        refused ("{\"linux\":{\"resources\":{\"blockIO\":{\"weight\":65536}}}}", "out of range", "a uint16 over 65535");
         refused ("{\"foo\":1}", "/foo: unknown field \"foo\"", "an unknown top-level field");
         refused ("{\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"x\":1}}}",
                  "/linux/seccomp/x: unknown field", "an unknown nested field");
@@ -114,14 +116,15 @@ types (void)
                  "a number in the annotations map (pointer escaped)");
 
         accepted ("{\"process\":{\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":18446744073709551615,"
-                  "\"soft\":1024}],\"oomScoreAdj\":-1000}}", &spec_config, "uint64 max and negative int");
+                  "\"soft\":1024}],\"oomScoreAdj\":-1000}}",
+                  &spec_config, "uint64 max and negative int");
         accepted ("{\"annotations\":{\"Anything\":\"x\",\"anything\":\"y\"}}", &spec_config,
                   "map keys that differ only in case (maps match exactly)");
         accepted ("{\"linux\":{\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"}}}", &spec_config, "sysctl map");
         accepted ("{\"windows\":{\"anything\":null},\"vm\":{}}", &spec_config,
                   "opaque objects a Linux runtime ignores");
-        accepted ("{\"memory\":{\"limit\":134217728,\"swap\":-1},\"pids\":{\"limit\":100}}",
-                  &spec_resources, "an update --resources document");
+        accepted ("{\"memory\":{\"limit\":134217728,\"swap\":-1},\"pids\":{\"limit\":100}}", &spec_resources,
+                  "an update --resources document");
         accepted ("{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}}", &spec_process,
                   "an exec --process document");
 }
@@ -131,8 +134,8 @@ types (void)
 /* Decode `doc` with every class at action `a` (unknown fields at `unknown`);
  * returns the canonical text (static) and the finding ids, comma-joined. */
 static const char *
-canon (const char *doc, const struct spec_type *type, enum policy_action a, enum policy_action unknown,
-       char *rules, size_t rules_size, struct decision *d)
+canon (const char *doc, const struct spec_type *type, enum policy_action a, enum policy_action unknown, char *rules,
+       size_t rules_size, struct decision *d)
 {
         static char out[HD_ERR_MSG_MAX + 16];
         _cleanup_json_ struct json *j = NULL;
@@ -170,7 +173,8 @@ static const struct {
         { "upper case in an array item", "{\"mounts\":[{\"destination\":\"/x\",\"TYPE\":\"bind\"}]}",
           "{\"mounts\":[{\"destination\":\"/x\",\"type\":\"bind\"}]}", "foldedKey" },
         { "U+0131 dotless i is not i: unknown",
-          "{\"process\":{\"args\":[\"sh\"],\"env\":[],\"user\":{\"u\xc4\xb1" "d\":0}}}",
+          "{\"process\":{\"args\":[\"sh\"],\"env\":[],\"user\":{\"u\xc4\xb1"
+          "d\":0}}}",
           "{\"process\":{\"args\":[\"sh\"],\"env\":[],\"user\":{}}}", "unknownField" },
         { "map keys are exact", "{\"annotations\":{\"Anything\":\"x\",\"anything\":\"y\"}}",
           "{\"annotations\":{\"Anything\":\"x\",\"anything\":\"y\"}}", "" },
@@ -183,7 +187,8 @@ static const struct {
           "{\"process\":{\"user\":{\"uid\":1000}}}", "foldedKey,duplicateKey" },
         { "two folded spellings", "{\"process\":{\"USER\":{\"uid\":1},\"uSeR\":{\"gid\":2}}}",
           "{\"process\":{\"user\":{\"uid\":1,\"gid\":2}}}", "foldedKey,foldedKey,duplicateKey" },
-        { "a repeated top-level object merges", "{\"process\":{\"args\":[\"a\",\"b\",\"c\"]},\"process\":{\"cwd\":\"/\"}}",
+        { "a repeated top-level object merges",
+          "{\"process\":{\"args\":[\"a\",\"b\",\"c\"]},\"process\":{\"cwd\":\"/\"}}",
           "{\"process\":{\"args\":[\"a\",\"b\",\"c\"],\"cwd\":\"/\"}}", "duplicateKey" },
         { "a repeated array of strings: the last", "{\"process\":{\"args\":[\"a\",\"b\",\"c\"],\"args\":[\"d\"]}}",
           "{\"process\":{\"args\":[\"d\"]}}", "duplicateKey" },
@@ -192,9 +197,10 @@ static const struct {
           "\"mounts\":[{\"destination\":\"/c\"}],\"mounts\":[{\"destination\":\"/d\"},{\"destination\":\"/e\"}]}",
           "{\"mounts\":[{\"destination\":\"/d\"},{\"destination\":\"/e\",\"source\":\"/etc\"}]}",
           "duplicateKey,duplicateKey" },
-        { "an empty array is a new slice", "{\"mounts\":[{\"destination\":\"/a\",\"source\":\"/etc\"}],\"mounts\":[],"
-          "\"mounts\":[{\"destination\":\"/b\"}]}", "{\"mounts\":[{\"destination\":\"/b\"}]}",
-          "duplicateKey,duplicateKey" },
+        { "an empty array is a new slice",
+          "{\"mounts\":[{\"destination\":\"/a\",\"source\":\"/etc\"}],\"mounts\":[],"
+          "\"mounts\":[{\"destination\":\"/b\"}]}",
+          "{\"mounts\":[{\"destination\":\"/b\"}]}", "duplicateKey,duplicateKey" },
         { "a map merges key by key", "{\"annotations\":{\"a\":\"1\"},\"annotations\":{\"b\":\"2\"}}",
           "{\"annotations\":{\"a\":\"1\",\"b\":\"2\"}}", "duplicateKey" },
         { "a duplicate map key: the last value", "{\"annotations\":{\"a\":\"1\",\"a\":\"2\"}}",
@@ -204,8 +210,7 @@ static const struct {
           "duplicateKey,null" },
         { "null for a pointer number", "{\"linux\":{\"resources\":{\"memory\":{\"limit\":5,\"limit\":null}}}}",
           "{\"linux\":{\"resources\":{\"memory\":{}}}}", "duplicateKey,null" },
-        { "null for a value number", "{\"process\":{\"user\":{\"uid\":null}}}", "{\"process\":{\"user\":{}}}",
-          "null" },
+        { "null for a value number", "{\"process\":{\"user\":{\"uid\":null}}}", "{\"process\":{\"user\":{}}}", "null" },
         { "null after a value struct keeps it", "{\"process\":{\"user\":{\"uid\":7},\"user\":null}}",
           "{\"process\":{\"user\":{\"uid\":7}}}", "duplicateKey,null" },
         { "null after a bool keeps it", "{\"process\":{\"terminal\":true,\"terminal\":null}}",
@@ -243,10 +248,12 @@ canonical (void)
                 /* under reject a repeated copy is not merged: what it holds is not judged */
                 canon (canon_cases[i].in, &spec_config, ACTION_REJECT, ACTION_REJECT, rules, sizeof rules, &d);
                 ok (strncmp (rules, canon_cases[i].rules, strcspn (canon_cases[i].rules, ",")) == 0
-                            && (strstr (canon_cases[i].rules, "duplicateKey") || strcmp (rules, canon_cases[i].rules) == 0),
-                    "reject, %s: the same first finding (all of them without a duplicate): %s", canon_cases[i].what, rules);
-                ok (d.verdict == (canon_cases[i].rules[0] ? VERDICT_REFUSED : VERDICT_ALLOWED),
-                    "reject, %s: refused", canon_cases[i].what);
+                            && (strstr (canon_cases[i].rules, "duplicateKey")
+                                || strcmp (rules, canon_cases[i].rules) == 0),
+                    "reject, %s: the same first finding (all of them without a duplicate): %s", canon_cases[i].what,
+                    rules);
+                ok (d.verdict == (canon_cases[i].rules[0] ? VERDICT_REFUSED : VERDICT_ALLOWED), "reject, %s: refused",
+                    canon_cases[i].what);
         }
 
         /* audit: rewritten, warned, never refused; an unknown field kept */
@@ -263,7 +270,8 @@ canonical (void)
         /* findings carry the path as written and line:col */
         canon ("{\"process\":{\n\"User\":{}}}", &spec_config, ACTION_REJECT, ACTION_REJECT, rules, sizeof rules, &d);
         is_str (d.findings[0].pointer, "/process/User", "the pointer names the key as written");
-        has_str (d.findings[0].message, "2:1: /process/User: key \"User\" is read by runc's decoder as the field \"user\"",
+        has_str (d.findings[0].message,
+                 "2:1: /process/User: key \"User\" is read by runc's decoder as the field \"user\"",
                  "the message has line:col and the field");
         /* exec and update documents */
         is_str (canon ("{\"Args\":[\"sh\"],\"user\":{\"Uid\":0}}", &spec_process, ACTION_REWRITE, ACTION_REWRITE, rules,
@@ -275,7 +283,8 @@ canonical (void)
         /* what runc refuses stays refused */
         has_str (canon ("{\"process\":{\"user\":{\"uid\":\"0\"},\"user\":{\"uid\":0}}}", &spec_config, ACTION_REWRITE,
                         ACTION_REWRITE, rules, sizeof rules, &d),
-                 "error: 1:27: /process/user/uid: expected an unsigned 32-bit integer", "a bad earlier copy is refused");
+                 "error: 1:27: /process/user/uid: expected an unsigned 32-bit integer",
+                 "a bad earlier copy is refused");
         has_str (canon ("{\"Process\":{\"User\":{\"UID\":-1}}}", &spec_config, ACTION_REWRITE, ACTION_REWRITE, rules,
                         sizeof rules, &d),
                  "/Process/User/UID: -1 is not an unsigned 32-bit integer", "a bad number under folded keys");
@@ -297,8 +306,8 @@ canonical_fixtures (void)
 
                 ok (doc && json_parse (doc, strlen (doc), &orig, &err) == 0
                             && json_parse (doc, strlen (doc), &j, &err) == 0
-                            && spec_canonicalize (&j, &spec_config, &a, &d, doc, strlen (doc), &err) == 0
-                            && d.n == 0 && json_equal (orig, j),
+                            && spec_canonicalize (&j, &spec_config, &a, &d, doc, strlen (doc), &err) == 0 && d.n == 0
+                            && json_equal (orig, j),
                     "%s is canonical: no finding, the same tree", runs[i]);
         }
 }

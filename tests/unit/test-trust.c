@@ -10,12 +10,12 @@
 
 #include "tap.h"
 
-#define OTHER_UID 1u        /* a marker: replaced by a uid that is neither root nor the caller */
+#define OTHER_UID 1u /* a marker: replaced by a uid that is neither root nor the caller */
 
 static const struct {
         const char *what;
-        unsigned uid;        /* 0 or OTHER_UID */
-        mode_t mode;         /* type and permission bits */
+        unsigned uid; /* 0 or OTHER_UID */
+        mode_t mode;  /* type and permission bits */
         bool ancestor;
         const char *problem; /* NULL: trusted */
 } cases[] = {

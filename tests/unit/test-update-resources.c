@@ -12,11 +12,13 @@
 
 /* The state.json cgroups runc 1.1.5 writes for 1 CPU, 256Mi without swap
  * and 50 pids, and what its own `update --cpu-period 1000` leaves there. */
-#define STATE "{\"config\":{\"cgroups\":{\"memory\":268435456,\"memory_reservation\":0,\"memory_swap\":268435456," \
-              "\"cpu_shares\":0,\"cpu_quota\":100000,\"cpu_period\":100000,\"cpu_rt_quota\":0,\"cpu_rt_period\":0," \
-              "\"cpuset_cpus\":\"\",\"cpuset_mems\":\"\",\"pids_limit\":50,\"blkio_weight\":0}}}"
-#define ZEROED "{\"config\":{\"cgroups\":{\"memory\":0,\"memory_swap\":0,\"cpu_quota\":100000,\"cpu_period\":1000," \
-               "\"pids_limit\":0,\"cpuset_cpus\":\"\"}}}"
+#define STATE                                                                                                 \
+        "{\"config\":{\"cgroups\":{\"memory\":268435456,\"memory_reservation\":0,\"memory_swap\":268435456,"  \
+        "\"cpu_shares\":0,\"cpu_quota\":100000,\"cpu_period\":100000,\"cpu_rt_quota\":0,\"cpu_rt_period\":0," \
+        "\"cpuset_cpus\":\"\",\"cpuset_mems\":\"\",\"pids_limit\":50,\"blkio_weight\":0}}}"
+#define ZEROED                                                                                               \
+        "{\"config\":{\"cgroups\":{\"memory\":0,\"memory_swap\":0,\"cpu_quota\":100000,\"cpu_period\":1000," \
+        "\"pids_limit\":0,\"cpuset_cpus\":\"\"}}}"
 #define KEPT "\"memory\":{\"limit\":268435456,\"swap\":268435456}"
 
 /* update ARGS (or, with `request`, that --resources document) merged into
@@ -27,20 +29,28 @@ static const struct {
         const char *request;
         const char *state;
         const char *want;
-        const char *strict;  /* the refused flag's name */
+        const char *strict; /* the refused flag's name */
 } cases[] = {
         /* one set, keep the other: a period alone keeps the quota */
-        { "--cpu-period 1000", NULL, STATE, "{" KEPT ",\"cpu\":{\"quota\":100000,\"period\":1000},\"pids\":{\"limit\":50}}" },
-        { "--cpu-quota 50000", NULL, STATE, "{" KEPT ",\"cpu\":{\"quota\":50000,\"period\":100000},\"pids\":{\"limit\":50}}" },
+        { "--cpu-period 1000", NULL, STATE,
+          "{" KEPT ",\"cpu\":{\"quota\":100000,\"period\":1000},\"pids\":{\"limit\":50}}" },
+        { "--cpu-quota 50000", NULL, STATE,
+          "{" KEPT ",\"cpu\":{\"quota\":50000,\"period\":100000},\"pids\":{\"limit\":50}}" },
         /* memory alone keeps the swap */
-        { "--memory 100m", NULL, STATE, "{\"memory\":{\"limit\":104857600,\"swap\":268435456},\"cpu\":{\"quota\":100000,\"period\":100000},\"pids\":{\"limit\":50}}" },
+        { "--memory 100m", NULL, STATE,
+          "{\"memory\":{\"limit\":104857600,\"swap\":268435456},\"cpu\":{\"quota\":100000,\"period\":100000},\"pids\":{\"limit\":50}}" },
         /* the fs driver: memory -1 with no swap makes swap -1 */
-        { "--memory=-1", NULL, STATE, "{\"memory\":{\"limit\":-1,\"swap\":-1},\"cpu\":{\"quota\":100000,\"period\":100000},\"pids\":{\"limit\":50}}" },
-        { "--memory=-1 --memory-swap 1g", NULL, STATE, "{\"memory\":{\"limit\":-1,\"swap\":1073741824},\"cpu\":{\"quota\":100000,\"period\":100000},\"pids\":{\"limit\":50}}" },
+        { "--memory=-1", NULL, STATE,
+          "{\"memory\":{\"limit\":-1,\"swap\":-1},\"cpu\":{\"quota\":100000,\"period\":100000},\"pids\":{\"limit\":50}}" },
+        { "--memory=-1 --memory-swap 1g", NULL, STATE,
+          "{\"memory\":{\"limit\":-1,\"swap\":1073741824},\"cpu\":{\"quota\":100000,\"period\":100000},\"pids\":{\"limit\":50}}" },
         /* 0 and "" leave a value as it is; the last copy of a flag wins */
-        { "--memory 0 --pids-limit 0 --cpuset-cpus=", NULL, STATE, "{" KEPT ",\"cpu\":{\"quota\":100000,\"period\":100000},\"pids\":{\"limit\":50}}" },
-        { "--pids-limit 7 --pids-limit 9", NULL, STATE, "{" KEPT ",\"cpu\":{\"quota\":100000,\"period\":100000},\"pids\":{\"limit\":9}}" },
-        { "--memory 1g --memory=", NULL, STATE, "{" KEPT ",\"cpu\":{\"quota\":100000,\"period\":100000},\"pids\":{\"limit\":50}}" },
+        { "--memory 0 --pids-limit 0 --cpuset-cpus=", NULL, STATE,
+          "{" KEPT ",\"cpu\":{\"quota\":100000,\"period\":100000},\"pids\":{\"limit\":50}}" },
+        { "--pids-limit 7 --pids-limit 9", NULL, STATE,
+          "{" KEPT ",\"cpu\":{\"quota\":100000,\"period\":100000},\"pids\":{\"limit\":9}}" },
+        { "--memory 1g --memory=", NULL, STATE,
+          "{" KEPT ",\"cpu\":{\"quota\":100000,\"period\":100000},\"pids\":{\"limit\":50}}" },
         /* every field update.go reads */
         { "--cpu-share 512 --cpu-rt-runtime 5000 --cpu-rt-period 1000000 --cpuset-cpus 0-1 --cpuset-mems 0 --blkio-weight 300 --memory-reservation 1k --kernel-memory 1m --kernel-memory-tcp 2m",
           NULL, STATE,
@@ -50,9 +60,12 @@ static const struct {
         /* go-units sizes and Go's base-10 integers, read exactly */
         { "--memory 64M --cpu-period 0100000 --cpu-quota +50000", NULL, STATE,
           "{\"memory\":{\"limit\":67108864,\"swap\":268435456},\"cpu\":{\"quota\":50000,\"period\":100000},\"pids\":{\"limit\":50}}" },
-        { "--memory 64mib", NULL, STATE, "{\"memory\":{\"limit\":67108864,\"swap\":268435456},\"cpu\":{\"quota\":100000,\"period\":100000},\"pids\":{\"limit\":50}}" },
-        { "--memory 100i", NULL, STATE, "{\"memory\":{\"limit\":100,\"swap\":268435456},\"cpu\":{\"quota\":100000,\"period\":100000},\"pids\":{\"limit\":50}}" },
-        { "--memory 9007199254740992", NULL, STATE, "{\"memory\":{\"limit\":9007199254740992,\"swap\":268435456},\"cpu\":{\"quota\":100000,\"period\":100000},\"pids\":{\"limit\":50}}" },
+        { "--memory 64mib", NULL, STATE,
+          "{\"memory\":{\"limit\":67108864,\"swap\":268435456},\"cpu\":{\"quota\":100000,\"period\":100000},\"pids\":{\"limit\":50}}" },
+        { "--memory 100i", NULL, STATE,
+          "{\"memory\":{\"limit\":100,\"swap\":268435456},\"cpu\":{\"quota\":100000,\"period\":100000},\"pids\":{\"limit\":50}}" },
+        { "--memory 9007199254740992", NULL, STATE,
+          "{\"memory\":{\"limit\":9007199254740992,\"swap\":268435456},\"cpu\":{\"quota\":100000,\"period\":100000},\"pids\":{\"limit\":50}}" },
         /* values runc reads differently or refuses */
         { "--memory 1.5g", NULL, STATE, NULL, "memory" },
         { "--memory 9007199254740993", NULL, STATE, NULL, "memory" },
@@ -82,7 +95,8 @@ static const struct {
         { NULL, "{\"cpu\":{\"period\":1000},\"memory\":{\"limit\":0,\"swap\":-1}}", STATE,
           "{\"memory\":{\"limit\":268435456,\"swap\":-1},\"cpu\":{\"quota\":100000,\"period\":1000},\"pids\":{\"limit\":50}}" },
         { NULL, "{\"pids\":{\"limit\":-1},\"unified\":{\"pids.max\":\"max\"},\"hugepageLimits\":[]}", STATE,
-          "{" KEPT ",\"cpu\":{\"quota\":100000,\"period\":100000},\"pids\":{\"limit\":-1},\"unified\":{\"pids.max\":\"max\"}}" },
+          "{" KEPT
+          ",\"cpu\":{\"quota\":100000,\"period\":100000},\"pids\":{\"limit\":-1},\"unified\":{\"pids.max\":\"max\"}}" },
 };
 
 static int
