@@ -235,6 +235,7 @@ json_pointer_append (char *buf, size_t size, const char *component)
 struct frame {
         struct json *node;
         const char *key; /* object: key of the member being parsed */
+        size_t skipped;  /* array, shallow: scalar items not built */
 };
 
 struct builder {
@@ -251,6 +252,17 @@ struct builder {
         struct hd_err *err;
         bool failed;
         bool keep_duplicates; /* JSON_KEEP_DUPLICATES */
+        /* json_peek_string: nothing is built but what the checks need.  A
+         * container is nodes[its depth], reused, holding only its keys (for
+         * the duplicate check), which live in `keys` (decoded keys and
+         * their NULs never outgrow the document); the root object's string
+         * member `want` is copied to `found`. */
+        bool shallow;
+        struct json *nodes;
+        char *keys;
+        size_t keys_used;
+        const char *want;
+        char *found;
 };
 
 void
@@ -283,7 +295,8 @@ builder_pointer (const struct builder *b, char *buf, size_t size)
                                 json_pointer_append (buf, size, b->stack[i].key);
                 } else {
                         /* the array's newest item is the one in progress */
-                        snprintf (idx, sizeof idx, "%zu", n->n ? n->n - 1 : 0);
+                        size_t items = n->n + b->stack[i].skipped;
+                        snprintf (idx, sizeof idx, "%zu", items ? items - 1 : 0);
                         json_pointer_append (buf, size, idx);
                 }
         }
@@ -470,6 +483,33 @@ builder_attach (struct builder *b, struct json *node)
         return 1;
 }
 
+/* Shallow: a scalar inside a container is not built; an object still
+ * records its key (with no value), so duplicates are found as in full. */
+static bool
+builder_skips (const struct builder *b)
+{
+        return b->shallow && b->depth > 0;
+}
+
+static int
+builder_skip (struct builder *b)
+{
+        struct json *top = b->stack[b->depth - 1].node;
+
+        if (top->type == JSON_ARRAY) {
+                b->stack[b->depth - 1].skipped++;
+                return 1;
+        }
+        if (grow ((void **) &top->members, &top->cap, top->n, sizeof *top->members) < 0)
+                return builder_fail (b, "out of memory");
+        top->members[top->n].key = steal_ptr (&b->pending_key);
+        top->members[top->n].value = NULL;
+        top->members[top->n].off = b->pending_key_off;
+        top->n++;
+        b->stack[b->depth - 1].key = top->members[top->n - 1].key;
+        return 1;
+}
+
 /* A token of `len` bytes that yajl just consumed; not a string. */
 static void
 builder_token (struct builder *b, size_t len)
@@ -482,6 +522,8 @@ static int
 cb_null (void *ctx)
 {
         builder_token (ctx, 4);
+        if (builder_skips (ctx))
+                return builder_skip (ctx);
         return builder_attach (ctx, json_new (JSON_NULL));
 }
 
@@ -489,6 +531,8 @@ static int
 cb_boolean (void *ctx, int v)
 {
         builder_token (ctx, v ? 4 : 5);
+        if (builder_skips (ctx))
+                return builder_skip (ctx);
         return builder_attach (ctx, json_new_bool (v));
 }
 
@@ -496,6 +540,8 @@ static int
 cb_number (void *ctx, const char *s, size_t len)
 {
         builder_token (ctx, len);
+        if (builder_skips (ctx))
+                return builder_skip (ctx);
         return builder_attach (ctx, json_new_text (JSON_NUMBER, s, len));
 }
 
@@ -506,6 +552,15 @@ cb_string (void *ctx, const unsigned char *s, size_t len)
 
         if (!builder_check_text (b, s, len, "string"))
                 return 0;
+        if (builder_skips (b)) {
+                if (b->want && b->depth == 1 && b->stack[0].node->type == JSON_OBJECT
+                    && strcmp (b->pending_key, b->want) == 0) {
+                        free (b->found);
+                        if (!(b->found = strndup ((const char *) s, len)))
+                                return builder_fail (b, "out of memory");
+                }
+                return builder_skip (b);
+        }
         return builder_attach (b, json_new_text (JSON_STRING, (const char *) s, len));
 }
 
@@ -517,11 +572,20 @@ builder_push (struct builder *b, enum json_type type)
         builder_token (b, 1);
         if (b->depth >= JSON_MAX_DEPTH)
                 return builder_fail (b, "nested deeper than %d levels", JSON_MAX_DEPTH);
-        node = json_new (type);
-        if (!builder_attach (b, node))
-                return 0;
+        if (b->shallow) {
+                if (b->depth > 0 && !builder_skip (b))
+                        return 0;
+                node = &b->nodes[b->depth];
+                node->type = type;
+                node->n = 0;
+        } else {
+                node = json_new (type);
+                if (!builder_attach (b, node))
+                        return 0;
+        }
         b->stack[b->depth].node = node;
         b->stack[b->depth].key = NULL;
+        b->stack[b->depth].skipped = 0;
         b->depth++;
         return 1;
 }
@@ -544,12 +608,19 @@ cb_map_key (void *ctx, const unsigned char *s, size_t len)
         struct builder *b = ctx;
         struct frame *top = &b->stack[b->depth - 1];
 
-        free (b->pending_key);
+        if (!b->shallow)
+                free (b->pending_key);
         b->pending_key = NULL;
         top->key = NULL;
         if (!builder_check_text (b, s, len, "key"))
                 return 0;
-        b->pending_key = strndup ((const char *) s, len);
+        if (b->shallow) {
+                b->pending_key = memcpy (b->keys + b->keys_used, s, len);
+                b->pending_key[len] = '\0';
+                b->keys_used += len + 1;
+        } else {
+                b->pending_key = strndup ((const char *) s, len);
+        }
         if (!b->pending_key) {
                 hd_err_set (b->err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
                 return b->failed = true, 0;
@@ -729,36 +800,72 @@ json_parse (const char *buf, size_t len, struct json **out, struct hd_err *err)
         return json_parse_flags (buf, len, 0, out, err);
 }
 
+/* The one parse of every document, full or shallow: the same checks, so
+ * both accept the same documents.  On success b->root is the tree. */
+static int
+builder_run (struct builder *b)
+{
+        yajl_status st;
+
+        if (precheck (b->buf, b->len, b->err) < 0)
+                return -1;
+        b->h = yajl_alloc (&builder_callbacks, NULL, b);
+        if (!b->h)
+                return hd_err_set (b->err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        /* Comments off, strings validated as UTF-8, exactly one value. */
+        yajl_config (b->h, yajl_allow_comments, 0);
+        yajl_config (b->h, yajl_dont_validate_strings, 0);
+        yajl_config (b->h, yajl_allow_trailing_garbage, 0);
+        yajl_config (b->h, yajl_allow_multiple_values, 0);
+        yajl_config (b->h, yajl_allow_partial_values, 0);
+
+        st = yajl_parse (b->h, (const unsigned char *) b->buf, b->len);
+        if (st == yajl_status_ok)
+                st = yajl_complete_parse (b->h);
+        if (st != yajl_status_ok && !b->failed)
+                builder_yajl_error (b);
+        yajl_free (b->h);
+        if (!b->shallow)
+                free (b->pending_key);
+        if (b->failed) {
+                json_free (b->root);
+                b->root = NULL;
+                return -1;
+        }
+        return 0;
+}
+
 int
 json_parse_flags (const char *buf, size_t len, unsigned flags, struct json **out, struct hd_err *err)
 {
         struct builder b = { .buf = buf, .len = len, .err = err, .keep_duplicates = flags & JSON_KEEP_DUPLICATES };
-        yajl_status st;
 
-        if (precheck (buf, len, err) < 0)
+        if (builder_run (&b) < 0)
                 return -1;
-        b.h = yajl_alloc (&builder_callbacks, NULL, &b);
-        if (!b.h)
-                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
-        /* Comments off, strings validated as UTF-8, exactly one value. */
-        yajl_config (b.h, yajl_allow_comments, 0);
-        yajl_config (b.h, yajl_dont_validate_strings, 0);
-        yajl_config (b.h, yajl_allow_trailing_garbage, 0);
-        yajl_config (b.h, yajl_allow_multiple_values, 0);
-        yajl_config (b.h, yajl_allow_partial_values, 0);
+        *out = b.root;
+        return 0;
+}
 
-        st = yajl_parse (b.h, (const unsigned char *) buf, len);
-        if (st == yajl_status_ok)
-                st = yajl_complete_parse (b.h);
-        if (st != yajl_status_ok && !b.failed)
-                builder_yajl_error (&b);
-        yajl_free (b.h);
-        free (b.pending_key);
-        if (b.failed) {
-                json_free (b.root);
+int
+json_peek_string (const char *buf, size_t len, const char *key, char **out, struct hd_err *err)
+{
+        struct json nodes[JSON_MAX_DEPTH] = { { 0 } };
+        struct builder b = { .buf = buf, .len = len, .err = err, .shallow = true, .nodes = nodes, .want = key };
+        int rc;
+
+        *out = NULL;
+        if (!(b.keys = malloc (len + 1)))
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        rc = builder_run (&b);
+        for (size_t i = 0; i < JSON_MAX_DEPTH; i++)
+                free (nodes[i].members);
+        free (b.keys);
+        json_free (b.root); /* a scalar root; a container is in nodes */
+        if (rc < 0) {
+                free (b.found);
                 return -1;
         }
-        *out = b.root;
+        *out = b.found;
         return 0;
 }
 

@@ -1232,13 +1232,17 @@ policy_peek_runtime (const char *named)
 {
         const char *path = named ? named : HD_POLICY_PATH;
         _cleanup_free_ char *buf = NULL;
-        _cleanup_json_ struct json *tree = NULL;
+        char *rt = NULL;
         struct hd_err ignored;
-        const struct json *rt;
         size_t len;
 
-        if (adminfile_read (path, &buf, &len, &ignored) < 0 || json_parse (buf, len, &tree, &ignored) < 0)
+        /* json_peek_string accepts exactly what json_parse does */
+        if (adminfile_read (path, &buf, &len, &ignored) < 0
+            || json_peek_string (buf, len, "runtime", &rt, &ignored) < 0)
                 return NULL;
-        rt = json_get (tree, "runtime");
-        return rt && rt->type == JSON_STRING && rt->text[0] == '/' ? strdup (rt->text) : NULL;
+        if (rt && rt[0] != '/') {
+                free (rt);
+                rt = NULL;
+        }
+        return rt;
 }

@@ -64,6 +64,11 @@ int json_parse (const char *buf, size_t len, struct json **out, struct hd_err *e
 #define JSON_KEEP_DUPLICATES 1u
 int json_parse_flags (const char *buf, size_t len, unsigned flags, struct json **out, struct hd_err *err);
 
+/* Whether json_parse would accept the document (the same checks, the same
+ * message when not), without building its tree: *out is a copy of the
+ * root object's member `key` when that is a string, else NULL. */
+int json_peek_string (const char *buf, size_t len, const char *key, char **out, struct hd_err *err);
+
 /* dup[i] (obj->n entries) is set when member i repeats the key of an
  * earlier member.  -1: out of memory. */
 int json_mark_duplicates (const struct json *obj, bool *dup);

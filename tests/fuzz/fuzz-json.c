@@ -3,7 +3,8 @@
  * Properties: no crash, no leak; whatever parses is written back to bytes
  * that parse again and write back identically (the writer is a fixed point);
  * the canonical form of a document is its own canonical form, with no
- * finding (idempotent; sections runc ignores are kept as written). */
+ * finding (idempotent; sections runc ignores are kept as written); the
+ * shallow peek (json_peek_string) agrees with the parse. */
 #include "config.h"
 
 #include <stdint.h>
@@ -36,6 +37,25 @@ canonical_is_fixed_point (const uint8_t *data, size_t size, const struct spec_ty
                 abort ();
 }
 
+/* The pass-through verbs' peek accepts what the parse accepts, with the
+ * same message, and finds the same root "runtime". */
+static void
+peek_agrees (const uint8_t *data, size_t size)
+{
+        _cleanup_json_ struct json *j = NULL;
+        _cleanup_free_ char *found = NULL;
+        struct hd_err full = { 0 }, peek = { 0 };
+        const struct json *rt;
+        int rc = json_parse ((const char *) data, size, &j, &full);
+
+        if (json_peek_string ((const char *) data, size, "runtime", &found, &peek) != rc
+            || strcmp (full.msg, peek.msg) != 0)
+                abort ();
+        rt = rc == 0 ? json_get (j, "runtime") : NULL;
+        if (rt && rt->type == JSON_STRING ? !found || strcmp (found, rt->text) != 0 : found != NULL)
+                abort ();
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
@@ -44,6 +64,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         struct hd_err err;
         size_t len, len2;
 
+        peek_agrees (data, size);
         canonical_is_fixed_point (data, size, &spec_config);
         canonical_is_fixed_point (data, size, &spec_process);
         if (json_parse ((const char *) data, size, &j, &err) < 0)

@@ -55,6 +55,65 @@ rewritten (const char *in, const char *want, const char *what)
         is_str (out, want, "  %s written back with the same meaning", what);
 }
 
+/* json_peek_string accepts exactly the documents json_parse accepts, with
+ * the same message, and finds the root object's string member as
+ * json_get does. */
+static void
+peek_agrees (const char *in, size_t len, const char *what)
+{
+        _cleanup_json_ struct json *j = NULL;
+        _cleanup_free_ char *found = NULL;
+        struct hd_err full = { 0 }, peek = { 0 };
+        const struct json *rt;
+        int rc_full, rc_peek;
+
+        len = len ? len : strlen (in);
+        rc_full = json_parse (in, len, &j, &full);
+        rc_peek = json_peek_string (in, len, "runtime", &found, &peek);
+        rt = rc_full == 0 ? json_get (j, "runtime") : NULL;
+        ok (rc_full == rc_peek && strcmp (full.msg, peek.msg) == 0, "peek agrees with the parse on %s", what);
+        is_str (found, rt && rt->type == JSON_STRING ? rt->text : NULL, "  peek finds the same runtime in %s", what);
+}
+
+static void
+peeks (void)
+{
+        static const struct {
+                const char *in;
+                size_t len;
+                const char *what;
+        } docs[] = {
+                { "{\"runtime\":\"/usr/bin/crun\"}", 0, "a runtime" },
+                { "{\"a\":{\"runtime\":\"/x\"},\"b\":[\"runtime\",{\"runtime\":\"/y\"}]}", 0, "nested runtimes only" },
+                { "{\"runtime\":\"/x\",\"rules\":{\"a\":1,\"a\":2}}", 0, "a nested duplicate key" },
+                { "{\"runtime\":\"/x\",\"runtime\":\"/y\"}", 0, "a duplicate runtime" },
+                { "{\"runtime\":\"/x\",\"r\\u0075ntime\":\"/y\"}", 0, "a duplicate spelled with an escape" },
+                { "{\"runtime\":\"/x\",\"k\":[1,2,{\"x\":[true,false,null]}]}", 0, "scalars of every kind" },
+                { "{\"runtime\":\"/x\",\"s\":\"\\ud800\"}", 0, "a lone surrogate" },
+                { "{\"runtime\":\"/x\",\"s\":\"\xc0\xaf\"}", 0, "an overlong sequence" },
+                { "{\"runtime\":\"/x\",\"s\":\"a\\u0000b\"}", 0, "an escaped NUL" },
+                { "{\"runtime\":\"/x\"}\0", 17, "a NUL byte" },
+                { "{\"runtime\":\"/x\"} x", 0, "trailing garbage" },
+                { "{\"runtime\":\"/x\"", 0, "a truncated document" },
+                { "{\"runtime\":\"/x\", /* c */ \"a\":1}", 0, "a comment" },
+                { "{\"runtime\":1}", 0, "a runtime that is a number" },
+                { "{\"runtime\":{\"path\":\"/x\"}}", 0, "a runtime that is an object" },
+                { "{\"runtime\":\"/x\",\"k\":"
+                  "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+                  "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+                  0, "too deep" },
+                { "{\"k\":[1,{},\"x\",[],\"\\ud800\"]}", 0, "a bad string after items of both kinds" },
+                { "{\"k\":[1,{},\"x\",{\"a\":1,\"a\":2}]}", 0, "a duplicate after items of both kinds" },
+                { "[\"runtime\",\"/x\"]", 0, "an array" },
+                { "\"/x\"", 0, "a string" },
+                { "\"/x\" 1", 0, "a string and more" },
+                { "", 0, "nothing" },
+        };
+
+        for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
+                peek_agrees (docs[i].in, docs[i].len, docs[i].what);
+}
+
 static void
 fixtures (void)
 {
@@ -231,6 +290,7 @@ main (void)
         lookups ();
         limits ();
         fixtures ();
+        peeks ();
 
         memset (&err, 0, sizeof err);
         ok (json_parse ("{\"a\":{\"b\":\"c\"}}", 15, &j, &err) == 0, "parse for look-ups");
