@@ -22,7 +22,17 @@ for t in hyperfine jq python3; do
 done
 runs=${BENCH_QUICK:+30}; runs=${runs:-500}
 d=$(mktemp -d "${BENCH_DIR:-/dev/shm}/hardened-bench.XXXXXX")
-trap 'rm -rf "$d"' EXIT
+# The real set-up of a pass-through verb: the policy at the installed path
+# (the build's sysconfdir) and no --backend.  The bench puts its policy there
+# for those rows only when nothing is installed there, and removes it after.
+installed=$(sed -n 's/^sysconfdir = //p' "$build/Makefile" 2>/dev/null | sed "s|\${prefix}|$(sed -n 's/^prefix = //p' "$build/Makefile")|")/hardened/policy.json
+placed=
+cleanup() {
+    [ -z "$placed" ] || rm -f "$installed"
+    [ "$placed" != dir ] || rmdir "$(dirname "$installed")" 2>/dev/null || true
+    rm -rf "$d"
+}
+trap cleanup EXIT
 unset FAKE_RUNTIME_OUT
 
 # ---- inputs --------------------------------------------------------------
@@ -73,7 +83,8 @@ measure() {
     [ "$src" = - ] || args+=(--prepare "cp $src ${dst//@B@/$b}")
     args+=(-n baseline "$fake $verb")
     [ -z "$gowrap" ] || [ "$1" != create ] || args+=(-n gowrap "$gowrap $fake $verb")
-    args+=(-n hardened "$hd --policy $pol $verb")
+    case $pol in --*) ;; *) pol="--policy $pol" ;; esac # POLICY may be other flags
+    args+=(-n hardened "$hd $pol $verb")
     hyperfine "${args[@]}" >/dev/null 2>&1
 }
 median() { jq -r --arg c "$2" '.results[] | select(.command == $c) | .median' "$d/$1.json" 2>/dev/null || true; }
@@ -86,6 +97,19 @@ runs_saved=$runs; runs=$(( runs / 5 > 10 ? runs / 5 : 10 ))
 measure create1m "$d/policy.json" "$d/docker-1m.json" @B@/config.json create --bundle @B@ "$id"
 runs=$runs_saved
 measure passthrough "$d/policy.json" - - state "$id"
+measure passthrough-backend "--backend $fake" - - state "$id"
+if [ -e "$installed" ] || [ -L "$installed" ]; then
+    echo "note: $installed is installed: the installed-policy row is skipped" >&2
+elif [ "$installed" = /hardened/policy.json ]; then
+    echo "note: no sysconfdir in $build/Makefile: the installed-policy row is skipped" >&2
+else
+    [ -d "$(dirname "$installed")" ] || { mkdir -p "$(dirname "$installed")" && placed=dir; }
+    cp "$d/policy.json" "$installed" && chmod 644 "$installed" && placed=${placed:-file}
+fi
+if [ -n "$placed" ]; then
+    hyperfine -N --warmup 20 --runs "$runs" --export-json "$d/passthrough-installed.json" \
+        -n baseline "$fake state $id" -n hardened "$hd state $id" >/dev/null 2>&1
+fi
 measure exec "$d/policy.json" "$d/process.orig" "$d/process.json" exec --process "$d/process.json" "$id"
 hyperfine -N --warmup 20 --runs "$runs" --export-json "$d/update.json" \
     -n baseline "sh -c 'exec $fake update -r - $id < $d/resources.json'" \
@@ -102,6 +126,8 @@ if command -v valgrind >/dev/null; then
     b=$d/b-ins; mkdir -p "$b"
     icount[baseline]=$(ins "$fake" state "$id")
     icount[passthrough]=$(ins "$hd" --policy "$d/policy.json" state "$id")
+    icount[passthrough-backend]=$(ins "$hd" --backend "$fake" state "$id")
+    [ -z "$placed" ] || icount[passthrough-installed]=$(ins "$hd" state "$id")
     for row in create9k:docker.json create9k-off:docker.json create100k:docker-100k.json create1m:docker-1m.json; do
         pol=$d/policy.json; [ "${row%%:*}" != create9k-off ] || pol=$d/policy-off.json
         cp "$d/${row#*:}" "$b/config.json"; ins "$hd" --policy "$pol" create --bundle "$b" "$id" >/dev/null # warm the proof cache
@@ -199,7 +225,9 @@ row "create 9 KB, default policy" create9k create9k 0.3 1000000 8
 row "create 9 KB, rules off" create9k-off create9k-off 0.3 ""
 row "create 100 KB, default policy" create100k create100k 1 ""
 row "create 1 MB, default policy" create1m create1m 8 ""
-row "pass-through (state)" passthrough passthrough 0.1 60000
+row "pass-through (state), --policy" passthrough passthrough 0.1 60000
+row "pass-through (state), --backend" passthrough-backend passthrough-backend 0.1 60000
+[ -z "$placed" ] || row "pass-through, installed policy" passthrough-installed passthrough-installed 0.1 60000
 row "exec --process, default policy" exec exec 0.3 ""
 row "update -r -, default policy" update update 0.3 ""
 if [ -n "$rss" ]; then
