@@ -14,6 +14,7 @@
 #include "hardened/hostpath.h"
 #include "hardened/paths.h"
 #include "hardened/rules.h"
+#include "hardened/siphash.h"
 #include "hardened/util.h"
 
 /* mounts.bindSource (CIS 5.6, 5.32; PSS hostPath): a bind mount is known by
@@ -808,13 +809,164 @@ view_free (struct mount_view *v)
         free (v->host);
 }
 
-/* The host path behind container path `cpath` as entry k sees it. */
-static bool
-host_of (const struct mount_view *v, size_t k, const char *cpath, char *out, size_t size)
+/* ---- the destinations resolved so far -------------------------------------
+ *
+ * A trie of path components: node 0 is "/", and a node's child for one
+ * component is found in one open-addressing table keyed by (parent,
+ * component) under hd_hash's per-process random key, so no config makes
+ * look-ups collide.  A node holds the last entry resolved to it; entry k
+ * is resolved before it is added, so the index then holds entries < k. */
+
+struct dest_node {
+        size_t parent;
+        const char *name; /* into the entry's resolved destination */
+        size_t len;
+        size_t last; /* last entry mounted here, plus one; 0: none */
+};
+
+struct dest_index {
+        struct dest_node *node;
+        size_t n, cap;
+        size_t *slot; /* node number plus one; 0: empty */
+        size_t nslot; /* a power of two, at least twice n */
+};
+
+#define DEST_NONE ((size_t) -1)
+
+static void
+dest_index_free (struct dest_index *x)
 {
-        for (size_t j = k; j-- > 0;) {
-                if (!v->dest[j] || !under (cpath, v->dest[j]))
-                        continue;
+        free (x->node);
+        free (x->slot);
+}
+
+/* The slot of (parent, name): where that node is, or the empty slot
+ * where it goes. */
+static size_t *
+dest_slot (const struct dest_index *x, size_t parent, const char *name, size_t len)
+{
+        size_t i = (size_t) hd_hash (parent, name, len) & (x->nslot - 1);
+
+        for (;; i = (i + 1) & (x->nslot - 1)) {
+                const struct dest_node *nd = x->slot[i] ? &x->node[x->slot[i] - 1] : NULL;
+                if (!nd || (nd->parent == parent && nd->len == len && memcmp (nd->name, name, len) == 0))
+                        return &x->slot[i];
+        }
+}
+
+static size_t
+dest_child (const struct dest_index *x, size_t parent, const char *name, size_t len)
+{
+        size_t s = *dest_slot (x, parent, name, len);
+
+        return s ? s - 1 : DEST_NONE;
+}
+
+/* Double the table (rehashing every node but the root). */
+static int
+dest_grow (struct dest_index *x)
+{
+        size_t *old = x->slot, nold = x->nslot;
+
+        if (!(x->slot = calloc (nold * 2, sizeof *x->slot))) {
+                x->slot = old;
+                return -1;
+        }
+        x->nslot = nold * 2;
+        for (size_t i = 0; i < nold; i++)
+                if (old[i]) {
+                        const struct dest_node *nd = &x->node[old[i] - 1];
+                        *dest_slot (x, nd->parent, nd->name, nd->len) = old[i];
+                }
+        free (old);
+        return 0;
+}
+
+/* The child (parent, name), made if it is not there; DEST_NONE: no memory. */
+static size_t
+dest_ensure (struct dest_index *x, size_t parent, const char *name, size_t len)
+{
+        size_t *s = dest_slot (x, parent, name, len);
+
+        if (*s)
+                return *s - 1;
+        if (x->n == x->cap) {
+                struct dest_node *grown = realloc (x->node, (x->cap * 2) * sizeof *grown);
+                if (!grown)
+                        return DEST_NONE;
+                x->node = grown;
+                x->cap *= 2;
+        }
+        x->node[x->n] = (struct dest_node) { parent, name, len, 0 };
+        *s = ++x->n;
+        if (x->n * 2 > x->nslot && dest_grow (x) < 0)
+                return DEST_NONE;
+        return x->n - 1;
+}
+
+static int
+dest_index_init (struct dest_index *x)
+{
+        memset (x, 0, sizeof *x);
+        x->cap = 16;
+        x->nslot = 32;
+        x->node = calloc (x->cap, sizeof *x->node);
+        x->slot = calloc (x->nslot, sizeof *x->slot);
+        if (!x->node || !x->slot)
+                return -1;
+        x->node[x->n++] = (struct dest_node) { DEST_NONE, "", 0, 0 }; /* "/", in no slot */
+        return 0;
+}
+
+/* Entry i lands on `dest` (absolute, as view_resolve makes it): each
+ * component after a "/" is one step, so "/" is the root and only a path
+ * made of the same components reaches the node (hostpath_under). */
+static int
+dest_add (struct dest_index *x, const char *dest, size_t i)
+{
+        size_t at = 0;
+
+        for (const char *p = dest[0] == '/' && dest[1] ? dest : ""; *p == '/';) {
+                size_t len = strcspn (p + 1, "/");
+                if ((at = dest_ensure (x, at, p + 1, len)) == DEST_NONE)
+                        return -1;
+                p += 1 + len;
+        }
+        x->node[at].last = i + 1;
+        return 0;
+}
+
+/* The container path view_resolve has built so far, one component per
+ * level: the index node it reaches (DEST_NONE past the last one) and the
+ * last entry whose destination is it or an ancestor, plus one. */
+#define VIEW_DEPTH (PATH_MAX / 2 + 2)
+
+struct dest_walk {
+        const struct dest_index *x;
+        size_t depth;
+        size_t node[VIEW_DEPTH];
+        size_t best[VIEW_DEPTH];
+};
+
+static void
+walk_push (struct dest_walk *w, const char *name, size_t len)
+{
+        size_t at = w->node[w->depth];
+        size_t nd = at == DEST_NONE ? DEST_NONE : dest_child (w->x, at, name, len);
+        size_t last = nd == DEST_NONE ? 0 : w->x->node[nd].last;
+
+        w->depth++;
+        w->node[w->depth] = nd;
+        w->best[w->depth] = last > w->best[w->depth - 1] ? last : w->best[w->depth - 1];
+}
+
+/* The host path behind container path `cpath` where the last entry on it
+ * or above it is best - 1 (0: none, the rootfs). */
+static bool
+host_of (const struct mount_view *v, size_t best, const char *cpath, char *out, size_t size)
+{
+        if (best) {
+                size_t j = best - 1;
                 if (!v->host[j])
                         return false;
                 snprintf (out, size, "%s%s", v->host[j], cpath + (strcmp (v->dest[j], "/") ? strlen (v->dest[j]) : 0));
@@ -835,11 +987,21 @@ pop_component (char *out, size_t *used)
         out[*used] = '\0';
 }
 
-/* securejoin over the view for entry k: `clean` is already lexically clean.
- * Past a missing component the rest is lexical; beyond 255 links (where
- * runc fails) the lexical path is the answer. */
+/* pop_component, and the walk one level up with it. */
 static void
-view_resolve (const struct mount_view *v, size_t k, const char *clean, char *out, size_t size)
+walk_pop (struct dest_walk *w, char *out, size_t *used)
+{
+        if (*used > 0)
+                w->depth--;
+        pop_component (out, used);
+}
+
+/* securejoin over the view for the next entry (the index holds the ones
+ * before it): `clean` is already lexically clean.  Past a missing
+ * component the rest is lexical; beyond 255 links (where runc fails) the
+ * lexical path is the answer.  `w` is scratch (large for the stack). */
+static void
+view_resolve (const struct mount_view *v, struct dest_walk *w, const char *clean, char *out, size_t size)
 {
         char todo[PATH_MAX * 2], rest[PATH_MAX * 2], link[PATH_MAX], host[PATH_MAX * 2];
         const char *p = todo;
@@ -848,6 +1010,9 @@ view_resolve (const struct mount_view *v, size_t k, const char *clean, char *out
 
         snprintf (todo, sizeof todo, "%s", clean);
         out[0] = '\0';
+        w->depth = 0;
+        w->node[0] = 0;
+        w->best[0] = w->x->node[0].last;
         while (*p) {
                 struct stat st;
                 ssize_t n;
@@ -856,14 +1021,15 @@ view_resolve (const struct mount_view *v, size_t k, const char *clean, char *out
                         p++;
                 len = strcspn (p, "/");
                 if (len == 2 && p[0] == '.' && p[1] == '.')
-                        pop_component (out, &used);
-                else if (len > 0 && !(len == 1 && p[0] == '.') && used + len + 2 < size) {
+                        walk_pop (w, out, &used);
+                else if (len > 0 && !(len == 1 && p[0] == '.') && used + len + 2 < size && w->depth + 1 < VIEW_DEPTH) {
+                        walk_push (w, p, len);
                         out[used++] = '/';
                         memcpy (out + used, p, len);
                         out[used += len] = '\0';
                 }
                 p += len;
-                if (len == 0 || !host_of (v, k, out, host, sizeof host) || lstat (host, &st) < 0
+                if (len == 0 || !host_of (v, w->best[w->depth], out, host, sizeof host) || lstat (host, &st) < 0
                     || !S_ISLNK (st.st_mode))
                         continue;
                 if (++links > 255 || (n = readlink (host, link, sizeof link - 1)) <= 0) {
@@ -871,9 +1037,9 @@ view_resolve (const struct mount_view *v, size_t k, const char *clean, char *out
                         return;
                 }
                 link[n] = '\0';
-                pop_component (out, &used);
+                walk_pop (w, out, &used);
                 if (link[0] == '/')
-                        used = 0, out[0] = '\0';
+                        used = 0, out[0] = '\0', w->depth = 0;
                 snprintf (rest, sizeof rest, "%s/%s", link, p);
                 snprintf (todo, sizeof todo, "%s", rest);
                 p = todo;
@@ -921,12 +1087,37 @@ rootfs_paths (const struct json *doc, const char *bundle, char *lexical, char *c
         canonical_source (bundle, path->text, canon, size);
 }
 
+/* Resolve every entry in order, each against the ones before it. */
+static int
+view_entries (const struct json *mounts, const struct decision *d, struct mount_view *v, struct dest_index *x,
+              struct dest_walk *w)
+{
+        char clean[PATH_MAX], resolved[PATH_MAX], canon[PATH_MAX];
+
+        for (size_t i = 0; i < mounts->n; i++) {
+                const struct json *m = mounts->items[i], *dst = json_get (m, "destination");
+                const struct json *src = json_get (m, "source");
+                strip_root (v->lexical, dst ? dst->text : "", clean, sizeof clean);
+                view_resolve (v, w, clean, resolved, sizeof resolved);
+                if (!(v->dest[i] = strdup (resolved)) || dest_add (x, v->dest[i], i) < 0)
+                        return -1;
+                if (is_bind (m) && src) {
+                        canonical_source (d->bundle, src->text, canon, sizeof canon);
+                        if (!(v->host[i] = strdup (canon)))
+                                return -1;
+                }
+        }
+        return 0;
+}
+
 static int
 view_build (const struct json *doc, const struct decision *d, struct mount_view *v)
 {
         const struct json *mounts = json_get (doc, "mounts");
-        char clean[PATH_MAX], resolved[PATH_MAX], canon[PATH_MAX];
+        struct dest_index x;
+        struct dest_walk *w;
         struct stat st;
+        int rc;
 
         memset (v, 0, sizeof *v);
         rootfs_paths (doc, d->bundle, v->lexical, v->rootfs, sizeof v->rootfs);
@@ -939,20 +1130,15 @@ view_build (const struct json *doc, const struct decision *d, struct mount_view 
         if (!v->dest || !v->host)
                 return -1;
         v->n = mounts->n;
-        for (size_t i = 0; i < mounts->n; i++) {
-                const struct json *m = mounts->items[i], *dst = json_get (m, "destination");
-                const struct json *src = json_get (m, "source");
-                strip_root (v->lexical, dst ? dst->text : "", clean, sizeof clean);
-                view_resolve (v, i, clean, resolved, sizeof resolved);
-                if (!(v->dest[i] = strdup (resolved)))
-                        return -1;
-                if (is_bind (m) && src) {
-                        canonical_source (d->bundle, src->text, canon, sizeof canon);
-                        if (!(v->host[i] = strdup (canon)))
-                                return -1;
-                }
+        if (dest_index_init (&x) < 0 || !(w = malloc (sizeof *w))) {
+                dest_index_free (&x);
+                return -1;
         }
-        return 0;
+        w->x = &x;
+        rc = view_entries (mounts, d, v, &x, w);
+        free (w);
+        dest_index_free (&x);
+        return rc;
 }
 
 /* ---- mounts.type, mounts.safeOptions, mounts.destination ---------------------
