@@ -918,20 +918,31 @@ dest_index_init (struct dest_index *x)
         return 0;
 }
 
-/* Entry i lands on `dest` (absolute, as view_resolve makes it): each
- * component after a "/" is one step, so "/" is the root and only a path
- * made of the same components reaches the node (hostpath_under). */
-static int
-dest_add (struct dest_index *x, const char *dest, size_t i)
+/* The node of the absolute `path`, made with its ancestors if need be
+ * (DEST_NONE: no memory): each component after a "/" is one step, so "/"
+ * is the root and only a path made of the same components reaches the
+ * node, as hostpath_under compares a clean path with a clean base. */
+static size_t
+dest_path_node (struct dest_index *x, const char *path)
 {
         size_t at = 0;
 
-        for (const char *p = dest[0] == '/' && dest[1] ? dest : ""; *p == '/';) {
+        for (const char *p = path[0] == '/' && path[1] ? path : ""; *p == '/' && at != DEST_NONE;) {
                 size_t len = strcspn (p + 1, "/");
-                if ((at = dest_ensure (x, at, p + 1, len)) == DEST_NONE)
-                        return -1;
+                at = dest_ensure (x, at, p + 1, len);
                 p += 1 + len;
         }
+        return at;
+}
+
+/* Entry i lands on `dest` (as view_resolve makes it). */
+static int
+dest_add (struct dest_index *x, const char *dest, size_t i)
+{
+        size_t at = dest_path_node (x, dest);
+
+        if (at == DEST_NONE)
+                return -1;
         x->node[at].last = i + 1;
         return 0;
 }
@@ -1310,37 +1321,90 @@ options_fix (const struct policy *p, struct json *doc, const struct decision *ct
         return 0;
 }
 
-/* The masked or read-only path `dest` is on or under, or NULL. */
-static const char *
-protected_path (const struct json *doc, const char *dest, char *buf, size_t size)
-{
-        const struct {
-                const char *const *list;
-                size_t n;
-                const char *key;
-        } lists[] = {
-                { paths_masked_default, paths_masked_default_len, NULL },
-                { paths_readonly_default, paths_readonly_default_len, NULL },
-                { NULL, 0, "maskedPaths" },
-                { NULL, 0, "readonlyPaths" },
-        };
+/* The masked and read-only paths a destination may not be on or under:
+ * the runtime's defaults, then the config's maskedPaths and readonlyPaths
+ * (cleaned unless written clean; "/" left out), in a trie whose nodes
+ * hold the first entry that is them, plus one.  A destination's answer,
+ * the first entry on or above it, takes one walk of its components. */
+struct protected_set {
+        struct dest_index x;
+        char **path; /* entry i as compared */
+        size_t n;
+};
 
-        for (size_t l = 0; l < HD_ARRAY_SIZE (lists); l++) {
-                const struct json *have = lists[l].key ? json_path (doc, "linux", lists[l].key, NULL) : NULL;
-                size_t n = lists[l].key ? (have ? have->n : 0) : lists[l].n;
-                for (size_t i = 0; i < n; i++) {
-                        const char *path = lists[l].key ? have->items[i]->text : lists[l].list[i];
-                        char joined[PATH_MAX + 2];
-                        if (lists[l].key && !paths_clean (path)) {
-                                snprintf (joined, sizeof joined, "/%s", path);
-                                hostpath_clean (joined, buf, size);
-                                path = buf;
-                        }
-                        if (strcmp (path, "/") != 0 && under (dest, path))
-                                return path == buf ? buf : (snprintf (buf, size, "%s", path), buf);
-                }
+static void
+protected_free (struct protected_set *s)
+{
+        free_strings (s->path, s->n);
+        dest_index_free (&s->x);
+}
+
+/* Add `path` (cleaned when it is a config's entry that is not clean). */
+static int
+protected_add (struct protected_set *s, const char *path, bool config)
+{
+        char joined[PATH_MAX + 2], buf[PATH_MAX];
+        size_t at;
+
+        if (config && !paths_clean (path)) {
+                snprintf (joined, sizeof joined, "/%s", path);
+                hostpath_clean (joined, buf, sizeof buf);
+                path = buf;
         }
-        return NULL;
+        if (strcmp (path, "/") == 0)
+                return 0;
+        if (!(s->path[s->n] = strdup (path)))
+                return -1;
+        if ((at = dest_path_node (&s->x, s->path[s->n++])) == DEST_NONE)
+                return -1;
+        if (!s->x.node[at].last)
+                s->x.node[at].last = s->n;
+        return 0;
+}
+
+static int
+protected_build (const struct json *doc, struct protected_set *s)
+{
+        const struct json *masked = json_path (doc, "linux", "maskedPaths", NULL);
+        const struct json *readonly = json_path (doc, "linux", "readonlyPaths", NULL);
+        const struct json *have[] = { masked, readonly };
+        size_t n = paths_masked_default_len + paths_readonly_default_len + (masked ? masked->n : 0)
+                   + (readonly ? readonly->n : 0);
+
+        memset (s, 0, sizeof *s);
+        if (dest_index_init (&s->x) < 0 || !(s->path = calloc (n + 1, sizeof *s->path)))
+                return -1;
+        for (size_t i = 0; i < paths_masked_default_len; i++)
+                if (protected_add (s, paths_masked_default[i], false) < 0)
+                        return -1;
+        for (size_t i = 0; i < paths_readonly_default_len; i++)
+                if (protected_add (s, paths_readonly_default[i], false) < 0)
+                        return -1;
+        for (size_t l = 0; l < HD_ARRAY_SIZE (have); l++)
+                for (size_t i = 0; have[l] && i < have[l]->n; i++)
+                        if (protected_add (s, have[l]->items[i]->text, true) < 0)
+                                return -1;
+        return 0;
+}
+
+/* The masked or read-only path `dest` (clean) is on or under, or NULL. */
+static const char *
+protected_path (const struct protected_set *s, const char *dest, char *buf, size_t size)
+{
+        size_t at = 0, best = 0;
+
+        for (const char *p = dest[0] == '/' && dest[1] ? dest : ""; *p == '/';) {
+                size_t len = strcspn (p + 1, "/");
+                if ((at = dest_child (&s->x, at, p + 1, len)) == DEST_NONE)
+                        break;
+                if (s->x.node[at].last && (!best || s->x.node[at].last < best))
+                        best = s->x.node[at].last;
+                p += 1 + len;
+        }
+        if (!best)
+                return NULL;
+        snprintf (buf, size, "%s", s->path[best - 1]);
+        return buf;
 }
 
 /* The binds runc allows under /proc (lxcfs's files; checkProcMount). */
@@ -1361,13 +1425,13 @@ lxcfs_bind (const char *dest)
 /* Why a mount of `type` may not land on `dest`, or NULL; *path: the
  * masked or read-only path it is on or under ("" otherwise, in buf). */
 static const char *
-destination_problem (const struct json *doc, const char *type, const char *dest, char *buf, size_t size,
+destination_problem (const struct protected_set *s, const char *type, const char *dest, char *buf, size_t size,
                      const char **path)
 {
         *path = "";
         if (strcmp (dest, "/") == 0)
                 return "it would cover the container's root filesystem";
-        if ((*path = protected_path (doc, dest, buf, size)))
+        if ((*path = protected_path (s, dest, buf, size)))
                 return "it is on or under a path the runtime masks or makes read-only: ";
         *path = "";
         if (strcmp (dest, "/proc") == 0 && strcmp (type, "proc") != 0)
@@ -1380,23 +1444,34 @@ destination_problem (const struct json *doc, const char *type, const char *dest,
 }
 
 static void
-destination_judge (const struct policy *p, const struct json *doc, size_t i, const char *dest, struct decision *d,
-                   const char *id)
+destination_judge (const struct policy *p, const struct json *m, const struct protected_set *s, size_t i,
+                   const char *dest, struct decision *d, const char *id)
 {
-        const char *type = mount_type (json_get (doc, "mounts")->items[i]), *why, *path;
+        const char *type = mount_type (m), *why, *path;
         char ptr[64], buf[PATH_MAX];
 
-        if (pair_allowed (p, type, dest) || !(why = destination_problem (doc, type, dest, buf, sizeof buf, &path)))
+        if (pair_allowed (p, type, dest) || !(why = destination_problem (s, type, dest, buf, sizeof buf, &path)))
                 return;
         snprintf (ptr, sizeof ptr, "/mounts/%zu/destination", i);
         decision_add (d, id, ptr, dest, "not a masked, read-only or kernel path", "%s mount on %s refused: %s%s",
                       type[0] ? type : "untyped", dest, why, path);
 }
 
+/* judge_each's loop, with the protected paths indexed once per call. */
 static void
 destination_check (const struct policy *p, const struct json *doc, struct decision *d, const char *id)
 {
-        judge_each (p, doc, d, id, destination_judge);
+        const struct json *mounts = json_get (doc, "mounts");
+        struct protected_set s = { 0 };
+        struct mount_view v;
+
+        if (view_build (doc, d, &v) < 0 || (mounts && mounts->n && protected_build (doc, &s) < 0))
+                decision_add (d, id, "/mounts", "?", "judged", "cannot judge the mounts: out of memory");
+        else
+                for (size_t i = 0; mounts && i < mounts->n; i++)
+                        destination_judge (p, mounts->items[i], &s, i, v.dest[i], d, id);
+        protected_free (&s);
+        view_free (&v);
 }
 
 /* ---- mounts.rootfsPath, mounts.rootfsBind ---------------------------------------
