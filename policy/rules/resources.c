@@ -390,12 +390,26 @@ unified_check_as (const struct policy *p, const struct json *doc, struct decisio
         }
 }
 
-static int
-unified_fix_as (const struct policy *p, struct json *doc, struct hd_err *err, bool update)
-{
-        struct json *res = json_path (doc, "linux", "resources", NULL), *u = json_get (res, "unified");
+/* Which members of a map unified_fix_once drops, by position. */
+struct unified_drops {
+        const struct json_member *base;
+        const bool *drop;
+};
 
-        for (size_t i = 0; u && u->type == JSON_OBJECT && i < u->n;) {
+static bool
+unified_dropped (const struct json_member *m, const void *ctx)
+{
+        const struct unified_drops *c = ctx;
+
+        return c->drop[m - c->base];
+}
+
+/* The fix one member at a time (json_del and json_set look the key up:
+ * quadratic in a large map); what a map with a repeated key takes. */
+static int
+unified_fix_each (const struct policy *p, struct json *doc, struct json *u, struct hd_err *err, bool update)
+{
+        for (size_t i = 0; i < u->n;) {
                 struct unified_verdict v;
                 unified_judge (p, doc, &u->members[i], update, &v);
                 if (v.drop) {
@@ -406,6 +420,46 @@ unified_fix_as (const struct policy *p, struct json *doc, struct hd_err *err, bo
                         return -1;
                 i++;
         }
+        return 0;
+}
+
+/* With every key once (as the canonical tree has them) json_set replaces
+ * the member's own value and json_del removes that member, so one pass
+ * sets the values and json_object_filter removes the dropped members. */
+static int
+unified_fix_once (const struct policy *p, struct json *doc, struct json *u, struct hd_err *err, bool update)
+{
+        _cleanup_free_ bool *drop = calloc (u->n + 1, sizeof *drop);
+        struct unified_drops c = { u->members, drop };
+
+        if (!drop || json_mark_duplicates (u, drop) < 0)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        for (size_t i = 0; i < u->n; i++)
+                if (drop[i])
+                        return unified_fix_each (p, doc, u, err, update);
+        for (size_t i = 0; i < u->n; i++) {
+                struct unified_verdict v;
+                struct json *value;
+                unified_judge (p, doc, &u->members[i], update, &v);
+                drop[i] = v.drop;
+                if (v.drop || !v.set)
+                        continue;
+                if (!(value = json_new_string (v.value)))
+                        return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+                json_free (u->members[i].value);
+                u->members[i].value = value;
+        }
+        json_object_filter (u, unified_dropped, &c);
+        return 0;
+}
+
+static int
+unified_fix_as (const struct policy *p, struct json *doc, struct hd_err *err, bool update)
+{
+        struct json *res = json_path (doc, "linux", "resources", NULL), *u = json_get (res, "unified");
+
+        if (u && u->type == JSON_OBJECT && unified_fix_once (p, doc, u, err, update) < 0)
+                return -1;
         if (u && u->n == 0)
                 json_del (res, "unified"); /* runc 1.1 refuses even an empty one on cgroup v1 */
         return 0;
