@@ -34,13 +34,7 @@ sc_bundle() {
 # sc_run runc|hardened [POLICY]: run the bundle (from the bad profile again).
 sc_run() {
     cp "$RT_TMP/bad.json" "$RT_TMP/b/config.json"
-    rm -f "$LOG"
-    if [ "$1" = runc ]; then
-        run --separate-stderr "$RT_RUNC" --root "$RT_ROOT" run --bundle "$RT_TMP/b" "$(rt_id c)" </dev/null 3>&-
-    else
-        run --separate-stderr "$HARDENED" --policy "$2" --root "$RT_ROOT" --log "$LOG" --log-format json \
-            run --bundle "$RT_TMP/b" "$(rt_id c)" </dev/null 3>&-
-    fi
+    rt_run_bundle "$@"
 }
 
 @test "seccomp: plain runc with clone/unshare allowed lets the container create user and network namespaces" {
