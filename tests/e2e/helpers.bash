@@ -1,6 +1,8 @@
 # A private containerd + dockerd for the end-to-end tests (DESIGN.md 6):
 # own sockets, data and state directories, no bridge, no iptables; stopped by
 # pid, never by name.  Nothing here touches a daemon this file did not start.
+# tests/bench/docker.sh sources this file from plain bash (HARDENED and
+# top_srcdir set, no e2e_setup_daemon): keep its top level free of bats.
 
 HARDENED=${HARDENED:-$BATS_TEST_DIRNAME/../../hardened}
 HARDENED=$(cd "$(dirname "$HARDENED")" && pwd)/$(basename "$HARDENED")

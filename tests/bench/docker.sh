@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# The end-to-end row of `make bench`: `docker run --rm busybox true` through
+# hardened under the shipped default policy against Docker's built-in runc
+# runtime, on one private containerd + dockerd (tests/e2e/helpers.bash's:
+# own sockets, data-root, exec-root and pidfiles, "bridge": "none", so every
+# run says --network none as the e2e suite's do; no registry: the busybox
+# image is imported from Debian's busybox-static).  Docker reserves the name
+# "runc" (daemon.json cannot register it), so the plain runtime is the
+# built-in one, which containerd's shim resolves as "runc" in its PATH.
+# The runtime "hardened" is the build's binary with runtimeArgs naming a
+# bench-local copy of policy/profiles/default.json whose "runtime" is that
+# same runc.  After a warm-up, PAIRS alternating pairs (which runtime goes
+# first alternates) are timed with a monotonic clock around the whole
+# `docker run`; the figure is the median of the per-pair ratios
+# hardened/runc (target <= 1.02), "added" the median of the per-pair
+# differences.  A benchmark, never an assertion: a run that fails fails the
+# row, not the script.  The daemons are stopped by pid on every exit
+# (Ctrl-C included); nothing here touches another daemon.
+#
+#   tests/bench/docker.sh [BUILD_DIR]      (default: the source tree)
+#   BENCH_DOCKER_PAIRS=N  pairs (default 40; BENCH_QUICK=1: 10)
+#   BENCH_QUICK=1         fewer pairs and warm-up runs
+#   BENCH_DOCKER_RUNS=FILE  keep every run there (pair, runtime, ms, exit
+#                         status, stderr's last line; tab-separated)
+# Skips (exit 0, with a note) without root, dockerd, containerd, runc or
+# busybox-static (.ci/deps: docker.io containerd runc busybox-static).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=$(cd "${1:-$top}" && pwd)
+[ -x "$build/hardened" ] || { echo "build first: make" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "needs python3" >&2; exit 2; }
+pairs=${BENCH_DOCKER_PAIRS:-${BENCH_QUICK:+10}}; pairs=${pairs:-40}
+warmup=${BENCH_QUICK:+1}; warmup=${warmup:-3}
+case $pairs in '' | *[!0-9]* | 0) echo "BENCH_DOCKER_PAIRS: a number of pairs, at least 1" >&2; exit 2 ;; esac
+
+# The e2e suite's daemon helpers (they need HARDENED and top_srcdir set
+# outside bats); skip() is bats's, here it ends the script with a note.
+export HARDENED=$build/hardened top_srcdir=$top
+# shellcheck source=tests/e2e/helpers.bash
+. "$top/tests/e2e/helpers.bash"
+skip() {
+    echo "note: the docker row is skipped: $*" >&2
+    exit 0
+}
+CI='' e2e_require
+
+d=
+cleanup() {
+    [ -n "$d" ] || return 0
+    e2e_teardown "$d"
+    d=
+}
+trap cleanup EXIT
+trap 'cleanup; trap - INT; kill -INT $$' INT
+trap 'cleanup; exit 143' TERM
+d=$(mktemp -d /tmp/hd-bench-docker.XXXXXX)
+
+# The plain runtime's runc: what containerd's shim finds as "runc" in the
+# daemons' PATH; hardened's policy names the same binary.
+runc=$(command -v runc)
+jq --arg rt "$runc" '.runtime = $rt' "$top/policy/profiles/default.json" > "$d/policy-default.json"
+e2e_daemon_json "$d"
+jq '.runtimes |= {hardened}' "$d/daemon.json" > "$d/daemon.json.new" && mv "$d/daemon.json.new" "$d/daemon.json"
+e2e_start "$d"
+e2e_image "$d"
+export E2E_DIR=$d
+
+# The policy is in force (65534, the default policy's user) and runc is not:
+# otherwise the figures would compare two plain runs.
+uid_hd=$(dk run --rm --runtime=hardened --network none "$E2E_IMAGE" id -u 2>&1) || true
+uid_rc=$(dk run --rm --runtime=runc --network none "$E2E_IMAGE" id -u 2>&1) || true
+setup_ok=yes
+if [ "$uid_hd" != 65534 ] || [ "$uid_rc" != 0 ]; then
+    echo "docker.sh: the runtimes are not what they should be: hardened ran as '$uid_hd', runc as '$uid_rc'" >&2
+    setup_ok=no
+fi
+
+# ---- the pairs -----------------------------------------------------------
+# One python3 process runs every docker run and reads CLOCK_MONOTONIC
+# around each; per run: pair, runtime, ms, exit status, stderr's last line.
+python3 - "$E2E_DOCKER" "unix://$d/docker.sock" "$E2E_IMAGE" "$pairs" "$warmup" "$d/runs.tsv" <<'PY'
+import subprocess, sys, time
+docker, host, image, pairs, warmup, out = sys.argv[1:7]
+def run(rt):
+    argv = [docker, "-H", host, "run", "--rm", "--runtime=" + rt, "--network", "none", image, "true"]
+    t0 = time.monotonic_ns()
+    p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    t1 = time.monotonic_ns()
+    err = p.stderr.decode(errors="replace").strip().splitlines()
+    return (t1 - t0) / 1e6, p.returncode, (err[-1] if err else "")
+try:
+    for _ in range(int(warmup)):
+        run("hardened"); run("runc")
+    with open(out, "w") as f:
+        for i in range(int(pairs)):
+            for rt in (("hardened", "runc") if i % 2 == 0 else ("runc", "hardened")):
+                ms, rc, err = run(rt)
+                f.write("%d\t%s\t%.3f\t%d\t%s\n" % (i, rt, ms, rc, err.replace("\t", " ")))
+except KeyboardInterrupt:
+    sys.exit(130)
+PY
+
+# ---- the figures -----------------------------------------------------------
+# Medians of each runtime's successful runs; per pair (both runs succeeded)
+# the ratio hardened/runc and the difference, and their medians.
+read -r med_hd med_rc ratio added spread ok failed first_err < <(python3 - "$d/runs.tsv" <<'PY'
+import statistics, sys
+runs = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
+by = {}
+for pair, rt, ms, rc, err in runs:
+    by.setdefault(int(pair), {})[rt] = (float(ms), int(rc), err)
+ok = {rt: [v[rt][0] for v in by.values() if v[rt][1] == 0] for rt in ("hardened", "runc")}
+good = [v for v in by.values() if v["hardened"][1] == 0 and v["runc"][1] == 0]
+failed = [r for r in runs if r[3] != "0"]
+med = lambda xs: "%.3f" % statistics.median(xs) if xs else "-"
+ratios = [v["hardened"][0] / v["runc"][0] for v in good]
+diffs = [v["hardened"][0] - v["runc"][0] for v in good]
+spread = "%.3f-%.3f" % (min(ratios), max(ratios)) if ratios else "-"
+err = ("%s: %s" % (failed[0][1], failed[0][4] or "exit %s" % failed[0][3])).replace(" ", "\x01") if failed else "-"
+print(med(ok["hardened"]), med(ok["runc"]), med(ratios), med(diffs), spread, len(good), len(failed), err)
+PY
+)
+first_err=${first_err//$'\x01'/ }
+[ -z "${BENCH_DOCKER_RUNS:-}" ] || cp "$d/runs.tsv" "$BENCH_DOCKER_RUNS"
+
+line() { printf '%-34s %10s %10s %9s %12s  %-34s %s\n' "$@"; }
+met=$(awk -v r="$ratio" 'BEGIN { print (r != "-" && r + 0 <= 1.02) ? "yes" : "no" }')
+[ "$failed" = 0 ] || met="no ($failed runs failed)"
+[ "$setup_ok" = yes ] || met="no (policy not in force)"
+[ "$failed" = 0 ] || echo "docker.sh: $failed of $((2 * pairs)) runs failed; the first: $first_err" >&2
+echo "docker run --rm busybox true: $ok good pairs of $pairs (alternating, after $warmup warm-up runs each);" \
+    "median hardened $med_hd ms, runc $med_rc ms; per-pair ratio median $ratio (range $spread)"
+line row "median ms" "added ms" "go/ours" instructions target met
+line "docker run, --runtime=runc" "$med_rc" - - - "(baseline)" -
+line "docker run, --runtime=hardened" "$med_hd" "$added" - - "ratio <= 1.02 (got $ratio)" "$met"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr);" \
+    "$(dockerd --version | sed 's/,.*//'), containerd $(containerd --version | awk '{ print $3 }'), $("$runc" --version | head -1)"
