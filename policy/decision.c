@@ -1,11 +1,18 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "hardened/decision.h"
 #include "hardened/util.h"
+
+void
+decision_init (struct decision *d)
+{
+        memset (d, 0, offsetof (struct decision, notes));
+}
 
 void
 decision_add (struct decision *d, const char *rule, const char *pointer, const char *found, const char *required,

@@ -114,8 +114,9 @@ static int
 apply_fix (const struct policy *p, const struct rule *r, struct json *doc, const struct decision *d, bool *clean,
            struct hd_err *err)
 {
-        struct decision again = { 0 };
+        struct decision again;
 
+        decision_init (&again);
         if (r->fix (p, doc, d, err) < 0)
                 return -1;
         again.bundle = d->bundle;
@@ -132,7 +133,7 @@ engine_run (const struct policy *p, unsigned verb, struct json *doc, const struc
         const struct policy_exemption *e;
         bool refused = false, fixed = false;
 
-        memset (d, 0, sizeof *d);
+        decision_init (d);
         d->mode = p->mode;
         d->policy_source = p->source;
         d->container_id = subject ? subject->container_id : NULL;

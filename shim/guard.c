@@ -124,7 +124,7 @@ parse_document (const struct guard *g, const char *data, size_t len, const struc
 {
         struct spec_canon_actions actions;
 
-        memset (canon, 0, sizeof *canon);
+        decision_init (canon);
         /* Duplicates are kept for the document pass: the rules see only
          * the canonical tree, which is also what runc is handed. */
         if (json_parse_flags (data, len, JSON_KEEP_DUPLICATES, doc, err) < 0)
@@ -411,7 +411,7 @@ guard_exec (const struct guard *g, struct hd_err *err)
 static void
 decision_start (const struct guard *g, struct decision *d)
 {
-        memset (d, 0, sizeof *d);
+        decision_init (d);
         d->mode = g->policy->mode;
         d->policy_source = g->policy->source;
         d->container_id = g->cli->id;
@@ -428,7 +428,7 @@ update_request (const struct guard *g, struct json **request, struct decision *c
         struct decision d;
         size_t len;
 
-        memset (canon, 0, sizeof *canon);
+        decision_init (canon);
         if (!path) {
                 decision_start (g, &d);
                 if (update_resources_from_flags (g->cli, request, &d, err) < 0)

@@ -225,7 +225,13 @@ userns_read (const struct json *doc, struct userns *ns)
         const struct json *list = json_path (doc, "linux", "namespaces", NULL);
         const struct json *linux_ = json_get (doc, "linux");
 
-        memset (ns, 0, sizeof *ns);
+        /* Not memset: the maps are 16 KB and only their first n entries count. */
+        ns->kind = USERNS_NONE;
+        ns->index = 0;
+        ns->path = NULL;
+        ns->known = false;
+        ns->why[0] = '\0';
+        ns->uid.n = ns->gid.n = 0;
         for (size_t i = 0; list && i < list->n; i++) {
                 const struct json *t = json_get (list->items[i], "type"), *path;
                 if (!t || strcmp (t->text, "user") != 0)
