@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -244,17 +245,21 @@ guard_bundle (const struct guard *g, guard_then_fn *then, struct hd_err *err)
 
 /* The lowest descriptor number above every one this process holds, so a
  * descriptor handed to runc there shadows nothing it inherited
- * (--preserve-fds, LISTEN_FDS, a console). */
+ * (--preserve-fds, LISTEN_FDS, a console).  Only numbers below the soft
+ * RLIMIT_NOFILE count: F_DUPFD cannot go above it, and what sits there is
+ * not this process's to hand on (valgrind keeps its own descriptors there). */
 static int
 first_free_above_all (void)
 {
         DIR *dir = opendir ("/proc/self/fd");
         struct dirent *e;
+        struct rlimit lim;
+        uint64_t below = getrlimit (RLIMIT_NOFILE, &lim) == 0 ? (uint64_t) lim.rlim_cur : UINT64_MAX;
         int top = 2;
 
         while (dir && (e = readdir (dir))) {
                 uint32_t n;
-                if (parse_u32 (e->d_name, strlen (e->d_name), &n) == 0 && n < INT32_MAX && (int) n > top)
+                if (parse_u32 (e->d_name, strlen (e->d_name), &n) == 0 && n < INT32_MAX && n < below && (int) n > top)
                         top = (int) n;
         }
         if (dir)

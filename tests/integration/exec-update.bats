@@ -250,6 +250,20 @@ start_default_container() {
     backend_not_ran
 }
 
+@test "a descriptor above the soft RLIMIT_NOFILE does not stop the hand-over: the memfd goes above every one below it" {
+    # a process may hold descriptors above its soft limit (valgrind keeps its
+    # own there; a limit lowered after they were opened): F_DUPFD cannot go
+    # there, so only those below the limit count
+    over_limit() { exec 7</dev/null 150</dev/null; ulimit -Sn 100; hd exec -p "$FIXTURES/exec-user0.json" c1; }
+    POLICY=$DEFAULT run over_limit
+    [ "$status" -eq 0 ]
+    [[ "$(backend_args)" =~ \ exec\ -p\ /proc/self/fd/([0-9]+)\ c1$ ]]
+    n=${BASH_REMATCH[1]}
+    grep -q "^$n /memfd:hardened-checked" "$FAKE_RUNTIME_OUT/fds"
+    [ "$n" -gt 7 ] && [ "$n" -lt 100 ]
+    [ "$n" -gt "$(awk '$1 != '"$n"' && $1 < 100 { print $1 }' "$FAKE_RUNTIME_OUT/fds" | sort -n | tail -1)" ]
+}
+
 @test "runc: exec -p <(...) as root runs as the policy's uid (runc reads the checked memfd)" {
     start_default_container
     proc=$(jq -c '.args = ["id", "-u"] | .terminal = false' "$FIXTURES/exec-user0.json")
