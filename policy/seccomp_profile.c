@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #include "hardened/policy.h"
 #include "hardened/seccomp_profile.h"
 #include "hardened/sha256.h"
+#include "hardened/siphash.h"
 #include "hardened/spec.h"
 #include "hardened/util.h"
 
@@ -573,17 +575,23 @@ seccomp_profile_action (const struct json *seccomp, uint32_t arch, const char *n
 /* ---- proof cache -----------------------------------------------------------
  * Compiling and probing a multi-architecture profile costs milliseconds, on
  * the start path of every container, for a profile that is nearly always
- * the same.  A verdict is remembered in a root-owned 0700 directory, in a
- * file named by the SHA-256 of everything it depends on: the judge's
- * version and probe table, libseccomp's version, the native architecture,
- * the deny-list, and the profile as an unambiguous encoding of its tree
- * (the exact bytes runc will read are written from that tree).  SHA-256,
- * not a fast hash: a crafted collision would hand a strong profile's
- * verdict to a weak one.  The tree is hashed as it is, not serialised first
- * (the create path's budget).  Without root or the directory, every profile
- * is judged. */
+ * the same.  A verdict is remembered in a root-owned 0700 directory, under
+ * everything it depends on (the key): the judge's version and probe table,
+ * libseccomp's version, the native architecture, the deny-list, and the
+ * profile as an unambiguous encoding of its tree (the exact bytes runc will
+ * read are written from that tree).  The file holds the whole key before
+ * the verdict, and a verdict is used only when the stored key is the
+ * caller's byte for byte: no other profile's verdict can be had, whatever
+ * the file name.  The name is a SipHash of the key under the directory's
+ * own random secret (its file "key", made on first use), so nobody outside
+ * the directory can make two keys share a file either (which would only
+ * cost a judgement each time).  Hashing the key with SHA-256 instead cost
+ * about 60 instructions a byte on the create path, for a profile that is
+ * several kilobytes.  Without root or the directory, every profile is
+ * judged. */
 
 #define JUDGE_VERSION PACKAGE_STRING " seccomp judge 1"
+#define PROOF_MAGIC "hardened:"
 
 static int
 proof_dir (void)
@@ -600,18 +608,112 @@ proof_dir (void)
         return fd;
 }
 
+/* A private file of the directory, whole: regular, ours, 0600 or less. */
+static ssize_t
+proof_file_read (int dir, const char *name, char *buf, size_t min, size_t max)
+{
+        _cleanup_close_ int fd = openat (dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+        struct stat st;
+        size_t got = 0;
+        ssize_t n;
+
+        if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_uid != geteuid () || (st.st_mode & 077)
+            || st.st_size < (off_t) min || st.st_size > (off_t) max)
+                return -1;
+        while (got < (size_t) st.st_size && (n = read (fd, buf + got, (size_t) st.st_size - got)) > 0)
+                got += (size_t) n;
+        return got == (size_t) st.st_size ? (ssize_t) got : -1;
+}
+
+/* Written under a temporary name and then linked (`replace`: renamed):
+ * readers see all or nothing. */
+static int
+proof_file_write (int dir, const char *name, const char *buf, size_t len, bool replace)
+{
+        char tmp[128];
+        _cleanup_close_ int fd = -1;
+        int rc;
+
+        snprintf (tmp, sizeof tmp, ".%s.%ld", name, (long) getpid ());
+        fd = openat (dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -1;
+        rc = write (fd, buf, len) == (ssize_t) len ? 0 : -1;
+        if (rc == 0)
+                rc = replace ? renameat (dir, tmp, dir, name) : linkat (dir, tmp, dir, name, 0);
+        if (rc < 0 || !replace)
+                unlinkat (dir, tmp, 0);
+        return rc;
+}
+
+/* The directory's 128-bit secret, made on first use (the first of two
+ * racing callers wins, the other reads its secret).  < 0: none to be had. */
+static int
+proof_secret (int dir, uint64_t key[2])
+{
+        if (proof_file_read (dir, "key", (char *) key, 16, 16) == 16)
+                return 0;
+        if (errno != ENOENT || getrandom (key, 16, GRND_NONBLOCK) != 16)
+                return -1;
+        if (proof_file_write (dir, "key", (const char *) key, 16, false) == 0)
+                return 0;
+        return proof_file_read (dir, "key", (char *) key, 16, 16) == 16 ? 0 : -1;
+}
+
+/* The key, built in memory: on the stack up to PROOF_KEY_STACK bytes
+ * (Docker's profile is about 6 KB; a large malloc here would make glibc
+ * consolidate every small block the trees freed), `failed` after an
+ * allocation failure. */
+#define PROOF_KEY_STACK 16384
+struct proof_key {
+        unsigned char *buf; /* stack, or malloc'd (then owned) */
+        size_t len, cap;
+        bool failed;
+        unsigned char stack[PROOF_KEY_STACK];
+};
+
 static void
-hash_u32 (struct sha256 *h, uint32_t v)
+key_put (struct proof_key *k, const void *data, size_t len)
+{
+        if (k->failed || len == 0)
+                return;
+        if (k->len + len > k->cap) {
+                size_t cap = k->cap * 2;
+                unsigned char *grown;
+                while (cap < k->len + len)
+                        cap *= 2;
+                if (!(grown = k->buf == k->stack ? malloc (cap) : realloc (k->buf, cap))) {
+                        k->failed = true;
+                        return;
+                }
+                if (k->buf == k->stack)
+                        memcpy (grown, k->stack, k->len);
+                k->buf = grown;
+                k->cap = cap;
+        }
+        memcpy (k->buf + k->len, data, len);
+        k->len += len;
+}
+
+static void
+key_free (struct proof_key *k)
+{
+        if (k->buf != k->stack)
+                free (k->buf);
+}
+
+static void
+key_u32 (struct proof_key *k, uint32_t v)
 {
         unsigned char b[4] = { (unsigned char) (v >> 24), (unsigned char) (v >> 16), (unsigned char) (v >> 8),
                                (unsigned char) v };
 
-        sha256_update (h, b, sizeof b);
+        key_put (k, b, sizeof b);
 }
 
 /* A tag byte, then a length as LEB128 (one byte below 128). */
 static void
-hash_head (struct sha256 *h, unsigned char tag, size_t len)
+key_head (struct proof_key *k, unsigned char tag, size_t len)
 {
         unsigned char b[1 + 10];
         size_t n = 0;
@@ -621,102 +723,77 @@ hash_head (struct sha256 *h, unsigned char tag, size_t len)
                 b[n++] = (unsigned char) ((len & 0x7f) | (len > 0x7f ? 0x80 : 0));
                 len >>= 7;
         } while (len);
-        sha256_update (h, b, n);
+        key_put (k, b, n);
 }
 
 /* Type, then length-prefixed text or the number of children, keys
  * length-prefixed: no two trees give the same byte stream. */
 static void
-hash_tree (struct sha256 *h, const struct json *j)
+key_tree (struct proof_key *k, const struct json *j)
 {
         unsigned char tag = (unsigned char) ('0' + j->type + (j->type == JSON_BOOL && j->boolean ? 8 : 0));
 
         if (j->type == JSON_STRING || j->type == JSON_NUMBER) {
-                hash_head (h, tag, j->len);
-                sha256_update (h, j->text, j->len);
+                key_head (k, tag, j->len);
+                key_put (k, j->text, j->len);
                 return;
         }
-        hash_head (h, tag, j->n);
+        key_head (k, tag, j->n);
         for (size_t i = 0; i < j->n; i++) {
                 if (j->type == JSON_OBJECT) {
                         size_t len = strlen (j->members[i].key);
-                        hash_head (h, 'k', len);
-                        sha256_update (h, j->members[i].key, len);
+                        key_head (k, 'k', len);
+                        key_put (k, j->members[i].key, len);
                 }
-                hash_tree (h, j->type == JSON_OBJECT ? j->members[i].value : j->items[i]);
+                key_tree (k, j->type == JSON_OBJECT ? j->members[i].value : j->items[i]);
         }
 }
 
-/* `text_sha256`: the profile is the policy's own, parsed from text of that
- * digest (computed at build time for the compiled-in one), so its tree need
- * not be hashed. */
+/* The key, after the file's magic.  `text_sha256`: the profile is the
+ * policy's own, parsed from text of that digest (computed at build time
+ * for the compiled-in one), so the digest stands for its tree. */
 static void
-proof_name (const struct policy *p, const struct json *seccomp, const unsigned char *text_sha256, char name[80])
+proof_key (const struct policy *p, const struct json *seccomp, const unsigned char *text_sha256, struct proof_key *k)
 {
         const struct scmp_version *lib = seccomp_version ();
-        unsigned char digest[SHA256_DIGEST_SIZE];
-        struct sha256 h;
 
-        sha256_init (&h);
-        sha256_update (&h, JUDGE_VERSION, sizeof JUDGE_VERSION);
+        key_put (k, PROOF_MAGIC, sizeof PROOF_MAGIC - 1);
+        key_put (k, JUDGE_VERSION, sizeof JUDGE_VERSION);
         for (size_t i = 0; i < HD_ARRAY_SIZE (probes); i++) {
-                sha256_update (&h, probes[i].name, strlen (probes[i].name) + 1);
-                hash_u32 (&h, probes[i].ns);
-                for (size_t k = 0; k < HD_ARRAY_SIZE (probes[i].seeds); k++)
-                        hash_u32 (&h, probes[i].seeds[k]);
+                key_put (k, probes[i].name, strlen (probes[i].name) + 1);
+                key_u32 (k, probes[i].ns);
+                for (size_t n = 0; n < HD_ARRAY_SIZE (probes[i].seeds); n++)
+                        key_u32 (k, probes[i].seeds[n]);
         }
-        hash_u32 (&h, lib->major);
-        hash_u32 (&h, lib->minor);
-        hash_u32 (&h, lib->micro);
-        hash_u32 (&h, seccomp_arch_native ());
-        hash_u32 (&h, (uint32_t) p->seccomp.ndeny);
+        key_u32 (k, lib->major);
+        key_u32 (k, lib->minor);
+        key_u32 (k, lib->micro);
+        key_u32 (k, seccomp_arch_native ());
+        key_u32 (k, (uint32_t) p->seccomp.ndeny);
         for (size_t i = 0; i < p->seccomp.ndeny; i++)
-                sha256_update (&h, p->seccomp.deny[i], strlen (p->seccomp.deny[i]) + 1);
+                key_put (k, p->seccomp.deny[i], strlen (p->seccomp.deny[i]) + 1);
         if (text_sha256) {
-                sha256_update (&h, "text", 4);
-                sha256_update (&h, text_sha256, SHA256_DIGEST_SIZE);
+                key_put (k, "text", 4);
+                key_put (k, text_sha256, SHA256_DIGEST_SIZE);
         } else {
-                sha256_update (&h, "tree", 4);
-                hash_tree (&h, seccomp);
+                key_put (k, "tree", 4);
+                key_tree (k, seccomp);
         }
-        sha256_final (&h, digest);
-        memcpy (name, "seccomp-", 8);
-        for (size_t i = 0; i < sizeof digest; i++)
-                snprintf (name + 8 + 2 * i, 3, "%02x", digest[i]);
 }
 
-/* A cached verdict: "hardened:" then what gets through (empty: nothing). */
+/* A cached verdict: the file is the key, then what gets through (empty:
+ * nothing).  `buf` has room for the longest such file. */
 static bool
-proof_read (int dir, const char *name, struct seccomp_verdict *v)
+proof_read (int dir, const char *name, const struct proof_key *k, char *buf, struct seccomp_verdict *v)
 {
-        _cleanup_close_ int fd = openat (dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-        char buf[sizeof v->through + 16];
-        struct stat st;
-        ssize_t n;
+        ssize_t n = proof_file_read (dir, name, buf, k->len, k->len + sizeof v->through - 1);
+        size_t vlen = n < 0 ? 0 : (size_t) n - k->len;
 
-        if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_uid != geteuid ()
-            || (n = read (fd, buf, sizeof buf - 1)) < 9 || memcmp (buf, "hardened:", 9) != 0
-            || (size_t) n - 9 >= sizeof v->through)
+        if (n < 0 || memcmp (buf, k->buf, k->len) != 0 || memchr (buf + k->len, '\0', vlen))
                 return false;
-        memcpy (v->through, buf + 9, (size_t) n - 9);
-        v->through[n - 9] = '\0';
-        return strlen (v->through) == (size_t) n - 9;
-}
-
-/* Written under a temporary name and renamed: readers see all or nothing. */
-static void
-proof_write (int dir, const char *name, const struct seccomp_verdict *v)
-{
-        char tmp[128], buf[sizeof v->through + 16];
-        int n = snprintf (buf, sizeof buf, "hardened:%s", v->through);
-        _cleanup_close_ int fd = -1;
-
-        snprintf (tmp, sizeof tmp, ".%s.%ld", name, (long) getpid ());
-        fd = openat (dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd < 0)
-                return;
-        if (write (fd, buf, (size_t) n) != n || renameat (dir, tmp, dir, name) < 0)
-                unlinkat (dir, tmp, 0);
+        memcpy (v->through, buf + k->len, vlen);
+        v->through[vlen] = '\0';
+        return true;
 }
 
 static int
@@ -724,15 +801,33 @@ judge_cached (const struct policy *p, const struct json *seccomp, const unsigned
               struct seccomp_verdict *v, struct hd_err *err)
 {
         _cleanup_close_ int dir = proof_dir ();
-        char name[80];
+        struct proof_key k __attribute__ ((cleanup (key_free)));
+        _cleanup_free_ char *heap_file = NULL;
+        char stack_file[PROOF_KEY_STACK + sizeof v->through], *file = stack_file, name[32];
+        uint64_t secret[2];
+        size_t vlen;
 
-        proof_name (p, seccomp, text_sha256, name);
-        if (dir >= 0 && proof_read (dir, name, v))
+        k.buf = k.stack;
+        k.len = 0;
+        k.cap = sizeof k.stack;
+        k.failed = false;
+        if (dir < 0 || proof_secret (dir, secret) < 0)
+                return judge_now (p, seccomp, v, err);
+        proof_key (p, seccomp, text_sha256, &k);
+        if (k.len > PROOF_KEY_STACK)
+                file = heap_file = malloc (k.len + sizeof v->through);
+        if (k.failed || !file)
+                return judge_now (p, seccomp, v, err);
+        snprintf (name, sizeof name, "seccomp2-%016llx",
+                  (unsigned long long) hd_siphash (secret[0], secret[1], k.buf, k.len));
+        if (proof_read (dir, name, &k, file, v))
                 return 0;
         if (judge_now (p, seccomp, v, err) < 0)
                 return -1;
-        if (dir >= 0)
-                proof_write (dir, name, v);
+        vlen = strlen (v->through);
+        memcpy (file, k.buf, k.len);
+        memcpy (file + k.len, v->through, vlen);
+        proof_file_write (dir, name, file, k.len + vlen, true);
         return 0;
 }
 
