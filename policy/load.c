@@ -529,10 +529,14 @@ load_seccomp_profile (struct loader *l, const struct schema_row *row, const stru
         struct policy_seccomp *s = at->dst;
 
         s->profile_name = at->v->text;
-        if (seccomp_profile_load (s->profile_name, &s->profile, l->err) < 0)
+        /* The compiled-in profile's tree and digest are made at build time
+         * (test-seccomp checks the tree is the text's and passes the schema). */
+        s->profile_builtin = strcmp (s->profile_name, "default") == 0;
+        if (s->profile_builtin)
+                s->profile = policy_default_seccomp_tree ();
+        else if (seccomp_profile_load (s->profile_name, &s->profile, l->err) < 0)
                 return load_fail (l, at->v, at->ptr, "%s", l->err->msg);
-        /* the compiled-in profile's digest is computed at build time */
-        s->text_sha256 = strcmp (s->profile_name, "default") == 0 ? policy_default_seccomp_json_sha256 : NULL;
+        s->text_sha256 = s->profile_builtin ? policy_default_seccomp_json_sha256 : NULL;
         if (!s->memo && !(s->memo = calloc (1, sizeof *s->memo)))
                 return hd_err_set (l->err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
         return 0;
@@ -1212,7 +1216,8 @@ policy_resolve (const char *named, struct policy *p, struct hd_err *err)
 void
 policy_free (struct policy *p)
 {
-        json_free (p->seccomp.profile);
+        if (!p->seccomp.profile_builtin)
+                json_free (p->seccomp.profile);
         free (p->seccomp.memo);
         json_free (p->tree);
         json_free (p->trusted_builtin);

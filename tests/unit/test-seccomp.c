@@ -16,6 +16,7 @@
 #include "hardened/rules.h"
 #include "hardened/seccomp_profile.h"
 #include "hardened/sha256.h"
+#include "hardened/spec.h"
 #include "hardened/util.h"
 
 #include "tap.h"
@@ -81,6 +82,29 @@ sha256_vectors (void)
         sha256 (policy_default_seccomp_json, policy_default_seccomp_json_len, d);
         ok (memcmp (d, policy_default_seccomp_json_sha256, sizeof d) == 0,
             "the build-time digest of the compiled-in seccomp profile is its SHA-256");
+}
+
+/* The compiled-in profile's tree (policy/embed-tree, static data) is what
+ * the loader used to parse from its text on every call: the same tree,
+ * written as the same bytes, and it passes the profile schema. */
+static void
+builtin_tree (void)
+{
+        _cleanup_json_ struct json *parsed = NULL;
+        _cleanup_free_ char *a = NULL, *b = NULL;
+        struct json *tree = policy_default_seccomp_tree ();
+        struct hd_err err = { 0 };
+        size_t alen = 0, blen = 0;
+
+        ok (json_parse (policy_default_seccomp_json, policy_default_seccomp_json_len, &parsed, &err) == 0
+                    && json_equal (tree, parsed),
+            "the compiled-in profile's static tree equals a parse of its text");
+        ok (json_write (tree, &a, &alen, &err) == 0 && json_write (parsed, &b, &blen, &err) == 0 && alen == blen
+                    && memcmp (a, b, alen) == 0,
+            "the static tree is written as the same bytes as the parsed one");
+        ok (spec_check (tree, &spec_seccomp, SPEC_STRICT, NULL, 0, &err) == 0,
+            "the static tree passes the profile schema (strict)");
+        ok (policy_default_seccomp_tree () == tree, "the static tree is linked once, the same tree every call");
 }
 
 /* ---- the BPF evaluator ----------------------------------------------------- */
@@ -332,6 +356,7 @@ int
 main (void)
 {
         sha256_vectors ();
+        builtin_tree ();
         bpf_eval ();
         bpf_search_cases ();
         runc_program ();
