@@ -719,6 +719,74 @@ canon_trim (struct json *j, const struct spec_type *t)
         }
 }
 
+/* Does a map repeat a key?  Pairwise for a small one, else sorted
+ * (json_mark_duplicates, as canon_map's json_mark_first).  An allocation
+ * failure answers yes: the full decode then runs and reports it. */
+static bool
+canon_map_repeats (const struct json *v)
+{
+        _cleanup_free_ bool *dup = NULL;
+
+        if (v->n <= 16) {
+                for (size_t i = 0; i < v->n; i++)
+                        for (size_t k = i + 1; k < v->n; k++)
+                                if (strcmp (v->members[i].key, v->members[k].key) == 0)
+                                        return true;
+                return false;
+        }
+        if (!(dup = calloc (v->n, sizeof *dup)) || json_mark_duplicates (v, dup) < 0)
+                return true;
+        for (size_t i = 0; i < v->n; i++)
+                if (dup[i])
+                        return true;
+        return false;
+}
+
+/* Is `v` already what canon_decode would make of it, with nothing to
+ * note?  True only when the decode would be a plain copy: no null, no key
+ * that is not spelled exactly as its field (folded or unknown), no field
+ * or map key given twice (by canon_object's own bit test, so a table of
+ * more than 64 fields is judged as it is there), every value of its
+ * field's JSON type and range.  Anything else (and every error) is left
+ * to the decode.  So a document written canonically, as engines write
+ * them, is kept as it is, not rebuilt node by node and freed. */
+static bool
+canon_clean (const struct json *v, const struct spec_type *t)
+{
+        uint64_t seen = 0;
+
+        if (t->kind == SPEC_OPAQUE)
+                return true;
+        if (v->type != kinds[t->kind].json || (kinds[t->kind].fits && kinds[t->kind].fits (v->text, v->len) < 0))
+                return false; /* null included: JSON_NULL is no kind's type */
+        switch (t->kind) {
+        case SPEC_OBJECT:
+                for (size_t i = 0; i < v->n; i++) {
+                        const struct spec_field *f = t->fields;
+                        uint64_t bit;
+                        while (f->name && strcmp (f->name, v->members[i].key) != 0)
+                                f = next_field (t, f);
+                        bit = UINT64_C (1) << (field_index (t, f) & 63);
+                        if (!f->name || (seen & bit) || !canon_clean (v->members[i].value, f->type))
+                                return false;
+                        seen |= bit;
+                }
+                return true;
+        case SPEC_MAP:
+                for (size_t i = 0; i < v->n; i++)
+                        if (!canon_clean (v->members[i].value, t->elem))
+                                return false;
+                return !canon_map_repeats (v);
+        case SPEC_ARRAY:
+                for (size_t i = 0; i < v->n; i++)
+                        if (!canon_clean (v->items[i], t->elem))
+                                return false;
+                return true;
+        default:
+                return true;
+        }
+}
+
 int
 spec_canonicalize (struct json **doc, const struct spec_type *type, const struct spec_canon_actions *a,
                    struct decision *d, const char *src, size_t src_len, struct hd_err *err)
@@ -726,6 +794,8 @@ spec_canonicalize (struct json **doc, const struct spec_type *type, const struct
         struct canon c = { .w = { .src = src, .src_len = src_len, .err = err }, .a = a, .d = d };
         struct json *out = NULL;
 
+        if (canon_clean (*doc, type))
+                return 0; /* the decode would copy it exactly, noting nothing */
         if (canon_decode (&c, &out, *doc, type, 0) < 0) {
                 json_free (out);
                 return -1;

@@ -304,11 +304,14 @@ canonical_fixtures (void)
                 struct decision d = { 0 };
                 struct hd_err err = { 0 };
 
+                struct json *parsed = NULL;
+
                 ok (doc && json_parse (doc, strlen (doc), &orig, &err) == 0
-                            && json_parse (doc, strlen (doc), &j, &err) == 0
+                            && json_parse (doc, strlen (doc), &j, &err) == 0 && (parsed = j)
                             && spec_canonicalize (&j, &spec_config, &a, &d, doc, strlen (doc), &err) == 0 && d.n == 0
                             && json_equal (orig, j),
                     "%s is canonical: no finding, the same tree", runs[i]);
+                ok (j == parsed, "%s: a canonical document is kept as parsed, not rebuilt", runs[i]);
         }
 }
 
