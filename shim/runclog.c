@@ -2,43 +2,95 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <yajl/yajl_gen.h>
-
 #include "hardened/util.h"
 
 #include "runclog.h"
 
+/* Append `s` as a JSON string, escaped byte for byte as yajl_gen_string
+ * escapes it (no UTF-8 validation, no solidus escape): \" \\ \b \f \n
+ * \r \t, other bytes below 0x20 as \u00XX (upper-case hex), the rest as
+ * they are.  false when it does not fit in size - *used bytes. */
+static bool
+json_string_append (char *buf, size_t size, size_t *used, const char *s)
+{
+        static const char hex[] = "0123456789ABCDEF";
+        size_t at = *used;
+
+        if (at + 1 > size)
+                return false;
+        buf[at++] = '"';
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                const unsigned char *run = p;
+                char esc;
+                /* a run of bytes written as they are, copied at once */
+                while (*p >= 0x20 && *p != '"' && *p != '\\')
+                        p++;
+                if (p > run) {
+                        if (at + (size_t) (p - run) > size)
+                                return false;
+                        memcpy (buf + at, run, (size_t) (p - run));
+                        at += (size_t) (p - run);
+                }
+                if (!*p)
+                        break;
+                esc = *p == '"'    ? '"'
+                      : *p == '\\' ? '\\'
+                      : *p == '\b' ? 'b'
+                      : *p == '\f' ? 'f'
+                      : *p == '\n' ? 'n'
+                      : *p == '\r' ? 'r'
+                      : *p == '\t' ? 't'
+                                   : 0;
+                if (at + (esc ? 2 : *p < 0x20 ? 6 : 1) > size)
+                        return false;
+                if (esc) {
+                        buf[at++] = '\\';
+                        buf[at++] = esc;
+                } else if (*p < 0x20) {
+                        memcpy (buf + at, "\\u00", 4);
+                        buf[at + 4] = hex[*p >> 4];
+                        buf[at + 5] = hex[*p & 0xf];
+                        at += 6;
+                } else {
+                        buf[at++] = (char) *p;
+                }
+        }
+        if (at + 1 > size)
+                return false;
+        buf[at++] = '"';
+        *used = at;
+        return true;
+}
+
+/* {"level":...,"msg":...,"time":...} and a newline: the bytes yajl_gen
+ * wrote for it (test-runclog), without a generator per line. */
 static int
 format_json (char *buf, size_t size, const char *level, const char *msg, const char *when)
 {
         static const char *const keys[] = { "level", "msg", "time" };
         const char *values[] = { level, msg, when };
-        const unsigned char *out;
-        size_t len;
-        int n = -1;
-        yajl_gen g = yajl_gen_alloc (NULL);
+        size_t used = 0;
 
-        if (!g)
-                return -1;
-        yajl_gen_map_open (g);
         for (size_t i = 0; i < HD_ARRAY_SIZE (keys); i++) {
-                yajl_gen_string (g, (const unsigned char *) keys[i], strlen (keys[i]));
-                yajl_gen_string (g, (const unsigned char *) values[i], strlen (values[i]));
+                if (used + 1 > size)
+                        return -1;
+                buf[used++] = i ? ',' : '{';
+                if (!json_string_append (buf, size, &used, keys[i]) || used + 1 > size)
+                        return -1;
+                buf[used++] = ':';
+                if (!json_string_append (buf, size, &used, values[i]))
+                        return -1;
         }
-        yajl_gen_map_close (g);
-        if (yajl_gen_get_buf (g, &out, &len) == yajl_gen_status_ok && len + 2 <= size) {
-                memcpy (buf, out, len);
-                buf[len] = '\n';
-                buf[len + 1] = '\0';
-                n = (int) len + 1;
-        }
-        yajl_gen_free (g);
-        return n;
+        if (used + 3 > size)
+                return -1;
+        memcpy (buf + used, "}\n", 3);
+        return (int) used + 2;
 }
 
 /* Go's %q for the text formatter: quotes, backslashes and control bytes escaped. */
@@ -52,19 +104,33 @@ format_text (char *buf, size_t size, const char *level, const char *msg, const c
                 return -1;
         used = (size_t) n;
         for (const unsigned char *p = (const unsigned char *) msg; *p; p++) {
-                char esc[8];
+                static const char hex[] = "0123456789abcdef";
+                const unsigned char *run = p;
+                char esc[4];
+                size_t k = 0;
+                /* a run of bytes that stand for themselves, copied at once */
+                while (*p >= 0x20 && *p != 0x7f && *p != '"' && *p != '\\')
+                        p++;
+                if (p > run) {
+                        if (used + (size_t) (p - run) + 3 > size)
+                                return -1;
+                        memcpy (buf + used, run, (size_t) (p - run));
+                        used += (size_t) (p - run);
+                }
+                if (!*p)
+                        break;
                 if (*p == '"' || *p == '\\')
-                        snprintf (esc, sizeof esc, "\\%c", *p);
+                        esc[k++] = '\\', esc[k++] = (char) *p;
                 else if (*p == '\n')
-                        snprintf (esc, sizeof esc, "\\n");
+                        esc[k++] = '\\', esc[k++] = 'n';
                 else if (*p < 0x20 || *p == 0x7f)
-                        snprintf (esc, sizeof esc, "\\x%02x", *p);
+                        esc[k++] = '\\', esc[k++] = 'x', esc[k++] = hex[*p >> 4], esc[k++] = hex[*p & 0xf];
                 else
-                        esc[0] = (char) *p, esc[1] = '\0';
-                if (used + strlen (esc) + 3 > size)
+                        esc[k++] = (char) *p;
+                if (used + k + 3 > size)
                         return -1;
-                memcpy (buf + used, esc, strlen (esc));
-                used += strlen (esc);
+                memcpy (buf + used, esc, k);
+                used += k;
         }
         memcpy (buf + used, "\"\n", 3);
         return (int) used + 2;
@@ -73,12 +139,19 @@ format_text (char *buf, size_t size, const char *level, const char *msg, const c
 int
 runclog_format (char *buf, size_t size, int json, const char *level, const char *msg, long long epoch_seconds)
 {
-        char when[64];
+        /* one time per second is formatted: a call logs a line per finding */
+        static char when[64];
+        static long long when_for;
+        static bool have_when;
         time_t t = (time_t) epoch_seconds;
         struct tm tm;
 
-        if (!gmtime_r (&t, &tm) || !strftime (when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm))
-                snprintf (when, sizeof when, "%lld", epoch_seconds);
+        if (!have_when || when_for != epoch_seconds) {
+                if (!gmtime_r (&t, &tm) || !strftime (when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm))
+                        snprintf (when, sizeof when, "%lld", epoch_seconds);
+                when_for = epoch_seconds;
+                have_when = true;
+        }
         return json ? format_json (buf, size, level, msg, when) : format_text (buf, size, level, msg, when);
 }
 

@@ -1,6 +1,9 @@
 #include "config.h"
 
+#include <stdbool.h>
 #include <string.h>
+
+#include <yajl/yajl_gen.h>
 
 #include "runclog.h"
 #include "tap.h"
@@ -34,6 +37,52 @@ test_bound (void)
             "a UTF-8 sequence is never split");
 }
 
+/* The json line is written by hand now: byte for byte what yajl_gen
+ * wrote, for every byte value in the message, and at every buffer size
+ * (fits exactly or is refused whole). */
+static void
+test_json_as_yajl (void)
+{
+        char msg[256], want[2048], got[2048];
+        const unsigned char *out;
+        size_t len, k = 0;
+        yajl_gen g = yajl_gen_alloc (NULL);
+        bool same = true, sizes = true;
+        int n;
+
+        for (int c = 1; c < 256; c++)
+                msg[k++] = (char) c;
+        msg[k] = '\0';
+        yajl_gen_map_open (g);
+        yajl_gen_string (g, (const unsigned char *) "level", 5);
+        yajl_gen_string (g, (const unsigned char *) "info", 4);
+        yajl_gen_string (g, (const unsigned char *) "msg", 3);
+        yajl_gen_string (g, (const unsigned char *) msg, k);
+        yajl_gen_string (g, (const unsigned char *) "time", 4);
+        yajl_gen_string (g, (const unsigned char *) "1970-01-01T00:00:00Z", 20);
+        yajl_gen_map_close (g);
+        yajl_gen_get_buf (g, &out, &len);
+        memcpy (want, out, len);
+        memcpy (want + len, "\n", 2);
+        yajl_gen_free (g);
+        n = runclog_format (got, sizeof got, 1, "info", msg, 0);
+        same = n == (int) len + 1 && strcmp (got, want) == 0;
+        for (size_t size = 1; size < len + 4; size++)
+                sizes &= runclog_format (got, size, 1, "info", msg, 0) == (size >= len + 2 ? (int) len + 1 : -1);
+        ok (same, "json line for bytes 1..255 is yajl_gen's, byte for byte");
+        /* text: Go's %q as logrus writes it, the reference spelled out per byte */
+        k = (size_t) snprintf (want, sizeof want, "time=\"1970-01-01T00:00:00Z\" level=info msg=\"");
+        for (int c = 1; c < 256; c++)
+                k += (size_t) (c == '"' || c == '\\'   ? snprintf (want + k, sizeof want - k, "\\%c", c)
+                               : c == '\n'             ? snprintf (want + k, sizeof want - k, "\\n")
+                               : c < 0x20 || c == 0x7f ? snprintf (want + k, sizeof want - k, "\\x%02x", c)
+                                                       : snprintf (want + k, sizeof want - k, "%c", c));
+        snprintf (want + k, sizeof want - k, "\"\n");
+        n = runclog_format (got, sizeof got, 0, "info", msg, 0);
+        ok (n == (int) strlen (want) && strcmp (got, want) == 0, "text line for bytes 1..255 quoted byte for byte");
+        ok (sizes, "json line fits exactly in len + 2 bytes, refused whole below");
+}
+
 int
 main (void)
 {
@@ -55,5 +104,6 @@ main (void)
         n = runclog_format (buf, sizeof buf, 1, "error", "caf\xc3\xa9", 0);
         has_str (buf, "\"msg\":\"caf\xc3\xa9\"", "UTF-8 kept as is");
         test_bound ();
+        test_json_as_yajl ();
         return tap_done ();
 }
