@@ -14,6 +14,16 @@ decision_init (struct decision *d)
         memset (d, 0, offsetof (struct decision, notes));
 }
 
+/* snprintf (buf, size, "%s", s): the copy, cut to the buffer, terminated. */
+static void
+copy_bounded (char *buf, size_t size, const char *s)
+{
+        size_t n = strnlen (s, size - 1);
+
+        memcpy (buf, s, n);
+        buf[n] = '\0';
+}
+
 void
 decision_add (struct decision *d, const char *rule, const char *pointer, const char *found, const char *required,
               const char *fmt, ...)
@@ -26,11 +36,12 @@ decision_add (struct decision *d, const char *rule, const char *pointer, const c
                 return;
         }
         f = &d->findings[d->n++];
-        memset (f, 0, sizeof *f);
+        f->action = ACTION_OFF;
+        f->fixed = false;
         f->rule = rule;
-        snprintf (f->pointer, sizeof f->pointer, "%s", pointer);
-        snprintf (f->found, sizeof f->found, "%s", found ? found : "");
-        snprintf (f->required, sizeof f->required, "%s", required ? required : "");
+        copy_bounded (f->pointer, sizeof f->pointer, pointer);
+        copy_bounded (f->found, sizeof f->found, found ? found : "");
+        copy_bounded (f->required, sizeof f->required, required ? required : "");
         va_start (ap, fmt);
         vsnprintf (f->message, sizeof f->message, fmt, ap);
         va_end (ap);

@@ -672,25 +672,35 @@ struct proof_key {
         unsigned char stack[PROOF_KEY_STACK];
 };
 
+/* Room for `len` more bytes; false (and `failed`) when there is none. */
+static bool
+key_reserve (struct proof_key *k, size_t len)
+{
+        size_t cap = k->cap * 2;
+        unsigned char *grown;
+
+        if (k->failed)
+                return false;
+        if (k->len + len <= k->cap)
+                return true;
+        while (cap < k->len + len)
+                cap *= 2;
+        if (!(grown = k->buf == k->stack ? malloc (cap) : realloc (k->buf, cap))) {
+                k->failed = true;
+                return false;
+        }
+        if (k->buf == k->stack)
+                memcpy (grown, k->stack, k->len);
+        k->buf = grown;
+        k->cap = cap;
+        return true;
+}
+
 static void
 key_put (struct proof_key *k, const void *data, size_t len)
 {
-        if (k->failed || len == 0)
+        if (len == 0 || !key_reserve (k, len))
                 return;
-        if (k->len + len > k->cap) {
-                size_t cap = k->cap * 2;
-                unsigned char *grown;
-                while (cap < k->len + len)
-                        cap *= 2;
-                if (!(grown = k->buf == k->stack ? malloc (cap) : realloc (k->buf, cap))) {
-                        k->failed = true;
-                        return;
-                }
-                if (k->buf == k->stack)
-                        memcpy (grown, k->stack, k->len);
-                k->buf = grown;
-                k->cap = cap;
-        }
         memcpy (k->buf + k->len, data, len);
         k->len += len;
 }
@@ -711,19 +721,27 @@ key_u32 (struct proof_key *k, uint32_t v)
         key_put (k, b, sizeof b);
 }
 
-/* A tag byte, then a length as LEB128 (one byte below 128). */
+/* A tag byte, then a length as LEB128 (one byte below 128), then `text`
+ * (len bytes, or none when NULL). */
 static void
-key_head (struct proof_key *k, unsigned char tag, size_t len)
+key_head (struct proof_key *k, unsigned char tag, size_t len, const char *text)
 {
-        unsigned char b[1 + 10];
-        size_t n = 0;
+        unsigned char *b;
+        size_t n = len;
 
-        b[n++] = tag;
+        if (!key_reserve (k, 1 + 10 + (text ? len : 0)))
+                return;
+        b = k->buf + k->len;
+        *b++ = tag;
         do {
-                b[n++] = (unsigned char) ((len & 0x7f) | (len > 0x7f ? 0x80 : 0));
-                len >>= 7;
-        } while (len);
-        key_put (k, b, n);
+                *b++ = (unsigned char) ((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
+                n >>= 7;
+        } while (n);
+        if (text) {
+                memcpy (b, text, len);
+                b += len;
+        }
+        k->len = (size_t) (b - k->buf);
 }
 
 /* Type, then length-prefixed text or the number of children, keys
@@ -734,17 +752,13 @@ key_tree (struct proof_key *k, const struct json *j)
         unsigned char tag = (unsigned char) ('0' + j->type + (j->type == JSON_BOOL && j->boolean ? 8 : 0));
 
         if (j->type == JSON_STRING || j->type == JSON_NUMBER) {
-                key_head (k, tag, j->len);
-                key_put (k, j->text, j->len);
+                key_head (k, tag, j->len, j->text);
                 return;
         }
-        key_head (k, tag, j->n);
+        key_head (k, tag, j->n, NULL);
         for (size_t i = 0; i < j->n; i++) {
-                if (j->type == JSON_OBJECT) {
-                        size_t len = strlen (j->members[i].key);
-                        key_head (k, 'k', len);
-                        key_put (k, j->members[i].key, len);
-                }
+                if (j->type == JSON_OBJECT)
+                        key_head (k, 'k', strlen (j->members[i].key), j->members[i].key);
                 key_tree (k, j->type == JSON_OBJECT ? j->members[i].value : j->items[i]);
         }
 }
