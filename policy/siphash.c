@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <endian.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -30,6 +31,16 @@ sip_rounds (uint64_t v[4], int n)
         }
 }
 
+/* Little-endian 64-bit word of the 8 bytes at p. */
+static uint64_t
+sip_word8 (const unsigned char *p)
+{
+        uint64_t w;
+
+        memcpy (&w, p, sizeof w);
+        return le64toh (w);
+}
+
 /* Little-endian 64-bit word of n <= 8 bytes. */
 static uint64_t
 sip_word (const unsigned char *p, size_t n)
@@ -51,7 +62,7 @@ hd_siphash (uint64_t k0, uint64_t k1, const void *data, size_t len)
         uint64_t m;
 
         for (size_t i = 0; i < whole; i += 8) {
-                m = sip_word (p + i, 8);
+                m = sip_word8 (p + i);
                 v[3] ^= m;
                 sip_rounds (v, 2);
                 v[0] ^= m;
