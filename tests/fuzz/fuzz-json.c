@@ -4,7 +4,8 @@
  * that parse again and write back identically (the writer is a fixed point);
  * the canonical form of a document is its own canonical form, with no
  * finding (idempotent; sections runc ignores are kept as written); the
- * shallow peek (json_peek_string) agrees with the parse. */
+ * shallow peek (json_peek_string) agrees with the parse, and so does its
+ * fast path (peek_string_fast) wherever it decides. */
 #include "config.h"
 
 #include <stdint.h>
@@ -14,6 +15,8 @@
 #include "hardened/json.h"
 #include "hardened/spec.h"
 #include "hardened/util.h"
+
+#include "peek.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
@@ -38,12 +41,13 @@ canonical_is_fixed_point (const uint8_t *data, size_t size, const struct spec_ty
 }
 
 /* The pass-through verbs' peek accepts what the parse accepts, with the
- * same message, and finds the same root "runtime". */
+ * same message, and finds the same root "runtime"; its fast path, where it
+ * decides, says the same. */
 static void
 peek_agrees (const uint8_t *data, size_t size)
 {
         _cleanup_json_ struct json *j = NULL;
-        _cleanup_free_ char *found = NULL;
+        _cleanup_free_ char *found = NULL, *fast = NULL;
         struct hd_err full = { 0 }, peek = { 0 };
         const struct json *rt;
         int rc = json_parse ((const char *) data, size, &j, &full);
@@ -53,6 +57,9 @@ peek_agrees (const uint8_t *data, size_t size)
                 abort ();
         rt = rc == 0 ? json_get (j, "runtime") : NULL;
         if (rt && rt->type == JSON_STRING ? !found || strcmp (found, rt->text) != 0 : found != NULL)
+                abort ();
+        if (peek_string_fast ((const char *) data, size, "runtime", &fast) == 1
+            && (rc != 0 || (found ? !fast || strcmp (fast, found) != 0 : fast != NULL)))
                 abort ();
 }
 
