@@ -163,26 +163,134 @@ args_repeat_index (const struct scmp_arg_cmp *args, unsigned n)
         return false;
 }
 
+/* ---- rules libseccomp would drop ---------------------------------------------
+ * libseccomp 2.5 adds every rule in a transaction whose commit walks the
+ * list of every rule added before (db_col_transaction_commit): n rules
+ * cost n^2 steps, over a minute for the 85k rules of a profile at the size
+ * limit.  So a rule that cannot change the filter is not handed to it.
+ * Once a call has a rule without arguments, libseccomp files it as an
+ * entry "without any chains" on every architecture, and db_rule_add drops
+ * every later rule for that call number ("existing filter is at least as
+ * large as the new entry"); nothing else changes such an entry (phantom
+ * entries come only from seccomp_syscall_priority, never called here).
+ * A later rule for the call with the same action (accepted once, so
+ * accepted again) is therefore skipped: the filter, and the program
+ * judged, are the same.  Not so for the socket and ipc calls that
+ * libseccomp also files under socketcall/ipc with an argument chain on
+ * some architectures (syscalls.c abi_rule_add: x86, s390, ppc, mips): those
+ * are always handed over, as is a rule of another action. */
+
+static const char *const multiplexed[] = {
+        "socket",     "bind",       "connect",  "listen",   "accept",   "getsockname", "getpeername", "socketpair",
+        "send",       "recv",       "sendto",   "recvfrom", "shutdown", "setsockopt",  "getsockopt",  "sendmsg",
+        "recvmsg",    "accept4",    "recvmmsg", "sendmmsg", "semop",    "semget",      "semctl",      "semtimedop",
+        "msgsnd",     "msgrcv",     "msgget",   "msgctl",   "shmat",    "shmdt",       "shmget",      "shmctl",
+};
+
+#define SETTLED_SLOTS 4096 /* a power of two, well above the calls libseccomp knows */
+
+/* The call numbers (as seccomp_syscall_resolve_name gives them) that have
+ * a rule without arguments, with that rule's action, in a table under
+ * hd_hash's per-process key.  Full: nothing more is recorded (more rules
+ * are handed over, the same filter). */
+struct settled {
+        const struct json *arches; /* the profile's architectures, besides the native one */
+        size_t n;
+        struct {
+                bool used;
+                int nr;
+                uint32_t action;
+        } slot[SETTLED_SLOTS];
+};
+
+static size_t
+settled_slot (const struct settled *s, int nr)
+{
+        size_t i = (size_t) hd_hash (0, &nr, sizeof nr) & (SETTLED_SLOTS - 1);
+
+        while (s->slot[i].used && s->slot[i].nr != nr)
+                i = (i + 1) & (SETTLED_SLOTS - 1);
+        return i;
+}
+
+static bool
+is_multiplexed (const char *name)
+{
+        for (size_t i = 0; name && i < HD_ARRAY_SIZE (multiplexed); i++)
+                if (strcmp (name, multiplexed[i]) == 0)
+                        return true;
+        return false;
+}
+
+/* Does call nr (on arch a, native 0) name a multiplexed call there, as
+ * abi_rule_add tells them apart (by the name of the translated number)? */
+static bool
+multiplexed_on (uint32_t a, int nr, const char *name)
+{
+        _cleanup_free_ char *there = NULL;
+        int n = a ? seccomp_syscall_resolve_name_arch (a, name) : nr;
+
+        if ((n <= -100 && n >= -120) || (n <= -200 && n >= -224))
+                return true;
+        if (n < 0)
+                return false;
+        there = seccomp_syscall_resolve_num_arch (a ? a : seccomp_arch_native (), n);
+        return is_multiplexed (there);
+}
+
+/* A rule without arguments for `name` (number nr) was added. */
+static void
+settled_add (struct settled *s, int nr, const char *name, uint32_t action)
+{
+        _cleanup_free_ char *native = seccomp_syscall_resolve_num_arch (seccomp_arch_native (), nr);
+        const char *as = native ? native : name;
+        size_t i = settled_slot (s, nr);
+
+        if (s->slot[i].used || s->n * 2 >= SETTLED_SLOTS || is_multiplexed (name) || multiplexed_on (0, nr, as))
+                return;
+        for (size_t k = 0; s->arches && k < s->arches->n; k++) {
+                uint32_t a = arch_token (s->arches->items[k]->text);
+                if (a && multiplexed_on (a, nr, as))
+                        return;
+        }
+        s->slot[i].used = true;
+        s->slot[i].nr = nr;
+        s->slot[i].action = action;
+        s->n++;
+}
+
+static bool
+settled_drops (const struct settled *s, int nr, uint32_t action)
+{
+        size_t i = settled_slot (s, nr);
+
+        return s->slot[i].used && s->slot[i].action == action;
+}
+
 static int
-seccomp_add_one (scmp_filter_ctx ctx, uint32_t action, const char *name, const struct scmp_arg_cmp *args,
-                 unsigned nargs, struct hd_err *err)
+seccomp_add_one (scmp_filter_ctx ctx, struct settled *s, uint32_t action, const char *name,
+                 const struct scmp_arg_cmp *args, unsigned nargs, struct hd_err *err)
 {
         int nr = seccomp_syscall_resolve_name (name), rc = 0;
 
         if (nr == __NR_SCMP_ERROR)
                 return 0; /* runc skips names libseccomp does not know */
+        if (settled_drops (s, nr, action))
+                return 0; /* libseccomp would drop it (above) */
         if (!args_repeat_index (args, nargs))
                 rc = seccomp_rule_add_array (ctx, action, nr, nargs, args);
         for (unsigned i = 0; rc == 0 && nargs > 1 && args_repeat_index (args, nargs) && i < nargs; i++)
                 rc = seccomp_rule_add_array (ctx, action, nr, 1, &args[i]);
         if (rc < 0)
                 return hd_err_sys (err, HD_EXIT_REFUSED, -rc, "%s: libseccomp", name);
+        if (nargs == 0)
+                settled_add (s, nr, name, action);
         return 0;
 }
 
 /* Add one "syscalls" entry for every name libseccomp knows, in runc's order. */
 static int
-seccomp_add_rule (scmp_filter_ctx ctx, uint32_t dflt, const struct json *rule, struct hd_err *err)
+seccomp_add_rule (scmp_filter_ctx ctx, struct settled *s, uint32_t dflt, const struct json *rule, struct hd_err *err)
 {
         const struct json *names = json_get (rule, "names");
         struct scmp_arg_cmp args[6];
@@ -195,7 +303,7 @@ seccomp_add_rule (scmp_filter_ctx ctx, uint32_t dflt, const struct json *rule, s
         if (action == dflt)
                 return 0; /* runc skips rules that repeat the default */
         for (size_t i = 0; names && i < names->n; i++)
-                if (seccomp_add_one (ctx, action, names->items[i]->text, args, nargs, err) < 0)
+                if (seccomp_add_one (ctx, s, action, names->items[i]->text, args, nargs, err) < 0)
                         return -1;
         return 0;
 }
@@ -243,8 +351,12 @@ static int
 seccomp_build (const struct json *seccomp, scmp_filter_ctx *out, uint32_t *dflt, struct hd_err *err)
 {
         const struct json *rules = json_get (seccomp, "syscalls");
+        _cleanup_free_ struct settled *s = calloc (1, sizeof *s);
         scmp_filter_ctx ctx;
 
+        if (!s)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        s->arches = json_get (seccomp, "architectures");
         if (seccomp_names_known (seccomp, err) < 0)
                 return -1;
         if (seccomp_action (json_get (seccomp, "defaultAction"), json_get (seccomp, "defaultErrnoRet"), dflt, err) < 0)
@@ -257,7 +369,7 @@ seccomp_build (const struct json *seccomp, scmp_filter_ctx *out, uint32_t *dflt,
                 return -1;
         }
         for (size_t i = 0; rules && i < rules->n; i++)
-                if (seccomp_add_rule (ctx, *dflt, rules->items[i], err) < 0) {
+                if (seccomp_add_rule (ctx, s, *dflt, rules->items[i], err) < 0) {
                         seccomp_release (ctx);
                         return hd_err_prefix (err, "syscalls/%zu: ", i);
                 }
