@@ -115,6 +115,18 @@ canonical_source (const char *bundle, const char *src, char *out, size_t size)
         hostpath_canonical (joined, out, size);
 }
 
+/* a then b in out, cut to size as snprintf ("%s%s") cuts it, without its
+ * cost: this runs for every entry of every view. */
+static void
+concat (char *out, size_t size, const char *a, const char *b)
+{
+        size_t la = strnlen (a, size - 1), lb = strnlen (b, size - 1 - la);
+
+        memcpy (out, a, la);
+        memcpy (out + la, b, lb);
+        out[la + lb] = '\0';
+}
+
 /* Is `path` equal to `base` or below it? */
 static bool
 under (const char *path, const char *base)
@@ -212,6 +224,8 @@ struct bind_ctx {
         char *roots[BIND_MAX_ROOTS];          /* engine data roots this config names */
         char **deny, **deny_written, **allow; /* canonical entries; deny as written, cleaned */
         bool table_read;
+        bool lists_built;             /* bind_lists ran: lists_rc is its answer */
+        int lists_rc;
         struct hostpath_mounts table; /* /proc/self/mountinfo */
         struct bind_region *regions;
 };
@@ -282,15 +296,14 @@ bind_sources (struct bind_ctx *c, const struct json *mounts)
 }
 
 /* The policy's deny and allow entries as the kernel will reach them: a
- * denied symlink denies its target (and, as written, still its ancestors). */
+ * denied symlink denies its target (and, as written, still its ancestors).
+ * Built once per call, with the same answer every time. */
 static int
-bind_lists (struct bind_ctx *c)
+bind_lists_build (struct bind_ctx *c)
 {
         const struct policy_list *deny = &c->p->surface.mount_deny, *allow = &c->p->surface.mount_allow;
         char buf[PATH_MAX];
 
-        if (c->deny)
-                return 0;
         c->deny = calloc (policy_list_len (deny) + 1, sizeof *c->deny);
         c->deny_written = calloc (policy_list_len (deny) + 1, sizeof *c->deny_written);
         c->allow = calloc (policy_list_len (allow) + 1, sizeof *c->allow);
@@ -309,6 +322,16 @@ bind_lists (struct bind_ctx *c)
                         return -1;
         }
         return 0;
+}
+
+static int
+bind_lists (struct bind_ctx *c)
+{
+        if (!c->lists_built) {
+                c->lists_built = true;
+                c->lists_rc = bind_lists_build (c);
+        }
+        return c->lists_rc;
 }
 
 /* "/" only denies itself; anything else denies its subtree too; and a
@@ -793,7 +816,9 @@ pair_allowed (const struct policy *p, const char *type, const char *dest)
 struct mount_view {
         size_t n;
         char **dest;            /* resolved container path of entry i */
-        char **host;            /* host directory behind it (binds), NULL: a fresh filesystem */
+        const char **source;    /* a bind's source as written, NULL: a fresh filesystem */
+        char **host;            /* a bind's canonical source, made when first asked for (host_of) */
+        const char *bundle;     /* sources are relative to it */
         char rootfs[PATH_MAX];  /* canonical rootfs on the host, "" when unknown */
         char lexical[PATH_MAX]; /* the rootfs as runc spells it (bundle joined with root.path) */
 };
@@ -806,6 +831,7 @@ view_free (struct mount_view *v)
                 free (v->host[i]);
         }
         free (v->dest);
+        free (v->source);
         free (v->host);
 }
 
@@ -972,15 +998,25 @@ walk_push (struct dest_walk *w, const char *name, size_t len)
 }
 
 /* The host path behind container path `cpath` where the last entry on it
- * or above it is best - 1 (0: none, the rootfs). */
+ * or above it is best - 1 (0: none, the rootfs).  A bind's source is
+ * canonicalised here, once per entry, and only for an entry a later
+ * destination goes through (canonicalising is a walk of the host's files). */
 static bool
-host_of (const struct mount_view *v, size_t best, const char *cpath, char *out, size_t size)
+host_of (struct mount_view *v, size_t best, const char *cpath, char *out, size_t size)
 {
         if (best) {
                 size_t j = best - 1;
-                if (!v->host[j])
+                char canon[PATH_MAX];
+                const char *host = v->host[j];
+                if (!v->source[j])
                         return false;
-                snprintf (out, size, "%s%s", v->host[j], cpath + (strcmp (v->dest[j], "/") ? strlen (v->dest[j]) : 0));
+                if (!host) {
+                        canonical_source (v->bundle, v->source[j], canon, sizeof canon);
+                        host = v->host[j] = strdup (canon); /* not kept without memory: made again */
+                        if (!host)
+                                host = canon;
+                }
+                snprintf (out, size, "%s%s", host, cpath + (strcmp (v->dest[j], "/") ? strlen (v->dest[j]) : 0));
                 return true;
         }
         if (!v->rootfs[0])
@@ -1012,14 +1048,14 @@ walk_pop (struct dest_walk *w, char *out, size_t *used)
  * component the rest is lexical; beyond 255 links (where runc fails) the
  * lexical path is the answer.  `w` is scratch (large for the stack). */
 static void
-view_resolve (const struct mount_view *v, struct dest_walk *w, const char *clean, char *out, size_t size)
+view_resolve (struct mount_view *v, struct dest_walk *w, const char *clean, char *out, size_t size)
 {
         char todo[PATH_MAX * 2], rest[PATH_MAX * 2], link[PATH_MAX], host[PATH_MAX * 2];
         const char *p = todo;
         size_t used = 0;
         int links = 0;
 
-        snprintf (todo, sizeof todo, "%s", clean);
+        concat (todo, sizeof todo, "", clean);
         out[0] = '\0';
         w->depth = 0;
         w->node[0] = 0;
@@ -1066,7 +1102,7 @@ strip_root (const char *rootfs, const char *dest, char *out, size_t size)
         char joined[PATH_MAX * 2];
         size_t n = strlen (rootfs);
 
-        snprintf (joined, sizeof joined, "/%s", dest);
+        concat (joined, sizeof joined, "/", dest);
         hostpath_clean (joined, out, size);
         if (!rootfs[0] || strcmp (rootfs, "/") == 0)
                 return;
@@ -1100,10 +1136,9 @@ rootfs_paths (const struct json *doc, const char *bundle, char *lexical, char *c
 
 /* Resolve every entry in order, each against the ones before it. */
 static int
-view_entries (const struct json *mounts, const struct decision *d, struct mount_view *v, struct dest_index *x,
-              struct dest_walk *w)
+view_entries (const struct json *mounts, struct mount_view *v, struct dest_index *x, struct dest_walk *w)
 {
-        char clean[PATH_MAX], resolved[PATH_MAX], canon[PATH_MAX];
+        char clean[PATH_MAX], resolved[PATH_MAX];
 
         for (size_t i = 0; i < mounts->n; i++) {
                 const struct json *m = mounts->items[i], *dst = json_get (m, "destination");
@@ -1112,11 +1147,8 @@ view_entries (const struct json *mounts, const struct decision *d, struct mount_
                 view_resolve (v, w, clean, resolved, sizeof resolved);
                 if (!(v->dest[i] = strdup (resolved)) || dest_add (x, v->dest[i], i) < 0)
                         return -1;
-                if (is_bind (m) && src) {
-                        canonical_source (d->bundle, src->text, canon, sizeof canon);
-                        if (!(v->host[i] = strdup (canon)))
-                                return -1;
-                }
+                if (is_bind (m) && src)
+                        v->source[i] = src->text;
         }
         return 0;
 }
@@ -1131,14 +1163,16 @@ view_build (const struct json *doc, const struct decision *d, struct mount_view 
         int rc;
 
         memset (v, 0, sizeof *v);
+        v->bundle = d->bundle;
         rootfs_paths (doc, d->bundle, v->lexical, v->rootfs, sizeof v->rootfs);
         if (v->rootfs[0] && (stat (v->rootfs, &st) < 0 || !S_ISDIR (st.st_mode)))
                 v->rootfs[0] = '\0';
         if (!mounts || mounts->n == 0)
                 return 0;
         v->dest = calloc (mounts->n, sizeof *v->dest);
+        v->source = calloc (mounts->n, sizeof *v->source);
         v->host = calloc (mounts->n, sizeof *v->host);
-        if (!v->dest || !v->host)
+        if (!v->dest || !v->source || !v->host)
                 return -1;
         v->n = mounts->n;
         if (dest_index_init (&x) < 0 || !(w = malloc (sizeof *w))) {
@@ -1146,7 +1180,7 @@ view_build (const struct json *doc, const struct decision *d, struct mount_view 
                 return -1;
         }
         w->x = &x;
-        rc = view_entries (mounts, d, v, &x, w);
+        rc = view_entries (mounts, v, &x, w);
         free (w);
         dest_index_free (&x);
         return rc;
@@ -1175,28 +1209,28 @@ view_build (const struct json *doc, const struct decision *d, struct mount_view 
  * spelled with the rootfs's host path passes its check).  allowMounts
  * pairs are exempt from both rules. */
 
-/* A host path an allowed filesystem would use, held to the deny-list. */
+/* A host path an allowed filesystem would use, held to the deny-list.  c
+ * is the call's: its lists are canonicalised once, on the first path. */
 static void
-host_path_check (const struct policy *p, struct decision *d, const char *id, const char *ptr, const char *type,
+host_path_check (struct bind_ctx *c, struct decision *d, const char *id, const char *ptr, const char *type,
                  const char *path)
 {
-        __attribute__ ((cleanup (bind_ctx_free))) struct bind_ctx c = { .p = p, .d = d };
         char canon[PATH_MAX];
         const char *deny;
 
         if (path[0] != '/')
                 return;
         canonical_source (d->bundle, path, canon, sizeof canon);
-        if (bind_lists (&c) < 0)
+        if (bind_lists (c) < 0)
                 decision_add (d, id, ptr, canon, "judged", "cannot judge host path %s: out of memory", canon);
-        else if ((deny = denied_by (&c, canon)))
+        else if ((deny = denied_by (c, canon)))
                 decision_add (d, id, ptr, canon, "not a denied host path",
                               "%s mount uses host path %s, which exposes %s", type, canon, deny);
 }
 
 /* An absolute source (a block device, a directory) and overlay's layers. */
 static void
-host_paths_check (const struct policy *p, const struct json *m, size_t i, struct decision *d, const char *id)
+host_paths_check (struct bind_ctx *c, const struct json *m, size_t i, struct decision *d, const char *id)
 {
         static const char *const keys[] = { "lowerdir=", "upperdir=", "workdir=" };
         const struct json *src = json_get (m, "source"), *o = json_get (m, "options");
@@ -1205,7 +1239,7 @@ host_paths_check (const struct policy *p, const struct json *m, size_t i, struct
 
         snprintf (ptr, sizeof ptr, "/mounts/%zu/source", i);
         if (src)
-                host_path_check (p, d, id, ptr, type, src->text);
+                host_path_check (c, d, id, ptr, type, src->text);
         for (size_t k = 0; o && k < o->n; k++)
                 for (size_t j = 0; j < HD_ARRAY_SIZE (keys); j++) {
                         if (strncmp (o->items[k]->text, keys[j], strlen (keys[j])) != 0)
@@ -1214,59 +1248,61 @@ host_paths_check (const struct policy *p, const struct json *m, size_t i, struct
                         snprintf (list, sizeof list, "%s", o->items[k]->text + strlen (keys[j]));
                         for (char *save = NULL, *dir = strtok_r (list, ":", &save); dir;
                              dir = strtok_r (NULL, ":", &save))
-                                host_path_check (p, d, id, ptr, type, dir);
+                                host_path_check (c, d, id, ptr, type, dir);
                 }
 }
 
-/* Run `judge` on every entry with its destination resolved as runc will. */
+/* "/mounts/<i>" in ptr (formatted only for a finding: most entries pass). */
+static const char *
+entry_ptr (char *ptr, size_t size, size_t i)
+{
+        snprintf (ptr, size, "/mounts/%zu", i);
+        return ptr;
+}
+
 static void
-judge_each (const struct policy *p, const struct json *doc, struct decision *d, const char *id,
-            void (*judge) (const struct policy *p, const struct json *doc, size_t i, const char *dest,
-                           struct decision *d, const char *id))
+type_judge (struct bind_ctx *c, const struct json *m, size_t i, const char *dest, struct decision *d, const char *id)
+{
+        const struct policy *p = c->p;
+        const char *type = mount_type (m);
+        char ptr[64];
+
+        if (mount_flags (m) & MF_REMOUNT)
+                decision_add (d, id, entry_ptr (ptr, sizeof ptr, i), "remount", "a new mount",
+                              "remount on %s changes the mount already there, not a new one", dest);
+        else if (strcmp (type, "bind") == 0 && is_bind (m))
+                return;
+        else if (strcmp (type, "bind") == 0)
+                decision_add (d, id, entry_ptr (ptr, sizeof ptr, i), "bind", "a bind or rbind option",
+                              "type bind on %s without a bind or rbind option is no bind mount", dest);
+        else if (!type[0])
+                decision_add (d, id, entry_ptr (ptr, sizeof ptr, i), "(no type)", "a filesystem type",
+                              "mount on %s has no filesystem type", dest);
+        else if (standard_pair (type, dest))
+                return;
+        else if (policy_list_has (&p->surface.mount_types, type) || pair_allowed (p, type, dest))
+                host_paths_check (c, m, i, d, id);
+        else
+                decision_add (d, id, entry_ptr (ptr, sizeof ptr, i), type,
+                              "the runtime's standard mounts or allowTypes/allowMounts",
+                              "%s mount on %s is outside the runtime's standard set", type, dest);
+}
+
+/* Every entry with its destination resolved as runc will, and one deny
+ * list for the host paths of all of them. */
+static void
+type_check (const struct policy *p, const struct json *doc, struct decision *d, const char *id)
 {
         const struct json *mounts = json_get (doc, "mounts");
+        __attribute__ ((cleanup (bind_ctx_free))) struct bind_ctx c = { .p = p, .d = d };
         struct mount_view v;
 
         if (view_build (doc, d, &v) < 0)
                 decision_add (d, id, "/mounts", "?", "judged", "cannot judge the mounts: out of memory");
         else
                 for (size_t i = 0; mounts && i < mounts->n; i++)
-                        judge (p, doc, i, v.dest[i], d, id);
+                        type_judge (&c, mounts->items[i], i, v.dest[i], d, id);
         view_free (&v);
-}
-
-static void
-type_judge (const struct policy *p, const struct json *doc, size_t i, const char *dest, struct decision *d,
-            const char *id)
-{
-        const struct json *m = json_get (doc, "mounts")->items[i];
-        const char *type = mount_type (m);
-        char ptr[64];
-
-        snprintf (ptr, sizeof ptr, "/mounts/%zu", i);
-        if (mount_flags (m) & MF_REMOUNT)
-                decision_add (d, id, ptr, "remount", "a new mount",
-                              "remount on %s changes the mount already there, not a new one", dest);
-        else if (strcmp (type, "bind") == 0 && is_bind (m))
-                return;
-        else if (strcmp (type, "bind") == 0)
-                decision_add (d, id, ptr, "bind", "a bind or rbind option",
-                              "type bind on %s without a bind or rbind option is no bind mount", dest);
-        else if (!type[0])
-                decision_add (d, id, ptr, "(no type)", "a filesystem type", "mount on %s has no filesystem type", dest);
-        else if (standard_pair (type, dest))
-                return;
-        else if (policy_list_has (&p->surface.mount_types, type) || pair_allowed (p, type, dest))
-                host_paths_check (p, m, i, d, id);
-        else
-                decision_add (d, id, ptr, type, "the runtime's standard mounts or allowTypes/allowMounts",
-                              "%s mount on %s is outside the runtime's standard set", type, dest);
-}
-
-static void
-type_check (const struct policy *p, const struct json *doc, struct decision *d, const char *id)
-{
-        judge_each (p, doc, d, id, type_judge);
 }
 
 /* The required options the entry's flags do not leave set, as "a,b". */
@@ -1457,7 +1493,7 @@ destination_judge (const struct policy *p, const struct json *m, const struct pr
                       type[0] ? type : "untyped", dest, why, path);
 }
 
-/* judge_each's loop, with the protected paths indexed once per call. */
+/* Every entry, with the protected paths indexed once per call. */
 static void
 destination_check (const struct policy *p, const struct json *doc, struct decision *d, const char *id)
 {
