@@ -35,29 +35,31 @@ private_network (const struct json *doc)
         return false;
 }
 
+/* `private_net`: private_network (doc), asked once per call, not per entry. */
 static bool
-sysctl_ok (const struct policy *p, const struct json *doc, const char *name)
+sysctl_ok (const struct policy *p, bool private_net, const char *name)
 {
         bool listed = policy_list_has (&p->surface.sysctl_allow, name);
 
         for (size_t i = 0; i < HD_ARRAY_SIZE (safe) && !listed; i++)
                 listed = strcmp (safe[i], name) == 0;
-        return listed && (strncmp (name, "net.", 4) != 0 || private_network (doc));
+        return listed && (strncmp (name, "net.", 4) != 0 || private_net);
 }
 
 static void
 sysctl_check (const struct policy *p, const struct json *doc, struct decision *d, const char *id)
 {
         const struct json *map = json_path (doc, "linux", "sysctl", NULL);
+        bool private_net = private_network (doc);
 
         for (size_t i = 0; map && i < map->n; i++) {
                 const char *name = map->members[i].key;
                 char ptr[300];
-                if (sysctl_ok (p, doc, name))
+                if (sysctl_ok (p, private_net, name))
                         continue;
                 snprintf (ptr, sizeof ptr, "/linux/sysctl/%s", name);
                 decision_add (d, id, ptr, name, "a safe, namespaced sysctl",
-                              strncmp (name, "net.", 4) == 0 && !private_network (doc)
+                              strncmp (name, "net.", 4) == 0 && !private_net
                                       ? "sysctl %s with the host's network namespace"
                                       : "sysctl %s is not in the safe set",
                               name);
@@ -66,7 +68,7 @@ sysctl_check (const struct policy *p, const struct json *doc, struct decision *d
 
 struct sysctl_ctx {
         const struct policy *p;
-        const struct json *doc;
+        bool private_net;
 };
 
 static bool
@@ -74,13 +76,13 @@ sysctl_drop (const struct json_member *m, const void *ctx)
 {
         const struct sysctl_ctx *c = ctx;
 
-        return !sysctl_ok (c->p, c->doc, m->key);
+        return !sysctl_ok (c->p, c->private_net, m->key);
 }
 
 static int
 sysctl_fix (const struct policy *p, struct json *doc, const struct decision *ctx, struct hd_err *err)
 {
-        struct sysctl_ctx c = { p, doc };
+        struct sysctl_ctx c = { p, private_network (doc) };
 
         (void) err;
         (void) ctx;
