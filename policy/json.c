@@ -14,35 +14,151 @@
 #include "hardened/num.h"
 #include "hardened/util.h"
 
+/* ---- arena ------------------------------------------------------------- */
+
+/* Small allocations are carved from the tail of the newest chunk (chunks
+ * grow from ARENA_FIRST to ARENA_LAST bytes); one larger than an eighth of
+ * the next chunk gets a chunk of its own, on a second list, so a mark is
+ * (newest chunk, bytes used in it, newest big chunk). */
+#define ARENA_FIRST (32u << 10)
+#define ARENA_LAST (1u << 20)
+#define ARENA_ALIGN 8u
+
+struct arena_chunk {
+        struct arena_chunk *prev;
+        size_t size; /* usable bytes after the header */
+};
+
+static struct {
+        struct arena_chunk *cur, *big;
+        size_t used, next;
+} arena = { .next = ARENA_FIRST };
+
+static char *
+chunk_data (struct arena_chunk *c)
+{
+        return (char *) (c + 1);
+}
+
+static void *
+arena_slow (size_t size)
+{
+        struct arena_chunk *c;
+
+        if (size > arena.next / 8) {
+                if (!(c = malloc (sizeof *c + size)))
+                        return NULL;
+                c->prev = arena.big;
+                c->size = size;
+                arena.big = c;
+                return chunk_data (c);
+        }
+        if (!(c = malloc (sizeof *c + arena.next)))
+                return NULL;
+        c->prev = arena.cur;
+        c->size = arena.next;
+        arena.cur = c;
+        arena.used = size;
+        if (arena.next < ARENA_LAST)
+                arena.next *= 2;
+        return chunk_data (c);
+}
+
+/* `size` bytes, 8-aligned, valid until the arena is released below them;
+ * NULL when out of memory (or when size is absurd). */
+static void *
+arena_alloc (size_t size)
+{
+        void *p;
+
+        if (size > JSON_MAX_BYTES * (size_t) 64)
+                return NULL;
+        size = (size + ARENA_ALIGN - 1) & ~(size_t) (ARENA_ALIGN - 1);
+        if (!arena.cur || arena.cur->size - arena.used < size)
+                return arena_slow (size);
+        p = chunk_data (arena.cur) + arena.used;
+        arena.used += size;
+        return p;
+}
+
+/* Grow the allocation p (old bytes, the newest one when it can grow in
+ * place) to `size` bytes, keeping its contents; NULL when out of memory. */
+static void *
+arena_grow (void *p, size_t old, size_t size)
+{
+        size_t aligned = (old + ARENA_ALIGN - 1) & ~(size_t) (ARENA_ALIGN - 1);
+        void *n;
+
+        if (p && arena.cur && (char *) p + aligned == chunk_data (arena.cur) + arena.used
+            && size <= arena.cur->size - arena.used + aligned) {
+                arena.used += ((size + ARENA_ALIGN - 1) & ~(size_t) (ARENA_ALIGN - 1)) - aligned;
+                return p;
+        }
+        if (!(n = arena_alloc (size)))
+                return NULL;
+        if (old)
+                memcpy (n, p, old);
+        return n;
+}
+
+static char *
+arena_strndup (const char *s, size_t len)
+{
+        char *d = arena_alloc (len + 1);
+
+        if (d) {
+                memcpy (d, s, len);
+                d[len] = '\0';
+        }
+        return d;
+}
+
+struct json_arena_mark
+json_arena_mark (void)
+{
+        return (struct json_arena_mark) { arena.cur, arena.big, arena.used, arena.next };
+}
+
+void
+json_arena_release (struct json_arena_mark mark)
+{
+        while (arena.cur && arena.cur != mark.chunk) {
+                struct arena_chunk *c = arena.cur;
+                arena.cur = c->prev;
+                free (c);
+        }
+        while (arena.big && arena.big != mark.big) {
+                struct arena_chunk *c = arena.big;
+                arena.big = c->prev;
+                free (c);
+        }
+        arena.used = mark.used;
+        arena.next = mark.next;
+}
+
 /* ---- nodes -------------------------------------------------------------- */
 
 struct json *
 json_new (enum json_type type)
 {
-        struct json *j = calloc (1, sizeof *j);
+        struct json *j = arena_alloc (sizeof *j);
 
-        if (j) {
-                j->type = type;
-                j->off = JSON_NO_OFFSET;
-        }
+        if (j)
+                *j = (struct json) { .type = type, .off = JSON_NO_OFFSET };
         return j;
 }
 
+/* A string or number node and its text in one allocation. */
 static struct json *
 json_new_text (enum json_type type, const char *s, size_t len)
 {
-        struct json *j = json_new (type);
+        struct json *j = arena_alloc (sizeof *j + len + 1);
 
         if (!j)
                 return NULL;
-        j->text = malloc (len + 1);
-        if (!j->text) {
-                free (j);
-                return NULL;
-        }
+        *j = (struct json) { .type = type, .off = JSON_NO_OFFSET, .text = (char *) (j + 1), .len = len };
         memcpy (j->text, s, len);
         j->text[len] = '\0';
-        j->len = len;
         return j;
 }
 
@@ -66,25 +182,6 @@ json_new_bool (bool v)
         if (j)
                 j->boolean = v;
         return j;
-}
-
-void
-json_free (struct json *j)
-{
-        if (!j)
-                return;
-        for (size_t i = 0; i < j->n; i++) {
-                if (j->type == JSON_OBJECT) {
-                        free (j->members[i].key);
-                        json_free (j->members[i].value);
-                } else {
-                        json_free (j->items[i]);
-                }
-        }
-        free (j->members);
-        free (j->items);
-        free (j->text);
-        free (j);
 }
 
 const char *
@@ -122,6 +219,7 @@ json_path (const struct json *root, const char *first, ...)
         return cur;
 }
 
+/* Room for one more of `elem` bytes in *arr (n used of *cap). */
 static int
 grow (void **arr, size_t *cap, size_t n, size_t elem)
 {
@@ -131,8 +229,9 @@ grow (void **arr, size_t *cap, size_t n, size_t elem)
         if (n < *cap)
                 return 0;
         ncap = *cap ? *cap * 2 : 4;
-        p = reallocarray (*arr, ncap, elem);
-        if (!p)
+        if (ncap > SIZE_MAX / 2 / elem)
+                return -1;
+        if (!(p = arena_grow (*arr, *cap * elem, ncap * elem)))
                 return -1;
         *arr = p;
         *cap = ncap;
@@ -142,59 +241,41 @@ grow (void **arr, size_t *cap, size_t n, size_t elem)
 int
 json_append (struct json *arr, struct json *value, struct hd_err *err)
 {
-        if (!value)
+        if (!value || grow ((void **) &arr->items, &arr->cap, arr->n, sizeof *arr->items) < 0)
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
-        if (grow ((void **) &arr->items, &arr->cap, arr->n, sizeof *arr->items) < 0) {
-                json_free (value);
-                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
-        }
         arr->items[arr->n++] = value;
         return 0;
 }
 
-/* Append a member without looking for an existing key; takes `key`. */
+/* Append a member without looking for an existing key; `key` is the
+ * arena's (or shared with another tree: keys are never written). */
 static int
 json_push_member (struct json *obj, char *key, struct json *value, struct hd_err *err)
 {
-        if (!key || !value) {
-                free (key);
-                json_free (value);
+        if (!key || !value || grow ((void **) &obj->members, &obj->cap, obj->n, sizeof *obj->members) < 0)
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
-        }
-        if (grow ((void **) &obj->members, &obj->cap, obj->n, sizeof *obj->members) < 0) {
-                free (key);
-                json_free (value);
-                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
-        }
-        obj->members[obj->n].key = key;
-        obj->members[obj->n].value = value;
-        obj->members[obj->n].off = JSON_NO_OFFSET;
-        obj->n++;
+        obj->members[obj->n++] = (struct json_member) { key, value, JSON_NO_OFFSET };
         return 0;
 }
 
 int
 json_add (struct json *obj, const char *key, struct json *value, struct hd_err *err)
 {
-        return json_push_member (obj, strdup (key), value, err);
+        return json_push_member (obj, arena_strndup (key, strlen (key)), value, err);
 }
 
 int
 json_set (struct json *obj, const char *key, struct json *value, struct hd_err *err)
 {
-        char *dup;
-
         if (!value)
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
         for (size_t i = 0; i < obj->n; i++) {
                 if (strcmp (obj->members[i].key, key) == 0) {
-                        json_free (obj->members[i].value);
                         obj->members[i].value = value;
                         return 0;
                 }
         }
-        dup = strdup (key);
-        return json_push_member (obj, dup, value, err);
+        return json_add (obj, key, value, err);
 }
 
 void
@@ -203,8 +284,6 @@ json_del (struct json *obj, const char *key)
         for (size_t i = 0; obj && obj->type == JSON_OBJECT && i < obj->n; i++) {
                 if (strcmp (obj->members[i].key, key) != 0)
                         continue;
-                free (obj->members[i].key);
-                json_free (obj->members[i].value);
                 memmove (&obj->members[i], &obj->members[i + 1], (obj->n - i - 1) * sizeof *obj->members);
                 obj->n--;
                 return;
@@ -236,6 +315,7 @@ struct frame {
         struct json *node;
         const char *key; /* object: key of the member being parsed */
         size_t skipped;  /* array, shallow: scalar items not built */
+        size_t base;     /* its members (items) so far are kids[base..] */
 };
 
 struct builder {
@@ -245,16 +325,21 @@ struct builder {
         struct json *root;
         struct frame stack[JSON_MAX_DEPTH];
         int depth;
-        char *pending_key; /* owned until attached to a member */
+        char *pending_key; /* the arena's (shallow: in keys) */
         size_t pending_key_off;
+        /* The members of every open container, innermost last (an item is
+         * a member without a key): a container's own array is allocated
+         * once, at its exact size, when it closes. */
+        struct json_member *kids;
+        size_t nkids, kids_cap;
         size_t scanned;     /* raw bytes already checked for escapes */
         size_t token_start; /* offset of the current token's first byte */
         struct hd_err *err;
         bool failed;
         bool keep_duplicates; /* JSON_KEEP_DUPLICATES */
         /* json_peek_string: nothing is built but what the checks need.  A
-         * container is nodes[its depth], reused, holding only its keys (for
-         * the duplicate check), which live in `keys` (decoded keys and
+         * container is nodes[its depth], reused, holding only its keys (in
+         * kids, for the duplicate check), which live in `keys` (decoded keys and
          * their NULs never outgrow the document); the root object's string
          * member `want` is copied to `found`. */
         bool shallow;
@@ -363,7 +448,7 @@ hex4 (const char *s)
  * lies between the bytes already scanned and the current offset.  yajl has
  * validated the token's grammar, so every \u has four hex digits. */
 static bool
-raw_surrogates_ok (struct builder *b)
+raw_surrogates_ok (struct builder *b, bool *escaped)
 {
         size_t end = yajl_get_bytes_consumed (b->h);
         const char *p = b->buf + b->scanned;
@@ -374,7 +459,8 @@ raw_surrogates_ok (struct builder *b)
         p = memchr (p, '"', stop - p);
         if (p)
                 b->token_start = p - b->buf;
-        if (!p || !memchr (p, '\\', stop - p))
+        *escaped = !p || memchr (p, '\\', stop - p);
+        if (!*escaped)
                 return true; /* no escapes at all: the common case */
         for (p = p ? p + 1 : stop; p < stop && *p != '"'; p++) {
                 unsigned cp;
@@ -399,12 +485,43 @@ raw_surrogates_ok (struct builder *b)
         return !want_low;
 }
 
+#define ONES 0x0101010101010101u
+#define HIGH 0x8080808080808080u
+
+static uint64_t
+load8 (const unsigned char *s)
+{
+        uint64_t w;
+
+        memcpy (&w, s, 8);
+        return w;
+}
+
+/* Whether s has no byte above 0x7F, eight bytes at a time. */
+static bool
+ascii (const unsigned char *s, size_t len)
+{
+        uint64_t acc = 0;
+        size_t i = 0;
+
+        for (; len - i >= 8; i += 8)
+                acc |= load8 (s + i);
+        if (len >= 8)
+                acc |= load8 (s + len - 8);
+        else
+                for (; i < len; i++)
+                        acc |= s[i];
+        return !(acc & HIGH);
+}
+
 /* RFC 3629 UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
  * yajl's own check only looks at the shape of continuation bytes, and Go
  * replaces every sequence refused here with U+FFFD. */
 static bool
 utf8_valid (const unsigned char *s, size_t len)
 {
+        if (ascii (s, len))
+                return true;
         for (size_t i = 0; i < len;) {
                 unsigned c = s[i], need, min, cp;
 
@@ -437,8 +554,17 @@ utf8_valid (const unsigned char *s, size_t len)
 static int
 builder_check_text (struct builder *b, const unsigned char *s, size_t len, const char *what)
 {
-        bool escapes_ok = raw_surrogates_ok (b);
+        uintptr_t at = (uintptr_t) s, doc = (uintptr_t) b->buf;
+        bool escaped = false, escapes_ok = true;
 
+        /* yajl hands a string without escapes straight from the document
+         * (one decoded from escapes comes from its own buffer) */
+        if (at > doc && at - doc + len < b->len) {
+                b->token_start = at - doc - 1;
+                b->scanned = at - doc + len + 1;
+        } else {
+                escapes_ok = raw_surrogates_ok (b, &escaped);
+        }
         if (!escapes_ok)
                 return builder_fail (b,
                                      "%s has a \\u escape that is not a valid UTF-16 "
@@ -449,8 +575,41 @@ builder_check_text (struct builder *b, const unsigned char *s, size_t len, const
                                      "%s is not valid UTF-8 (overlong, surrogate or out-of-range "
                                      "sequence; Go would read U+FFFD)",
                                      what);
-        if (memchr (s, '\0', len))
+        /* the document has no NUL byte (precheck): only an escape makes one */
+        if (escaped && memchr (s, '\0', len))
                 return builder_fail (b, "%s contains a NUL character (\\u0000)", what);
+        return 1;
+}
+
+static int
+builder_oom (struct builder *b)
+{
+        hd_err_set (b->err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        b->failed = true;
+        return 0;
+}
+
+/* One more member (an object's, under the pending key) or item of the
+ * innermost open container; value is NULL when shallow. */
+static int
+builder_kid (struct builder *b, struct json *value)
+{
+        struct frame *top = &b->stack[b->depth - 1];
+        bool obj = top->node->type == JSON_OBJECT;
+
+        if (b->nkids == b->kids_cap) {
+                size_t cap = b->kids_cap ? b->kids_cap * 2 : 64;
+                struct json_member *k = reallocarray (b->kids, cap, sizeof *k);
+                if (!k)
+                        return builder_oom (b);
+                b->kids = k;
+                b->kids_cap = cap;
+        }
+        b->kids[b->nkids++] = (struct json_member) { obj ? b->pending_key : NULL, value,
+                                                     obj ? b->pending_key_off : JSON_NO_OFFSET };
+        top->node->n++;
+        if (obj)
+                top->key = b->pending_key;
         return 1;
 }
 
@@ -458,29 +617,14 @@ builder_check_text (struct builder *b, const unsigned char *s, size_t len, const
 static int
 builder_attach (struct builder *b, struct json *node)
 {
-        struct frame *top;
-
-        if (!node) {
-                hd_err_set (b->err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
-                b->failed = true;
-                return 0;
-        }
+        if (!node)
+                return builder_oom (b);
         node->off = b->token_start;
         if (b->depth == 0) {
                 b->root = node;
                 return 1;
         }
-        top = &b->stack[b->depth - 1];
-        if (top->node->type == JSON_ARRAY) {
-                if (json_append (top->node, node, b->err) < 0)
-                        return b->failed = true, 0;
-                return 1;
-        }
-        if (json_push_member (top->node, steal_ptr (&b->pending_key), node, b->err) < 0)
-                return b->failed = true, 0;
-        top->node->members[top->node->n - 1].off = b->pending_key_off;
-        top->key = top->node->members[top->node->n - 1].key;
-        return 1;
+        return builder_kid (b, node);
 }
 
 /* Shallow: a scalar inside a container is not built; an object still
@@ -494,20 +638,11 @@ builder_skips (const struct builder *b)
 static int
 builder_skip (struct builder *b)
 {
-        struct json *top = b->stack[b->depth - 1].node;
-
-        if (top->type == JSON_ARRAY) {
+        if (b->stack[b->depth - 1].node->type == JSON_ARRAY) {
                 b->stack[b->depth - 1].skipped++;
                 return 1;
         }
-        if (grow ((void **) &top->members, &top->cap, top->n, sizeof *top->members) < 0)
-                return builder_fail (b, "out of memory");
-        top->members[top->n].key = steal_ptr (&b->pending_key);
-        top->members[top->n].value = NULL;
-        top->members[top->n].off = b->pending_key_off;
-        top->n++;
-        b->stack[b->depth - 1].key = top->members[top->n - 1].key;
-        return 1;
+        return builder_kid (b, NULL);
 }
 
 /* A token of `len` bytes that yajl just consumed; not a string. */
@@ -586,6 +721,7 @@ builder_push (struct builder *b, enum json_type type)
         b->stack[b->depth].node = node;
         b->stack[b->depth].key = NULL;
         b->stack[b->depth].skipped = 0;
+        b->stack[b->depth].base = b->nkids;
         b->depth++;
         return 1;
 }
@@ -608,8 +744,6 @@ cb_map_key (void *ctx, const unsigned char *s, size_t len)
         struct builder *b = ctx;
         struct frame *top = &b->stack[b->depth - 1];
 
-        if (!b->shallow)
-                free (b->pending_key);
         b->pending_key = NULL;
         top->key = NULL;
         if (!builder_check_text (b, s, len, "key"))
@@ -618,12 +752,8 @@ cb_map_key (void *ctx, const unsigned char *s, size_t len)
                 b->pending_key = memcpy (b->keys + b->keys_used, s, len);
                 b->pending_key[len] = '\0';
                 b->keys_used += len + 1;
-        } else {
-                b->pending_key = strndup ((const char *) s, len);
-        }
-        if (!b->pending_key) {
-                hd_err_set (b->err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
-                return b->failed = true, 0;
+        } else if (!(b->pending_key = arena_strndup ((const char *) s, len))) {
+                return builder_oom (b);
         }
         top->key = b->pending_key;
         b->pending_key_off = b->token_start;
@@ -668,22 +798,33 @@ json_sorted_get (const struct json_member *const *sorted, size_t n, const char *
         return lo < n && strcmp (sorted[lo]->key, key) == 0 ? sorted[lo] : NULL;
 }
 
-int
-json_mark_first (const struct json *obj, size_t *first)
+/* A quick hash of a key, eight bytes at a time (not keyed: see below). */
+static uint64_t
+key_hash (const char *key, size_t len)
 {
-        _cleanup_free_ const struct json_member **sorted = NULL;
+        const unsigned char *s = (const unsigned char *) key;
+        uint64_t h = len * 0x9e3779b97f4a7c15u, tail = 0;
+        size_t i = 0;
 
+        for (; len - i >= 8; i += 8) {
+                h = (h ^ load8 (s + i)) * 0xff51afd7ed558ccdu;
+                h ^= h >> 32;
+        }
+        memcpy (&tail, s + i, len - i);
+        h = (h ^ tail) * 0xc4ceb9fe1a85ec53u;
+        return h ^ (h >> 29);
+}
+
+/* first[i] for many members through the sorted order: O(n log n). */
+static int
+mark_first_sorted (const struct json *obj, size_t *first)
+{
+        _cleanup_free_ const struct json_member **sorted = json_members_sorted (obj);
+
+        if (!sorted)
+                return -1;
         for (size_t i = 0; i < obj->n; i++)
                 first[i] = i;
-        if (obj->n <= 8) {
-                for (size_t i = 1; i < obj->n; i++)
-                        for (size_t k = 0; k < i && first[i] == i; k++)
-                                if (strcmp (obj->members[i].key, obj->members[k].key) == 0)
-                                        first[i] = k;
-                return 0;
-        }
-        if (!(sorted = json_members_sorted (obj)))
-                return -1;
         /* each later copy follows its first in the sorted order */
         for (size_t i = 1; i < obj->n; i++)
                 if (strcmp (sorted[i]->key, sorted[i - 1]->key) == 0)
@@ -691,24 +832,101 @@ json_mark_first (const struct json *obj, size_t *first)
         return 0;
 }
 
+/* first[i] for many members in one pass over a table of the first copies
+ * (open addressing, at most half full).  The hash is not keyed, so keys
+ * an attacker made collide would make probing long: past MAX_PROBES the
+ * sorted way is taken instead, so the worst case stays O(n log n). */
+#define MAX_PROBES 32
+static int
+mark_first_hashed (const struct json *obj, size_t *first)
+{
+        size_t size = 16, mask;
+        _cleanup_free_ size_t *slot = NULL; /* 1 + index of a first copy; 0: empty */
+
+        while (size < obj->n * 2)
+                size *= 2;
+        if (!(slot = calloc (size, sizeof *slot)))
+                return -1;
+        mask = size - 1;
+        for (size_t i = 0; i < obj->n; i++) {
+                const char *key = obj->members[i].key;
+                size_t h = (size_t) key_hash (key, strlen (key)) & mask, probes = 0;
+
+                while (slot[h] && strcmp (obj->members[slot[h] - 1].key, key) != 0) {
+                        if (++probes > MAX_PROBES)
+                                return mark_first_sorted (obj, first);
+                        h = (h + 1) & mask;
+                }
+                first[i] = slot[h] ? slot[h] - 1 : i;
+                if (!slot[h])
+                        slot[h] = i + 1;
+        }
+        return 0;
+}
+
+int
+json_mark_first (const struct json *obj, size_t *first)
+{
+        if (obj->n > 8)
+                return mark_first_hashed (obj, first);
+        for (size_t i = 0; i < obj->n; i++) {
+                first[i] = i;
+                for (size_t k = 0; k < i && first[i] == i; k++)
+                        if (strcmp (obj->members[i].key, obj->members[k].key) == 0)
+                                first[i] = k;
+        }
+        return 0;
+}
+
 int
 json_mark_duplicates (const struct json *obj, bool *dup)
 {
-        _cleanup_free_ const struct json_member **sorted = NULL;
+        _cleanup_free_ size_t *first = NULL;
 
-        memset (dup, 0, obj->n * sizeof *dup);
         if (obj->n <= 8) {
+                memset (dup, 0, obj->n * sizeof *dup);
                 for (size_t i = 1; i < obj->n; i++)
                         for (size_t k = 0; k < i && !dup[i]; k++)
                                 dup[i] = strcmp (obj->members[i].key, obj->members[k].key) == 0;
                 return 0;
         }
-        if (!(sorted = json_members_sorted (obj)))
+        if (!(first = malloc (obj->n * sizeof *first)) || mark_first_hashed (obj, first) < 0)
                 return -1;
-        for (size_t i = 1; i < obj->n; i++)
-                if (strcmp (sorted[i]->key, sorted[i - 1]->key) == 0)
-                        dup[sorted[i] - obj->members] = true;
+        for (size_t i = 0; i < obj->n; i++)
+                dup[i] = first[i] != i;
         return 0;
+}
+
+/* The innermost container closes: its members (items) move from kids to
+ * an array of their own, in the arena (shallow: a view of kids, until the
+ * next kid). */
+static int
+builder_close (struct builder *b)
+{
+        struct frame *top = &b->stack[b->depth - 1];
+        struct json *node = top->node;
+        struct json_member *k = b->kids ? b->kids + top->base : NULL;
+        size_t n = b->nkids - top->base;
+
+        b->nkids = top->base;
+        if (b->shallow) {
+                node->members = k;
+                return 1;
+        }
+        if (n == 0)
+                return 1;
+        if (node->type == JSON_OBJECT) {
+                if (!(node->members = arena_alloc (n * sizeof *node->members)))
+                        return builder_oom (b);
+                memcpy (node->members, k, n * sizeof *node->members);
+        } else {
+                if (!(node->items = arena_alloc (n * sizeof *node->items)))
+                        return builder_oom (b);
+                for (size_t i = 0; i < n; i++)
+                        node->items[i] = k[i].value;
+        }
+        node->cap = n;
+        return 1;
 }
 
 static int
@@ -716,10 +934,15 @@ cb_end_map (void *ctx)
 {
         struct builder *b = ctx;
         struct frame *top = &b->stack[b->depth - 1];
-        _cleanup_free_ bool *dup = NULL;
+        _cleanup_free_ bool *big = NULL;
+        bool small[8], *dup = small;
 
+        if (!builder_close (b))
+                return 0;
         if (!b->keep_duplicates && top->node->n > 1) {
-                if (!(dup = malloc (top->node->n * sizeof *dup)) || json_mark_duplicates (top->node, dup) < 0)
+                if (top->node->n > HD_ARRAY_SIZE (small) && !(dup = big = malloc (top->node->n * sizeof *dup)))
+                        return builder_fail (b, "out of memory");
+                if (json_mark_duplicates (top->node, dup) < 0)
                         return builder_fail (b, "out of memory");
                 for (size_t i = 0; i < top->node->n; i++) {
                         const struct json_member *m = &top->node->members[i];
@@ -741,6 +964,8 @@ cb_end_array (void *ctx)
 {
         struct builder *b = ctx;
 
+        if (!builder_close (b))
+                return 0;
         b->depth--;
         return 1;
 }
@@ -825,10 +1050,8 @@ builder_run (struct builder *b)
         if (st != yajl_status_ok && !b->failed)
                 builder_yajl_error (b);
         yajl_free (b->h);
-        if (!b->shallow)
-                free (b->pending_key);
+        free (b->kids);
         if (b->failed) {
-                json_free (b->root);
                 b->root = NULL;
                 return -1;
         }
@@ -856,11 +1079,8 @@ json_peek_string (const char *buf, size_t len, const char *key, char **out, stru
         *out = NULL;
         if (!(b.keys = malloc (len + 1)))
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
-        rc = builder_run (&b);
-        for (size_t i = 0; i < JSON_MAX_DEPTH; i++)
-                free (nodes[i].members);
+        rc = builder_run (&b); /* a scalar root is the arena's; a container is in nodes */
         free (b.keys);
-        json_free (b.root); /* a scalar root; a container is in nodes */
         if (rc < 0) {
                 free (b.found);
                 return -1;
@@ -870,6 +1090,207 @@ json_peek_string (const char *buf, size_t len, const char *key, char **out, stru
 }
 
 /* ---- writer ------------------------------------------------------------- */
+
+/* json_write's bytes are yajl_gen's (compact, yajl_gen_validate_utf8 on),
+ * written here straight into one growing buffer: no spaces; numbers as
+ * their text; strings escaped as yajl_string_encode does (\" \\ \b \f \n
+ * \r \t, other bytes below 0x20 as \u00XX, '/' and everything else as is);
+ * a string yajl's UTF-8 check refuses, or nesting to YAJL_MAX_DEPTH, fails
+ * with yajl_gen's status.  tests/unit/test-json.c holds the two to the
+ * same bytes.  The pretty form is left to yajl_gen itself. */
+
+struct wbuf {
+        char *p;
+        size_t len, cap;
+};
+
+#define WRITE_OOM (-1)
+
+/* Room for `more` bytes and a NUL. */
+static bool
+wb_room (struct wbuf *w, size_t more)
+{
+        size_t cap = w->cap ? w->cap : 4096;
+        char *p;
+
+        if (w->cap - w->len > more)
+                return true;
+        while (cap - w->len <= more) {
+                if (cap > SIZE_MAX / 2)
+                        return false;
+                cap *= 2;
+        }
+        if (!(p = realloc (w->p, cap)))
+                return false;
+        w->p = p;
+        w->cap = cap;
+        return true;
+}
+
+static inline int
+wb_put (struct wbuf *w, const char *s, size_t n)
+{
+        if (w->cap - w->len <= n && !wb_room (w, n))
+                return WRITE_OOM;
+        memcpy (w->p + w->len, s, n);
+        w->len += n;
+        return 0;
+}
+
+/* What yajl_string_encode does with a byte: 0 copy it, 1 the start of a
+ * multi-byte sequence (copied once yajl's UTF-8 check passes it), 'u'
+ * \u00XX, else the letter after the backslash. */
+static const char byte_class[256] = {
+        'u', 'u', 'u', 'u', 'u',         'u',           'u',
+        'u', 'b', 't', 'n', 'u',         'f',           'r',
+        'u', 'u', 'u', 'u', 'u',         'u',           'u',
+        'u', 'u', 'u', 'u', 'u',         'u',           'u',
+        'u', 'u', 'u', 'u', ['"'] = '"', ['\\'] = '\\', [0x80 ... 0xff] = 1,
+};
+
+/* yajl_string_validate_utf8 on one sequence: its length, or 0 when the
+ * lead byte or a continuation byte is not of the right shape. */
+static size_t
+yajl_utf8_seq (const unsigned char *s, size_t left)
+{
+        size_t need = (s[0] >> 5) == 0x6 ? 2 : (s[0] >> 4) == 0xe ? 3 : (s[0] >> 3) == 0x1e ? 4 : 0;
+
+        if (!need || need > left)
+                return 0;
+        for (size_t k = 1; k < need; k++)
+                if ((s[k] >> 6) != 0x2)
+                        return 0;
+        return need;
+}
+
+/* Whether none of the eight bytes w holds needs a look: none below 0x20,
+ * '"', '\\' or above 0x7F (the has-zero-byte trick, exact as a whole). */
+static bool
+plain8 (uint64_t w)
+{
+        uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
+
+        return !((((w - ONES * 0x20) & ~w) | ((q - ONES) & ~q) | ((b - ONES) & ~b) | w) & HIGH);
+}
+
+/* The string's bytes go straight to the buffer as they are checked, eight
+ * at a time where none needs a look; room for the string, its quotes and
+ * an eight-byte store past them is made first, and again at an escape. */
+static int
+write_string (struct wbuf *w, const char *str, size_t len)
+{
+        static const char hex[] = "0123456789ABCDEF";
+        const unsigned char *s = (const unsigned char *) str;
+        size_t i = 0, k;
+        char *o;
+
+        if (w->cap - w->len <= len + 10 && !wb_room (w, len + 10))
+                return WRITE_OOM;
+        o = w->p + w->len;
+        *o++ = '"';
+        while (i < len) {
+                uint64_t x;
+                char c;
+
+                if (len - i >= 8 && plain8 (x = load8 (s + i))) {
+                        memcpy (o, &x, 8);
+                        o += 8, i += 8;
+                        continue;
+                }
+                if (len >= 8 && len - i < 8 && plain8 (x = load8 (s + len - 8))) {
+                        /* the last eight bytes, overlapping what is written */
+                        memcpy (o - (8 - (len - i)), &x, 8);
+                        o += len - i, i = len;
+                        continue;
+                }
+                if (!(c = byte_class[s[i]])) {
+                        *o++ = (char) s[i++];
+                        continue;
+                }
+                if (c == 1) {
+                        if (!(k = yajl_utf8_seq (s + i, len - i)))
+                                return yajl_gen_invalid_string;
+                        memcpy (o, s + i, k);
+                        o += k, i += k;
+                        continue;
+                }
+                w->len = (size_t) (o - w->p);
+                if (!wb_room (w, len - i + 16))
+                        return WRITE_OOM;
+                o = w->p + w->len;
+                *o++ = '\\';
+                *o++ = c;
+                if (c == 'u') {
+                        *o++ = '0';
+                        *o++ = '0';
+                        *o++ = hex[s[i] >> 4];
+                        *o++ = hex[s[i] & 0xf];
+                }
+                i++;
+        }
+        *o++ = '"';
+        w->len = (size_t) (o - w->p);
+        return 0;
+}
+
+/* j at nesting `depth` (yajl_gen's: the root container is 1). */
+static int
+write_value (struct wbuf *w, const struct json *j, unsigned depth)
+{
+        bool obj = j->type == JSON_OBJECT;
+        int rc = 0;
+
+        switch (j->type) {
+        case JSON_NULL:
+                return wb_put (w, "null", 4);
+        case JSON_BOOL:
+                return j->boolean ? wb_put (w, "true", 4) : wb_put (w, "false", 5);
+        case JSON_NUMBER:
+                return wb_put (w, j->text, j->len);
+        case JSON_STRING:
+                return write_string (w, j->text, j->len);
+        case JSON_ARRAY:
+        case JSON_OBJECT:
+                break;
+        default:
+                return yajl_gen_invalid_string;
+        }
+        if (depth + 1 >= YAJL_MAX_DEPTH)
+                return yajl_max_depth_exceeded;
+        rc = wb_put (w, obj ? "{" : "[", 1);
+        for (size_t i = 0; i < j->n && rc == 0; i++) {
+                if (i)
+                        rc = wb_put (w, ",", 1);
+                if (obj && rc == 0) {
+                        rc = write_string (w, j->members[i].key, strlen (j->members[i].key));
+                        if (rc == 0)
+                                rc = wb_put (w, ":", 1);
+                }
+                if (rc == 0)
+                        rc = write_value (w, obj ? j->members[i].value : j->items[i], depth + 1);
+        }
+        return rc ? rc : wb_put (w, obj ? "}" : "]", 1);
+}
+
+int
+json_write (const struct json *root, char **out, size_t *out_len, struct hd_err *err)
+{
+        struct wbuf w = { 0 };
+        int rc = write_value (&w, root, 0);
+
+        if (rc == 0 && !w.p)
+                rc = wb_room (&w, 0) ? 0 : WRITE_OOM;
+        if (rc) {
+                free (w.p);
+                if (rc == WRITE_OOM)
+                        return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+                return hd_err_set (err, HD_EXIT_INTERNAL, EINVAL, "cannot serialise JSON (yajl_gen status %d)", rc);
+        }
+        w.p[w.len] = '\0';
+        *out = w.p;
+        *out_len = w.len;
+        return 0;
+}
 
 static yajl_gen_status
 gen_value (yajl_gen g, const struct json *j)
@@ -904,26 +1325,20 @@ gen_value (yajl_gen g, const struct json *j)
 }
 
 int
-json_write (const struct json *root, char **out, size_t *out_len, struct hd_err *err)
-{
-        return json_write_pretty (root, false, out, out_len, err);
-}
-
-int
 json_write_pretty (const struct json *root, bool pretty, char **out, size_t *out_len, struct hd_err *err)
 {
         const unsigned char *data;
         size_t len;
-        yajl_gen g = yajl_gen_alloc (NULL);
+        yajl_gen g;
         yajl_gen_status rc;
 
-        if (!g)
+        if (!pretty)
+                return json_write (root, out, out_len, err);
+        if (!(g = yajl_gen_alloc (NULL)))
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
         yajl_gen_config (g, yajl_gen_validate_utf8, 1);
-        if (pretty) {
-                yajl_gen_config (g, yajl_gen_beautify, 1);
-                yajl_gen_config (g, yajl_gen_indent_string, "  ");
-        }
+        yajl_gen_config (g, yajl_gen_beautify, 1);
+        yajl_gen_config (g, yajl_gen_indent_string, "  ");
         rc = gen_value (g, root);
         if (rc != yajl_gen_status_ok) {
                 yajl_gen_free (g);
@@ -944,55 +1359,69 @@ json_write_pretty (const struct json *root, bool pretty, char **out, size_t *out
 
 /* ---- helpers for rules that edit documents ------------------------------ */
 
+/* Decimal digits of v, with a '-' when negative, as printf's %lld / %llu. */
+static struct json *
+json_new_decimal (uint64_t v, bool negative)
+{
+        char text[24], *p = text + sizeof text;
+
+        do
+                *--p = (char) ('0' + v % 10);
+        while (v /= 10);
+        if (negative)
+                *--p = '-';
+        return json_new_text (JSON_NUMBER, p, (size_t) (text + sizeof text - p));
+}
+
 struct json *
 json_new_i64 (int64_t v)
 {
-        char text[24];
-
-        snprintf (text, sizeof text, "%lld", (long long) v);
-        return json_new_number (text);
+        return json_new_decimal (v < 0 ? -(uint64_t) v : (uint64_t) v, v < 0);
 }
 
 struct json *
 json_new_u64 (uint64_t v)
 {
-        char text[24];
-
-        snprintf (text, sizeof text, "%llu", (unsigned long long) v);
-        return json_new_number (text);
+        return json_new_decimal (v, false);
 }
 
+/* New nodes and arrays; keys and texts are shared (never written). */
 struct json *
 json_clone (const struct json *j)
 {
-        struct json *c = j->type == JSON_STRING || j->type == JSON_NUMBER ? json_new_text (j->type, j->text, j->len)
-                                                                          : json_new (j->type);
-        struct hd_err ignored;
+        struct json *c = json_new (j->type);
+        bool obj = j->type == JSON_OBJECT;
 
         if (!c)
                 return NULL;
         c->boolean = j->boolean;
-        for (size_t i = 0; i < j->n; i++) {
-                bool obj = j->type == JSON_OBJECT;
-                struct json *kid = json_clone (obj ? j->members[i].value : j->items[i]);
-                char *key = NULL;
-                int rc;
-
-                if (kid && obj && !(key = strdup (j->members[i].key)))
-                        json_free (steal_ptr (&kid));
-                /* both adders take ownership of key and kid, also on failure */
-                rc = !kid ? -1 : obj ? json_push_member (c, key, kid, &ignored) : json_append (c, kid, &ignored);
-                if (rc < 0) {
-                        json_free (c);
-                        return NULL;
-                }
+        if (j->type == JSON_STRING || j->type == JSON_NUMBER) {
+                c->text = j->text;
+                c->len = j->len;
         }
+        if (j->n == 0)
+                return c;
+        if (obj ? !(c->members = arena_alloc (j->n * sizeof *c->members))
+                : !(c->items = arena_alloc (j->n * sizeof *c->items)))
+                return NULL;
+        for (size_t i = 0; i < j->n; i++) {
+                struct json *kid = json_clone (obj ? j->members[i].value : j->items[i]);
+                if (!kid)
+                        return NULL;
+                if (obj)
+                        c->members[i] = (struct json_member) { j->members[i].key, kid, JSON_NO_OFFSET };
+                else
+                        c->items[i] = kid;
+        }
+        c->n = c->cap = j->n;
         return c;
 }
 
 bool
 json_equal (const struct json *a, const struct json *b)
 {
+        if (a == b)
+                return true;
         if (a->type != b->type || a->n != b->n)
                 return false;
         if (a->type == JSON_BOOL)
@@ -1064,9 +1493,7 @@ json_array_filter (struct json *arr, bool (*drop) (const struct json *item, cons
         size_t kept = 0;
 
         for (size_t i = 0; arr && arr->type == JSON_ARRAY && i < arr->n; i++) {
-                if (drop (arr->items[i], ctx))
-                        json_free (arr->items[i]);
-                else
+                if (!drop (arr->items[i], ctx))
                         arr->items[kept++] = arr->items[i];
         }
         if (arr && arr->type == JSON_ARRAY)
@@ -1079,12 +1506,8 @@ json_object_filter (struct json *obj, bool (*drop) (const struct json_member *m,
         size_t kept = 0;
 
         for (size_t i = 0; obj && obj->type == JSON_OBJECT && i < obj->n; i++) {
-                if (drop (&obj->members[i], ctx)) {
-                        free (obj->members[i].key);
-                        json_free (obj->members[i].value);
-                } else {
+                if (!drop (&obj->members[i], ctx))
                         obj->members[kept++] = obj->members[i];
-                }
         }
         if (obj && obj->type == JSON_OBJECT)
                 obj->n = kept;

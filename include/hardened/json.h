@@ -1,5 +1,5 @@
 /* Strict JSON: our own tree, parsed with yajl's callback API and written
- * back with yajl_gen (DESIGN.md 3, STYLE.md 5).
+ * back as yajl_gen writes it (DESIGN.md 3, STYLE.md 5).
  *
  * Threat: the shim reads config.json with this parser and runc re-reads it
  * with Go's encoding/json.  Anything the two could read differently is
@@ -12,7 +12,19 @@
  *
  * Numbers keep their source text and are written back byte-exact; object
  * members keep their order.  Every node remembers the byte offset where it
- * started, so later checks can report file:line:col (computed only then). */
+ * started, so later checks can report file:line:col (computed only then).
+ *
+ * Memory: every node, key, string and item array is carved from one
+ * process-wide arena, never freed one by one.  json_free and every edit
+ * that drops a subtree release nothing, so a node stays valid as long as
+ * the arena does: subtrees move between trees, clones share keys and
+ * texts (nothing writes through `text` or `key`), and the one-shot runtime
+ * path frees nothing before it execs the backend.  A caller that builds
+ * trees in a loop (a fuzzer, `policy check` of many files) takes a
+ * json_arena_mark first and hands it to json_arena_release when nothing
+ * built since is reachable any more; what was built before the mark (the
+ * loaded policy) stays.  The arena is still reachable at exit (not a
+ * leak).  Single-threaded, like the rest of the library. */
 #ifndef HARDENED_JSON_H
 #define HARDENED_JSON_H
 
@@ -92,7 +104,21 @@ int json_write (const struct json *root, char **out, size_t *out_len, struct hd_
 /* The same, indented for people when `pretty`. */
 int json_write_pretty (const struct json *root, bool pretty, char **out, size_t *out_len, struct hd_err *err);
 
-void json_free (struct json *j);
+/* Where the arena stands now; json_arena_release frees everything
+ * allocated since (marks nest: release the newest first). */
+struct json_arena_mark {
+        void *chunk, *big;
+        size_t used, next;
+};
+struct json_arena_mark json_arena_mark (void);
+void json_arena_release (struct json_arena_mark mark);
+
+/* Releases nothing (see Memory above): kept so ownership stays visible. */
+static inline void
+json_free (struct json *j)
+{
+        (void) j;
+}
 static inline void
 json_freep (struct json **j)
 {
@@ -113,7 +139,8 @@ struct json *json_new_bool (bool v);
 
 struct json *json_new_i64 (int64_t v);
 struct json *json_new_u64 (uint64_t v);
-/* Deep copy; NULL on allocation failure.  The copy has no source offsets. */
+/* Deep copy (new nodes; keys and texts shared); NULL on allocation
+ * failure.  The copy has no source offsets. */
 struct json *json_clone (const struct json *j);
 
 /* The same document: types, member order and keys, string bytes and number
@@ -135,7 +162,7 @@ int json_set (struct json *obj, const char *key, struct json *value, struct hd_e
 /* Append a member without looking for `key` (the caller knows it is absent). */
 int json_add (struct json *obj, const char *key, struct json *value, struct hd_err *err);
 int json_append (struct json *arr, struct json *value, struct hd_err *err);
-/* Remove and free a member; no-op if absent. */
+/* Remove a member; no-op if absent. */
 void json_del (struct json *obj, const char *key);
 
 /* A JSON pointer component with ~ and / escaped (RFC 6901), appended to buf. */
@@ -143,10 +170,10 @@ void json_pointer_append (char *buf, size_t size, const char *component);
 
 const char *json_type_name (enum json_type t);
 
-/* Remove the items of `arr` for which drop() is true; frees them. */
+/* Remove the items of `arr` for which drop() is true. */
 void json_array_filter (struct json *arr, bool (*drop) (const struct json *item, const void *ctx), const void *ctx);
 /* Remove the members of `obj` for which drop() is true, in one pass (not
- * json_del per member: quadratic in a map an attacker made large); frees them. */
+ * json_del per member: quadratic in a map an attacker made large). */
 void json_object_filter (struct json *obj, bool (*drop) (const struct json_member *m, const void *ctx),
                          const void *ctx);
 /* Does the JSON array of strings `arr` contain `s`? */
