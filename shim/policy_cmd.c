@@ -80,6 +80,7 @@ policy_cmd_lint (int argc, char **argv)
         if (argc < 2)
                 return usage_error ("lint needs at least one FILE");
         for (int i = 1; i < argc; i++) {
+                struct json_arena_mark mark = json_arena_mark (); /* each file's trees go with it */
                 struct policy p;
                 struct hd_err err = { 0 };
                 bool seen = false;
@@ -94,6 +95,7 @@ policy_cmd_lint (int argc, char **argv)
                                 nbackends++;
                 }
                 policy_free (&p);
+                json_arena_release (mark);
         }
         fflush (stdout);
         for (size_t k = 0; k < nbackends; k++) {
@@ -427,7 +429,9 @@ policy_cmd_check (int argc, char **argv)
                 return TOOL_USAGE;
         }
         for (int i = first; i < argc; i++) {
+                struct json_arena_mark mark = json_arena_mark (); /* each config's trees go with it */
                 int rc = check_one (&p, argv[i], t.root, strcmp (t.format, "json") == 0);
+                json_arena_release (mark);
                 if (rc > status)
                         status = rc;
         }

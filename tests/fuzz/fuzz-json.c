@@ -63,8 +63,8 @@ peek_agrees (const uint8_t *data, size_t size)
                 abort ();
 }
 
-int
-LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+static void
+one_input (const uint8_t *data, size_t size)
 {
         _cleanup_json_ struct json *j = NULL, *again = NULL;
         _cleanup_free_ char *out = NULL, *out2 = NULL;
@@ -75,7 +75,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         canonical_is_fixed_point (data, size, &spec_config);
         canonical_is_fixed_point (data, size, &spec_process);
         if (json_parse ((const char *) data, size, &j, &err) < 0)
-                return 0;
+                return;
         (void) spec_check (j, &spec_config, SPEC_STRICT, (const char *) data, size, &err);
         (void) spec_check (j, &spec_process, SPEC_ALLOW_UNKNOWN, (const char *) data, size, &err);
         if (json_write (j, &out, &len, &err) < 0)
@@ -84,5 +84,15 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                 abort ();
         if (json_write (again, &out2, &len2, &err) < 0 || len != len2 || memcmp (out, out2, len))
                 abort ();
+}
+
+/* Each input's trees are released with it (millions of runs, one process). */
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+        struct json_arena_mark mark = json_arena_mark ();
+
+        one_input (data, size);
+        json_arena_release (mark);
         return 0;
 }
