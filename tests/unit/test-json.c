@@ -1,8 +1,11 @@
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <yajl/yajl_gen.h>
 
 #include "hardened/json.h"
 #include "hardened/util.h"
@@ -267,6 +270,162 @@ lookups (void)
         free (text);
 }
 
+/* ---- json_write writes yajl_gen's bytes ---------------------------------- */
+
+/* The reference: yajl_gen, compact, validating UTF-8, as json_write once
+ * was.  Returns its status; *out is its bytes when ok. */
+static int
+yajl_write (yajl_gen g, const struct json *j)
+{
+        bool obj = j->type == JSON_OBJECT;
+        int rc;
+
+        if (j->type == JSON_NULL || j->type == JSON_BOOL)
+                return j->type == JSON_NULL ? yajl_gen_null (g) : yajl_gen_bool (g, j->boolean);
+        if (j->type == JSON_NUMBER || j->type == JSON_STRING)
+                return j->type == JSON_NUMBER ? yajl_gen_number (g, j->text, j->len)
+                                              : yajl_gen_string (g, (const unsigned char *) j->text, j->len);
+        rc = obj ? yajl_gen_map_open (g) : yajl_gen_array_open (g);
+        for (size_t i = 0; i < j->n && rc == 0; i++) {
+                const char *key = obj ? j->members[i].key : NULL;
+                if (key)
+                        rc = yajl_gen_string (g, (const unsigned char *) key, strlen (key));
+                if (rc == 0)
+                        rc = yajl_write (g, obj ? j->members[i].value : j->items[i]);
+        }
+        return rc ? rc : (int) (obj ? yajl_gen_map_close (g) : yajl_gen_array_close (g));
+}
+
+/* json_write and yajl_gen agree on j: the same bytes, or both fail with
+ * the same status. */
+static bool
+writes_as_yajl (const struct json *j)
+{
+        yajl_gen g = yajl_gen_alloc (NULL);
+        _cleanup_free_ char *out = NULL;
+        struct hd_err err = { 0 };
+        const unsigned char *data;
+        char want[64];
+        size_t len, dlen;
+        int status, rc;
+        bool same;
+
+        yajl_gen_config (g, yajl_gen_validate_utf8, 1);
+        status = yajl_write (g, j);
+        rc = json_write (j, &out, &len, &err);
+        if (status == 0) {
+                yajl_gen_get_buf (g, &data, &dlen);
+                same = rc == 0 && len == dlen && memcmp (out, data, len) == 0 && out[len] == '\0';
+        } else {
+                snprintf (want, sizeof want, "yajl_gen status %d", status);
+                same = rc < 0 && strstr (err.msg, want);
+        }
+        yajl_gen_free (g);
+        return same;
+}
+
+static void
+writer (void)
+{
+        static const char *const fixtures[] = { "run-default.json", "run-privileged.json", "exec-user0.json" };
+        static const int64_t i64s[] = { INT64_MIN, INT64_MIN + 1, -10, -9, -1, 0, 1, 9, 10, 99, 100, INT64_MAX };
+        struct json *arr = json_new (JSON_ARRAY), *obj = json_new (JSON_OBJECT);
+        struct hd_err err = { 0 };
+        bool all = true;
+        char s[8];
+
+        /* every byte alone, and each in a key */
+        for (unsigned c = 1; c < 256; c++) {
+                struct json *o = json_new (JSON_OBJECT);
+                snprintf (s, sizeof s, "a%cb", (char) c);
+                all &= json_set (o, s, json_new_string (s), &err) == 0 && writes_as_yajl (o);
+                all &= json_append (arr, json_new_string (s), &err) == 0;
+        }
+        ok (all, "every byte, alone in a string and a key, is written as yajl_gen writes it (or refused alike)");
+        /* sequences of the right shape and not: lead bytes, short and bad continuations */
+        all = true;
+        for (unsigned lead = 0x80; lead < 256; lead++)
+                for (unsigned k = 0; k < 6; k++) {
+                        static const char *const tails[] = { "",      "\x80",        "\x80\x80", "\x80\x80\x80",
+                                                             "\xbfz", "\x80\xc0\x80" };
+                        struct json *str;
+                        snprintf (s, sizeof s, "%c%s", (char) lead, tails[k]);
+                        str = json_new_string (s);
+                        all &= str && writes_as_yajl (str);
+                }
+        ok (all, "multi-byte sequences: json_write refuses exactly what yajl_gen's UTF-8 check refuses");
+        /* one array of all the valid ones, one of everything */
+        ok (writes_as_yajl (arr), "an array of every byte");
+        all = true;
+        for (size_t i = 0; i < HD_ARRAY_SIZE (i64s); i++) {
+                char want[32];
+                struct json *n = json_new_i64 (i64s[i]);
+                snprintf (want, sizeof want, "%" PRId64, i64s[i]);
+                all &= n && strcmp (n->text, want) == 0 && n->len == strlen (want);
+                n = json_new_u64 ((uint64_t) i64s[i]);
+                snprintf (want, sizeof want, "%" PRIu64, (uint64_t) i64s[i]);
+                all &= n && strcmp (n->text, want) == 0 && n->len == strlen (want);
+        }
+        ok (all, "json_new_i64 and json_new_u64 write printf's digits");
+        all = json_set (obj, "n", json_new_i64 (-5), &err) == 0 && json_set (obj, "t", json_new_bool (true), &err) == 0
+              && json_set (obj, "f", json_new_bool (false), &err) == 0
+              && json_set (obj, "z", json_new (JSON_NULL), &err) == 0
+              && json_set (obj, "e", json_new (JSON_OBJECT), &err) == 0
+              && json_set (obj, "a", json_new (JSON_ARRAY), &err) == 0
+              && json_set (obj, "x", json_clone (arr), &err) == 0;
+        ok (all && writes_as_yajl (obj), "scalars, empty containers and a clone");
+        /* yajl_gen's depth limit: 127 containers deep is written, 128 is refused */
+        for (unsigned depth = 126; depth <= 129; depth++) {
+                struct json *root = json_new (JSON_ARRAY), *cur = root;
+                for (unsigned d = 1; d < depth; d++) {
+                        struct json *kid = json_new (d % 2 ? JSON_OBJECT : JSON_ARRAY);
+                        if (cur->type == JSON_ARRAY)
+                                json_append (cur, kid, &err);
+                        else
+                                json_set (cur, "k", kid, &err);
+                        cur = kid;
+                }
+                ok (writes_as_yajl (root), "%u containers deep: as yajl_gen", depth);
+        }
+        for (size_t i = 0; i < HD_ARRAY_SIZE (fixtures); i++) {
+                size_t len = 0;
+                _cleanup_free_ char *in = tap_slurp ("FIXTURES", "tests/fixtures", fixtures[i], &len);
+                struct json *j = NULL;
+                ok (in && json_parse (in, len, &j, &err) == 0 && writes_as_yajl (j), "fixture %s: as yajl_gen",
+                    fixtures[i]);
+        }
+}
+
+/* Trees built after a mark are gone after its release; those built before
+ * stay (a tree from before is not edited in between: its edits would be
+ * released with the rest). */
+static void
+arena (void)
+{
+        struct json *keep = NULL, *gone = NULL;
+        struct hd_err err = { 0 };
+        struct json_arena_mark m;
+        _cleanup_free_ char *out = NULL;
+        size_t len;
+        bool all = true;
+
+        ok (json_parse ("{\"a\":[1,2]}", 11, &keep, &err) == 0, "a tree before the mark");
+        m = json_arena_mark ();
+        for (int round = 0; round < 3; round++) {
+                struct json_arena_mark inner = json_arena_mark ();
+                struct json *big = json_new (JSON_ARRAY);
+                /* big enough for new chunks and lone allocations of its own */
+                for (int i = 0; i < 20000 && all; i++)
+                        all = json_append (big, json_new_i64 (i), &err) == 0;
+                all &= big->n == 20000 && json_parse ("[\"x\",{\"y\":null}]", 16, &gone, &err) == 0;
+                json_arena_release (inner);
+        }
+        json_arena_release (m);
+        ok (all, "trees built and released three times");
+        ok (json_write (keep, &out, &len, &err) == 0 && strcmp (out, "{\"a\":[1,2]}") == 0,
+            "the tree from before the mark is intact");
+}
+
 int
 main (void)
 {
@@ -291,6 +450,8 @@ main (void)
         limits ();
         fixtures ();
         peeks ();
+        writer ();
+        arena ();
 
         memset (&err, 0, sizeof err);
         ok (json_parse ("{\"a\":{\"b\":\"c\"}}", 15, &j, &err) == 0, "parse for look-ups");
