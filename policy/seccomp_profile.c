@@ -181,10 +181,10 @@ args_repeat_index (const struct scmp_arg_cmp *args, unsigned n)
  * are always handed over, as is a rule of another action. */
 
 static const char *const multiplexed[] = {
-        "socket",     "bind",       "connect",  "listen",   "accept",   "getsockname", "getpeername", "socketpair",
-        "send",       "recv",       "sendto",   "recvfrom", "shutdown", "setsockopt",  "getsockopt",  "sendmsg",
-        "recvmsg",    "accept4",    "recvmmsg", "sendmmsg", "semop",    "semget",      "semctl",      "semtimedop",
-        "msgsnd",     "msgrcv",     "msgget",   "msgctl",   "shmat",    "shmdt",       "shmget",      "shmctl",
+        "socket",  "bind",    "connect",  "listen",   "accept",   "getsockname", "getpeername", "socketpair",
+        "send",    "recv",    "sendto",   "recvfrom", "shutdown", "setsockopt",  "getsockopt",  "sendmsg",
+        "recvmsg", "accept4", "recvmmsg", "sendmmsg", "semop",    "semget",      "semctl",      "semtimedop",
+        "msgsnd",  "msgrcv",  "msgget",   "msgctl",   "shmat",    "shmdt",       "shmget",      "shmctl",
 };
 
 #define SETTLED_SLOTS 4096 /* a power of two, well above the calls libseccomp knows */

@@ -224,7 +224,7 @@ struct bind_ctx {
         char *roots[BIND_MAX_ROOTS];          /* engine data roots this config names */
         char **deny, **deny_written, **allow; /* canonical entries; deny as written, cleaned */
         bool table_read;
-        bool lists_built;             /* bind_lists ran: lists_rc is its answer */
+        bool lists_built; /* bind_lists ran: lists_rc is its answer */
         int lists_rc;
         struct hostpath_mounts table; /* /proc/self/mountinfo */
         struct bind_region *regions;

@@ -383,11 +383,12 @@ settled_rules (void)
 {
         _cleanup_json_ struct json *allow = repeated (
                 2000, "{\"names\":[\"read\",\"socket\"],\"action\":\"SCMP_ACT_ALLOW\"}", "SCMP_ACT_ALLOW");
-        _cleanup_json_ struct json *kill_first = repeated (
-                50, "{\"names\":[\"read\"],\"action\":\"SCMP_ACT_KILL\"}", "SCMP_ACT_ALLOW");
+        _cleanup_json_ struct json *kill_first = repeated (50, "{\"names\":[\"read\"],\"action\":\"SCMP_ACT_KILL\"}",
+                                                           "SCMP_ACT_ALLOW");
         _cleanup_json_ struct json *chains_first = repeated (
-                50, "{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":1,\"value\":7,"
-                    "\"op\":\"SCMP_CMP_EQ\"}]},{\"names\":[\"read\",\"socket\"],\"action\":\"SCMP_ACT_ALLOW\"}",
+                50,
+                "{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":1,\"value\":7,"
+                "\"op\":\"SCMP_CMP_EQ\"}]},{\"names\":[\"read\",\"socket\"],\"action\":\"SCMP_ACT_ALLOW\"}",
                 "SCMP_ACT_ALLOW");
 
         ok (action (allow, SCMP_ARCH_X86_64, "read", 3) == SECCOMP_RET_ALLOW
