@@ -33,25 +33,53 @@ caps_last (void)
         return last;
 }
 
-/* STYLE.md 8: libcap also accepts numbers and lower case, so the name's
- * shape is checked first and the number is mapped back and compared. */
+/* The kernel's capabilities (0..caps_last) by the name libcap gives each,
+ * upper case, built once per process: a name is valid exactly when libcap
+ * maps it to a number it maps back to the same name (STYLE.md 8: libcap also
+ * accepts numbers and lower case, which a name here never is, so an exact
+ * match is the whole check).  A number libcap has no name for (it prints
+ * digits) has no entry. */
+struct cap_names {
+        int n;
+        char name[64][32];
+        size_t len[64];
+        int value[64];
+};
+
+static const struct cap_names *
+cap_names (void)
+{
+        static struct cap_names t;
+        static bool built;
+
+        if (built)
+                return &t;
+        for (int v = 0; v <= caps_last () && t.n < 64; v++) {
+                char *back = cap_to_name ((cap_value_t) v);
+                size_t len = back ? strlen (back) : 0;
+                if (len > 4 && len < sizeof t.name[0] && strncasecmp (back, "cap_", 4) == 0) {
+                        for (size_t i = 0; i <= len; i++)
+                                t.name[t.n][i] = (char) (back[i] >= 'a' && back[i] <= 'z' ? back[i] - 'a' + 'A'
+                                                                                          : back[i]);
+                        t.len[t.n] = len;
+                        t.value[t.n++] = v;
+                }
+                cap_free (back);
+        }
+        built = true;
+        return &t;
+}
+
 int
 caps_from_name (const char *name, int *cap)
 {
-        cap_value_t v;
-        char *back;
-        bool same;
+        const struct cap_names *t = cap_names ();
+        size_t len = strlen (name);
 
-        if (strncmp (name, "CAP_", 4) != 0 || name[4] == '\0'
-            || strspn (name + 4, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen (name + 4))
-                return -1;
-        if (cap_from_name (name, &v) != 0 || v < 0 || v > caps_last ())
-                return -1;
-        back = cap_to_name (v);
-        same = back && strcasecmp (back, name) == 0;
-        cap_free (back);
-        if (!same)
-                return -1;
-        *cap = (int) v;
-        return 0;
+        for (int i = 0; i < t->n; i++)
+                if (t->len[i] == len && memcmp (t->name[i], name, len) == 0) {
+                        *cap = t->value[i];
+                        return 0;
+                }
+        return -1;
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 
 #include "hardened/caps.h"
 #include "hardened/paths.h"
@@ -199,6 +200,20 @@ capabilities (void)
         ok (caps_from_name ("CAP_SYS_ADMIN ", &cap) < 0, "trailing space refused");
         ok (caps_from_name ("CAP_SYS_ADMINX", &cap) < 0, "unknown name refused");
         ok (caps_last () >= 37 && caps_last () < 64, "cap_last_cap read from the kernel (%d)", caps_last ());
+        /* every number the kernel has: libcap's own name for it, upper case,
+         * is that number, and the number spelt CAP_N is no name */
+        for (int v = 0; v <= caps_last (); v++) {
+                char *name = cap_to_name ((cap_value_t) v), up[40] = "", digits[16];
+                size_t i;
+                for (i = 0; name && name[i] && i + 1 < sizeof up; i++)
+                        up[i] = (char) (name[i] >= 'a' && name[i] <= 'z' ? name[i] - 'a' + 'A' : name[i]);
+                up[i] = '\0';
+                cap_free (name);
+                snprintf (digits, sizeof digits, "CAP_%d", v);
+                ok (caps_from_name (up, &cap) == 0 && cap == v && caps_from_name (digits, &cap) < 0,
+                    "%s is %d as libcap names it; %s is refused", up, v, digits);
+        }
+        ok (caps_from_name ("CAP_63", &cap) < 0 && caps_from_name ("CAP_", &cap) < 0, "CAP_63 and CAP_ refused");
 }
 
 /* The clean form the destination rule and allowMounts compare with. */
