@@ -1237,6 +1237,8 @@ policy_free (struct policy *p)
 {
         if (!p->seccomp.profile_builtin)
                 json_free (p->seccomp.profile);
+        if (p->seccomp.memo)
+                free (p->seccomp.memo->last);
         free (p->seccomp.memo);
         json_free (p->tree);
         json_free (p->trusted_builtin);

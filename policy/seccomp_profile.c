@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -9,8 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/seccomp.h>
@@ -622,33 +627,38 @@ judge_name (struct judge *j, const char *name, const struct probe *pr)
         }
 }
 
+/* The program runc would load for `seccomp`, exported and checked like
+ * the kernel checks it: j->prog (its instructions in *insns, the
+ * caller's to free) and j->dflt.  This is the libseccomp part. */
 static int
-judge_now (const struct policy *p, const struct json *seccomp, struct seccomp_verdict *v, struct hd_err *err)
+judge_compile (const struct json *seccomp, struct judge *j, struct sock_filter **insns, struct hd_err *err)
 {
-        _cleanup_free_ struct sock_filter *insns = NULL;
-        struct judge j = { .seccomp = seccomp, .v = v };
         scmp_filter_ctx ctx = NULL;
         int rc;
 
-        if (seccomp_build (seccomp, &ctx, &j.dflt, err) < 0)
+        if (seccomp_build (seccomp, &ctx, &j->dflt, err) < 0)
                 return -1;
-        rc = seccomp_export (ctx, &insns, &j.prog.n, err);
+        rc = seccomp_export (ctx, insns, &j->prog.n, err);
         seccomp_release (ctx);
-        j.prog.insns = insns;
-        if (rc < 0 || bpf_check (&j.prog, err) < 0)
-                return -1;
-        j.narches = judged_arches (seccomp, j.arches);
-        for (size_t i = 0; i < j.narches; i++)
-                j.bound[i] = enosys_bound (seccomp, j.dflt, j.arches[i]);
-        v->through[0] = '\0';
+        j->prog.insns = *insns;
+        return rc < 0 ? -1 : bpf_check (&j->prog, err);
+}
+
+/* The deny-list probes on the compiled program: j->v->through. */
+static void
+judge_probe (const struct policy *p, struct judge *j)
+{
+        j->narches = judged_arches (j->seccomp, j->arches);
+        for (size_t i = 0; i < j->narches; i++)
+                j->bound[i] = enosys_bound (j->seccomp, j->dflt, j->arches[i]);
+        j->v->through[0] = '\0';
         for (size_t i = 0; i < p->seccomp.ndeny; i++) {
                 const struct probe *pr = NULL;
                 for (size_t k = 0; k < HD_ARRAY_SIZE (probes); k++)
                         if (strcmp (probes[k].name, p->seccomp.deny[i]) == 0)
                                 pr = &probes[k];
-                judge_name (&j, p->seccomp.deny[i], pr);
+                judge_name (j, p->seccomp.deny[i], pr);
         }
-        return 0;
 }
 
 int
@@ -907,54 +917,425 @@ proof_key (const struct policy *p, const struct json *seccomp, const unsigned ch
         }
 }
 
-/* A cached verdict: the file is the key, then what gets through (empty:
- * nothing).  `buf` has room for the longest such file. */
+/* A verdict record, as the cache keeps it and the judging child sends it:
+ * the key, then what gets through (empty: nothing), no NUL.  True when
+ * `rec` (len bytes) is the record of key k; v then holds its verdict. */
 static bool
-proof_read (int dir, const char *name, const struct proof_key *k, char *buf, struct seccomp_verdict *v)
+proof_parse (const char *rec, size_t len, const struct proof_key *k, struct seccomp_verdict *v)
 {
-        ssize_t n = proof_file_read (dir, name, buf, k->len, k->len + sizeof v->through - 1);
-        size_t vlen = n < 0 ? 0 : (size_t) n - k->len;
+        size_t vlen;
 
-        if (n < 0 || memcmp (buf, k->buf, k->len) != 0 || memchr (buf + k->len, '\0', vlen))
+        if (len < k->len || len - k->len >= sizeof v->through || memcmp (rec, k->buf, k->len) != 0)
                 return false;
-        memcpy (v->through, buf + k->len, vlen);
+        vlen = len - k->len;
+        if (memchr (rec + k->len, '\0', vlen))
+                return false;
+        memcpy (v->through, rec + k->len, vlen);
         v->through[vlen] = '\0';
         return true;
 }
 
+/* A cached verdict.  `buf` has room for the longest record. */
+static bool
+proof_read (int dir, const char *name, const struct proof_key *k, char *buf, struct seccomp_verdict *v)
+{
+        ssize_t n = proof_file_read (dir, name, buf, k->len, k->len + sizeof v->through - 1);
+
+        return n >= 0 && proof_parse (buf, (size_t) n, k, v);
+}
+
+/* ---- judging under a bound ---------------------------------------------------
+ * Threat: libseccomp 2.5.4 can loop for ever inside one
+ * seccomp_rule_add_array on a small profile
+ * (tests/fixtures/run-seccomp-libseccomp-hang.json, 24 rules: a LOG rule for
+ * unshare with two conditions, after an ALLOW one, leaves a node of the
+ * argument tree that is its own lvl_prv, and _db_level_clean walks that
+ * level without end).  runc 1.1.5 makes the same calls inside `runc init`,
+ * in the container's cgroup; the shim runs on the host, outside any cgroup,
+ * before runc, so one `docker run --security-opt seccomp=FILE` would pin a
+ * host CPU for ever and hang the engine's create.  No count of rules says
+ * in advance which profile meets that bug, so a profile that missed the
+ * cache is judged in a child with RLIMIT_CPU (JUDGE_CPU_S, then SIGXCPU;
+ * SIGKILL a second later) and a wall-clock deadline (JUDGE_WALL_S: a loaded
+ * host; then SIGKILL); it is reaped on every path, dies with the shim
+ * (PR_SET_PDEATHSIG) and answers only through the pipe.  No verdict within
+ * the bound: refused (fail closed).  The worst-case profile of
+ * tests/bench/worst.sh (84k rules at the size limit) is judged in about
+ * 0.3 s; some 10k argument rules for one call (libseccomp walks the call's
+ * whole tree for each) take over 5 s and are refused too, where runc would
+ * spend as long.
+ *
+ * The child sends frames (a tag, its length as 8 bytes little-endian, its
+ * bytes): 'C' once the program is compiled, then 'V' and the verdict's
+ * record (proof_parse: what a cache hit reads, and what the cache then
+ * keeps), or 'E' and its struct hd_err; 'X' when its CPU ran out.
+ * Anything short of a whole 'V' or 'E' frame is no verdict. */
+
+#define JUDGE_CPU_S 5
+#define JUDGE_WALL_S 20
+#define FRAME_HEAD 9
+
+static bool
+pipe_write (int fd, const void *data, size_t len)
+{
+        const char *at = data;
+
+        while (len > 0) {
+                ssize_t w = write (fd, at, len);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w <= 0)
+                        return false;
+                at += w;
+                len -= (size_t) w;
+        }
+        return true;
+}
+
+/* One frame: `tag`, then a and b as its bytes. */
+static bool
+frame_write (int fd, char tag, const void *a, size_t alen, const void *b, size_t blen)
+{
+        unsigned char head[FRAME_HEAD] = { (unsigned char) tag };
+        uint64_t len = alen + blen;
+
+        for (unsigned i = 0; i < 8; i++)
+                head[1 + i] = (unsigned char) (len >> (8 * i));
+        return pipe_write (fd, head, sizeof head) && pipe_write (fd, a, alen) && pipe_write (fd, b, blen);
+}
+
+/* The next whole frame of buf (len bytes) at *at, *at moved past it. */
+static bool
+frame_next (const char *buf, size_t len, size_t *at, char *tag, const char **bytes, size_t *n)
+{
+        uint64_t size = 0;
+
+        if (len - *at < FRAME_HEAD)
+                return false;
+        for (unsigned i = 0; i < 8; i++)
+                size |= (uint64_t) (unsigned char) buf[*at + 1 + i] << (8 * i);
+        if (size > len - *at - FRAME_HEAD)
+                return false;
+        *tag = buf[*at];
+        *bytes = buf + *at + FRAME_HEAD;
+        *n = (size_t) size;
+        *at += FRAME_HEAD + (size_t) size;
+        return true;
+}
+
+/* The child's end of the pipe, for its SIGXCPU handler. */
+static int judge_pipe = -1;
+
+/* RLIMIT_CPU's soft limit: say so ('X', a frame of no bytes) and exit.
+ * The shim cannot count on the child's exit status: with SIGCHLD ignored
+ * (inherited from whoever started it) the child is reaped unseen.  The
+ * hard limit, a second later, is SIGKILL. */
+static void
+judge_out_of_cpu (int sig)
+{
+        static const char frame[FRAME_HEAD] = { 'X' };
+
+        (void) sig;
+        if (write (judge_pipe, frame, sizeof frame) < 0)
+                _exit (127);
+        _exit (0);
+}
+
+/* SIGXCPU blocked (SIG_BLOCK) or not (SIG_UNBLOCK). */
+static bool
+judge_xcpu (int how)
+{
+        sigset_t xcpu;
+
+        sigemptyset (&xcpu);
+        sigaddset (&xcpu, SIGXCPU);
+        return sigprocmask (how, &xcpu, NULL) == 0;
+}
+
+/* Run with RLIMIT_CPU (never above what is inherited), SIGXCPU caught. */
+static bool
+judge_limit_cpu (int fd)
+{
+        struct sigaction sa = { .sa_handler = judge_out_of_cpu };
+        struct rlimit cpu;
+
+        judge_pipe = fd;
+        sigemptyset (&sa.sa_mask);
+        if (getrlimit (RLIMIT_CPU, &cpu) < 0 || sigaction (SIGXCPU, &sa, NULL) < 0 || !judge_xcpu (SIG_UNBLOCK))
+                return false;
+        if (cpu.rlim_max > JUDGE_CPU_S + 1)
+                cpu.rlim_max = JUDGE_CPU_S + 1;
+        cpu.rlim_cur = cpu.rlim_max > JUDGE_CPU_S ? JUDGE_CPU_S : cpu.rlim_max;
+        return setrlimit (RLIMIT_CPU, &cpu) == 0;
+}
+
+/* The judging child: writes its frames on fd and exits (no exit handler,
+ * no stdio flushed twice).  SIGXCPU is blocked while the answer is
+ * written, so that no 'X' lands inside it (the hard limit still holds). */
+static void __attribute__ ((noreturn))
+judge_child (const struct policy *p, const struct json *seccomp, const struct proof_key *k, pid_t shim, int fd)
+{
+        struct sock_filter *insns = NULL;
+        struct seccomp_verdict v;
+        struct judge j = { .seccomp = seccomp, .v = &v };
+        struct hd_err err = { 0 };
+
+        /* After PDEATHSIG, the shim must still be there: it may have died first. */
+        if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != shim || !judge_limit_cpu (fd))
+                _exit (127);
+        if (judge_compile (seccomp, &j, &insns, &err) < 0)
+                _exit (judge_xcpu (SIG_BLOCK) && frame_write (fd, 'E', &err, sizeof err, NULL, 0) ? 0 : 127);
+        if (!frame_write (fd, 'C', NULL, 0, NULL, 0))
+                _exit (127);
+        judge_probe (p, &j);
+        _exit (judge_xcpu (SIG_BLOCK) && frame_write (fd, 'V', k->buf, k->len, v.through, strlen (v.through)) ? 0
+                                                                                                              : 127);
+}
+
+enum judge_end {
+        JUDGE_EOF,    /* the child closed the pipe */
+        JUDGE_LATE,   /* the deadline passed */
+        JUDGE_BROKEN, /* more than any verdict, or the pipe failed */
+};
+
+/* Milliseconds from now to `deadline` (CLOCK_MONOTONIC), 0 once past. */
 static int
-judge_cached (const struct policy *p, const struct json *seccomp, const unsigned char *text_sha256,
+ms_until (const struct timespec *deadline)
+{
+        struct timespec now;
+        long ms;
+
+        clock_gettime (CLOCK_MONOTONIC, &now);
+        ms = (deadline->tv_sec - now.tv_sec) * 1000L + (deadline->tv_nsec - now.tv_nsec) / 1000000;
+        return ms > 0 ? (int) ms : 0;
+}
+
+/* What the child writes, into buf (cap bytes; *len read), until it closes
+ * the pipe or JUDGE_WALL_S passes. */
+static enum judge_end
+judge_read (int fd, char *buf, size_t cap, size_t *len)
+{
+        struct timespec deadline;
+
+        clock_gettime (CLOCK_MONOTONIC, &deadline);
+        deadline.tv_sec += JUDGE_WALL_S;
+        for (;;) {
+                struct pollfd pfd = { .fd = fd, .events = POLLIN };
+                int left = ms_until (&deadline);
+                ssize_t n;
+
+                if (left == 0)
+                        return JUDGE_LATE;
+                n = poll (&pfd, 1, left);
+                if (n < 0 && errno != EINTR)
+                        return JUDGE_BROKEN;
+                if (n <= 0)
+                        continue; /* interrupted, or the deadline: looked at above */
+                if (*len == cap)
+                        return JUDGE_BROKEN;
+                n = read (fd, buf + *len, cap - *len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return n == 0 ? JUDGE_EOF : JUDGE_BROKEN;
+                *len += (size_t) n;
+        }
+}
+
+/* No verdict came: why, in one line. */
+static int
+judge_refused (bool compiled, bool out_of_cpu, enum judge_end end, int status, const struct rusage *ru,
+               struct hd_err *err)
+{
+        const char *what = compiled ? "the program libseccomp compiled from this profile was not probed"
+                                    : "libseccomp did not finish compiling this profile";
+        long cpu_ms = (ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1000L
+                      + (ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1000;
+
+        if (end == JUDGE_LATE && !out_of_cpu)
+                return hd_err_set (
+                        err, HD_EXIT_REFUSED, ETIMEDOUT,
+                        "linux.seccomp: refused: %s within %d s of wall-clock time (the bound on judging a profile)",
+                        what, JUDGE_WALL_S);
+        if (out_of_cpu || (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL && cpu_ms >= JUDGE_CPU_S * 1000L))
+                return hd_err_set (err, HD_EXIT_REFUSED, ETIMEDOUT,
+                                   "linux.seccomp: refused: %s within %d s of CPU (the bound on judging a "
+                                   "profile; runc would spin in the same libseccomp call)",
+                                   what, JUDGE_CPU_S);
+        return hd_err_set (err, HD_EXIT_REFUSED, ECHILD,
+                           "linux.seccomp: refused: judging this profile stopped without a verdict (%s %d)",
+                           WIFSIGNALED (status) ? "signal" : "exit status",
+                           WIFSIGNALED (status) ? WTERMSIG (status) : WEXITSTATUS (status));
+}
+
+/* The child's frames: its verdict (*rec, *rec_len: the record in buf), its
+ * error, or why there is neither. */
+static int
+judge_outcome (const char *buf, size_t len, const struct proof_key *k, enum judge_end end, int status,
+               const struct rusage *ru, struct seccomp_verdict *v, const char **rec, size_t *rec_len,
+               struct hd_err *err)
+{
+        bool compiled = false, out_of_cpu = false;
+        const char *bytes;
+        size_t at = 0, n;
+        char tag;
+
+        while (frame_next (buf, len, &at, &tag, &bytes, &n)) {
+                if (tag == 'C' && n == 0) {
+                        compiled = true;
+                } else if (tag == 'X' && n == 0) {
+                        out_of_cpu = true;
+                } else if (tag == 'V' && proof_parse (bytes, n, k, v)) {
+                        *rec = bytes;
+                        *rec_len = n;
+                        return 0;
+                } else if (tag == 'E' && n == sizeof *err) {
+                        memcpy (err, bytes, sizeof *err);
+                        err->msg[sizeof err->msg - 1] = '\0';
+                        return -1;
+                } else {
+                        break;
+                }
+        }
+        return judge_refused (compiled, out_of_cpu, end, status, ru, err);
+}
+
+/* Judge in the bounded child; *buf (the caller's to free) keeps what it
+ * sent, the record among it. */
+static int
+judge_bounded (const struct policy *p, const struct json *seccomp, const struct proof_key *k, char **buf,
+               struct seccomp_verdict *v, const char **rec, size_t *rec_len, struct hd_err *err)
+{
+        size_t most = k->len + sizeof v->through > sizeof *err ? k->len + sizeof v->through : sizeof *err;
+        size_t cap = 2 * FRAME_HEAD + most, len = 0;
+        struct rusage ru = { 0 };
+        pid_t shim = getpid (), pid;
+        int fds[2], status = 0, e;
+        enum judge_end end;
+
+        if (!(*buf = malloc (cap)))
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        if (pipe2 (fds, O_CLOEXEC) < 0)
+                return hd_err_sys (err, HD_EXIT_INTERNAL, errno, "linux.seccomp: judging: pipe");
+        pid = fork ();
+        if (pid == 0) {
+                close (fds[0]);
+                judge_child (p, seccomp, k, shim, fds[1]);
+        }
+        e = errno;
+        close (fds[1]);
+        if (pid < 0) {
+                close (fds[0]);
+                return hd_err_sys (err, HD_EXIT_INTERNAL, e, "linux.seccomp: judging: fork");
+        }
+        end = judge_read (fds[0], *buf, cap, &len);
+        close (fds[0]);
+        if (end != JUDGE_EOF)
+                kill (pid, SIGKILL); /* our child, not reaped yet: it held the pipe open */
+        while (wait4 (pid, &status, 0, &ru) < 0 && errno == EINTR)
+                ;
+        return judge_outcome (*buf, len, k, end, status, &ru, v, rec, rec_len, err);
+}
+
+/* ---- the last profile judged -------------------------------------------------
+ * seccomp.profile and seccomp.loadable judge the same profile: one that
+ * reaches the bound must cost it once per call, not once per rule.  So the
+ * outcome of the last profile judged afresh (not the policy's own) is kept
+ * in the policy's memo under its key. */
+
+struct seccomp_last {
+        int rc;
+        struct hd_err err; /* when rc < 0 */
+        struct seccomp_verdict verdict;
+        size_t len;
+        unsigned char key[];
+};
+
+static bool
+last_get (const struct policy_seccomp_memo *m, const struct proof_key *k, struct seccomp_verdict *v, struct hd_err *err,
+          int *rc)
+{
+        const struct seccomp_last *l = m ? m->last : NULL;
+
+        if (!l || l->len != k->len || memcmp (l->key, k->buf, k->len) != 0)
+                return false;
+        *v = l->verdict;
+        if (l->rc < 0)
+                *err = l->err;
+        *rc = l->rc;
+        return true;
+}
+
+static void
+last_put (struct policy_seccomp_memo *m, const struct proof_key *k, int rc, const struct seccomp_verdict *v,
+          const struct hd_err *err)
+{
+        struct seccomp_last *l = m ? malloc (sizeof *l + k->len) : NULL;
+
+        if (!l)
+                return;
+        l->rc = rc;
+        if (rc < 0)
+                l->err = *err;
+        l->verdict = *v;
+        l->len = k->len;
+        memcpy (l->key, k->buf, k->len);
+        free (m->last);
+        m->last = l;
+}
+
+/* Judged afresh (bounded); the record the child sent is what the cache
+ * keeps (dir < 0: no cache). */
+static int
+judge_fresh (const struct policy *p, const struct json *seccomp, const struct proof_key *k, int dir, const char *name,
+             bool remember, struct seccomp_verdict *v, struct hd_err *err)
+{
+        _cleanup_free_ char *buf = NULL;
+        const char *rec = NULL;
+        size_t rec_len = 0;
+        int rc = judge_bounded (p, seccomp, k, &buf, v, &rec, &rec_len, err);
+
+        if (rc == 0 && dir >= 0)
+                proof_file_write (dir, name, rec, rec_len, true);
+        if (remember)
+                last_put (p->seccomp.memo, k, rc, v, err);
+        return rc;
+}
+
+/* `remember`: not the policy's own profile (seccomp_profile_judge keeps that). */
+static int
+judge_cached (const struct policy *p, const struct json *seccomp, const unsigned char *text_sha256, bool remember,
               struct seccomp_verdict *v, struct hd_err *err)
 {
         _cleanup_close_ int dir = proof_dir ();
         struct proof_key k __attribute__ ((cleanup (key_free)));
         _cleanup_free_ char *heap_file = NULL;
-        char stack_file[PROOF_KEY_STACK + sizeof v->through], *file = stack_file, name[32];
+        char stack_file[PROOF_KEY_STACK + sizeof v->through], *file = stack_file, name[32] = "";
         uint64_t secret[2];
-        size_t vlen;
+        int rc;
 
         k.buf = k.stack;
         k.len = 0;
         k.cap = sizeof k.stack;
         k.failed = false;
-        if (dir < 0 || proof_secret (dir, secret) < 0)
-                return judge_now (p, seccomp, v, err);
         proof_key (p, seccomp, text_sha256, &k);
-        if (k.len > PROOF_KEY_STACK)
+        if (k.failed)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        if (remember && last_get (p->seccomp.memo, &k, v, err, &rc))
+                return rc;
+        if (dir >= 0 && proof_secret (dir, secret) < 0) {
+                close (dir);
+                dir = -1;
+        }
+        if (dir >= 0 && k.len > PROOF_KEY_STACK)
                 file = heap_file = malloc (k.len + sizeof v->through);
-        if (k.failed || !file)
-                return judge_now (p, seccomp, v, err);
-        snprintf (name, sizeof name, "seccomp2-%016llx",
-                  (unsigned long long) hd_siphash (secret[0], secret[1], k.buf, k.len));
-        if (proof_read (dir, name, &k, file, v))
-                return 0;
-        if (judge_now (p, seccomp, v, err) < 0)
-                return -1;
-        vlen = strlen (v->through);
-        memcpy (file, k.buf, k.len);
-        memcpy (file + k.len, v->through, vlen);
-        proof_file_write (dir, name, file, k.len + vlen, true);
-        return 0;
+        if (dir >= 0 && file) {
+                snprintf (name, sizeof name, "seccomp2-%016llx",
+                          (unsigned long long) hd_siphash (secret[0], secret[1], k.buf, k.len));
+                if (proof_read (dir, name, &k, file, v))
+                        return 0;
+        }
+        return judge_fresh (p, seccomp, &k, file ? dir : -1, name, remember, v, err);
 }
 
 int
@@ -966,9 +1347,9 @@ seccomp_profile_judge (const struct policy *p, const struct json *seccomp, struc
         /* The policy's own profile (what a rewrite installs) is judged once
          * per process: the fix and every later check see a copy of it. */
         if (!m || !p->seccomp.profile || !json_equal (seccomp, p->seccomp.profile))
-                return judge_cached (p, seccomp, NULL, v, err);
+                return judge_cached (p, seccomp, NULL, true, v, err);
         if (!m->done) {
-                m->rc = judge_cached (p, seccomp, p->seccomp.text_sha256, &m->verdict, &m->err);
+                m->rc = judge_cached (p, seccomp, p->seccomp.text_sha256, false, &m->verdict, &m->err);
                 m->done = true;
         }
         *v = m->verdict;

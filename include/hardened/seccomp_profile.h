@@ -24,18 +24,29 @@ struct seccomp_verdict {
         char through[512];
 };
 
-/* The policy's own profile, judged once per process (owned by the policy). */
+/* The last profile other than the policy's own that was judged afresh,
+ * under its proof-cache key (seccomp_profile.c; one block). */
+struct seccomp_last;
+
+/* The policy's own profile, judged once per process (owned by the policy),
+ * and `last` (owned, NULL until then): seccomp.profile and
+ * seccomp.loadable judge the same profile, and one that reaches the
+ * judging bound must cost it once per call. */
 struct policy_seccomp_memo {
         bool done;
         int rc;
         struct hd_err err;
         struct seccomp_verdict verdict;
+        struct seccomp_last *last;
 };
 
 /* Judge a linux.seccomp object as runc 1.1.5 would load it: compile it
  * with libseccomp exactly as runc does, export the BPF, and run the
- * deny-list probes on it (seccomp_profile.c).  < 0 (err says which rule) when it does
- * not compile; the verdict is cached under /run/hardened by its SHA-256. */
+ * deny-list probes on it (seccomp_profile.c).  < 0 (err says which rule)
+ * when it does not compile, or when compiling and probing it do not finish
+ * within the judging bound (seconds of CPU and of wall time, in a child
+ * process: refused).  The verdict is cached under /run/hardened under its
+ * whole key. */
 int seccomp_profile_judge (const struct policy *p, const struct json *seccomp, struct seccomp_verdict *v,
                            struct hd_err *err);
 

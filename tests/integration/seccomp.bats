@@ -91,3 +91,84 @@ sc_run() {
     [[ "$output" != *user-ok* ]]
     cmp <(jq -S .linux.seccomp "$RT_TMP/b/config.json") <(jq -S .linux.seccomp "$RT_TMP/bad.json")
 }
+
+# ---- the judging bound (policy/seccomp_profile.c) ------------------------------
+# run-seccomp-libseccomp-hang.json is Docker's config with a 24-rule profile
+# on which libseccomp 2.5.4 loops for ever inside one seccomp_rule_add_array
+# (a LOG rule for unshare with two conditions, after an ALLOW one).  A
+# profile that missed the proof cache is judged in a child with 5 s of CPU
+# and 20 s of wall time: this one is refused within that, on both paths.
+# These tests never count on the cache: a refusal is never cached, and the
+# worst-case profile is judged as uid 65534 (/run/hardened is root's, 0700).
+# The shim and anything it forks carry HD_BOUND_MARK in their environment,
+# so a judge left behind would show in /proc.
+
+BOUND_MSG='linux.seccomp: refused: libseccomp did not finish compiling this profile within '
+
+bound_setup() {
+    chmod 755 "$T"
+    jq '.rules.seccomp = {action: "reject"}' "$OFF" > "$T/policy.json"
+    chmod 644 "$T/policy.json"
+}
+
+# The bound named: 5 s of CPU, or (on a host too busy to give it that) 20 s of wall time.
+bound_named() { [[ "$1" == *"${BOUND_MSG}5 s of CPU ("* || "$1" == *"${BOUND_MSG}20 s of wall-clock time ("* ]]; }
+
+no_judge_left() {
+    if grep -lsF "HD_BOUND_MARK=$T" /proc/[0-9]*/environ; then
+        echo "a process of the shim is left" >&2
+        return 1
+    fi
+}
+
+@test "seccomp: a profile libseccomp never finishes compiling is refused within the bound on the runtime path, no child left" {
+    bound_setup
+    cp "$FIXTURES/run-seccomp-libseccomp-hang.json" "$T/bundle/config.json"
+    SECONDS=0
+    run env HD_BOUND_MARK="$T" timeout 60 "$HARDENED" --policy "$T/policy.json" --backend "$FAKE_RUNTIME" \
+        --log "$LOG" --log-format json create --bundle "$T/bundle" "$DOCKER_ID"
+    echo "$output ($SECONDS s)"
+    [ "$status" -eq 1 ]
+    [ "$SECONDS" -lt 30 ]
+    [[ "$(last_error)" == *"refused by policy $T/policy.json: seccomp.loadable: the seccomp profile does not load: $BOUND_MSG"* ]]
+    bound_named "$(last_error)"
+    backend_not_ran
+    no_judge_left
+    cmp "$T/bundle/config.json" "$FIXTURES/run-seccomp-libseccomp-hang.json"
+}
+
+@test "seccomp: the same profile is refused within the bound by policy check, with the proof cache out of reach, no child left" {
+    bound_setup
+    cp "$FIXTURES/run-seccomp-libseccomp-hang.json" "$T/config.json"
+    chmod 644 "$T/config.json"
+    SECONDS=0
+    run env HD_BOUND_MARK="$T" timeout 60 setpriv --reuid 65534 --regid 65534 --clear-groups \
+        "$HARDENED" policy check --policy "$T/policy.json" "$T/config.json"
+    echo "$output ($SECONDS s)"
+    [ "$status" -eq 1 ]
+    [ "$SECONDS" -lt 30 ]
+    [ "${lines[0]}" = "$T/config.json: refused" ]
+    [[ "${lines[1]}" == *"seccomp.loadable refused at /linux/seccomp: the seccomp profile does not load: $BOUND_MSG"* ]]
+    bound_named "${lines[1]}"
+    no_judge_left
+}
+
+@test "seccomp: the worst-case profile (84000 rules, about 8 MB) is still judged, not refused by the bound, on both paths" {
+    bound_setup
+    jq -c 'del(.hooks) | .linux.seccomp.syscalls += [range(84000)
+        | {names: ["read"], action: "SCMP_ACT_ALLOW", args: [{index: 0, value: ., op: "SCMP_CMP_EQ"}]}]' \
+        "$FIXTURES/run-default.json" > "$T/bundle/config.json"
+    chmod 644 "$T/bundle/config.json"
+    run env HD_BOUND_MARK="$T" setpriv --reuid 65534 --regid 65534 --clear-groups \
+        "$HARDENED" policy check --policy "$T/policy.json" "$T/bundle/config.json"
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ "${lines[1]}" == *"seccomp.profile refused at /linux/seccomp/syscalls: the seccomp profile allows ptrace@x86_64 ("* ]]
+    [[ "$output" != *"$BOUND_MSG"* ]]
+    run env HD_BOUND_MARK="$T" setpriv --reuid 65534 --regid 65534 --clear-groups \
+        "$HARDENED" --policy "$T/policy.json" --backend "$FAKE_RUNTIME" create --bundle "$T/bundle" "$DOCKER_ID"
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"refused by policy $T/policy.json: seccomp.profile: the seccomp profile allows ptrace@x86_64" ]]
+    no_judge_left
+}

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -402,6 +405,81 @@ settled_rules (void)
         judged (allow, "");
 }
 
+/* ---- the judging bound (seccomp_profile.c) -------------------------------------
+ * The fixture's profile makes libseccomp 2.5.4 loop for ever inside one
+ * seccomp_rule_add_array.  Judged with the proof cache out of reach (as
+ * euid 65534 when root: /run/hardened is root's, 0700), so every profile
+ * here is judged afresh, in the bounded child. */
+
+static double
+since (const struct timespec *t0)
+{
+        struct timespec t1;
+
+        clock_gettime (CLOCK_MONOTONIC, &t1);
+        return (double) (t1.tv_sec - t0->tv_sec) + (double) (t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* seccomp_profile_judge of the profile of fixture `name` (its linux.seccomp). */
+static int
+judge_fixture (const struct policy *p, const char *name, struct seccomp_verdict *v, struct hd_err *err, double *secs)
+{
+        _cleanup_free_ char *text = tap_slurp ("FIXTURES", "tests/fixtures", name, NULL);
+        _cleanup_json_ struct json *doc = text ? parse (text) : NULL;
+        struct timespec t0;
+        int rc;
+
+        clock_gettime (CLOCK_MONOTONIC, &t0);
+        rc = seccomp_profile_judge (p, json_path (doc, "linux", "seccomp", NULL), v, err);
+        *secs = since (&t0);
+        return rc;
+}
+
+static bool
+no_child_left (void)
+{
+        return waitpid (-1, NULL, WNOHANG) < 0 && errno == ECHILD;
+}
+
+static void
+bounded_judge (void)
+{
+        static const char refused[] =
+                "linux.seccomp: refused: libseccomp did not finish compiling this profile within ";
+        _cleanup_json_ struct json *unknown = parse ("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":"
+                                                     "[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_BOGUS\"}]}");
+        struct seccomp_verdict v = { "" };
+        struct hd_err err = { 0 }, again = { 0 };
+        struct policy p;
+        bool root = geteuid () == 0;
+        double secs = 0, twice = 0;
+        int rc;
+
+        if (policy_load_buffer ("default.json", policy_default_json, policy_default_json_len, &p, &err) < 0)
+                printf ("# %s\n", err.msg);
+        if (root && seteuid (65534) < 0)
+                printf ("# seteuid: %s\n", strerror (errno));
+        rc = judge_fixture (&p, "run-seccomp-libseccomp-hang.json", &v, &err, &secs);
+        ok (rc < 0 && strstr (err.msg, refused)
+                    && (strstr (err.msg, " 5 s of CPU (") || strstr (err.msg, " 20 s of wall")),
+            "bound: the profile libseccomp never finishes compiling is refused: %s", err.msg);
+        ok (secs < 30, "bound: ... within the bound (%.1f s)", secs);
+        ok (no_child_left (), "bound: no child is left");
+        rc = judge_fixture (&p, "run-seccomp-libseccomp-hang.json", &v, &again, &twice);
+        ok (rc < 0 && strcmp (again.msg, err.msg) == 0 && twice < 1,
+            "bound: the same profile again gets the same refusal at once (%.3f s): judged once per process", twice);
+        rc = judge_fixture (&p, "run-default.json", &v, &err, &secs);
+        ok (rc == 0 && strcmp (v.through, "ptrace@x86_64") == 0, "bound: Docker's profile judged in the child: %s",
+            rc == 0 ? v.through : err.msg);
+        rc = seccomp_profile_judge (&p, unknown, &v, &err);
+        ok (rc < 0 && strcmp (err.msg, "syscalls/0: unknown seccomp action \"SCMP_ACT_BOGUS\"") == 0,
+            "bound: the child's error comes back whole: %s", err.msg);
+        ok (no_child_left (), "bound: still no child left");
+        if (root && seteuid (0) < 0)
+                printf ("# seteuid: %s\n", strerror (errno));
+        policy_free (&p);
+}
+
 int
 main (void)
 {
@@ -411,6 +489,7 @@ main (void)
         bpf_search_cases ();
         runc_program ();
         settled_rules ();
+        bounded_judge ();
         printf ("1..%d\n", tap_n);
         return tap_failed ? 1 : 0;
 }
