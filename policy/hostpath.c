@@ -10,6 +10,7 @@
 
 #include "hardened/hostpath.h"
 #include "hardened/num.h"
+#include "hardened/siphash.h"
 #include "hardened/util.h"
 
 /* A mount table larger than this is refused rather than half read. */
@@ -57,8 +58,57 @@ hostpath_clean (const char *in, char *out, size_t size)
                 snprintf (out, size, "/");
 }
 
+/* realpath() answers, remembered for the rest of the process: a call asks
+ * about the same few ancestors (/var, /var/lib, /run ...) for every host
+ * path it canonicalises, and glibc's realpath reads every component's link
+ * each time (hundreds of readlink calls per create).  The process decides
+ * one call and execs, so the host's paths are taken as they were when it
+ * first asked (as they are for the rest of its check anyway).  Full: asked
+ * anew.  NULL `resolved` in an entry: the path did not resolve. */
+#define REALPATH_MEMO 256
+
+struct realpath_memo {
+        char *path;
+        char *resolved;
+};
+
+static bool
+memo_realpath (const char *path, char *out)
+{
+        static struct realpath_memo memo[REALPATH_MEMO];
+        size_t len = strlen (path), slot = (size_t) hd_hash (0x7265616c70617468ull, path, len) % REALPATH_MEMO;
+        char resolved[PATH_MAX];
+        bool ok;
+
+        for (size_t probe = 0; probe < 8; probe++) {
+                struct realpath_memo *m = &memo[(slot + probe) % REALPATH_MEMO];
+                if (!m->path)
+                        break;
+                if (strcmp (m->path, path) == 0) {
+                        if (m->resolved)
+                                memcpy (out, m->resolved, strlen (m->resolved) + 1);
+                        return m->resolved != NULL;
+                }
+        }
+        ok = realpath (path, resolved) != NULL;
+        if (ok)
+                memcpy (out, resolved, strlen (resolved) + 1);
+        for (size_t probe = 0; probe < 8; probe++) {
+                struct realpath_memo *m = &memo[(slot + probe) % REALPATH_MEMO];
+                if (m->path)
+                        continue;
+                if ((m->path = strdup (path)) && ok && !(m->resolved = strdup (resolved))) {
+                        free (m->path);
+                        m->path = NULL;
+                }
+                break;
+        }
+        return ok;
+}
+
 /* realpath of the longest existing prefix of `path` (cut at a '/'), then
- * the rest.  Each try costs one realpath; paths are a few components. */
+ * the rest.  Each try costs one remembered realpath; paths are a few
+ * components. */
 void
 hostpath_canonical (const char *path, char *out, size_t size)
 {
@@ -71,7 +121,7 @@ hostpath_canonical (const char *path, char *out, size_t size)
         }
         memcpy (head, path, cut + 1);
         for (;;) {
-                if (realpath (cut ? head : "/", resolved)) {
+                if (memo_realpath (cut ? head : "/", resolved)) {
                         snprintf (joined, sizeof joined, "%s/%s", resolved, path + cut);
                         hostpath_clean (joined, out, size);
                         return;
