@@ -514,39 +514,45 @@ ascii (const unsigned char *s, size_t len)
         return !(acc & HIGH);
 }
 
-/* RFC 3629 UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
- * yajl's own check only looks at the shape of continuation bytes, and Go
- * replaces every sequence refused here with U+FFFD. */
+size_t
+json_utf8_seq (const unsigned char *p, size_t left)
+{
+        unsigned c = p[0], need, min, cp;
+
+        if (c >= 0xC2 && c <= 0xDF)
+                need = 1, min = 0x80, cp = c & 0x1F;
+        else if (c >= 0xE0 && c <= 0xEF)
+                need = 2, min = 0x800, cp = c & 0x0F;
+        else if (c >= 0xF0 && c <= 0xF4)
+                need = 3, min = 0x10000, cp = c & 0x07;
+        else
+                return 0;
+        if (left <= need)
+                return 0;
+        for (unsigned k = 1; k <= need; k++) {
+                if ((p[k] & 0xC0) != 0x80)
+                        return 0;
+                cp = (cp << 6) | (p[k] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+                return 0;
+        return need + 1;
+}
+
+/* RFC 3629 UTF-8 (json_utf8_seq).  yajl's own check only looks at the shape
+ * of continuation bytes, and Go replaces every sequence refused here with
+ * U+FFFD. */
 static bool
 utf8_valid (const unsigned char *s, size_t len)
 {
         if (ascii (s, len))
                 return true;
         for (size_t i = 0; i < len;) {
-                unsigned c = s[i], need, min, cp;
+                size_t n = s[i] < 0x80 ? 1 : json_utf8_seq (s + i, len - i);
 
-                if (c < 0x80) {
-                        i++;
-                        continue;
-                }
-                if (c >= 0xC2 && c <= 0xDF)
-                        need = 1, min = 0x80, cp = c & 0x1F;
-                else if (c >= 0xE0 && c <= 0xEF)
-                        need = 2, min = 0x800, cp = c & 0x0F;
-                else if (c >= 0xF0 && c <= 0xF4)
-                        need = 3, min = 0x10000, cp = c & 0x07;
-                else
+                if (!n)
                         return false;
-                if (len - i <= need)
-                        return false;
-                for (unsigned k = 1; k <= need; k++) {
-                        if ((s[i + k] & 0xC0) != 0x80)
-                                return false;
-                        cp = (cp << 6) | (s[i + k] & 0x3F);
-                }
-                if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-                        return false;
-                i += need + 1;
+                i += n;
         }
         return true;
 }

@@ -14,7 +14,7 @@
  * the caller falls back to json_peek_string, which runs the full parse's
  * checks.  What it accepts, json_parse accepts: the same grammar as yajl
  * (which accepts more: \v and \f as whitespace), strings held to the same
- * RFC 3629 rule as json.c's utf8_valid, no control byte, no NUL, no \u
+ * RFC 3629 rule as json.c's (json_utf8_seq), no control byte, no NUL, no \u
  * escape (the surrogate and \u0000 checks stay json.c's), nesting well
  * inside JSON_MAX_DEPTH, and no key twice in one object (keys have no
  * escape here, so their bytes are what json.c compares). */
@@ -64,33 +64,6 @@ peek_ws (struct peek *k)
         k->p = p;
 }
 
-/* The length of the RFC 3629 sequence at p, by json.c's utf8_valid rules
- * (no overlong form, no surrogate, nothing above U+10FFFF), or 0. */
-static size_t
-utf8_seq (const unsigned char *p, const unsigned char *end)
-{
-        unsigned c = p[0], need, min, cp;
-
-        if (c >= 0xC2 && c <= 0xDF)
-                need = 1, min = 0x80, cp = c & 0x1F;
-        else if (c >= 0xE0 && c <= 0xEF)
-                need = 2, min = 0x800, cp = c & 0x0F;
-        else if (c >= 0xF0 && c <= 0xF4)
-                need = 3, min = 0x10000, cp = c & 0x07;
-        else
-                return 0;
-        if ((size_t) (end - p) <= need)
-                return 0;
-        for (unsigned i = 1; i <= need; i++) {
-                if ((p[i] & 0xC0) != 0x80)
-                        return 0;
-                cp = (cp << 6) | (p[i] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-                return 0;
-        return need + 1;
-}
-
 /* A string's body, k->p just past its opening quote; then past its
  * closing one.  *escaped: it had one of \" \\ \/ \b \f \n \r \t. */
 static bool
@@ -115,7 +88,7 @@ peek_text (struct peek *k, bool *escaped)
                         p += 2;
                         continue;
                 case B_HIGH:
-                        if (!(n = utf8_seq (p, k->end)))
+                        if (!(n = json_utf8_seq (p, (size_t) (k->end - p))))
                                 return false;
                         p += n;
                         continue;

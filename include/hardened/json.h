@@ -165,6 +165,11 @@ int json_append (struct json *arr, struct json *value, struct hd_err *err);
 /* Remove a member; no-op if absent. */
 void json_del (struct json *obj, const char *key);
 
+/* The length of the RFC 3629 UTF-8 sequence at p (of `left` bytes, p[0]
+ * >= 0x80): no overlong form, no surrogate, nothing above U+10FFFF; 0 when
+ * there is none.  The rule every parsed string is held to. */
+size_t json_utf8_seq (const unsigned char *p, size_t left);
+
 /* A JSON pointer component with ~ and / escaped (RFC 6901), appended to buf. */
 void json_pointer_append (char *buf, size_t size, const char *component);
 
