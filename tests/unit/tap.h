@@ -39,6 +39,14 @@ static int tap_n, tap_failed;
                         printf ("#   in:   %s\n#   want: %s\n", h_ ? h_ : "(null)", n_); \
         } while (0)
 
+/* Docker 20.10's captured documents in tests/fixtures (the one list for the
+ * tests that walk them all): config.json files, then --process files. */
+#define TAP_DOCKER_RUN_FIXTURES                                                                                     \
+        "run-capall-hostipc-uts-device.json", "run-default.json", "run-hardened-flags.json", "run-privileged.json", \
+                "run-root-group0-apparmor-unconfined.json", "run-sysctl-ulimit-oom-secrets.json",                   \
+                "run-unconfined-sysadmin-pidhost-sock.json"
+#define TAP_DOCKER_EXEC_FIXTURES "exec-privileged.json", "exec-user0.json", "exec-user1000-env-cwd.json"
+
 /* Read $ENVVAR/name (or dflt/name) whole; NULL if unreadable.  *len is
  * optional. */
 static inline char *

@@ -120,18 +120,7 @@ peeks (void)
 static void
 fixtures (void)
 {
-        static const char *const names[] = {
-                "exec-privileged.json",
-                "exec-user0.json",
-                "exec-user1000-env-cwd.json",
-                "run-capall-hostipc-uts-device.json",
-                "run-default.json",
-                "run-hardened-flags.json",
-                "run-privileged.json",
-                "run-root-group0-apparmor-unconfined.json",
-                "run-sysctl-ulimit-oom-secrets.json",
-                "run-unconfined-sysadmin-pidhost-sock.json",
-        };
+        static const char *const names[] = { TAP_DOCKER_EXEC_FIXTURES, TAP_DOCKER_RUN_FIXTURES };
         for (size_t i = 0; i < HD_ARRAY_SIZE (names); i++) {
                 size_t len = 0;
                 struct hd_err err;

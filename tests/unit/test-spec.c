@@ -45,20 +45,8 @@ accepted (const char *doc, const struct spec_type *type, const char *what)
 static void
 fixtures (void)
 {
-        static const char *const runs[] = {
-                "run-capall-hostipc-uts-device.json",
-                "run-default.json",
-                "run-hardened-flags.json",
-                "run-privileged.json",
-                "run-root-group0-apparmor-unconfined.json",
-                "run-sysctl-ulimit-oom-secrets.json",
-                "run-unconfined-sysadmin-pidhost-sock.json",
-        };
-        static const char *const execs[] = {
-                "exec-privileged.json",
-                "exec-user0.json",
-                "exec-user1000-env-cwd.json",
-        };
+        static const char *const runs[] = { TAP_DOCKER_RUN_FIXTURES };
+        static const char *const execs[] = { TAP_DOCKER_EXEC_FIXTURES };
 
         for (size_t i = 0; i < HD_ARRAY_SIZE (runs); i++) {
                 _cleanup_free_ char *doc = tap_slurp ("FIXTURES", "tests/fixtures", runs[i], NULL);
