@@ -275,8 +275,12 @@ cri_start_pod() {
     CTR=$(cri run "$POD" "$(cri_ctr "$1-c" "${4:-.}" "${5:-$CRI_IMAGE}")") || return 1
 }
 
-# cri_decision ID: the last decision record about container ID.
-cri_decision() { jq -c --arg id "$1" 'select(.container == $id)' "$CRI_DIR/decisions.jsonl" | tail -1; }
+# cri_decision ID [VERB]: the last decision record about container ID (of
+# that verb); nothing, and a failure, when there is none.
+cri_decision() {
+    jq -ces --arg id "$1" --arg verb "${2:-}" \
+        'map(select(.container == $id and ($verb == "" or .verb == $verb))) | last' "$CRI_DIR/decisions.jsonl"
+}
 
 # What a test reads inside a container, one answer a line.
 CRI_PROBE='id -u; id -g; if touch /x 2>/dev/null; then echo rw; else echo ro; fi; echo ok > /tmp/f && cat /tmp/f;
