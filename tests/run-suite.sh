@@ -8,7 +8,9 @@
 #  3. an ASan+UBSan build running the unit tests and the corpus replay again;
 #  4. a short libFuzzer run of the JSON entry point, when clang is present;
 #  5. the Docker end-to-end suite (private containerd + dockerd);
-#  6. a subset of runc 1.1.5's own integration suite, run through runc and
+#  6. the CRI suite (tests/cri: a private containerd with its CRI plugin,
+#     pods through plain runc and through hardened, as the kubelet calls it);
+#  7. a subset of runc 1.1.5's own integration suite, run through runc and
 #     through hardened (audit policy), every result compared
 #     (tests/compat/runc-suite.sh --subset; each test whose result is the
 #     same counts as passed, each that differs as failed).
@@ -76,15 +78,27 @@ if command -v clang >/dev/null; then
     fi
 fi
 
+# bats_stage TAP FILE...: a bats suite run outside make against the main
+# build, its TAP printed and counted into bats_pass/fail/skip.
+bats_pass=0 bats_fail=0 bats_skip=0
+bats_stage() {
+    local tap=$1 p s f
+    shift
+    cd "$work/main"
+    HARDENED=$work/main/hardened top_srcdir=$top bats --tap "$@" >"$tap" 2>&1 || failed=1
+    cat "$tap"
+    p=$(grep -cE "^ok [0-9]+ " "$tap" || true)
+    s=$(grep -cE "^ok [0-9]+ .*# skip" "$tap" || true)
+    f=$(grep -cE "^not ok " "$tap" || true)
+    grep -qE '^1\.\.[1-9]' "$tap" || { echo "$tap: the suite ran no test"; f=$((f + 1)); }
+    bats_pass=$((bats_pass + p - s)) bats_skip=$((bats_skip + s)) bats_fail=$((bats_fail + f))
+}
+
 stage "Docker end-to-end (tests/e2e)"
-cd "$work/main"
-HARDENED=$work/main/hardened top_srcdir=$top bats --tap "$top"/tests/e2e/*.bats >"$work/e2e.tap" 2>&1 || failed=1
-cat "$work/e2e.tap"
-e2e_pass=$(grep -cE "^ok [0-9]+ " "$work/e2e.tap" || true)
-e2e_skip=$(grep -cE "^ok [0-9]+ .*# skip" "$work/e2e.tap" || true)
-e2e_fail=$(grep -cE "^not ok " "$work/e2e.tap" || true)
-e2e_pass=$((e2e_pass - e2e_skip))
-grep -qE '^1\.\.[1-9]' "$work/e2e.tap" || { echo "the e2e suite ran no test"; e2e_fail=$((e2e_fail + 1)); }
+bats_stage "$work/e2e.tap" "$top"/tests/e2e/*.bats
+
+stage "CRI: pods through containerd's CRI plugin, plain runc and hardened (tests/cri)"
+bats_stage "$work/cri.tap" "$top"/tests/cri/*.bats
 
 stage "runc's own integration suite, subset, through runc and through hardened (tests/compat)"
 compat_rc=0
@@ -106,9 +120,9 @@ count() { # a stage that failed to build has no log: count what there is
     { cat "$work"/main/test-suite.log "$work"/asan/test-suite.log 2>/dev/null || true; } |
         awk -v k="# $1:" 'index($0, k) == 1 { n += $NF } END { print n + 0 }'
 }
-pass=$(( $(count PASS) + format_ok + fuzz_runs + e2e_pass + compat_same ))
-fail=$(( $(count FAIL) + $(count ERROR) + $(count XPASS) + (1 - format_ok) + e2e_fail + compat_diff ))
-skip=$(( $(count SKIP) + e2e_skip + compat_skip ))
+pass=$(( $(count PASS) + format_ok + fuzz_runs + bats_pass + compat_same ))
+fail=$(( $(count FAIL) + $(count ERROR) + $(count XPASS) + (1 - format_ok) + bats_fail + compat_diff ))
+skip=$(( $(count SKIP) + bats_skip + compat_skip ))
 if [ "${CI:-}" = true ] && [ "$skip" -gt 0 ]; then
     echo "CI: $skip test(s) skipped; a skip in CI is a failure"
     fail=$((fail + skip))
