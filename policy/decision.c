@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hardened/decision.h"
+#include "hardened/rules.h"
 #include "hardened/util.h"
 
 void
@@ -80,28 +81,50 @@ decision_prepend (struct decision *d, const struct decision *first)
                 d->verdict = VERDICT_REWRITTEN;
 }
 
-/* One entry per refusing rule (its first message, and how many more), in
- * registry order, which puts the most important rules first.  Only whole
- * entries are written: what does not fit is counted at the end, so the line
- * never ends mid-entry in docker's or the kubelet's output. */
+/* The first refusing finding of each rule that refused, into `first`
+ * (d->n entries at most), most important rule first (rules_rank; rules of
+ * one rank keep the decision's order).  Returns how many. */
+static size_t
+refusing_rules (const struct decision *d, size_t *first)
+{
+        size_t count = 0;
+
+        for (size_t i = 0; i < d->n; i++) {
+                size_t at;
+                bool seen = false;
+
+                for (size_t k = 0; k < count && !seen; k++)
+                        seen = d->findings[first[k]].rule == d->findings[i].rule;
+                if (seen || !finding_refuses (&d->findings[i]))
+                        continue;
+                /* insertion: after every entry that ranks the same or higher */
+                for (at = count;
+                     at > 0 && rules_rank (d->findings[first[at - 1]].rule) > rules_rank (d->findings[i].rule); at--)
+                        first[at] = first[at - 1];
+                first[at] = i;
+                count++;
+        }
+        return count;
+}
+
+/* One entry per refusing rule (its first message, and how many more), the
+ * most important rule first (rules_rank, policy/rules/registry.c).  Only
+ * whole entries are written: what does not fit is counted at the end, so
+ * the line never ends mid-entry in docker's or the kubelet's output, and
+ * what is left out is the least important. */
 void
 decision_summary (const struct decision *d, char *buf, size_t size)
 {
         size_t used = (size_t) snprintf (buf, size, "refused by policy %s: ", d->policy_source);
-        size_t left_out = 0;
+        size_t first[DECISION_MAX_FINDINGS], count = refusing_rules (d, first), left_out = 0;
         const char *sep = "";
         char entry[512], tail[64];
 
-        for (size_t i = 0; i < d->n && used < size; i++) {
-                const struct finding *f = &d->findings[i];
+        for (size_t j = 0; j < count && used < size; j++) {
+                const struct finding *f = &d->findings[first[j]];
                 size_t more = 0, n;
-                bool seen = false;
 
-                for (size_t k = 0; k < i; k++)
-                        seen |= d->findings[k].rule == f->rule && finding_refuses (&d->findings[k]);
-                if (seen || !finding_refuses (f))
-                        continue;
-                for (size_t k = i + 1; k < d->n; k++)
+                for (size_t k = first[j] + 1; k < d->n; k++)
                         more += d->findings[k].rule == f->rule && finding_refuses (&d->findings[k]);
                 n = (size_t) snprintf (entry, sizeof entry, more ? "%s%s: %s (+%zu more)" : "%s%s: %s%.0zu", sep,
                                        f->rule, f->message, more);

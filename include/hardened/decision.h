@@ -60,8 +60,10 @@ void decision_note (struct decision *d, const char *fmt, ...) __attribute__ ((fo
  * before those already in d, and count first's verdict in d's. */
 void decision_prepend (struct decision *d, const struct decision *first);
 
-/* The one line a refusal shows (what docker run prints): every rule that
- * refused, with its message. */
+/* The one line a refusal shows (what docker run and the kubelet print):
+ * every rule that refused, with its first message, the most important
+ * first (rules_rank in rules.h), whole entries only, bounded by `size`.
+ * Rewrites and warnings are never in it (they are in the log). */
 void decision_summary (const struct decision *d, char *buf, size_t size);
 
 /* One line per finding, for the log. */

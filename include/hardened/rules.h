@@ -7,6 +7,7 @@
 #ifndef HARDENED_RULES_H
 #define HARDENED_RULES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,13 @@ struct rule {
 
 extern const struct rule *const rules_registry[];
 extern const size_t rules_registry_len;
+
+/* A rule id's place in the order of importance (policy/rules/registry.c
+ * says how it is decided): 0 is the most important.  The one-line refusal
+ * summary names rules in this order.  An id not ranked gets a rank after
+ * every ranked one, and rules_ranked() is false for it. */
+size_t rules_rank (const char *id);
+bool rules_ranked (const char *id);
 
 /* One object per rule, defined in policy/rules/<family>.c. */
 extern const struct rule rule_user_non_root, rule_user_id_mappings, rule_rootfs_read_only, rule_capabilities,

@@ -55,7 +55,8 @@ teardown_file() {
     run --separate-stderr pm --runtime "$HARDENED" --runtime-flag "policy=$top_srcdir/policy/profiles/restricted.json" \
         run --rm --network none hd-busybox:podman true
     [ "$status" -ne 0 ]
-    [[ "$stderr" == *"refused by policy $top_srcdir/policy/profiles/restricted.json: user.nonRoot"* ]]
+    # most important first: Podman's default capabilities, then the root user
+    [[ "$stderr" == *"refused by policy $top_srcdir/policy/profiles/restricted.json: capabilities.allowList: "*"; user.nonRoot: "* ]]
     [[ "$stderr" == *"seccomp.profile: "* ]]
 }
 

@@ -243,7 +243,7 @@ rt_exec() {
     rt_exec hardened "$RESTRICTED" "$ID" id -u
     [ "$status" -eq 1 ]
     [ -z "$output" ]
-    [[ "$(last_error)" == *"process from $RT_TMP/b/config.json and the exec flags: refused by policy $RESTRICTED: user.nonRoot: "* ]]
+    [[ "$(last_error)" == *"process from $RT_TMP/b/config.json and the exec flags: refused by policy $RESTRICTED: capabilities.allowList: "*"; user.nonRoot: "* ]]
     # runc read the checked copy: the bundle's file is as the edit left it
     cmp "$RT_TMP/b/config.json" "$RT_TMP/edited.json"
 }

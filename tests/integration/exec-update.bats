@@ -33,7 +33,7 @@ teardown() {
     [ "$status" -eq 1 ]
     backend_not_ran
     cmp "$T/p.json" "$FIXTURES/exec-privileged.json"
-    [[ "$(last_error)" == *"$T/p.json: refused by policy $RESTRICTED: user.nonRoot: "*"capabilities.allowList: "*"process.noNewPrivileges: "* ]]
+    [[ "$(last_error)" == *"$T/p.json: refused by policy $RESTRICTED: capabilities.allowList: "*"; user.nonRoot: "*"; process.noNewPrivileges: "* ]]
 }
 
 # exec without --process: the shim builds the process runc would run (the
@@ -95,7 +95,7 @@ teardown() {
     POLICY=$RESTRICTED run hd_exec -u 0 c1 id
     [ "$status" -eq 1 ]
     backend_not_ran
-    [[ "$(last_error)" == *"exec c1: process from $T/bundle/config.json and the exec flags: refused by policy $RESTRICTED: user.nonRoot: the container would run as root"* ]]
+    [[ "$(last_error)" == *"exec c1: process from $T/bundle/config.json and the exec flags: refused by policy $RESTRICTED: capabilities.allowList: "*"; user.nonRoot: the container would run as root"* ]]
     config_jq '.process.capabilities |= map_values(["CAP_NET_BIND_SERVICE"]) | .process.noNewPrivileges = true'
     POLICY=$RESTRICTED run hd_exec -u 1000:1000 --cap CAP_SYS_ADMIN c1 id
     [ "$status" -eq 1 ]

@@ -376,12 +376,51 @@ teardown() { fake_teardown; }
         backend_not_ran
         [ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]                # one line
         [ "${#stderr}" -lt 1000 ]                                     # bounded
-        [[ "$stderr" == "hardened: bundle $long/bundle: config.json: refused by policy $long/restricted.json: user.nonRoot: "* ]]
+        [[ "$stderr" == "hardened: bundle $long/bundle: config.json: refused by policy $long/restricted.json: capabilities.allowList: "* ]]
         [[ "$stderr" == *"(the full list is in the runtime log)" || "$stderr" == *"in the log" ]]
     done
     # the log has each finding on its own line and the whole summary last
     [ "$(jq -r 'select(.level == "error") | .msg' "$LOG" | grep -c ' refused at ')" -ge 9 ]
-    [[ "$(last_error)" == *"refused by policy $long/restricted.json: user.nonRoot: "* ]]
+    [[ "$(last_error)" == *"refused by policy $long/restricted.json: capabilities.allowList: "*"; user.nonRoot: "* ]]
+}
+
+# in_order TEXT ID...: each "ID: " entry is in TEXT, after the one before it.
+in_order() {
+    local text=$1 at=0 rest id
+    shift
+    for id in "$@"; do
+        rest=${text:$at}
+        [[ "$rest" == *"$id: "* ]] || { echo "$id: missing after offset $at in: $text" >&2; return 1; }
+        rest=${rest%%"$id: "*}
+        at=$((at + ${#rest} + ${#id}))
+    done
+}
+
+@test "many findings: the refusal line names host escapes first, then the user, the rootfs, the resources; bounded" {
+    # Docker's --privileged config, with the host's pid namespace, a bundle=
+    # annotation and a secret in the environment: findings in most families
+    jq -c 'del(.hooks) | .linux.namespaces |= map(select(.type != "pid"))
+           | .annotations = {"bundle": "/elsewhere"} | .process.env += ["AWS_SECRET_ACCESS_KEY=x"]' \
+        "$FIXTURES/run-privileged.json" > "$T/bundle/config.json"
+    jq '.rules.secrets.action = "reject"' "$BATS_TEST_DIRNAME/../../policy/profiles/restricted.json" > "$T/p.json"
+    run --separate-stderr "$HARDENED" --policy "$T/p.json" --backend "$FAKE_RUNTIME" --log "$LOG" --log-format json \
+        create --bundle "$T/bundle" "$DOCKER_ID"
+    [ "$status" -eq 1 ]
+    backend_not_ran
+    [ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+    [ "${#stderr}" -lt 1000 ]
+    [[ "$stderr" == "hardened: bundle $T/bundle: config.json: refused by policy $T/p.json: privileged.container: "* ]]
+    in_order "$stderr" privileged.container namespaces.private capabilities.allowList seccomp.profile mounts.bindSource
+    [[ "$stderr" == *"; ... (the full list is in the runtime log)" ]]
+    [[ "$stderr" != *"user.nonRoot: "* && "$stderr" != *"resources.memory: "* ]] # the least important were cut
+    # the log's last error line, the whole summary, in the same order
+    in_order "$(last_error)" privileged.container namespaces.private capabilities.allowList seccomp.profile \
+        mounts.bindSource devices.host devices.cgroup annotations.runtime mounts.safeOptions paths.masked \
+        user.nonRoot process.noNewPrivileges rootfs.readOnly resources.memory resources.cpu resources.pids env.secrets
+    [[ "$(last_error)" == "bundle $T/bundle: config.json: refused by policy $T/p.json: privileged.container: "* ]]
+    # the findings themselves are logged in the order the rules ran
+    [ "$(jq -r 'select(.msg | test(" refused at ")) | .msg' "$LOG" | head -1 | cut -d' ' -f3)" = privileged.container ]
+    [ "$(jq -r 'select(.msg | test(" refused at ")) | .msg' "$LOG" | sed -n 2p | cut -d' ' -f3)" = user.nonRoot ]
 }
 
 @test "no --log: rewrites, notes and audit warnings stay off stderr (it is the container's)" {
