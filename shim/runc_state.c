@@ -52,16 +52,23 @@ runc_state_load (const struct cli *cli, struct json **state, struct hd_err *err)
         return 0;
 }
 
+/* The value of `l` if it is the label "KEY=VALUE" for `key`, or NULL. */
+static const char *
+label_value (const struct json *l, const char *key, size_t klen)
+{
+        return l->type == JSON_STRING && strncmp (l->text, key, klen) == 0 && l->text[klen] == '=' ? l->text + klen + 1
+                                                                                                   : NULL;
+}
+
 const char *
 runc_state_label (const struct json *state, const char *key)
 {
         const struct json *labels = json_path (state, "config", "labels", NULL);
         size_t klen = strlen (key);
+        const char *v;
 
-        for (size_t i = 0; labels && labels->type == JSON_ARRAY && i < labels->n; i++) {
-                const struct json *l = labels->items[i];
-                if (l->type == JSON_STRING && strncmp (l->text, key, klen) == 0 && l->text[klen] == '=')
-                        return l->text + klen + 1;
-        }
+        for (size_t i = 0; labels && labels->type == JSON_ARRAY && i < labels->n; i++)
+                if ((v = label_value (labels->items[i], key, klen)))
+                        return v;
         return NULL;
 }
