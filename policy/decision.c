@@ -39,6 +39,7 @@ decision_add (struct decision *d, const char *rule, const char *pointer, const c
         f = &d->findings[d->n++];
         f->action = ACTION_OFF;
         f->fixed = false;
+        f->changed = false;
         f->rule = rule;
         copy_bounded (f->pointer, sizeof f->pointer, pointer);
         copy_bounded (f->found, sizeof f->found, found ? found : "");
@@ -141,6 +142,76 @@ decision_summary (const struct decision *d, char *buf, size_t size)
                           d->dropped);
 }
 
+/* A bounded writer: what does not fit is cut, and the text then ends in
+ * "..." (room for it is kept from the start). */
+struct bounded {
+        char *buf;
+        size_t size, used;
+        bool cut;
+};
+
+static void
+put (struct bounded *b, const char *s, size_t len)
+{
+        size_t room = b->size > 4 ? b->size - 4 - b->used : 0; /* "..." and the NUL */
+
+        if (b->cut)
+                return;
+        if (len > room) {
+                len = room;
+                while (len > 0 && ((unsigned char) s[len] & 0xC0) == 0x80)
+                        len--; /* never split a UTF-8 sequence */
+                b->cut = true;
+        }
+        memcpy (b->buf + b->used, s, len);
+        b->used += len;
+}
+
+static void
+put_value (struct bounded *b, const struct json *j)
+{
+        static const char *const open[] = { [JSON_ARRAY] = "[", [JSON_OBJECT] = "{" };
+
+        if (j->type == JSON_NULL || j->type == JSON_BOOL) {
+                const char *t = j->type == JSON_NULL ? "null" : j->boolean ? "true" : "false";
+                put (b, t, strlen (t));
+                return;
+        }
+        if (j->type == JSON_NUMBER || j->type == JSON_STRING) {
+                put (b, j->text, j->len);
+                return;
+        }
+        put (b, open[j->type], 1);
+        for (size_t i = 0; i < j->n && !b->cut; i++) {
+                if (i)
+                        put (b, ",", 1);
+                if (j->type == JSON_OBJECT) {
+                        put (b, j->members[i].key, strlen (j->members[i].key));
+                        put (b, ":", 1);
+                }
+                put_value (b, j->type == JSON_OBJECT ? j->members[i].value : j->items[i]);
+        }
+        put (b, j->type == JSON_ARRAY ? "]" : "}", 1);
+}
+
+void
+decision_value (const struct json *doc, const char *pointer, char *buf, size_t size)
+{
+        const struct json *j = json_pointer_get (doc, pointer);
+        struct bounded b = { buf, size, 0, false };
+
+        if (size < 8) {
+                if (size)
+                        buf[0] = '\0';
+                return;
+        }
+        if (j)
+                put_value (&b, j);
+        else
+                put (&b, "(absent)", 8);
+        memcpy (buf + b.used, b.cut ? "..." : "", b.cut ? 4 : 1);
+}
+
 void
 decision_finding_line (const struct decision *d, size_t i, char *buf, size_t size)
 {
@@ -150,6 +221,8 @@ decision_finding_line (const struct decision *d, size_t i, char *buf, size_t siz
                               : f->action == ACTION_REJECT ? "refused"
                                                            : "refused (no safe fix)";
 
-        snprintf (buf, size, "policy %s: %s %s at %s: %s (found: %s; required: %s)", d->policy_source, f->rule, outcome,
-                  f->pointer[0] ? f->pointer : "/", f->message, f->found, f->required);
+        snprintf (buf, size, "policy %s: %s %s at %s: %s (found: %s; required: %s%s%s%s%s)", d->policy_source, f->rule,
+                  outcome, f->pointer[0] ? f->pointer : "/", f->message, f->found, f->required,
+                  f->changed ? "; requested: " : "", f->changed ? f->requested : "", f->changed ? "; applied: " : "",
+                  f->changed ? f->applied : "");
 }

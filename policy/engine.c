@@ -41,6 +41,12 @@ key_trusted (const struct policy *p, const char *root, const char *key)
         return false;
 }
 
+bool
+engine_annotation_trusted (const struct policy *p, const char *root, const char *key)
+{
+        return key_trusted (p, root, key);
+}
+
 /* The first key of e's annotation match that this call's engine does not
  * own, or NULL when every one is trusted. */
 static const char *
@@ -126,6 +132,24 @@ apply_fix (const struct policy *p, const struct rule *r, struct json *doc, const
         return 0;
 }
 
+/* The value at each finding's pointer, before the fix (requested) or after
+ * it (applied), for the record: what the caller asked for and what runc is
+ * handed.  Not for a finding about the whole document ("/") or whose
+ * pointer was cut to its buffer. */
+static void
+snapshot (const struct json *doc, struct decision *d, size_t first, bool applied)
+{
+        for (size_t i = first; i < d->n; i++) {
+                struct finding *f = &d->findings[i];
+                size_t len = strlen (f->pointer);
+                if (len < 2 || len + 1 >= sizeof f->pointer)
+                        continue;
+                decision_value (doc, f->pointer, applied ? f->applied : f->requested,
+                                applied ? sizeof f->applied : sizeof f->requested);
+                f->changed = applied;
+        }
+}
+
 int
 engine_run (const struct policy *p, unsigned verb, struct json *doc, const struct engine_subject *subject,
             struct decision *d, struct hd_err *err)
@@ -153,8 +177,12 @@ engine_run (const struct policy *p, unsigned verb, struct json *doc, const struc
                         d->findings[i].action = a;
                 if ((d->n == first && d->dropped == dropped) || a == ACTION_WARN)
                         continue;
+                if (a == ACTION_REWRITE && r->fix)
+                        snapshot (doc, d, first, false);
                 if (a == ACTION_REWRITE && r->fix && apply_fix (p, r, doc, d, &clean, err) < 0)
                         return -1;
+                if (clean)
+                        snapshot (doc, d, first, true);
                 for (size_t i = first; i < d->n; i++)
                         d->findings[i].fixed = clean;
                 refused |= !clean;

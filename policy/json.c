@@ -309,6 +309,50 @@ json_pointer_append (char *buf, size_t size, const char *component)
         buf[used] = '\0';
 }
 
+/* One reference token of `ptr` (from just after its '/'), unescaped into
+ * tok; the rest of the pointer after it.  NULL when it does not fit or an
+ * escape is not ~0 or ~1. */
+static const char *
+pointer_token (const char *ptr, char *tok, size_t size)
+{
+        size_t used = 0;
+
+        for (; *ptr && *ptr != '/'; ptr++) {
+                char c = *ptr;
+                if (c == '~') {
+                        c = ptr[1] == '0' ? '~' : ptr[1] == '1' ? '/' : '\0';
+                        if (!c)
+                                return NULL;
+                        ptr++;
+                }
+                if (used + 1 >= size)
+                        return NULL;
+                tok[used++] = c;
+        }
+        tok[used] = '\0';
+        return ptr;
+}
+
+const struct json *
+json_pointer_get (const struct json *root, const char *ptr)
+{
+        const struct json *cur = root;
+        char tok[256];
+
+        while (cur && *ptr == '/') {
+                uint64_t index;
+                if (!(ptr = pointer_token (ptr + 1, tok, sizeof tok)))
+                        return NULL;
+                if (cur->type == JSON_OBJECT)
+                        cur = json_get (cur, tok);
+                else if (cur->type == JSON_ARRAY && parse_u64 (tok, strlen (tok), &index) == 0 && index < cur->n)
+                        cur = cur->items[index];
+                else
+                        cur = NULL;
+        }
+        return *ptr ? NULL : cur;
+}
+
 /* ---- parser ------------------------------------------------------------- */
 
 struct frame {

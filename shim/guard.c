@@ -78,6 +78,21 @@ depth_is_config (const struct doc_kind *kind)
         return kind->where[0] == NULL;
 }
 
+/* The record's pod identity, from a config's annotations or (config NULL)
+ * the container's runc state, as far as the call's runc root vouches for
+ * them (pod_identity.h). */
+static void
+record_pod_from (const struct guard *g, const struct json *config, const struct json *state)
+{
+        struct hd_err no_root;
+        _cleanup_free_ char *root = cli_state_root (g->cli, &no_root); /* NULL: nothing vouched for */
+
+        if (config)
+                pod_identity_from_config (g->policy, root, config, &g->rec->pod);
+        else
+                pod_identity_from_state (g->policy, root, state, &g->rec->pod);
+}
+
 /* Run the policy on `*doc`, placed where kind->where says in an otherwise
  * empty config; *doc is updated if a fix replaced it. */
 static int
@@ -147,7 +162,11 @@ check_document (const struct guard *g, const char *data, size_t len, const struc
         _cleanup_json_ struct json *doc = NULL;
         struct decision d, canon;
 
-        if (parse_document (g, data, len, kind, &doc, &canon, err) < 0 || apply_policy (g, kind, &doc, &d, err) < 0)
+        if (parse_document (g, data, len, kind, &doc, &canon, err) < 0)
+                return -1;
+        if (depth_is_config (kind))
+                record_pod_from (g, doc, NULL);
+        if (apply_policy (g, kind, &doc, &d, err) < 0)
                 return -1;
         decision_prepend (&d, &canon);
         if (report (g, &d, err) < 0)
@@ -407,6 +426,13 @@ guard_exec_inline (const struct guard *g, struct hd_err *err)
 int
 guard_exec (const struct guard *g, struct hd_err *err)
 {
+        _cleanup_json_ struct json *state = NULL;
+        struct hd_err no_state;
+
+        /* No state (no container, a bad id): runc fails on its own, and the
+         * record names no pod. */
+        if (g->cli->id && runc_state_load (g->cli, &state, &no_state) == 0)
+                record_pod_from (g, NULL, state);
         if (!g->cli->process || !*g->cli->process)
                 return guard_exec_inline (g, err);
         return guard_stream (g, "process", g->cli->process, g->verb->doc, err);
@@ -518,6 +544,7 @@ guard_update (const struct guard *g, struct hd_err *err)
                 return g->cli->resources ? hand_over_path (g, "/dev/null", err)
                                          : add_flag (g, "resources", "/dev/null", err);
         }
+        record_pod_from (g, NULL, state);
         if (update_request (g, &request, &canon, err) < 0)
                 return -1;
         if (update_resources_merge (request, state, &merged, &src, err) < 0)

@@ -96,6 +96,8 @@ main (int argc, char **argv)
         verb = verb_find (cli.verb);
         guarded = verb && !cli.help && !cli.version;
         rec.verb = cli.verb_name;
+        rec.log = cli.log;
+        rec.log_format = cli.log_format;
         if (guarded && read_flags_and_policy (&cli, &policy, &guarded, &err) < 0) {
                 rec.container_id = cli.id;
                 return refuse (&cli, &rec, NULL, &err);

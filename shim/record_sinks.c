@@ -16,12 +16,32 @@
 #include "hardened/util.h"
 
 #include "record_sinks.h"
+#include "runclog.h"
 #include "verbs.h"
 
 /* Message types from libaudit.h (userspace records for virtualisation). */
 #define HD_AUDIT_VIRT_CONTROL 2500
 #define HD_AUDIT_VIRT_RESOURCE 2501
 #define HD_AUDIT_ACK_MS 250
+
+/* A finding the engine rewrote, with its values taken (finding.changed). */
+static void
+record_add_change (struct record *r, const struct finding *f)
+{
+        struct record_change *c;
+
+        if (!f->changed || !f->fixed || f->action != ACTION_REWRITE)
+                return;
+        if (r->nchanges == RECORD_MAX_CHANGES) {
+                r->changes_left_out++;
+                return;
+        }
+        c = &r->changes[r->nchanges++];
+        c->rule = f->rule;
+        snprintf (c->field, sizeof c->field, "%s", f->pointer);
+        snprintf (c->requested, sizeof c->requested, "%s", f->requested);
+        snprintf (c->applied, sizeof c->applied, "%s", f->applied);
+}
 
 void
 record_add_decision (struct record *r, const struct decision *d)
@@ -41,6 +61,7 @@ record_add_decision (struct record *r, const struct decision *d)
                         seen |= strcmp (r->rules[k], d->findings[i].rule) == 0;
                 if (!seen && r->nrules < RECORD_MAX_RULES)
                         r->rules[r->nrules++] = d->findings[i].rule;
+                record_add_change (r, &d->findings[i]);
         }
 }
 
@@ -72,6 +93,70 @@ rules_joined (const struct record *r, char *out, size_t size)
                 used += (size_t) snprintf (out + used, size - used, "%s%s", i ? "," : "", r->rules[i]);
 }
 
+/* "FIELD:REQUESTED->APPLIED;..." (whole entries; what does not fit, and
+ * what the record could not hold, counted as ";+N more"), or "none". */
+static void
+changes_joined (const struct record *r, char *out, size_t size)
+{
+        size_t used = 0, left_out = r->changes_left_out;
+        char entry[512], tail[32];
+
+        out[0] = '\0';
+        for (size_t i = 0; i < r->nchanges; i++) {
+                const struct record_change *c = &r->changes[i];
+                int n = snprintf (entry, sizeof entry, "%s%s:%s->%s", used ? ";" : "", c->field, c->requested,
+                                  c->applied);
+                if (left_out || used + (size_t) n + sizeof tail >= size) {
+                        left_out++;
+                        continue;
+                }
+                memcpy (out + used, entry, (size_t) n + 1);
+                used += (size_t) n;
+        }
+        if (left_out)
+                snprintf (out + used, size - used, "%s+%zu more", used ? ";" : "", left_out);
+        if (!out[0])
+                snprintf (out, size, "none");
+}
+
+/* The pod's fields, in the record's order: each one's record key, JSON
+ * key and place. */
+static const struct {
+        const char *kv, *json;
+        size_t off;
+} pod_fields_table[] = {
+        { "k8s-ns", "namespace", offsetof (struct pod_identity, namespace_) },
+        { "k8s-pod", "name", offsetof (struct pod_identity, name) },
+        { "k8s-container", "container", offsetof (struct pod_identity, container) },
+        { "k8s-type", "type", offsetof (struct pod_identity, type) },
+};
+
+static const char *
+pod_field (const struct pod_identity *pod, size_t i)
+{
+        const char *v = (const char *) pod + pod_fields_table[i].off;
+
+        return pod->known && v[0] ? v : NULL;
+}
+
+/* k8s-ns="..." k8s-pod="..." k8s-container="..." k8s-type="...", each
+ * encoded, ? for a field the call's root does not vouch for. */
+static void
+pod_fields (const struct pod_identity *pod, char *buf, size_t size)
+{
+        size_t used = 0;
+
+        buf[0] = '\0';
+        for (size_t i = 0; i < HD_ARRAY_SIZE (pod_fields_table) && used < size; i++) {
+                char enc[520];
+                const char *v = pod_field (pod, i);
+                if (v)
+                        record_encode (v, enc, sizeof enc);
+                used += (size_t) snprintf (buf + used, size - used, "%s%s=%s", i ? " " : "", pod_fields_table[i].kv,
+                                           v ? enc : "?");
+        }
+}
+
 /* key=value fields, every caller-controlled value encoded. */
 /* The record's op= for its verb (the verb table's row says), "start" for
  * a verb without one. */
@@ -87,6 +172,7 @@ static void
 format_fields (const struct record *r, char *buf, size_t size)
 {
         char id[600], bundle[1100], joined[400], rules[810], ex[300], reason[1100], verb[64], policy[1100];
+        char changed[1024], changes[2 * sizeof changed + 2], pod[2200];
 
         record_encode (r->container_id ? r->container_id : "?", id, sizeof id);
         record_encode (r->bundle ? r->bundle : "?", bundle, sizeof bundle);
@@ -96,11 +182,14 @@ format_fields (const struct record *r, char *buf, size_t size)
         record_encode (r->reason ? r->reason : "policy", reason, sizeof reason);
         record_encode (r->verb, verb, sizeof verb);
         record_encode (r->policy ? r->policy : "?", policy, sizeof policy);
+        changes_joined (r, changed, sizeof changed);
+        record_encode (changed, changes, sizeof changes);
+        pod_fields (&r->pod, pod, sizeof pod);
         snprintf (buf, size,
-                  "virt=hardened op=%s vm=%s uuid=? vm-pid=-1 verb=%s bundle=%s decision=%s rules=%s "
+                  "virt=hardened op=%s vm=%s uuid=? vm-pid=-1 verb=%s %s bundle=%s decision=%s rules=%s changes=%s "
                   "exemption=%s reason=%s policy=%s res=%s",
-                  record_op (r), id, verb, bundle, r->outcome ? r->outcome : "refused", rules, ex, reason, policy,
-                  r->outcome && strcmp (r->outcome, "refused") != 0 ? "success" : "failed");
+                  record_op (r), id, verb, pod, bundle, r->outcome ? r->outcome : "refused", rules, changes, ex, reason,
+                  policy, r->outcome && strcmp (r->outcome, "refused") != 0 ? "success" : "failed");
 }
 
 /* ---- kernel audit over NETLINK_AUDIT ------------------------------------- */
@@ -169,6 +258,44 @@ json_field (yajl_gen g, const char *key, const char *value)
                 yajl_gen_null (g);
 }
 
+/* "pod": {"namespace", "name", "container", "type"} (null for a field the
+ * root does not vouch for), or null when it vouches for none. */
+static void
+json_pod (yajl_gen g, const struct pod_identity *pod)
+{
+        yajl_gen_string (g, (const unsigned char *) "pod", 3);
+        if (!pod->known) {
+                yajl_gen_null (g);
+                return;
+        }
+        yajl_gen_map_open (g);
+        for (size_t i = 0; i < HD_ARRAY_SIZE (pod_fields_table); i++)
+                json_field (g, pod_fields_table[i].json, pod_field (pod, i));
+        yajl_gen_map_close (g);
+}
+
+/* "changes": [{"rule", "field", "requested", "applied"}...], and
+ * "changesLeftOut": N when the record could not hold them all. */
+static void
+json_changes (yajl_gen g, const struct record *r)
+{
+        yajl_gen_string (g, (const unsigned char *) "changes", 7);
+        yajl_gen_array_open (g);
+        for (size_t i = 0; i < r->nchanges; i++) {
+                yajl_gen_map_open (g);
+                json_field (g, "rule", r->changes[i].rule);
+                json_field (g, "field", r->changes[i].field);
+                json_field (g, "requested", r->changes[i].requested);
+                json_field (g, "applied", r->changes[i].applied);
+                yajl_gen_map_close (g);
+        }
+        yajl_gen_array_close (g);
+        if (r->changes_left_out) {
+                yajl_gen_string (g, (const unsigned char *) "changesLeftOut", 14);
+                yajl_gen_integer (g, (long long) r->changes_left_out);
+        }
+}
+
 /* One complete line per decision, one write(2) on an O_APPEND descriptor:
  * concurrent shims never interleave. */
 static void
@@ -189,6 +316,7 @@ decision_log_write (const struct record *r, const char *path)
         json_field (g, "time", when);
         json_field (g, "verb", r->verb);
         json_field (g, "container", r->container_id);
+        json_pod (g, &r->pod);
         json_field (g, "bundle", r->bundle);
         json_field (g, "decision", r->outcome ? r->outcome : "refused");
         yajl_gen_string (g, (const unsigned char *) "rules", 5);
@@ -196,6 +324,7 @@ decision_log_write (const struct record *r, const char *path)
         for (size_t i = 0; i < r->nrules; i++)
                 yajl_gen_string (g, (const unsigned char *) r->rules[i], strlen (r->rules[i]));
         yajl_gen_array_close (g);
+        json_changes (g, r);
         json_field (g, "exemption", r->exemption);
         json_field (g, "reason", r->reason);
         json_field (g, "policy", r->policy);
@@ -216,12 +345,36 @@ decision_log_write (const struct record *r, const char *path)
         yajl_gen_free (g);
 }
 
+/* The record in runc's --log, one info line: "policy P: record: decision D for
+ * VERB of container ID, pod NS/NAME, container C (TYPE)". */
+static void
+runclog_write (const struct record *r)
+{
+        char line[2048];
+        size_t used;
+        const struct pod_identity *pod = &r->pod;
+
+        if (!r->log)
+                return;
+        used = (size_t) snprintf (line, sizeof line, "policy %s: record: decision %s for %s of container %s",
+                                  r->policy ? r->policy : "?", r->outcome ? r->outcome : "refused", r->verb,
+                                  r->container_id ? r->container_id : "?");
+        if (pod->known && used < sizeof line) {
+                const char *v[HD_ARRAY_SIZE (pod_fields_table)];
+                for (size_t i = 0; i < HD_ARRAY_SIZE (v); i++)
+                        v[i] = pod_field (pod, i) ? pod_field (pod, i) : "?";
+                snprintf (line + used, sizeof line - used, ", pod %s/%s, container %s (%s)", v[0], v[1], v[2], v[3]);
+        }
+        runclog_log (r->log, r->log_format, "info", line);
+}
+
 int
 record_emit (const struct record *r, const struct policy *p, struct hd_err *err)
 {
         char fields[8192];
         int rc;
 
+        runclog_write (r);
         format_fields (r, fields, sizeof fields);
         syslog_write (r, fields);
         if (p && p->decision_log)

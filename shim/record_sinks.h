@@ -1,8 +1,13 @@
 /* The decision record and its sinks (shim/record_sinks.c).
  *
  * One record per guarded call: verb, container id, bundle, outcome, the
- * rule ids behind it, the exemption that applied, the policy.  It goes to
- * the kernel audit log (NETLINK_AUDIT via libmnl, AUDIT_VIRT_CONTROL for
+ * rule ids behind it, what each rewrite changed (field, requested value,
+ * applied value: for an update, ContainerStatus keeps showing the request,
+ * so the record is where the applied value is seen), the exemption that
+ * applied, the policy, and the pod (namespace, name, container name and
+ * type) when the engine behind the call's runc root vouches for the CRI
+ * annotations that say so (pod_identity.h).  It goes to runc's --log (one
+ * info line), to the kernel audit log (NETLINK_AUDIT via libmnl, AUDIT_VIRT_CONTROL for
  * starts, execs and refusals, AUDIT_VIRT_RESOURCE for updates, libvirt's
  * key=value style), to syslog (LOG_AUTHPRIV) and, when the policy names
  * one, to a JSON-lines decision log.  Every value that comes from the
@@ -18,7 +23,19 @@
 #include "hardened/err.h"
 #include "hardened/policy.h"
 
+#include "pod_identity.h"
+
 #define RECORD_MAX_RULES 32
+#define RECORD_MAX_CHANGES 32
+
+/* A rewrite: the field (a JSON pointer into the judged document), the value
+ * the call asked for and the value runc is handed (decision_value). */
+struct record_change {
+        const char *rule;
+        char field[128];
+        char requested[96];
+        char applied[96];
+};
 
 struct record {
         const char *verb;
@@ -30,9 +47,14 @@ struct record {
         const char *reason;  /* a refusal that is not a finding (bad JSON, ...), or NULL */
         size_t nrules;
         const char *rules[RECORD_MAX_RULES];
+        size_t nchanges, changes_left_out;
+        struct record_change changes[RECORD_MAX_CHANGES];
+        struct pod_identity pod;      /* only what the call's runc root vouches for (pod_identity.h) */
+        const char *log, *log_format; /* runc's --log, where the record's line also goes (or NULL) */
 };
 
-/* Fold a decision into the record: outcome and rule ids. */
+/* Fold a decision into the record: outcome, rule ids, and each rewrite's
+ * field, requested and applied values. */
 void record_add_decision (struct record *r, const struct decision *d);
 
 /* Encode a value for an audit record: "quoted" when it is plain printable

@@ -72,3 +72,20 @@ runc_state_label (const struct json *state, const char *key)
                         return v;
         return NULL;
 }
+
+const char *
+runc_state_label_unique (const struct json *state, const char *key)
+{
+        const struct json *labels = json_path (state, "config", "labels", NULL);
+        size_t klen = strlen (key);
+        const char *found = NULL, *v;
+
+        for (size_t i = 0; labels && labels->type == JSON_ARRAY && i < labels->n; i++) {
+                if (!(v = label_value (labels->items[i], key, klen)))
+                        continue;
+                if (found)
+                        return NULL;
+                found = v;
+        }
+        return found;
+}

@@ -25,4 +25,10 @@ int runc_state_load (const struct cli *cli, struct json **state, struct hd_err *
  * named "bundle" is the one runc finds. */
 const char *runc_state_label (const struct json *state, const char *key);
 
+/* The value of the one label whose KEY is `key`, or NULL when there is
+ * none or more than one: an annotation whose own key has an "=" in it
+ * ("K=x" with value "y") makes a label that also reads as K, so a KEY
+ * that appears twice says nothing certain. */
+const char *runc_state_label_unique (const struct json *state, const char *key);
+
 #endif

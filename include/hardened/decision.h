@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "hardened/json.h"
 #include "hardened/policy.h"
 
 #define DECISION_MAX_FINDINGS 64
@@ -23,6 +24,12 @@ struct finding {
         char found[160];
         char required[160];
         char message[256];
+        /* A rewrite (fixed under ACTION_REWRITE, by a rule of the registry):
+         * the value at `pointer` before the fix and after it, as the record
+         * shows them (decision_value); `changed` says they were taken. */
+        bool changed;
+        char requested[96];
+        char applied[96];
 };
 
 #define DECISION_MAX_NOTES 4
@@ -66,7 +73,12 @@ void decision_prepend (struct decision *d, const struct decision *first);
  * Rewrites and warnings are never in it (they are in the log). */
 void decision_summary (const struct decision *d, char *buf, size_t size);
 
-/* One line per finding, for the log. */
+/* The node at `pointer` in `doc` as a record shows it, cut to `size`
+ * (ending in "..." when cut): "(absent)", a number's or a string's text,
+ * true/false/null, [a,b] and {key:value} written compactly, unquoted. */
+void decision_value (const struct json *doc, const char *pointer, char *buf, size_t size);
+
+/* One line per finding, for the log; a rewrite ends with what was applied. */
 void decision_finding_line (const struct decision *d, size_t i, char *buf, size_t size);
 
 #endif

@@ -38,6 +38,12 @@ int engine_run (const struct policy *p, unsigned verb, struct json *doc, const s
 const struct policy_exemption *engine_exemption_for (const struct policy *p, const struct json *doc,
                                                      const struct engine_subject *s, struct decision *d);
 
+/* Does the engine behind runc state root `root` (NULL: unknown, never)
+ * set annotation `key` itself, after its users' own (the policy's
+ * trustedAnnotations)?  What an exemption's annotation match and the
+ * record's pod identity may rely on. */
+bool engine_annotation_trusted (const struct policy *p, const char *root, const char *key);
+
 /* The same for an id alone (no state root: annotations never count). */
 const struct policy_exemption *engine_exemption (const struct policy *p, const struct json *doc, const char *id);
 

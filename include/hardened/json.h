@@ -172,6 +172,10 @@ size_t json_utf8_seq (const unsigned char *p, size_t left);
 
 /* A JSON pointer component with ~ and / escaped (RFC 6901), appended to buf. */
 void json_pointer_append (char *buf, size_t size, const char *component);
+/* The node a JSON pointer (RFC 6901: "" is the root, "/a/0/b~1c") names
+ * in `root`, or NULL: absent, an array index that is not plain decimal or
+ * out of range, a bad escape. */
+const struct json *json_pointer_get (const struct json *root, const char *ptr);
 
 const char *json_type_name (enum json_type t);
 
