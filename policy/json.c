@@ -882,36 +882,95 @@ mark_first_sorted (const struct json *obj, size_t *first)
         return 0;
 }
 
-/* first[i] for many members in one pass over a table of the first copies
- * (open addressing, at most half full).  The hash is not keyed, so keys
- * an attacker made collide would make probing long: past MAX_PROBES the
- * sorted way is taken instead, so the worst case stays O(n log n). */
+/* The table of an index: slot[h] is 1 + the index of a first copy (0:
+ * empty), at most half full.  The hash is not keyed, so keys an attacker
+ * made collide would make probing long: a key is placed within MAX_PROBES
+ * of its home or not at all (index_fill then answers 1 and the caller
+ * takes the sorted way, so the worst case stays O(n log n)), and a look-up
+ * stops after as many.  first (when not NULL) gets json_mark_first's
+ * answer. */
 #define MAX_PROBES 32
 static int
-mark_first_hashed (const struct json *obj, size_t *first)
+index_fill (struct json_index *ix, const struct json *obj, size_t *first)
 {
-        size_t size = 16, mask;
-        _cleanup_free_ size_t *slot = NULL; /* 1 + index of a first copy; 0: empty */
+        size_t size = 16;
 
         while (size < obj->n * 2)
                 size *= 2;
-        if (!(slot = calloc (size, sizeof *slot)))
+        if (!(ix->slot = calloc (size, sizeof *ix->slot)))
                 return -1;
-        mask = size - 1;
+        ix->mask = size - 1;
         for (size_t i = 0; i < obj->n; i++) {
                 const char *key = obj->members[i].key;
-                size_t h = (size_t) key_hash (key, strlen (key)) & mask, probes = 0;
+                size_t h = (size_t) key_hash (key, strlen (key)) & ix->mask, probes = 0;
 
-                while (slot[h] && strcmp (obj->members[slot[h] - 1].key, key) != 0) {
+                while (ix->slot[h] && strcmp (obj->members[ix->slot[h] - 1].key, key) != 0) {
                         if (++probes > MAX_PROBES)
-                                return mark_first_sorted (obj, first);
-                        h = (h + 1) & mask;
+                                return 1;
+                        h = (h + 1) & ix->mask;
                 }
-                first[i] = slot[h] ? slot[h] - 1 : i;
-                if (!slot[h])
-                        slot[h] = i + 1;
+                if (first)
+                        first[i] = ix->slot[h] ? ix->slot[h] - 1 : i;
+                if (!ix->slot[h])
+                        ix->slot[h] = i + 1;
         }
         return 0;
+}
+
+/* first[i] for many members in one pass over an index's table. */
+static int
+mark_first_hashed (const struct json *obj, size_t *first)
+{
+        struct json_index ix = { .obj = obj };
+        int rc = index_fill (&ix, obj, first);
+
+        json_index_release (&ix);
+        return rc > 0 ? mark_first_sorted (obj, first) : rc;
+}
+
+int
+json_index_build (struct json_index *ix, const struct json *obj)
+{
+        int rc;
+
+        *ix = (struct json_index) { .obj = obj };
+        if (obj->n <= 8)
+                return 0;
+        if ((rc = index_fill (ix, obj, NULL)) <= 0)
+                return rc;
+        free (ix->slot);
+        ix->slot = NULL;
+        return (ix->sorted = json_members_sorted (obj)) ? 0 : -1;
+}
+
+const struct json_member *
+json_index_get (const struct json_index *ix, const char *key)
+{
+        const struct json *obj = ix->obj;
+        size_t h;
+
+        if (ix->sorted)
+                return json_sorted_get (ix->sorted, obj->n, key);
+        if (!ix->slot) {
+                for (size_t i = 0; i < obj->n; i++)
+                        if (strcmp (obj->members[i].key, key) == 0)
+                                return &obj->members[i];
+                return NULL;
+        }
+        h = (size_t) key_hash (key, strlen (key)) & ix->mask;
+        for (size_t probes = 0; ix->slot[h] && probes <= MAX_PROBES; probes++, h = (h + 1) & ix->mask)
+                if (strcmp (obj->members[ix->slot[h] - 1].key, key) == 0)
+                        return &obj->members[ix->slot[h] - 1];
+        return NULL;
+}
+
+void
+json_index_release (struct json_index *ix)
+{
+        free (ix->slot);
+        free (ix->sorted);
+        ix->slot = NULL;
+        ix->sorted = NULL;
 }
 
 int

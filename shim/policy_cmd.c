@@ -173,98 +173,122 @@ policy_cmd_show (int argc, char **argv)
 
 /* ---- check -------------------------------------------------------------------- */
 
+/* Where the walk stands: the key or index of each step from the root,
+ * made a JSON pointer only for an operation (most leaves differ in
+ * nothing).  The walk goes down only where both trees have a container, so
+ * no deeper than the parsed document (JSON_MAX_DEPTH). */
+struct diff_step {
+        const char *key; /* NULL: an array's item `index` */
+        size_t index;
+};
+
 struct diff {
         struct json *ops; /* array of {"op","path","value"} */
         struct hd_err *err;
+        struct diff_step steps[JSON_MAX_DEPTH + 1];
+        size_t depth;
 };
 
+/* The pointer of the step being looked at, as json_pointer_append makes
+ * it (cut at `size` the same way), "/" for the root. */
 static void
-diff_op (struct diff *df, const char *op, const char *path, const struct json *value)
+diff_path (const struct diff *df, char *path, size_t size)
+{
+        path[0] = '\0';
+        for (size_t i = 0; i < df->depth; i++) {
+                char idx[24], *p = idx + sizeof idx;
+                size_t v = df->steps[i].index;
+                if (df->steps[i].key) {
+                        json_pointer_append (path, size, df->steps[i].key);
+                        continue;
+                }
+                *--p = '\0';
+                do
+                        *--p = (char) ('0' + v % 10);
+                while (v /= 10);
+                json_pointer_append (path, size, p);
+        }
+        if (!path[0])
+                snprintf (path, size, "/");
+}
+
+static void
+diff_op (struct diff *df, const char *op, const struct json *value)
 {
         struct json *o = json_new (JSON_OBJECT);
+        char path[4096];
 
+        diff_path (df, path, sizeof path);
         if (!o || json_set (o, "op", json_new_string (op), df->err) < 0
-            || json_set (o, "path", json_new_string (path[0] ? path : "/"), df->err) < 0
+            || json_set (o, "path", json_new_string (path), df->err) < 0
             || (value && json_set (o, "value", json_clone (value), df->err) < 0)
             || json_append (df->ops, o, df->err) < 0)
                 return;
 }
 
 static bool
-same (const struct json *a, const struct json *b)
+diff_push (struct diff *df, const char *key, size_t index)
 {
-        struct hd_err ignored;
-        _cleanup_free_ char *x = NULL, *y = NULL;
-        size_t lx, ly;
-
-        if (json_write (a, &x, &lx, &ignored) < 0 || json_write (b, &y, &ly, &ignored) < 0)
+        if (df->depth >= HD_ARRAY_SIZE (df->steps))
                 return false;
-        return lx == ly && memcmp (x, y, lx) == 0;
+        df->steps[df->depth++] = (struct diff_step) { key, index };
+        return true;
 }
 
-/* json_get (obj, key), through obj's sorted members when there are any. */
-static const struct json *
-diff_get (const struct json *obj, const struct json_member *const *sorted, const char *key)
-{
-        const struct json_member *m;
-
-        if (!sorted)
-                return json_get (obj, key);
-        m = json_sorted_get (sorted, obj->n, key);
-        return m ? m->value : NULL;
-}
-
-static void diff_walk (struct diff *df, const struct json *a, const struct json *b, char *path, size_t size);
+static void diff_walk (struct diff *df, const struct json *a, const struct json *b);
 
 /* Members of a missing from b are removed, those of b missing from a
- * added.  Large objects (a map an attacker filled) are looked up sorted. */
+ * added.  Keys are looked up through an index of each object (a map an
+ * attacker filled stays linear); out of memory, the diff is left short. */
 static void
-diff_object (struct diff *df, const struct json *a, const struct json *b, char *path, size_t size)
+diff_object (struct diff *df, const struct json *a, const struct json *b)
 {
-        _cleanup_free_ const struct json_member **sa = a->n > 8 ? json_members_sorted (a) : NULL;
-        _cleanup_free_ const struct json_member **sb = b->n > 8 ? json_members_sorted (b) : NULL;
-        size_t mark = strlen (path);
+        struct json_index ia, ib;
 
+        if (json_index_build (&ia, a) < 0)
+                return;
+        if (json_index_build (&ib, b) < 0) {
+                json_index_release (&ia);
+                return;
+        }
         for (size_t i = 0; i < a->n; i++) {
-                const struct json *other = diff_get (b, sb, a->members[i].key);
-                json_pointer_append (path, size, a->members[i].key);
+                const struct json_member *other = json_index_get (&ib, a->members[i].key);
+                if (!diff_push (df, a->members[i].key, 0))
+                        break;
                 if (!other)
-                        diff_op (df, "remove", path, NULL);
+                        diff_op (df, "remove", NULL);
                 else
-                        diff_walk (df, a->members[i].value, other, path, size);
-                path[mark] = '\0';
+                        diff_walk (df, a->members[i].value, other->value);
+                df->depth--;
         }
         for (size_t i = 0; i < b->n; i++)
-                if (!diff_get (a, sa, b->members[i].key)) {
-                        json_pointer_append (path, size, b->members[i].key);
-                        diff_op (df, "add", path, b->members[i].value);
-                        path[mark] = '\0';
+                if (!json_index_get (&ia, b->members[i].key) && diff_push (df, b->members[i].key, 0)) {
+                        diff_op (df, "add", b->members[i].value);
+                        df->depth--;
                 }
+        json_index_release (&ia);
+        json_index_release (&ib);
 }
 
 /* JSON-Patch-like operations that turn `a` into `b` (arrays of different
- * length are replaced whole). */
+ * length are replaced whole; a leaf is replaced unless it would be written
+ * as the same bytes, json_equal). */
 static void
-diff_walk (struct diff *df, const struct json *a, const struct json *b, char *path, size_t size)
+diff_walk (struct diff *df, const struct json *a, const struct json *b)
 {
-        size_t mark = strlen (path);
-
         if (a->type == JSON_OBJECT && b->type == JSON_OBJECT) {
-                diff_object (df, a, b, path, size);
+                diff_object (df, a, b);
                 return;
         }
         if (a->type == JSON_ARRAY && b->type == JSON_ARRAY && a->n == b->n) {
-                for (size_t i = 0; i < a->n; i++) {
-                        char idx[24];
-                        snprintf (idx, sizeof idx, "%zu", i);
-                        json_pointer_append (path, size, idx);
-                        diff_walk (df, a->items[i], b->items[i], path, size);
-                        path[mark] = '\0';
+                for (size_t i = 0; i < a->n && diff_push (df, NULL, i); i++) {
+                        diff_walk (df, a->items[i], b->items[i]);
+                        df->depth--;
                 }
                 return;
         }
-        if (!same (a, b))
-                diff_op (df, "replace", path, b);
+        if (!json_equal (a, b))
+                diff_op (df, "replace", b);
 }
 
 /* The container id Docker would use: its bind sources carry it. */
@@ -379,7 +403,6 @@ check_one (const struct policy *p, const char *path, const char *root, bool json
         struct engine_subject subject = { 0 };
         struct decision d = { 0 };
         struct hd_err err = { 0 };
-        char ptr[4096] = "";
         size_t len;
         struct diff df = { .ops = ops, .err = &err };
         struct decision canon = { 0 };
@@ -402,7 +425,7 @@ check_one (const struct policy *p, const char *path, const char *root, bool json
                 return TOOL_USAGE;
         }
         decision_prepend (&d, &canon);
-        diff_walk (&df, before, doc, ptr, sizeof ptr);
+        diff_walk (&df, before, doc);
         report (json, path, &d, ops, NULL);
         return d.verdict == VERDICT_REFUSED ? TOOL_FINDINGS : TOOL_OK;
 }

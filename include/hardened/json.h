@@ -96,6 +96,21 @@ int json_mark_first (const struct json *obj, size_t *first);
 const struct json_member **json_members_sorted (const struct json *obj);
 const struct json_member *json_sorted_get (const struct json_member *const *sorted, size_t n, const char *key);
 
+/* An index of obj's members by key, for the same loops when they look
+ * keys up in an object other than the one they walk: json_index_get is
+ * json_get's answer (the first member named `key`, or NULL) in O(1)
+ * expected, O(log n) when the keys collide.  Valid until obj's members
+ * change; json_index_build answers -1 on out of memory (nothing to
+ * release then), and json_index_release frees what it built. */
+struct json_index {
+        const struct json *obj;
+        size_t mask, *slot;
+        const struct json_member **sorted;
+};
+int json_index_build (struct json_index *ix, const struct json *obj);
+const struct json_member *json_index_get (const struct json_index *ix, const char *key);
+void json_index_release (struct json_index *ix);
+
 /* Line and column (1-based, columns in code points) of byte `off` of src. */
 void json_line_col (const char *src, size_t len, size_t off, unsigned *line, unsigned *col);
 
