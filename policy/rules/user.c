@@ -473,6 +473,8 @@ judge_config_maps (const struct policy_user *u, const struct json *doc, struct d
                 judge_maps (u, k, &maps, base, true, "the mapping", d, rule);
                 for (size_t m = 0; mounts && m < mounts->n; m++) {
                         maps_from_json (json_get (mounts->items[m], keys[k]), &maps);
+                        if (maps.n == 0)
+                                continue; /* no pointer to format for most mounts */
                         snprintf (base, sizeof base, "/mounts/%zu/%s", m, keys[k]);
                         judge_maps (u, k, &maps, base, true, "the mount's idmap", d, rule);
                 }
