@@ -34,19 +34,30 @@ static const struct {
         { "-----BEGIN ", 30 }, /* PEM: checked for PRIVATE KEY below */
 };
 
+/* strstr of each name in the upper-cased name (its first 255 bytes), with
+ * the search started only where a name's first letter is: this runs for
+ * every variable of an environment an attacker made long. */
 static bool
 name_says_secret (const char *name, size_t len)
 {
+        static bool initial[256], known;
         char up[256];
 
+        if (!known) {
+                for (size_t k = 0; k < HD_ARRAY_SIZE (secret_names); k++)
+                        initial[(unsigned char) secret_names[k][0]] = true;
+                known = true;
+        }
         if (len >= sizeof up)
                 len = sizeof up - 1;
         for (size_t i = 0; i < len; i++)
                 up[i] = (char) toupper ((unsigned char) name[i]);
         up[len] = '\0';
-        for (size_t i = 0; i < HD_ARRAY_SIZE (secret_names); i++)
-                if (strstr (up, secret_names[i]))
-                        return true;
+        for (size_t i = 0; i < len; i++)
+                for (size_t k = 0; initial[(unsigned char) up[i]] && k < HD_ARRAY_SIZE (secret_names); k++)
+                        if (secret_names[k][0] == up[i]
+                            && strncmp (up + i, secret_names[k], strlen (secret_names[k])) == 0)
+                                return true;
         return false;
 }
 
@@ -56,8 +67,8 @@ value_looks_secret (const char *v)
         size_t len = strlen (v);
 
         for (size_t i = 0; i < HD_ARRAY_SIZE (secret_formats); i++) {
-                size_t pl = strlen (secret_formats[i].prefix);
-                if (len < secret_formats[i].min_len || strncmp (v, secret_formats[i].prefix, pl) != 0)
+                if (len < secret_formats[i].min_len
+                    || strncmp (v, secret_formats[i].prefix, strlen (secret_formats[i].prefix)) != 0)
                         continue;
                 if (strcmp (secret_formats[i].prefix, "-----BEGIN ") == 0)
                         return strstr (v, "PRIVATE KEY-----") != NULL;
@@ -70,7 +81,8 @@ value_looks_secret (const char *v)
 static bool
 is_reference (const char *v)
 {
-        return v[0] == '\0' || strncmp (v, "/run/secrets/", 13) == 0 || strncmp (v, "file:", 5) == 0;
+        return v[0] == '\0' || (v[0] == '/' && strncmp (v, "/run/secrets/", 13) == 0)
+               || (v[0] == 'f' && strncmp (v, "file:", 5) == 0);
 }
 
 static bool
