@@ -962,13 +962,13 @@ json_index_get (const struct json_index *ix, const char *key)
                 return json_sorted_get (ix->sorted, obj->n, key);
         if (!ix->slot) {
                 for (size_t i = 0; i < obj->n; i++)
-                        if (strcmp (obj->members[i].key, key) == 0)
+                        if (same_text (obj->members[i].key, key))
                                 return &obj->members[i];
                 return NULL;
         }
         h = (size_t) key_hash (key, strlen (key)) & ix->mask;
         for (size_t probes = 0; ix->slot[h] && probes <= MAX_PROBES; probes++, h = (h + 1) & ix->mask)
-                if (strcmp (obj->members[ix->slot[h] - 1].key, key) == 0)
+                if (same_text (obj->members[ix->slot[h] - 1].key, key))
                         return &obj->members[ix->slot[h] - 1];
         return NULL;
 }
