@@ -182,12 +182,29 @@ struct diff_step {
         size_t index;
 };
 
+/* One operation: its pointer is at `path` in the diff's `paths`, its
+ * value (add, replace) is the checked tree's own node, shared. */
+struct diff_op {
+        const char *op;
+        size_t path;
+        const struct json *value;
+};
+
 struct diff {
-        struct json *ops; /* array of {"op","path","value"} */
-        struct hd_err *err;
+        struct diff_op *ops;
+        size_t n, cap;
+        char *paths; /* every operation's pointer, NUL-terminated, in order */
+        size_t used, room;
         struct diff_step steps[JSON_MAX_DEPTH + 1];
         size_t depth;
 };
+
+static void
+diff_free (struct diff *df)
+{
+        free (df->ops);
+        free (df->paths);
+}
 
 /* The pointer of the step being looked at, as json_pointer_append makes
  * it (cut at `size` the same way), "/" for the root. */
@@ -212,18 +229,43 @@ diff_path (const struct diff *df, char *path, size_t size)
                 snprintf (path, size, "/");
 }
 
+#define DIFF_PATH_MAX 4096
+
+/* Room for one more operation and its pointer; false: out of memory (the
+ * diff is then left short, as a failed json_append left it). */
+static bool
+diff_room (struct diff *df)
+{
+        if (df->n == df->cap) {
+                size_t cap = df->cap ? df->cap * 2 : 64;
+                struct diff_op *ops = realloc (df->ops, cap * sizeof *ops);
+                if (!ops)
+                        return false;
+                df->ops = ops;
+                df->cap = cap;
+        }
+        if (df->room - df->used < DIFF_PATH_MAX) {
+                size_t room = df->room ? df->room * 2 : 4 * DIFF_PATH_MAX;
+                char *paths = realloc (df->paths, room);
+                if (!paths)
+                        return false;
+                df->paths = paths;
+                df->room = room;
+        }
+        return true;
+}
+
 static void
 diff_op (struct diff *df, const char *op, const struct json *value)
 {
-        struct json *o = json_new (JSON_OBJECT);
-        char path[4096];
+        char *path;
 
-        diff_path (df, path, sizeof path);
-        if (!o || json_set (o, "op", json_new_string (op), df->err) < 0
-            || json_set (o, "path", json_new_string (path), df->err) < 0
-            || (value && json_set (o, "value", json_clone (value), df->err) < 0)
-            || json_append (df->ops, o, df->err) < 0)
+        if (!diff_room (df))
                 return;
+        path = df->paths + df->used;
+        diff_path (df, path, DIFF_PATH_MAX);
+        df->ops[df->n++] = (struct diff_op) { op, df->used, value };
+        df->used += strlen (path) + 1;
 }
 
 static bool
@@ -330,7 +372,7 @@ findings_json (const struct decision *d, struct hd_err *err)
 }
 
 static void
-print_text (const char *config, const struct decision *d, const struct json *ops, const char *error)
+print_text (const char *config, const struct decision *d, const struct diff *df, const char *error)
 {
         printf ("%s: %s%s%s%s\n", config, error ? "refused" : verdicts[d->verdict],
                 d && d->exemption ? " (exemption \"" : "", d && d->exemption ? d->exemption : "",
@@ -344,22 +386,49 @@ print_text (const char *config, const struct decision *d, const struct json *ops
         for (size_t i = 0; i < d->n; i++) {
                 char line[1024];
                 decision_finding_line (d, i, line, sizeof line);
-                printf ("  %s\n", line);
+                fputs ("  ", stdout);
+                fputs (line, stdout);
+                putchar ('\n');
         }
-        for (size_t i = 0; ops && i < ops->n; i++) {
-                const struct json *v = json_get (ops->items[i], "value");
+        /* "  OP PATH[: VALUE]" per operation, without printf's cost: a diff
+         * is as long as the document is (every sysctl an attacker sent) */
+        for (size_t i = 0; df && i < df->n; i++) {
                 _cleanup_free_ char *text = NULL;
                 size_t len;
                 struct hd_err ignored;
-                if (v)
-                        json_write (v, &text, &len, &ignored);
-                printf ("  %s %s%s%s\n", json_get (ops->items[i], "op")->text, json_get (ops->items[i], "path")->text,
-                        text ? ": " : "", text ? text : "");
+                if (df->ops[i].value)
+                        json_write (df->ops[i].value, &text, &len, &ignored);
+                fputs ("  ", stdout);
+                fputs (df->ops[i].op, stdout);
+                putchar (' ');
+                fputs (df->paths + df->ops[i].path, stdout);
+                if (text) {
+                        fputs (": ", stdout);
+                        fputs (text, stdout);
+                }
+                putchar ('\n');
         }
 }
 
+/* The operations as JSON: [{"op","path","value"}...]. */
+static struct json *
+diff_json (const struct diff *df, struct hd_err *err)
+{
+        struct json *a = json_new (JSON_ARRAY);
+
+        for (size_t i = 0; a && df && i < df->n; i++) {
+                struct json *o = json_new (JSON_OBJECT);
+                if (!o || json_add (o, "op", json_new_string (df->ops[i].op), err) < 0
+                    || json_add (o, "path", json_new_string (df->paths + df->ops[i].path), err) < 0
+                    || (df->ops[i].value && json_add (o, "value", json_clone (df->ops[i].value), err) < 0)
+                    || json_append (a, o, err) < 0)
+                        return a;
+        }
+        return a;
+}
+
 static void
-print_json (const char *config, const struct decision *d, const struct json *ops, const char *error)
+print_json (const char *config, const struct decision *d, const struct diff *df, const char *error)
 {
         _cleanup_json_ struct json *o = json_new (JSON_OBJECT);
         _cleanup_free_ char *text = NULL;
@@ -379,19 +448,19 @@ print_json (const char *config, const struct decision *d, const struct json *ops
                         json_append (notes, json_new_string (d->notes[i]), &err);
                 json_set (o, "notes", notes, &err);
                 json_set (o, "findings", findings_json (d, &err), &err);
-                json_set (o, "diff", ops ? json_clone (ops) : json_new (JSON_ARRAY), &err);
+                json_set (o, "diff", diff_json (df, &err), &err);
         }
         if (json_write (o, &text, &len, &err) == 0)
                 printf ("%s\n", text);
 }
 
 static void
-report (bool json, const char *config, const struct decision *d, const struct json *ops, const char *error)
+report (bool json, const char *config, const struct decision *d, const struct diff *df, const char *error)
 {
         if (json)
-                print_json (config, d, ops, error);
+                print_json (config, d, df, error);
         else
-                print_text (config, d, ops, error);
+                print_text (config, d, df, error);
 }
 
 /* One config: parse strictly, check, run the policy, show the outcome. */
@@ -399,12 +468,12 @@ static int
 check_one (const struct policy *p, const char *path, const char *root, bool json)
 {
         _cleanup_free_ char *text = NULL, *id = NULL, *dir_copy = strdup (path);
-        _cleanup_json_ struct json *doc = NULL, *before = NULL, *ops = json_new (JSON_ARRAY);
+        _cleanup_json_ struct json *doc = NULL, *before = NULL;
         struct engine_subject subject = { 0 };
         struct decision d = { 0 };
         struct hd_err err = { 0 };
         size_t len;
-        struct diff df = { .ops = ops, .err = &err };
+        __attribute__ ((cleanup (diff_free))) struct diff df = { 0 };
         struct decision canon = { 0 };
         struct spec_canon_actions actions;
 
@@ -426,7 +495,7 @@ check_one (const struct policy *p, const char *path, const char *root, bool json
         }
         decision_prepend (&d, &canon);
         diff_walk (&df, before, doc);
-        report (json, path, &d, ops, NULL);
+        report (json, path, &d, &df, NULL);
         return d.verdict == VERDICT_REFUSED ? TOOL_FINDINGS : TOOL_OK;
 }
 
