@@ -80,7 +80,8 @@ mount_flags (const struct json *m)
 
         for (size_t i = 0; o && i < o->n; i++)
                 for (size_t k = 0; k < HD_ARRAY_SIZE (mount_options); k++)
-                        if (strcmp (o->items[i]->text, mount_options[k].name) == 0)
+                        if (o->items[i]->text[0] == mount_options[k].name[0]
+                            && strcmp (o->items[i]->text, mount_options[k].name) == 0)
                                 f = mount_options[k].clear ? f & ~mount_options[k].flag : f | mount_options[k].flag;
         return f;
 }
@@ -847,7 +848,8 @@ struct dest_node {
         size_t parent;
         const char *name; /* into the entry's resolved destination */
         size_t len;
-        size_t last; /* last entry mounted here, plus one; 0: none */
+        size_t last;   /* last entry mounted here, plus one; 0: none */
+        uint64_t hash; /* of (parent, name): the table grows without hashing again */
 };
 
 struct dest_index {
@@ -866,16 +868,18 @@ dest_index_free (struct dest_index *x)
         free (x->slot);
 }
 
-/* The slot of (parent, name): where that node is, or the empty slot
- * where it goes. */
+/* The slot of (parent, name), whose hd_hash is `hash`: where that node
+ * is, or the empty slot where it goes. */
 static size_t *
-dest_slot (const struct dest_index *x, size_t parent, const char *name, size_t len)
+dest_slot (const struct dest_index *x, uint64_t hash, size_t parent, const char *name, size_t len)
 {
-        size_t i = (size_t) hd_hash (parent, name, len) & (x->nslot - 1);
+        size_t i = (size_t) hash & (x->nslot - 1);
 
         for (;; i = (i + 1) & (x->nslot - 1)) {
                 const struct dest_node *nd = x->slot[i] ? &x->node[x->slot[i] - 1] : NULL;
-                if (!nd || (nd->parent == parent && nd->len == len && memcmp (nd->name, name, len) == 0))
+                if (!nd
+                    || (nd->hash == hash && nd->parent == parent && nd->len == len
+                        && memcmp (nd->name, name, len) == 0))
                         return &x->slot[i];
         }
 }
@@ -883,7 +887,7 @@ dest_slot (const struct dest_index *x, size_t parent, const char *name, size_t l
 static size_t
 dest_child (const struct dest_index *x, size_t parent, const char *name, size_t len)
 {
-        size_t s = *dest_slot (x, parent, name, len);
+        size_t s = *dest_slot (x, hd_hash (parent, name, len), parent, name, len);
 
         return s ? s - 1 : DEST_NONE;
 }
@@ -902,7 +906,7 @@ dest_grow (struct dest_index *x)
         for (size_t i = 0; i < nold; i++)
                 if (old[i]) {
                         const struct dest_node *nd = &x->node[old[i] - 1];
-                        *dest_slot (x, nd->parent, nd->name, nd->len) = old[i];
+                        *dest_slot (x, nd->hash, nd->parent, nd->name, nd->len) = old[i];
                 }
         free (old);
         return 0;
@@ -912,7 +916,8 @@ dest_grow (struct dest_index *x)
 static size_t
 dest_ensure (struct dest_index *x, size_t parent, const char *name, size_t len)
 {
-        size_t *s = dest_slot (x, parent, name, len);
+        uint64_t hash = hd_hash (parent, name, len);
+        size_t *s = dest_slot (x, hash, parent, name, len);
 
         if (*s)
                 return *s - 1;
@@ -923,7 +928,7 @@ dest_ensure (struct dest_index *x, size_t parent, const char *name, size_t len)
                 x->node = grown;
                 x->cap *= 2;
         }
-        x->node[x->n] = (struct dest_node) { parent, name, len, 0 };
+        x->node[x->n] = (struct dest_node) { parent, name, len, 0, hash };
         *s = ++x->n;
         if (x->n * 2 > x->nslot && dest_grow (x) < 0)
                 return DEST_NONE;
@@ -940,7 +945,7 @@ dest_index_init (struct dest_index *x)
         x->slot = calloc (x->nslot, sizeof *x->slot);
         if (!x->node || !x->slot)
                 return -1;
-        x->node[x->n++] = (struct dest_node) { DEST_NONE, "", 0, 0 }; /* "/", in no slot */
+        x->node[x->n++] = (struct dest_node) { DEST_NONE, "", 0, 0, 0 }; /* "/", in no slot */
         return 0;
 }
 
