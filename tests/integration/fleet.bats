@@ -35,7 +35,8 @@ docs = {}
 for f in kust["resources"]:
     for d in yaml.safe_load_all(open(os.path.join(top, f))):
         docs["%s/%s" % (d["kind"], d["metadata"]["name"])] = d
-print(json.dumps(eval(expr, {"docs": docs, "kust": kust})))
+pod = docs["DaemonSet/hardened-installer"]["spec"]["template"]["spec"]
+print(json.dumps(eval(expr, {"docs": docs, "kust": kust, "pod": pod, "ctr": pod["containers"][0]})))
 PY
 }
 
@@ -48,23 +49,23 @@ PY
 }
 
 @test "manifests: the ConfigMap the DaemonSet mounts is the one generated from the policy and the script" {
-    run yq '[g["name"] for g in kust["configMapGenerator"]] == [v["configMap"]["name"] for v in docs["DaemonSet/hardened-installer"]["spec"]["template"]["spec"]["volumes"] if "configMap" in v]'
+    run yq '[g["name"] for g in kust["configMapGenerator"]] == [v["configMap"]["name"] for v in pod["volumes"] if "configMap" in v]'
     [ "$output" = true ]
     run yq 'sorted(kust["configMapGenerator"][0]["files"])'
     [ "$output" = '["install-node.sh", "policy.json"]' ]
     # the script the container runs and the policy it reads are keys of it
-    run yq 'docs["DaemonSet/hardened-installer"]["spec"]["template"]["spec"]["containers"][0]["command"]'
+    run yq 'ctr["command"]'
     [ "$output" = '["/bin/sh", "/etc/hardened-config/install-node.sh"]' ]
-    run yq '[(m["mountPath"], m.get("readOnly", False)) for m in docs["DaemonSet/hardened-installer"]["spec"]["template"]["spec"]["containers"][0]["volumeMounts"] if m["name"] == "config"]'
+    run yq '[(m["mountPath"], m.get("readOnly", False)) for m in ctr["volumeMounts"] if m["name"] == "config"]'
     [ "$output" = '[["/etc/hardened-config", true]]' ]
-    run yq '{e["name"]: e.get("value") for e in docs["DaemonSet/hardened-installer"]["spec"]["template"]["spec"]["containers"][0]["env"]}["POLICY_FILE"]'
+    run yq '{e["name"]: e.get("value") for e in ctr["env"]}["POLICY_FILE"]'
     [ "$output" = '"/etc/hardened-config/policy.json"' ]
 }
 
 @test "manifests: the DaemonSet mounts exactly the host paths the installer writes, read-write, and containerd's state read-only" {
-    run yq 'sorted("%s %s %s" % (v["hostPath"]["path"], m["mountPath"], m.get("readOnly", False)) for c in docs["DaemonSet/hardened-installer"]["spec"]["template"]["spec"]["containers"] for m in c["volumeMounts"] for v in docs["DaemonSet/hardened-installer"]["spec"]["template"]["spec"]["volumes"] if v["name"] == m["name"] and "hostPath" in v)'
+    run yq 'sorted("%s %s %s" % (v["hostPath"]["path"], m["mountPath"], m.get("readOnly", False)) for c in pod["containers"] for m in c["volumeMounts"] for v in pod["volumes"] if v["name"] == m["name"] and "hostPath" in v)'
     [ "$output" = '["/etc/containerd /host/etc/containerd False", "/etc/hardened /host/etc/hardened False", "/run/containerd /host/run/containerd True", "/usr/local/bin /host/usr/local/bin False"]' ]
-    run yq '[docs["DaemonSet/hardened-installer"]["spec"]["template"]["spec"][k] for k in ("hostPID", "serviceAccountName")] + [docs["DaemonSet/hardened-installer"]["metadata"]["namespace"]]'
+    run yq '[pod[k] for k in ("hostPID", "serviceAccountName")] + [docs["DaemonSet/hardened-installer"]["metadata"]["namespace"]]'
     [ "$output" = '[true, "hardened-installer", "hardened-system"]' ]
 }
 
