@@ -98,3 +98,24 @@ PY
     run jq -r '[.exemptions[].rules[].action] | unique | join(",")' "$K8S/policy.json"
     [ "$output" = warn ]
 }
+
+@test "policy: enforced, the exemption lets the installer's own privileged pod through on containerd's CRI only, and only in its namespace" {
+    # the installer's pod as containerd's CRI writes it (the captured
+    # container, moved to hardened-system, with host PID and CAP_SYS_ADMIN)
+    jq '.annotations["io.kubernetes.cri.sandbox-namespace"] = "hardened-system"
+        | .process.capabilities.effective += ["CAP_SYS_ADMIN"] | .process.capabilities.bounding += ["CAP_SYS_ADMIN"]
+        | .linux.namespaces |= map(select(.type != "pid"))' "$FIXTURES/cri-container.json" > "$T/installer.json"
+    jq '.annotations["io.kubernetes.cri.sandbox-namespace"] = "default"' "$T/installer.json" > "$T/elsewhere.json"
+    jq '.mode = "enforce"' "$K8S/policy.json" > "$T/enforce.json"
+    run "$HARDENED" policy check --policy "$T/enforce.json" --root /run/containerd/runc/k8s.io "$T/installer.json"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"namespaces.private warning at /linux/namespaces: the container would share the host's pid namespace"* ]]
+    # the same pod in another namespace
+    run "$HARDENED" policy check --policy "$T/enforce.json" --root /run/containerd/runc/k8s.io "$T/elsewhere.json"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"namespaces.private refused at /linux/namespaces: the container would share the host's pid namespace"* ]]
+    # the installer's annotations from an engine whose users set annotations (Docker)
+    run "$HARDENED" policy check --policy "$T/enforce.json" --root /run/docker/runtime-runc/moby "$T/installer.json"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"namespaces.private refused at /linux/namespaces"* ]]
+}
