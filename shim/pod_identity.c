@@ -16,7 +16,10 @@ static const struct {
         const char *key;
         size_t off, size;
 } pod_keys[] = {
-#define POD_FIELD(key, field) { key, offsetof (struct pod_identity, field), sizeof ((struct pod_identity *) 0)->field }
+#define POD_FIELD(key, field)                                                                         \
+        {                                                                                             \
+                key, offsetof (struct pod_identity, field), sizeof ((struct pod_identity *) 0)->field \
+        }
         POD_FIELD ("io.kubernetes.cri.sandbox-namespace", namespace_),
         POD_FIELD ("io.kubernetes.cri.sandbox-name", name),
         POD_FIELD ("io.kubernetes.cri.container-name", container),
@@ -49,8 +52,7 @@ annotation (const struct json *config, const char *key)
 }
 
 void
-pod_identity_from_config (const struct policy *p, const char *root, const struct json *config,
-                          struct pod_identity *out)
+pod_identity_from_config (const struct policy *p, const char *root, const struct json *config, struct pod_identity *out)
 {
         pod_identity_fill (p, root, config, annotation, out);
 }
