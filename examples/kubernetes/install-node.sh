@@ -75,7 +75,7 @@ vet() {
 install() {
     conf=$HOST_ROOT/etc/containerd/config.toml
     before=$(cksum "$conf" 2>/dev/null || true)
-    "$hd" install containerd --root "$HOST_ROOT" --binary "$BIN_DST" ${HARDENED_DEFAULT:+--default} --policy "$1" >&2 ||
+    "$hd" install containerd --root "$HOST_ROOT" --path "$BIN_DST" ${HARDENED_DEFAULT:+--default} --policy "$1" >&2 ||
         die "hardened install containerd failed"
     after=$(cksum "$conf" 2>/dev/null || true)
     [ "$before" = "$after" ] || { say "containerd configuration changed: restarting containerd"; eval "$RESTART_CONTAINERD"; }
