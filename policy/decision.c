@@ -109,7 +109,7 @@ refusing_rules (const struct decision *d, size_t *first)
 }
 
 /* One entry per refusing rule (its first message, and how many more), the
- * most important rule first (rules_rank, policy/rules/registry.c).  Only
+ * most important rule first (rules_rank, policy/rules/rank.c).  Only
  * whole entries are written: what does not fit is counted at the end, so
  * the line never ends mid-entry in docker's or the kubelet's output, and
  * what is left out is the least important. */

@@ -29,7 +29,7 @@ struct rule {
 extern const struct rule *const rules_registry[];
 extern const size_t rules_registry_len;
 
-/* A rule id's place in the order of importance (policy/rules/registry.c
+/* A rule id's place in the order of importance (policy/rules/rank.c
  * says how it is decided): 0 is the most important.  The one-line refusal
  * summary names rules in this order.  An id not ranked gets a rank after
  * every ranked one, and rules_ranked() is false for it. */
