@@ -165,7 +165,7 @@ def kubelet_container(pod_config, cfg):
     return cfg
 
 
-def fail(verb, e):
+def fail(e):
     # grpc-go's formatting of a status, as the kubelet logs and reports it
     print("rpc error: code = %s desc = %s" % (e.code().name.title().replace("_", ""), e.details()),
           file=sys.stderr)
@@ -181,7 +181,7 @@ class Client:
         try:
             return getattr(self.rt, verb)(req, timeout=TIMEOUT)
         except grpc.RpcError as e:
-            fail(verb, e)
+            fail(e)
 
     def version(self):
         r = self.call("Version", pb.VersionRequest(version="v1"))
