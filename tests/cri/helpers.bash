@@ -32,6 +32,7 @@ cri_require() {
         /usr/bin/python3 jq; do
         command -v "$bin" >/dev/null 2>&1 || why="${why:+$why, }$bin missing"
     done
+    [ -x /usr/lib/cni/loopback ] || why="${why:+$why, }/usr/lib/cni/loopback (containernetworking-plugins) missing"
     /usr/bin/python3 -c 'import grpc, grpc_tools.protoc, google.protobuf' 2>/dev/null \
         || why="${why:+$why, }python3-grpcio/python3-grpc-tools missing"
     for bin in "$HARDENED" "$CRI_SUBREAPER" "$CRI_PAUSE"; do
