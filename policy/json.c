@@ -307,12 +307,18 @@ json_pointer_append (char *buf, size_t size, const char *component)
         if (used + 1 >= size)
                 return;
         buf[used++] = '/';
-        for (const char *c = component; *c && used + 2 < size; c++) {
-                if (*c == '~' || *c == '/') {
+        /* runs of plain bytes copied whole: a pointer is made per entry of a
+         * list an attacker made long (the policy check's diff) */
+        for (const char *c = component; *c && used + 2 < size;) {
+                size_t span = strcspn (c, "~/");
+                if (span > size - 2 - used)
+                        span = size - 2 - used;
+                memcpy (buf + used, c, span);
+                used += span;
+                c += span;
+                if (*c && used + 2 < size) {
                         buf[used++] = '~';
-                        buf[used++] = *c == '~' ? '0' : '1';
-                } else {
-                        buf[used++] = *c;
+                        buf[used++] = *c++ == '~' ? '0' : '1';
                 }
         }
         buf[used] = '\0';

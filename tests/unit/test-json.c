@@ -315,6 +315,45 @@ index_lookups (void)
         ok (built && index_agrees (hard), "json_index_get: json_get's answers when the keys collide");
 }
 
+/* RFC 6901 escaping one byte at a time, cut where json_pointer_append
+ * cuts (the reference it is held to). */
+static void
+pointer_reference (char *buf, size_t size, const char *component)
+{
+        size_t used = strlen (buf);
+
+        if (used + 1 >= size)
+                return;
+        buf[used++] = '/';
+        for (const char *c = component; *c && used + 2 < size; c++) {
+                if (*c == '~' || *c == '/') {
+                        buf[used++] = '~';
+                        buf[used++] = *c == '~' ? '0' : '1';
+                } else {
+                        buf[used++] = *c;
+                }
+        }
+        buf[used] = '\0';
+}
+
+/* Every buffer size from 1 to past the whole pointer, after every prefix. */
+static void
+pointer_cuts (void)
+{
+        static const char *const parts[] = { "linux", "a/b~c", "~~//", "", "net.ipv4.conf.e1.forwarding", "x~" };
+        bool all = true;
+
+        for (size_t size = 1; size < 80 && all; size++) {
+                char a[80] = "", b[80] = "";
+                for (size_t i = 0; i < HD_ARRAY_SIZE (parts) && all; i++) {
+                        json_pointer_append (a, size, parts[i]);
+                        pointer_reference (b, size, parts[i]);
+                        all = strcmp (a, b) == 0;
+                }
+        }
+        ok (all, "json_pointer_append escapes ~ and / and cuts at the buffer as byte-by-byte escaping does");
+}
+
 /* ---- json_write writes yajl_gen's bytes ---------------------------------- */
 
 /* The reference: yajl_gen, compact, validating UTF-8, as json_write once
@@ -493,6 +532,7 @@ main (void)
         duplicates ();
         lookups ();
         index_lookups ();
+        pointer_cuts ();
         limits ();
         fixtures ();
         peeks ();
