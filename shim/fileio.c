@@ -127,11 +127,10 @@ fill_temp (int fd, const char *data, size_t len, const struct stat *orig, struct
 }
 
 int
-fileio_replace_at (int dirfd, const char *name, const char *data, size_t len, const struct stat *orig,
-                   struct hd_err *err)
+fileio_write_temp (int dirfd, const char *name, const char *data, size_t len, const struct stat *orig, char *tmp,
+                   size_t size, struct hd_err *err)
 {
-        char tmp[512];
-        _cleanup_close_ int fd = create_temp (dirfd, name, orig->st_mode, tmp, sizeof tmp, err);
+        _cleanup_close_ int fd = create_temp (dirfd, name, orig->st_mode, tmp, size, err);
 
         if (fd < 0)
                 return -1;
@@ -139,6 +138,12 @@ fileio_replace_at (int dirfd, const char *name, const char *data, size_t len, co
                 unlinkat (dirfd, tmp, 0);
                 return -1;
         }
+        return 0;
+}
+
+int
+fileio_commit_temp (int dirfd, const char *tmp, const char *name, struct hd_err *err)
+{
         if (renameat (dirfd, tmp, dirfd, name) < 0) {
                 int saved = errno;
                 unlinkat (dirfd, tmp, 0);
@@ -147,4 +152,15 @@ fileio_replace_at (int dirfd, const char *name, const char *data, size_t len, co
         if (fsync (dirfd) < 0)
                 return hd_err_sys (err, HD_EXIT_INTERNAL, errno, "fsync of directory");
         return 0;
+}
+
+int
+fileio_replace_at (int dirfd, const char *name, const char *data, size_t len, const struct stat *orig,
+                   struct hd_err *err)
+{
+        char tmp[512];
+
+        if (fileio_write_temp (dirfd, name, data, len, orig, tmp, sizeof tmp, err) < 0)
+                return -1;
+        return fileio_commit_temp (dirfd, tmp, name, err);
 }

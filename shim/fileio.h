@@ -30,4 +30,12 @@ int fileio_read_fd (int fd, size_t cap, char **out, size_t *len, struct hd_err *
 int fileio_replace_at (int dirfd, const char *name, const char *data, size_t len, const struct stat *orig,
                        struct hd_err *err);
 
+/* fileio_replace_at in two steps, for a caller that checks the new file
+ * before it replaces the old one: the temporary ".<name>.hardened-<random>"
+ * written and fsync'd (its name in tmp), then renamed over `name` and the
+ * directory fsync'd.  Each removes the temporary when it fails. */
+int fileio_write_temp (int dirfd, const char *name, const char *data, size_t len, const struct stat *orig, char *tmp,
+                       size_t size, struct hd_err *err);
+int fileio_commit_temp (int dirfd, const char *tmp, const char *name, struct hd_err *err);
+
 #endif
