@@ -10,6 +10,7 @@
 #include "backend_features.h"
 #include "cli.h"
 #include "guard.h"
+#include "install_cmd.h"
 #include "policy_cmd.h"
 #include "record_sinks.h"
 #include "runclog.h"
@@ -87,9 +88,12 @@ main (int argc, char **argv)
         bool guarded;
         char *backend, *owned;
 
-        /* Not a runtime call: the ops tooling (runc has no "policy" verb). */
+        /* Not runtime calls: the ops tooling and the node set-up (runc has no
+         * "policy", "install" or "uninstall" verb). */
         if (argc >= 2 && strcmp (argv[1], "policy") == 0)
                 return policy_cmd_main (argc - 2, argv + 2);
+        if (argc >= 2 && (strcmp (argv[1], "install") == 0 || strcmp (argv[1], "uninstall") == 0))
+                return install_cmd_main (argc - 2, argv + 2, argv[1][0] == 'u');
         if (cli_parse_globals (argc, argv, &cli, &err) < 0)
                 return fail (&cli, &err);
         /* guarded: the call goes through the guard (guard.h) */
