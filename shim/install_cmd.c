@@ -207,15 +207,6 @@ plan_read (struct planned *p, bool create_dir, struct hd_err *err)
         return 0;
 }
 
-static void
-print_log (FILE *log, char **buf)
-{
-        fclose (log);
-        fputs (*buf ? *buf : "", stdout);
-        free (*buf);
-        *buf = NULL;
-}
-
 /* Install: does `text` hold nothing of hardened's (then it is the backup)? */
 static bool
 clean (const struct install_cmd *c, const struct planned *p)
@@ -333,14 +324,15 @@ plan_file (const struct install_cmd *c, struct planned *p, struct hd_err *err)
                 rc = plan_change (c, p, log, err);
         if (rc == 0)
                 rc = plan_validate (c, p, vlog, err);
-        if (rc == 0)
-                say_plan (c, p);
         fclose (vlog);
-        print_log (log, &buf);
-        if (rc == 0)
-                say_backup (c, p);
+        fclose (log);
+        if (rc < 0) /* a refusal says only why */
+                return -1;
+        say_plan (c, p);
+        fputs (buf ? buf : "", stdout);
+        say_backup (c, p);
         fputs (vbuf ? vbuf : "", stdout);
-        return rc;
+        return 0;
 }
 
 static int

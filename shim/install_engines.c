@@ -40,7 +40,7 @@ docker_runtimes (const char *file, struct json *root, struct json **out, struct 
         struct json *r = json_get (root, "runtimes");
 
         if (r && r->type != JSON_OBJECT)
-                return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "%s: /runtimes is a %s, not an object", file,
+                return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "%s: /runtimes is %s, not an object", file,
                                    json_type_name (r->type));
         *out = r ? r : json_ensure (root, "runtimes", JSON_OBJECT, err);
         return *out ? 0 : -1;

@@ -453,6 +453,8 @@ toml_check_table (const struct toml_doc *doc, const struct toml_path *t, struct 
         char what[1400];
         size_t seen = NO_TABLE;
 
+        if (t->n == 0) /* the root table: no key can define it */
+                return 0;
         for (size_t i = 0; i < doc->n; i++) {
                 const struct toml_line *l = &doc->lines[i];
                 bool related = l->kind == LINE_HEADER
@@ -472,8 +474,9 @@ toml_check_table (const struct toml_doc *doc, const struct toml_path *t, struct 
                         seen = i;
                 if (l->kind == LINE_KEYVAL && key_defines (doc, i, t)) {
                         snprintf (what, sizeof what,
-                                  "%s is defined here by a dotted key or an inline table; hardened edits only "
-                                  "[table] headers with key = value lines: write it as a table, or edit it by hand",
+                                  "a dotted key or an inline table here defines %s or a table around it; hardened "
+                                  "edits only [table] headers with key = value lines: write them as tables, or edit "
+                                  "the file by hand",
                                   toml_path_name (t));
                         return refuse (doc, i, err, what);
                 }
