@@ -542,6 +542,8 @@ static const char help_text[] =
         "       hardened policy check --policy FILE [--format text|json] [--root DIR] CONFIG...\n"
         "       hardened policy show [--policy FILE] [--backend PATH]\n"
         "       hardened policy version | help\n"
+        "       hardened install|uninstall docker|containerd|podman [--default] [--as-runc]\n"
+        "                [--policy FILE] [--dry-run] [--root DIR] [--config FILE] (see hardened(8))\n"
         "\n"
         "hardened is called exactly like runc.  For create, run, restore, exec --process and\n"
         "update --resources it reads the JSON runc would read, refuses anything runc's decoder\n"

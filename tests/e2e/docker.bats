@@ -157,8 +157,12 @@ cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgr
     diff <("$HARDENED" --policy "$E2E_DIR/policy-default.json" features) <(runc features)
 }
 
-@test "daemon-wide default: with \"default-runtime\": \"hardened\" a plain docker run is enforced" {
-    e2e_reload "$E2E_DIR" '{"default-runtime": "hardened"}'
+@test "daemon-wide default: hardened install docker --default, SIGHUP, and a plain docker run is enforced" {
+    run "$HARDENED" install docker --config "$E2E_DIR/daemon.json" --default --path "$HARDENED" \
+        -- --policy "$E2E_DIR/policy-default.json"
+    [ "$status" -eq 0 ]
+    [ "${lines[1]}" = '  + /default-runtime: "hardened"' ]
+    e2e_hup "$E2E_DIR"
     [ "$(dk info --format '{{.DefaultRuntime}}')" = hardened ]
     # dockerd probes the default runtime's --version: runc's commit still shows
     [ "$(dk info --format '{{.RuncCommit.ID}}')" = "$(runc --version | sed -n 's/^commit: //p')" ]

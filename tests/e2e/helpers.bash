@@ -123,17 +123,24 @@ e2e_image() {
     tar -C "$1/image-rootfs" -c . | "$E2E_DOCKER" -H "unix://$1/docker.sock" import - "$E2E_IMAGE" >/dev/null
 }
 
-# daemon.json registering hardened under several names, one policy each.
+# daemon.json registering hardened under several names, one policy each:
+# the private daemon's own keys, then `hardened install docker` per runtime
+# (what an administrator runs), then EXTRA merged over the result.
 e2e_daemon_json() {
     local d=$1 extra=${2:-}
-    jq -n --arg hd "$HARDENED" --arg d "$d" --argjson extra "${extra:-{\}}" '{
-        bridge: "none", iptables: false, "ip-forward": false, "ip-masq": false,
-        "userland-proxy": false, "storage-driver": "overlay2",
-        runtimes: {
-            hardened: { path: $hd, runtimeArgs: ["--policy", "\($d)/policy-default.json"] },
-            "hardened-restricted": { path: $hd, runtimeArgs: ["--policy", "\($d)/policy-restricted.json"] },
-            "hardened-audit": { path: $hd, runtimeArgs: ["--policy", "\($d)/policy-audit.json"] }
-        } } * $extra' > "$d/daemon.json"
+    jq -n '{bridge: "none", iptables: false, "ip-forward": false, "ip-masq": false,
+            "userland-proxy": false, "storage-driver": "overlay2"}' > "$d/daemon.json"
+    e2e_install_runtime "$d" hardened "$d/policy-default.json" || return 1
+    e2e_install_runtime "$d" hardened-restricted "$d/policy-restricted.json" || return 1
+    e2e_install_runtime "$d" hardened-audit "$d/policy-audit.json" || return 1
+    [ -z "$extra" ] && return 0
+    jq --argjson extra "$extra" '. * $extra' "$d/daemon.json" > "$d/daemon.json.new"
+    mv "$d/daemon.json.new" "$d/daemon.json"
+}
+# e2e_install_runtime DIR NAME POLICY: `hardened install docker` of one
+# runtime running hardened --policy POLICY, into DIR/daemon.json.
+e2e_install_runtime() {
+    "$HARDENED" install docker --config "$1/daemon.json" --name "$2" --path "$HARDENED" -- --policy "$3" >/dev/null
 }
 
 # The policies the runtimes above name: the shipped ones, audit = default in audit mode.
@@ -162,20 +169,22 @@ dk() { "$E2E_DOCKER" -H "unix://$E2E_DIR/docker.sock" "$@"; }
 # e2e_reload DIR JSON: merge JSON into the base daemon.json, SIGHUP dockerd
 # (it reloads "runtimes" and "default-runtime"), wait until it shows.
 e2e_reload() {
-    local d=$1 pid want
-    e2e_daemon_json "$d" "$2"
+    e2e_daemon_json "$1" "$2"
+    e2e_hup "$1"
+}
+
+# e2e_hup DIR: SIGHUP the dockerd at DIR and wait until it shows daemon.json's default runtime.
+e2e_hup() {
+    local d=$1 want
     want=$(jq -r '."default-runtime" // "runc"' "$d/daemon.json")
-    pid=$(cat "$d/dockerd.pid.launch")
-    kill -HUP "$pid"
+    kill -HUP "$(cat "$d/dockerd.pid.launch")"
     e2e_wait 20 sh -c "[ \"\$($E2E_DOCKER -H unix://$d/docker.sock info --format '{{.DefaultRuntime}}')\" = $want ]"
 }
 
 # e2e_add_runtime NAME POLICY: register one more hardened runtime and reload.
 e2e_add_runtime() {
     local d=$E2E_DIR
-    jq --arg n "$1" --arg hd "$HARDENED" --arg p "$2" \
-        '.runtimes[$n] = {path: $hd, runtimeArgs: ["--policy", $p]}' "$d/daemon.json" > "$d/daemon.json.new"
-    mv "$d/daemon.json.new" "$d/daemon.json"
+    e2e_install_runtime "$d" "$1" "$2" || return 1
     kill -HUP "$(cat "$d/dockerd.pid.launch")"
     e2e_wait 20 sh -c "$E2E_DOCKER -H unix://$d/docker.sock info --format '{{json .Runtimes}}' | jq -e 'has(\"$1\")'"
 }
