@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -45,6 +46,54 @@ bool
 engine_annotation_trusted (const struct policy *p, const char *root, const char *key)
 {
         return key_trusted (p, root, key);
+}
+
+/* What containerd's CRI plugin writes on every container it creates
+ * (pkg/cri/annotations, containerd 1.6), after the pod's own annotations. */
+#define CRI_TYPE_KEY "io.kubernetes.cri.container-type"
+static const struct {
+        const char *key;
+        size_t off; /* in struct cri_context */
+} cri_keys[] = {
+        { "io.kubernetes.cri.sandbox-id", offsetof (struct cri_context, sandbox_id) },
+        { "io.kubernetes.cri.sandbox-uid", offsetof (struct cri_context, pod_uid) },
+        { "io.kubernetes.cri.sandbox-namespace", offsetof (struct cri_context, pod_namespace) },
+        { "io.kubernetes.cri.sandbox-name", offsetof (struct cri_context, pod_name) },
+        { "io.kubernetes.cri.container-name", offsetof (struct cri_context, container_name) },
+};
+static const struct {
+        const char *value;
+        enum cri_role role;
+} cri_roles[] = {
+        { "sandbox", CRI_SANDBOX },
+        { "container", CRI_CONTAINER },
+};
+
+/* A CRI annotation's value, where this call's engine owns the key. */
+static const char *
+cri_value (const struct policy *p, const struct json *annotations, const char *root, const char *key)
+{
+        const struct json *v = json_get (annotations, key);
+
+        return v && v->type == JSON_STRING && key_trusted (p, root, key) ? v->text : NULL;
+}
+
+void
+engine_cri_context (const struct policy *p, const struct json *doc, const struct engine_subject *s,
+                    struct cri_context *out)
+{
+        const struct json *annotations = json_get (doc, "annotations");
+        const char *root = s ? s->state_root : NULL;
+        const char *type = cri_value (p, annotations, root, CRI_TYPE_KEY);
+
+        memset (out, 0, sizeof *out);
+        for (size_t i = 0; type && i < HD_ARRAY_SIZE (cri_roles); i++)
+                if (strcmp (type, cri_roles[i].value) == 0)
+                        out->role = cri_roles[i].role;
+        if (out->role == CRI_NONE)
+                return;
+        for (size_t i = 0; i < HD_ARRAY_SIZE (cri_keys); i++)
+                *(const char **) ((char *) out + cri_keys[i].off) = cri_value (p, annotations, root, cri_keys[i].key);
 }
 
 /* The first key of e's annotation match that this call's engine does not
@@ -105,13 +154,35 @@ engine_action (const struct policy *p, const struct policy_exemption *e, const c
         return p->mode == MODE_AUDIT && a != ACTION_OFF ? ACTION_WARN : a;
 }
 
+/* What the CRI cannot express, so a finding there is an absent value and
+ * is filled in (the policy's default) rather than refused: containerd 1.6
+ * writes no pids limit for a container (the CRI's LinuxContainerResources
+ * has no such field; the kubelet's podPidsLimit, unlimited by default, is
+ * on the pod's cgroup). */
+static const struct {
+        enum cri_role role;
+        const char *rule;
+} cri_filled[] = {
+        { CRI_CONTAINER, "resources.pids" },
+};
+
 static enum policy_action
-effective_action (const struct policy *p, const struct policy_exemption *e, const struct rule *r)
+cri_action (const struct decision *d, const struct rule *r, enum policy_action a)
+{
+        for (size_t i = 0; a == ACTION_REJECT && i < HD_ARRAY_SIZE (cri_filled); i++)
+                if (d->cri.role == cri_filled[i].role && strcmp (r->id, cri_filled[i].rule) == 0)
+                        return ACTION_REWRITE;
+        return a;
+}
+
+static enum policy_action
+effective_action (const struct policy *p, const struct policy_exemption *e, const struct rule *r,
+                  const struct decision *d)
 {
         enum policy_action a;
 
         memcpy (&a, (const char *) p + r->action, sizeof a); /* the rule's field in struct policy */
-        return engine_action (p, e, r->family, a);
+        return engine_action (p, e, r->family, cri_action (d, r, a));
 }
 
 /* Fix what the rule found, then check again: a fix that does not leave the
@@ -127,6 +198,7 @@ apply_fix (const struct policy *p, const struct rule *r, struct json *doc, const
                 return -1;
         again.bundle = d->bundle;
         again.container_id = d->container_id;
+        again.cri = d->cri;
         r->check (p, doc, &again, r->id);
         *clean = again.n == 0 && again.dropped == 0;
         return 0;
@@ -150,14 +222,55 @@ snapshot (const struct json *doc, struct decision *d, size_t first, bool applied
         }
 }
 
+/* What a pod sandbox is judged by (podSandbox): the policy, with the
+ * families the pause process has no use for on rewrite (unless off) and
+ * the sandbox's own resource caps.  The families it keeps (host
+ * namespaces, mounts, devices, privileged, sysctls, hooks, annotations,
+ * oomScoreAdj, ...) judge it as any container: a hostNetwork or hostPID
+ * pod is refused as ever. */
+static const char *const sandbox_rewritten[] = {
+        "user", "readOnlyRootfs", "capabilities", "noNewPrivileges", "seccomp", "resources", "maskedPaths", "rlimits",
+};
+
+static bool
+sandbox_rewrites (const char *family)
+{
+        for (size_t i = 0; i < HD_ARRAY_SIZE (sandbox_rewritten); i++)
+                if (strcmp (family, sandbox_rewritten[i]) == 0)
+                        return true;
+        return false;
+}
+
+static void
+sandbox_policy (const struct policy *p, struct policy *out)
+{
+        *out = *p; /* shallow: every pointer stays the policy's, nothing is freed through it */
+        for (size_t k = 0; p->pod_sandbox.rewrite && k < rules_registry_len; k++) {
+                enum policy_action *a = (enum policy_action *) ((char *) out + rules_registry[k]->action);
+                if (sandbox_rewrites (rules_registry[k]->family) && *a != ACTION_OFF)
+                        *a = ACTION_REWRITE;
+        }
+        if (p->pod_sandbox.memory)
+                out->resources.memory_default = out->resources.memory_max = p->pod_sandbox.memory;
+        if (p->pod_sandbox.pids)
+                out->resources.pids_default = out->resources.pids_max = p->pod_sandbox.pids;
+}
+
 int
 engine_run (const struct policy *p, unsigned verb, struct json *doc, const struct engine_subject *subject,
             struct decision *d, struct hd_err *err)
 {
         const struct policy_exemption *e;
         bool refused = false, fixed = false;
+        struct policy sandbox;
 
         decision_init (d);
+        engine_cri_context (p, doc, subject, &d->cri);
+        if (d->cri.role == CRI_SANDBOX) {
+                sandbox_policy (p, &sandbox);
+                p = &sandbox;
+                decision_note (d, "pod sandbox %s: judged by podSandbox", d->cri.sandbox_id ? d->cri.sandbox_id : "");
+        }
         d->mode = p->mode;
         d->policy_source = p->source;
         d->container_id = subject ? subject->container_id : NULL;
@@ -166,7 +279,7 @@ engine_run (const struct policy *p, unsigned verb, struct json *doc, const struc
         d->exemption = e ? e->name : NULL;
         for (size_t k = 0; k < rules_registry_len; k++) {
                 const struct rule *r = rules_registry[k];
-                enum policy_action a = effective_action (p, e, r);
+                enum policy_action a = effective_action (p, e, r, d);
                 size_t first = d->n, dropped = d->dropped;
                 bool clean = false;
 

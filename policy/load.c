@@ -568,7 +568,8 @@ load_deny (struct loader *l, const struct schema_row *row, const struct schema_a
         struct policy_seccomp *s = at->dst;
 
         for (const char *const *b = row->arg; *b; b++)
-                s->deny[s->ndeny++] = *b;
+                if (s->deny_ptrace || strcmp (*b, "ptrace") != 0)
+                        s->deny[s->ndeny++] = *b;
         for (size_t i = 0; at->v && i < at->v->n; i++) {
                 const struct json *e = at->v->items[i];
                 char ptr[64];

@@ -250,6 +250,8 @@ static const struct schema_row runtime_flags_rows[] = { ACTION (runtime_flags), 
 static const struct schema_row seccomp_rows[] = {
         ACTION (seccomp.action),
         { KEY ("profile", &t_string), load_seccomp_profile, AT (seccomp), STR ("default") },
+        /* before deny: load_deny leaves ptrace out of the minimum when false */
+        { KEY ("denyPtrace", &t_bool), load_bool, AT (seccomp.deny_ptrace), BOOL (true) },
         { KEY ("deny", &t_strings), load_deny, AT (seccomp), NONE, show_deny, builtin_deny },
         END,
 };
@@ -488,6 +490,17 @@ static const struct schema_row audit_rows[] = {
 };
 static const struct spec_type t_audit = SCHEMA_OBJECT (audit_rows);
 
+/* podSandbox: a pod's sandbox in the trusted CRI context (policy/engine.c).
+ * runc init (a Go program, several threads) runs in the sandbox's cgroup
+ * before pause does, so the caps leave it room. */
+static const struct schema_row pod_sandbox_rows[] = {
+        { KEY ("rewrite", &t_bool), load_bool, AT (pod_sandbox.rewrite), BOOL (true) },
+        { KEY ("memory", &t_string), load_size_field, AT (pod_sandbox.memory), STR ("64Mi") },
+        { KEY ("pids", &t_i64), load_positive, AT (pod_sandbox.pids), NUM ("32") },
+        END,
+};
+static const struct spec_type t_pod_sandbox = SCHEMA_OBJECT (pod_sandbox_rows);
+
 static const struct schema_row policy_rows[] = {
         { KEY ("apiVersion", &t_string), load_api_version, 0, STR ("hardened/v1"), .flags = SCHEMA_REQUIRED },
         { KEY ("mode", &t_string), load_mode, AT (mode), STR ("enforce") },
@@ -500,6 +513,7 @@ static const struct schema_row policy_rows[] = {
         { KEY ("decisionLog", &t_string), load_abs_path, AT (decision_log) },
         { KEY ("audit", &t_audit) },
         { KEY ("rules", &t_rules) },
+        { KEY ("podSandbox", &t_pod_sandbox) },
         { KEY ("exemptions", &t_exemptions), load_exemptions, AT (exemptions), SHOWN (JSON_ARRAY, "[]") },
         { KEY ("trustedAnnotations", &t_trusts), load_trust, AT (trusted_annotations), NONE, show_trusted,
           trusted_default },

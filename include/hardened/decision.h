@@ -34,6 +34,21 @@ struct finding {
 
 #define DECISION_MAX_NOTES 4
 
+/* What containerd's CRI says a container is (policy/engine.c,
+ * engine_cri_context), known only where its io.kubernetes.cri. keys are
+ * the engine's own under this call's runc --root (trustedAnnotations):
+ * elsewhere any user could have written them, and role is CRI_NONE. */
+enum cri_role {
+        CRI_NONE,      /* not a CRI container, or its annotations are not the engine's */
+        CRI_SANDBOX,   /* io.kubernetes.cri.container-type: sandbox (the pod's pause) */
+        CRI_CONTAINER, /* io.kubernetes.cri.container-type: container */
+};
+struct cri_context {
+        enum cri_role role;
+        /* The trusted keys' values (point into the document), or NULL. */
+        const char *sandbox_id, *pod_uid, *pod_namespace, *pod_name, *container_name;
+};
+
 struct decision {
         enum verdict verdict;
         enum policy_mode mode;
@@ -42,6 +57,7 @@ struct decision {
         const char *container_id; /* or NULL */
         const char *bundle;       /* create/run/restore, or NULL */
         const char *exemption;    /* name of the exemption that applied, or NULL */
+        struct cri_context cri;   /* the CRI's word on the subject, where it is the engine's */
         size_t nnotes;            /* things a rule could not do here, e.g. no AppArmor */
         size_t n;
         size_t dropped; /* findings beyond DECISION_MAX_FINDINGS */

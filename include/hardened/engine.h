@@ -44,6 +44,15 @@ const struct policy_exemption *engine_exemption_for (const struct policy *p, con
  * record's pod identity may rely on. */
 bool engine_annotation_trusted (const struct policy *p, const char *root, const char *key);
 
+/* What containerd's CRI says `doc` is (decision.h, struct cri_context):
+ * a pod sandbox or a pod's container, with its pod's names, read from the
+ * io.kubernetes.cri. annotations only where the policy's
+ * trustedAnnotations give the subject's state root those keys (the same
+ * decision as for exemptions).  Anywhere else role is CRI_NONE.  engine_run
+ * puts it in d->cri for the rules. */
+void engine_cri_context (const struct policy *p, const struct json *doc, const struct engine_subject *s,
+                         struct cri_context *out);
+
 /* The same for an id alone (no state root: annotations never count). */
 const struct policy_exemption *engine_exemption (const struct policy *p, const struct json *doc, const char *id);
 

@@ -81,6 +81,7 @@ struct policy_seccomp {
         const char *deny[POLICY_MAX_DENY]; /* must be blocked: built-in minimum + the file's */
         const unsigned char *text_sha256;  /* SHA-256 of the text `profile` was parsed from, if known */
         bool profile_builtin;              /* `profile` is policy_default_seccomp_tree (): not owned */
+        bool deny_ptrace;                  /* denyPtrace: ptrace is on the built-in minimum */
         struct policy_seccomp_memo *memo;  /* the profile's verdict, once judged (owned) */
 };
 
@@ -179,6 +180,18 @@ struct policy_surface {
         enum policy_action secrets;
 };
 
+/* podSandbox: how a pod's sandbox (containerd's pause container, known
+ * only in the trusted CRI context: decision.h, struct cri_context) is
+ * judged.  Infrastructure that needs no uid, capability, writable root or
+ * system call beyond the policy's, so those families fix it rather than
+ * refuse it; host namespaces, mounts, devices and the rest are judged as
+ * for any container. */
+struct policy_pod_sandbox {
+        bool rewrite;   /* the process families (policy/engine.c) get rewrite, not reject */
+        int64_t memory; /* bytes: a sandbox's memory default and max; 0: the resources family's */
+        int64_t pids;   /* a sandbox's pids default and max; 0: the resources family's */
+};
+
 /* The "document" section: what the shim does with JSON that runc's decoder
  * reads with one meaning but that is not written canonically (a key that
  * folds to a field, null, a repeated field, a field runc ignores).  Each is
@@ -241,6 +254,7 @@ struct policy {
         struct policy_resources resources;
         struct policy_realtime realtime;
         struct policy_surface surface;
+        struct policy_pod_sandbox pod_sandbox;
         size_t nexemptions;
         struct policy_exemption exemptions[POLICY_MAX_EXEMPTIONS];
         /* Where an exemption may match by annotation: [{"root": runc's

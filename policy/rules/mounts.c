@@ -196,10 +196,71 @@ engine_file_root (const char *src, const char *id, char *root, size_t size)
         return false;
 }
 
-static bool
-engine_managed (const char *src, const char *id)
+/* A pod's files, in the trusted CRI context only (d->cri: the ids are the
+ * engine's own io.kubernetes.cri.sandbox-id and sandbox-uid, which a pod's
+ * author neither chooses nor knows before the pod exists):
+ *   containerd 1.6  <root or state>/io.containerd.grpc.v1.cri/sandboxes/<sandbox id>/{hosts,hostname,resolv.conf,shm}
+ *   the kubelet     <root>/pods/<pod uid>/etc-hosts, .../containers/<name>/<file> (termination log),
+ *                   .../volumes/<plugin>/<volume>[/...] (emptyDir, configMap, secret, projected tokens)
+ * A hostPath of /var/lib/kubelet (or of another pod's directory) is none of these. */
+static const char *const cri_sandbox_files[] = { "hosts", "hostname", "resolv.conf", "shm", NULL };
+
+/* The number of components of the relative path s, or 0 when one is
+ * empty, "." or "..". */
+static size_t
+components (const char *s)
 {
-        return engine_file_root (src, id, NULL, 0);
+        size_t n = 0;
+
+        for (const char *c = s;; n++) {
+                size_t len = strcspn (c, "/");
+                if (len == 0 || (len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
+                        return 0;
+                if (!c[len])
+                        return n + 1;
+                c += len + 1;
+        }
+}
+
+static bool
+kubelet_pod_file (const char *rest)
+{
+        return strcmp (rest, "etc-hosts") == 0
+               || (strncmp (rest, "containers/", 11) == 0 && components (rest + 11) == 2)
+               || (strncmp (rest, "volumes/", 8) == 0 && components (rest + 8) >= 2);
+}
+
+static bool
+id_below (const char *src, const char *layout, const char *id, const char **rest)
+{
+        size_t idlen = id ? strlen (id) : 0, n = strlen (layout);
+
+        if (!idlen || strchr (id, '/') || strcmp (id, ".") == 0 || strcmp (id, "..") == 0)
+                return false;
+        for (const char *p = strstr (src, layout); p; p = strstr (p + 1, layout))
+                if (strncmp (p + n, id, idlen) == 0 && p[n + idlen] == '/') {
+                        *rest = p + n + idlen + 1;
+                        return true;
+                }
+        return false;
+}
+
+static bool
+cri_pod_file (const char *src, const struct decision *d)
+{
+        const char *rest;
+
+        if (d->cri.role == CRI_NONE)
+                return false;
+        return (id_below (src, "/io.containerd.grpc.v1.cri/sandboxes/", d->cri.sandbox_id, &rest)
+                && name_in (rest, cri_sandbox_files))
+               || (id_below (src, "/pods/", d->cri.pod_uid, &rest) && kubelet_pod_file (rest));
+}
+
+static bool
+engine_managed (const char *src, const struct decision *d)
+{
+        return engine_file_root (src, d->container_id, NULL, 0) || cri_pod_file (src, d);
 }
 
 /* A region of a filesystem that a denied path shows: (device, path inside
@@ -603,7 +664,7 @@ source_judge (struct bind_ctx *c, struct decision *d, const char *id, size_t i)
         const char *src = c->canon[i], *deny;
         char ptr[64], vol[PATH_MAX];
 
-        if (engine_managed (src, d->container_id))
+        if (engine_managed (src, d))
                 return;
         snprintf (ptr, sizeof ptr, "/mounts/%zu/source", i);
         if (engine_volume (c, src, vol, sizeof vol)) {
@@ -625,7 +686,7 @@ static bool
 only_engine_files (const struct bind_ctx *c)
 {
         for (size_t i = 0; i < c->nmounts; i++)
-                if (c->canon[i] && !engine_managed (c->canon[i], c->d->container_id))
+                if (c->canon[i] && !engine_managed (c->canon[i], c->d))
                         return false;
         return true;
 }
@@ -708,8 +769,7 @@ read_only_check (const struct policy *p, const struct json *doc, struct decision
         for (size_t i = 0; p->surface.mount_read_only && mounts && i < mounts->n; i++) {
                 const struct json *m = mounts->items[i], *src = json_get (m, "source");
                 char ptr[64];
-                if (!is_bind (m) || bind_read_only (mount_flags (m), false)
-                    || (src && engine_managed (src->text, d->container_id)))
+                if (!is_bind (m) || bind_read_only (mount_flags (m), false) || (src && engine_managed (src->text, d)))
                         continue;
                 snprintf (ptr, sizeof ptr, "/mounts/%zu/options", i);
                 decision_add (d, id, ptr, "read-write", "ro", "bind mount on %s is writable",
@@ -725,8 +785,7 @@ read_only_fix (const struct policy *p, struct json *doc, const struct decision *
         for (size_t i = 0; mounts && i < mounts->n; i++) {
                 struct json *m = mounts->items[i], *o;
                 const struct json *src = json_get (m, "source");
-                if (!is_bind (m) || bind_read_only (mount_flags (m), false)
-                    || (src && engine_managed (src->text, ctx->container_id)))
+                if (!is_bind (m) || bind_read_only (mount_flags (m), false) || (src && engine_managed (src->text, ctx)))
                         continue;
                 o = json_ensure (m, "options", JSON_ARRAY, err);
                 /* appended, ro wins over an earlier rw; rro over rrw */
@@ -1592,7 +1651,7 @@ rootfs_bind_check (const struct policy *p, const struct json *doc, struct decisi
                 if (!is_bind (m) || !src)
                         continue;
                 canonical_source (d->bundle, src->text, canon, sizeof canon);
-                if (engine_managed (canon, d->container_id))
+                if (engine_managed (canon, d))
                         continue;
                 parent = strcmp (canon, rootfs) != 0 && under (rootfs, canon);
                 if ((!parent && !under (canon, rootfs)) || bind_read_only (mount_flags (m), parent))
