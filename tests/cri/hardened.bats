@@ -32,21 +32,6 @@ setup() {
     cri_use_policy
 }
 
-# refused_by_policy TEXT ID: TEXT is the shim's one-line refusal as the
-# kubelet receives it, and the first rule it names is among the refusing
-# decision record's rules for container ID.
-refused_by_policy() {
-    local text=$1 id=$2 rule
-    [[ "$text" == "rpc error: code = Unknown desc = "*"refused by policy $CRI_DIR/policy.json: "* ]] || return 1
-    rule=${text#*"refused by policy $CRI_DIR/policy.json: "}
-    rule=${rule%%:*}
-    [ "$(cri_decision "$id" | jq -r .decision)" = refused ] || return 1
-    cri_decision "$id" | jq -e --arg r "$rule" '.rules | index($r)' >/dev/null
-}
-
-# The container id in a refusal of StartContainer: its bundle's name.
-bundle_id() { sed -n 's|.*/io.containerd.runtime.v2.task/k8s.io/\([0-9a-f]\{64\}\): .*|\1|p' <<<"$1"; }
-
 @test "hardened handler, default policy: the pod runs, and inside the container uid, /, capabilities, no_new_privs, seccomp and limits are the policy's" {
     cri_start_pod def hardened
     run cri exec "$CTR" sh -c "$CRI_PROBE"

@@ -294,3 +294,18 @@ CRI_PROBE='id -u; id -g; if touch /x 2>/dev/null; then echo rw; else echo ro; fi
 grep -E "^(CapEff|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status;
 cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max;
 ip -o -4 addr show dev eth0 | sed "s/.* inet \([^ ]*\) .*/\1/"'
+
+# refused_by_policy TEXT ID: TEXT is the shim's one-line refusal as the
+# kubelet receives it, and the first rule it names is among the refusing
+# decision record's rules for container ID.
+refused_by_policy() {
+    local text=$1 id=$2 rule
+    [[ "$text" == "rpc error: code = Unknown desc = "*"refused by policy $CRI_DIR/policy.json: "* ]] || return 1
+    rule=${text#*"refused by policy $CRI_DIR/policy.json: "}
+    rule=${rule%%:*}
+    [ "$(cri_decision "$id" | jq -r .decision)" = refused ] || return 1
+    cri_decision "$id" | jq -e --arg r "$rule" '.rules | index($r)' >/dev/null
+}
+
+# The container id in a refusal of StartContainer: its bundle's name.
+bundle_id() { sed -n 's|.*/io.containerd.runtime.v2.task/k8s.io/\([0-9a-f]\{64\}\): .*|\1|p' <<<"$1"; }
