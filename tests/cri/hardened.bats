@@ -104,6 +104,9 @@ setup() {
     [ "$status" -eq 1 ]
     [[ "$stderr" == "rpc error: code = Unknown desc = failed to create containerd task: failed to create shim task: OCI runtime create failed: bundle $(cri_bundle "$CTR"): config.json: refused by policy "* ]]
     refused_by_policy "$stderr" "$CTR"
+    # containerd's privileged mode (its own capabilities: not CAP_SYS_RESOURCE
+    # here) is the signature, named first
+    [[ "$stderr" == *"refused by policy $CRI_DIR/policy.json: privileged.container: privileged container (--privileged)"* ]]
     run cri status "$CTR"
     [ "$(jq -r '.status.state + " " + .status.reason' <<<"$output")" = "CONTAINER_EXITED StartError" ]
     [[ "$(jq -r .status.message <<<"$output")" == *"refused by policy $CRI_DIR/policy.json: "* ]]
