@@ -10,16 +10,31 @@
 #include "hardened/rules.h"
 #include "hardened/util.h"
 
-static bool
-exemption_matches (const struct policy_exemption *e, const struct json *doc, const char *id)
+/* The subject's annotation `key`: the document's own (create, run,
+ * restore), or else what runc recorded at create (exec, update); NULL when
+ * absent or not a string. */
+static const char *
+annotation_of (const struct json *doc, const struct engine_subject *s, const char *key)
 {
         const struct json *have = json_get (doc, "annotations");
+        const struct json *v;
+
+        if (!have)
+                return s && s->annotation ? s->annotation (s->annotation_from, key) : NULL;
+        v = json_get (have, key);
+        return v && v->type == JSON_STRING ? v->text : NULL;
+}
+
+static bool
+exemption_matches (const struct policy_exemption *e, const struct json *doc, const struct engine_subject *s)
+{
+        const char *id = s ? s->container_id : NULL;
 
         if (e->ids && !(id && json_array_has (e->ids, id)))
                 return false;
         for (size_t i = 0; e->annotations && i < e->annotations->n; i++) {
-                const struct json *v = json_get (have, e->annotations->members[i].key);
-                if (!v || strcmp (v->text, e->annotations->members[i].value->text) != 0)
+                const char *v = annotation_of (doc, s, e->annotations->members[i].key);
+                if (!v || strcmp (v, e->annotations->members[i].value->text) != 0)
                         return false;
         }
         return true;
@@ -71,20 +86,16 @@ static const struct {
 
 /* A CRI annotation's value, where this call's engine owns the key. */
 static const char *
-cri_value (const struct policy *p, const struct json *annotations, const char *root, const char *key)
+cri_value (const struct policy *p, const struct json *doc, const struct engine_subject *s, const char *key)
 {
-        const struct json *v = json_get (annotations, key);
-
-        return v && v->type == JSON_STRING && key_trusted (p, root, key) ? v->text : NULL;
+        return key_trusted (p, s ? s->state_root : NULL, key) ? annotation_of (doc, s, key) : NULL;
 }
 
 void
 engine_cri_context (const struct policy *p, const struct json *doc, const struct engine_subject *s,
                     struct cri_context *out)
 {
-        const struct json *annotations = json_get (doc, "annotations");
-        const char *root = s ? s->state_root : NULL;
-        const char *type = cri_value (p, annotations, root, CRI_TYPE_KEY);
+        const char *type = cri_value (p, doc, s, CRI_TYPE_KEY);
 
         memset (out, 0, sizeof *out);
         for (size_t i = 0; type && i < HD_ARRAY_SIZE (cri_roles); i++)
@@ -93,7 +104,7 @@ engine_cri_context (const struct policy *p, const struct json *doc, const struct
         if (out->role == CRI_NONE)
                 return;
         for (size_t i = 0; i < HD_ARRAY_SIZE (cri_keys); i++)
-                *(const char **) ((char *) out + cri_keys[i].off) = cri_value (p, annotations, root, cri_keys[i].key);
+                *(const char **) ((char *) out + cri_keys[i].off) = cri_value (p, doc, s, cri_keys[i].key);
 }
 
 /* The first key of e's annotation match that this call's engine does not
@@ -107,9 +118,9 @@ untrusted_key (const struct policy *p, const struct policy_exemption *e, const c
         return NULL;
 }
 
-/* The first exemption that matches, or NULL.  Annotations are only known
- * for create/run/restore (config.json); exec and update match by id.  An
- * exemption that matches by an annotation its engine does not own (any
+/* The first exemption that matches, or NULL.  Annotations are config.json's
+ * for create/run/restore, and what runc recorded from it at create for exec
+ * and update (engine_subject.annotation).  An exemption that matches by an annotation its engine does not own (any
  * Docker user can set one) is passed over, with a note in `d`. */
 const struct policy_exemption *
 engine_exemption_for (const struct policy *p, const struct json *doc, const struct engine_subject *s,
@@ -120,7 +131,7 @@ engine_exemption_for (const struct policy *p, const struct json *doc, const stru
         for (size_t i = 0; i < p->nexemptions; i++) {
                 const struct policy_exemption *e = &p->exemptions[i];
                 const char *key;
-                if (!exemption_matches (e, doc, s ? s->container_id : NULL))
+                if (!exemption_matches (e, doc, s))
                         continue;
                 if (!(key = untrusted_key (p, e, root)))
                         return e;

@@ -33,6 +33,7 @@ struct guard {
         struct cli *cli;
         const struct policy *policy;
         struct record *rec;
+        const struct json *state; /* exec, update: the container's runc state, or NULL */
 };
 
 /* Every finding goes to the log in full, one line each; a refusal then
@@ -104,7 +105,9 @@ apply_policy (const struct guard *g, const struct doc_kind *kind, struct json **
         _cleanup_free_ char *root = cli_state_root (g->cli, &no_root); /* NULL: no annotation trusted */
         struct engine_subject subject = { .container_id = g->cli->id,
                                           .bundle = depth_is_config (kind) ? g->cli->bundle : NULL,
-                                          .state_root = root };
+                                          .state_root = root,
+                                          .annotation = g->state ? runc_state_label_unique : NULL,
+                                          .annotation_from = g->state };
         struct json *parent = NULL;
         size_t depth = 0;
         int rc;
@@ -427,15 +430,18 @@ int
 guard_exec (const struct guard *g, struct hd_err *err)
 {
         _cleanup_json_ struct json *state = NULL;
+        struct guard with_state = *g;
         struct hd_err no_state;
 
         /* No state (no container, a bad id): runc fails on its own, and the
-         * record names no pod. */
+         * record names no pod.  With it, the rules know the container's
+         * annotations as runc recorded them (exemptions, the CRI context). */
         if (g->cli->id && runc_state_load (g->cli, &state, &no_state) == 0)
                 record_pod_from (g, NULL, state);
+        with_state.state = state;
         if (!g->cli->process || !*g->cli->process)
-                return guard_exec_inline (g, err);
-        return guard_stream (g, "process", g->cli->process, g->verb->doc, err);
+                return guard_exec_inline (&with_state, err);
+        return guard_stream (&with_state, "process", g->cli->process, g->verb->doc, err);
 }
 
 /* A decision about the call itself (its flags), before any rule ran. */
@@ -524,6 +530,7 @@ guard_update (const struct guard *g, struct hd_err *err)
 {
         _cleanup_json_ struct json *state = NULL, *request = NULL, *merged = NULL;
         _cleanup_free_ char *out = NULL;
+        struct guard with_state = *g;
         struct update_resources_sources src;
         struct decision d, canon;
         size_t len;
@@ -545,11 +552,12 @@ guard_update (const struct guard *g, struct hd_err *err)
                                          : add_flag (g, "resources", "/dev/null", err);
         }
         record_pod_from (g, NULL, state);
+        with_state.state = state;
         if (update_request (g, &request, &canon, err) < 0)
                 return -1;
         if (update_resources_merge (request, state, &merged, &src, err) < 0)
                 return hd_err_prefix (err, "container %s: ", g->cli->id);
-        if (apply_policy (g, g->verb->doc, &merged, &d, err) < 0)
+        if (apply_policy (&with_state, g->verb->doc, &merged, &d, err) < 0)
                 return -1;
         decision_prepend (&d, &canon);
         if (report (g, &d, err) < 0)

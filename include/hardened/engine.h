@@ -21,11 +21,19 @@ enum rule_verb {
 /* Run every rule that applies to `verb` on `doc`: record, fix or refuse per
  * the policy and its mode.  d->verdict says the outcome.  < 0 only on an
  * internal failure. */
+typedef const char *engine_annotation_fn (const struct json *from, const char *key);
+
 struct engine_subject {
         const char *container_id; /* may be NULL */
         const char *bundle;       /* may be NULL: relative bind sources then resolve against "." */
         const char *state_root;   /* runc's state root for this call (cli_state_root), or NULL:
                                    * unknown, and no annotation is the engine's own */
+        /* exec, update: the container's annotation `key` as runc recorded
+         * it at create (a label of its state, written from the checked
+         * config), for a document that carries no annotations; NULL when
+         * none is known.  Trusted only as far as state_root is (above). */
+        engine_annotation_fn *annotation;
+        const struct json *annotation_from;
 };
 
 int engine_run (const struct policy *p, unsigned verb, struct json *doc, const struct engine_subject *subject,

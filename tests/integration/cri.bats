@@ -188,3 +188,71 @@ OOM=(
     run "$HARDENED" policy show --policy "$RESTRICTED"
     [ "$(jq -c '[.rules.seccomp.denyPtrace, (.rules.seccomp.deny | index("ptrace") != null)]' <<< "$output")" = '[false,false]' ]
 }
+
+# exec and update know a container's annotations from its runc state (the
+# labels runc wrote at create from the checked config): a state under
+# $T/k8s, a root the policy trusts for the CRI's keys as the default
+# trusts containerd's k8s.io root, and the same state under $T/moby, a
+# root it does not trust.  LABELS...: the state's labels.
+cri_state() {
+    local root
+    for root in k8s moby; do
+        mkdir -p "$T/$root/$CID"
+        jq -n --arg b "bundle=$T/bundle" --arg id "$CID" '{id: $id, config: {labels: ($ARGS.positional + [$b])}}' \
+            --args "$@" > "$T/$root/$CID/state.json"
+    done
+    jq -c --arg r "$T/k8s" '.trustedAnnotations = [{root: $r, prefixes: ["io.kubernetes.cri."]}]' "${POLICY_BASE:-$DEFAULT}" \
+        > "$T/trusted.json"
+}
+CRI_CTR_LABELS=(io.kubernetes.cri.container-type=container io.kubernetes.cri.sandbox-namespace=team-a
+                io.kubernetes.cri.sandbox-name=web io.kubernetes.cri.container-name=web-c)
+
+@test "cri: ExecSync in a Guaranteed pod (the exec process carries the container's -997) passes under default.json at the trusted root only" {
+    cri_state "${CRI_CTR_LABELS[@]}"
+    jq -c '.user = {uid: 65534, gid: 65534} | .oomScoreAdj = -997 | .capabilities = {bounding: [], effective: [], permitted: []}
+        | .noNewPrivileges = true' "$FIXTURES/exec-user0.json" > "$T/p1.json"
+    POLICY=$T/trusted.json run hd --root "$T/k8s" exec --process "$T/p1.json" "$CID"
+    [ "$status" -eq 0 ]
+    [[ "$output" != *oomScoreAdj* ]]
+    backend_ran
+    POLICY=$T/trusted.json run hd --root "$T/moby" exec --process "$T/p1.json" "$CID"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"process.oomScoreAdj: oomScoreAdj -997 would protect"* ]]
+    # a sandbox's -998 is not a container's: the role comes from the state too
+    cri_state io.kubernetes.cri.container-type=sandbox io.kubernetes.cri.sandbox-namespace=team-a
+    POLICY=$T/trusted.json run hd --root "$T/k8s" exec --process "$T/p1.json" "$CID"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"oomScoreAdj -997 would protect"* ]]
+}
+
+@test "cri: an exemption on io.kubernetes.cri.sandbox-namespace covers the pod's exec and update too, from the runc state, at the trusted root only" {
+    POLICY_BASE=$T/ex.json
+    jq -c '.rules.user.action = "reject" | .rules.resources.action = "reject"
+        | .exemptions = [{name: "team-a", match: {annotations: {"io.kubernetes.cri.sandbox-namespace": "team-a"}},
+                          rules: {user: {action: "warn"}, resources: {action: "warn"}}}]' "$DEFAULT" > "$T/ex.json"
+    cri_state "${CRI_CTR_LABELS[@]}"
+    cp "$FIXTURES/exec-user0.json" "$T/p1.json"
+    POLICY=$T/trusted.json run hd --root "$T/k8s" exec --process "$T/p1.json" "$CID"
+    [ "$status" -eq 0 ]
+    jq -r .msg "$LOG" | grep -qx "policy $T/trusted.json: exemption \"team-a\" applies to $CID"
+    [ "$(backend_process | jq -c .user)" = '{"uid":0,"gid":0,"additionalGids":[0]}' ] # warned, not rewritten
+    POLICY=$T/trusted.json run hd --root "$T/moby" exec --process "$T/p1.json" "$CID"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"user.nonRoot: the container would run as root"* ]]
+    # update: 8Gi over the 4Gi maximum passes for the exempt pod only
+    fake_update_state "$CID"
+    for root in k8s moby; do
+        jq -c '.config.labels = $ARGS.positional + .config.labels' --args "${CRI_CTR_LABELS[@]}" \
+            < "$T/root/$CID/state.json" > "$T/$root/$CID/state.json"
+    done
+    POLICY=$T/trusted.json run hd --root "$T/k8s" update --memory 8g --memory-swap 8g "$CID"
+    [ "$status" -eq 0 ]
+    [ "$(handed | jq -c .memory.limit)" = 8589934592 ]
+    POLICY=$T/trusted.json run hd --root "$T/moby" update --memory 8g --memory-swap 8g "$CID"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"resources.memory: memory limit 8Gi is above the policy's maximum 4Gi"* ]]
+    # another namespace's pod gets nothing at the trusted root either
+    cri_state io.kubernetes.cri.container-type=container io.kubernetes.cri.sandbox-namespace=team-b
+    POLICY=$T/trusted.json run hd --root "$T/k8s" exec --process "$T/p1.json" "$CID"
+    [ "$status" -eq 1 ]
+}
