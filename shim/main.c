@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hardened/policy.h"
+#include "hardened/util.h"
 
 #include "backend.h"
 #include "backend_features.h"
@@ -75,6 +76,38 @@ refuse (const struct cli *cli, struct record *rec, const struct policy *policy, 
         return fail (cli, err);
 }
 
+static int
+install_main (int argc, char **argv)
+{
+        return install_cmd_main (argc, argv, false);
+}
+
+static int
+uninstall_main (int argc, char **argv)
+{
+        return install_cmd_main (argc, argv, true);
+}
+
+/* Not runtime calls: the ops tooling and the node set-up (runc has no such
+ * verb), each with the arguments after its name. */
+static const struct tool {
+        const char *name;
+        int (*main) (int argc, char **argv);
+} tools[] = {
+        { "policy", policy_cmd_main },
+        { "install", install_main },
+        { "uninstall", uninstall_main },
+};
+
+static const struct tool *
+tool_find (const char *name)
+{
+        for (size_t i = 0; i < HD_ARRAY_SIZE (tools); i++)
+                if (strcmp (name, tools[i].name) == 0)
+                        return &tools[i];
+        return NULL;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -85,15 +118,12 @@ main (int argc, char **argv)
         static struct policy policy;
         struct record rec = { 0 };
         const struct verb *verb;
+        const struct tool *tool;
         bool guarded;
         char *backend, *owned;
 
-        /* Not runtime calls: the ops tooling and the node set-up (runc has no
-         * "policy", "install" or "uninstall" verb). */
-        if (argc >= 2 && strcmp (argv[1], "policy") == 0)
-                return policy_cmd_main (argc - 2, argv + 2);
-        if (argc >= 2 && (strcmp (argv[1], "install") == 0 || strcmp (argv[1], "uninstall") == 0))
-                return install_cmd_main (argc - 2, argv + 2, argv[1][0] == 'u');
+        if (argc >= 2 && (tool = tool_find (argv[1])))
+                return tool->main (argc - 2, argv + 2);
         if (cli_parse_globals (argc, argv, &cli, &err) < 0)
                 return fail (&cli, &err);
         /* guarded: the call goes through the guard (guard.h) */
