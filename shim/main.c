@@ -16,6 +16,7 @@
 #include "record_sinks.h"
 #include "runclog.h"
 #include "verbs.h"
+#include "verdicts_cmd.h"
 
 static int
 fail (const struct cli *cli, const struct hd_err *err)
@@ -97,6 +98,7 @@ static const struct tool {
         { "policy", policy_cmd_main },
         { "install", install_main },
         { "uninstall", uninstall_main },
+        { "verdicts", verdicts_cmd_main },
 };
 
 static const struct tool *
