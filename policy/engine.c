@@ -267,16 +267,43 @@ sandbox_policy (const struct policy *p, struct policy *out)
                 out->resources.pids_default = out->resources.pids_max = p->pod_sandbox.pids;
 }
 
+/* What an exemption with parameters changes, named in the decision: the
+ * families whose parameters it sets. */
+static void
+note_parameters (struct decision *d, const struct policy_exemption *e)
+{
+        char families[256] = "";
+        size_t used = 0;
+
+        for (size_t i = 0; i < e->rules->n && used < sizeof families; i++) {
+                if (policy_family_has_parameters (e->rules->members[i].value))
+                        used += (size_t) snprintf (families + used, sizeof families - used, "%s%s", used ? ", " : "",
+                                                   e->rules->members[i].key);
+        }
+        decision_note (d, "exemption \"%s\" sets the parameters of %s", e->name, families);
+}
+
 int
 engine_run (const struct policy *p, unsigned verb, struct json *doc, const struct engine_subject *subject,
             struct decision *d, struct hd_err *err)
 {
         const struct policy_exemption *e;
         bool refused = false, fixed = false;
-        struct policy sandbox;
+        struct policy variant, sandbox;
 
         decision_init (d);
         engine_cri_context (p, doc, subject, &d->cri);
+        d->container_id = subject ? subject->container_id : NULL;
+        d->bundle = subject ? subject->bundle : NULL;
+        e = engine_exemption_for (p, doc, subject, d);
+        d->exemption = e ? e->name : NULL;
+        if (e && e->policy) {
+                note_parameters (d, e);
+                variant = *e->policy; /* shallow: nothing is freed through it */
+                variant.backend = p->backend;
+                variant.source = p->source;
+                p = &variant;
+        }
         if (d->cri.role == CRI_SANDBOX) {
                 sandbox_policy (p, &sandbox);
                 p = &sandbox;
@@ -284,10 +311,6 @@ engine_run (const struct policy *p, unsigned verb, struct json *doc, const struc
         }
         d->mode = p->mode;
         d->policy_source = p->source;
-        d->container_id = subject ? subject->container_id : NULL;
-        d->bundle = subject ? subject->bundle : NULL;
-        e = engine_exemption_for (p, doc, subject, d);
-        d->exemption = e ? e->name : NULL;
         for (size_t k = 0; k < rules_registry_len; k++) {
                 const struct rule *r = rules_registry[k];
                 enum policy_action a = effective_action (p, e, r, d);

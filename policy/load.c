@@ -892,10 +892,21 @@ unknown_family (struct loader *l, const struct json_member *fam, const char *ptr
         return load_fail (l, &key, ptr, "no rule family \"%s\" (rule families: %s)", fam->key, known);
 }
 
-/* An exemption's "rules": known families, each with its action. */
-static int
-load_exemption_rules (struct loader *l, const struct json *rules, const char *ptr)
+bool
+policy_family_has_parameters (const struct json *fam)
 {
+        for (size_t i = 0; fam->type == JSON_OBJECT && i < fam->n; i++)
+                if (strcmp (fam->members[i].key, "action") != 0)
+                        return true;
+        return false;
+}
+
+/* An exemption's "rules": known families, each with its action, its
+ * parameters (checked when its policy is built), or both. */
+static int
+load_exemption_rules (struct loader *l, const struct json *rules, const char *ptr, bool *params)
+{
+        *params = false;
         for (size_t k = 0; k < rules->n; k++) {
                 const struct json_member *fam = &rules->members[k];
                 enum policy_action ignored;
@@ -906,7 +917,11 @@ load_exemption_rules (struct loader *l, const struct json *rules, const char *pt
                 snprintf (fptr, sizeof fptr, "%s/rules/%s", ptr, fam->key);
                 if (!known)
                         return unknown_family (l, fam, fptr);
-                if (load_action (l, fam->value, fptr, &ignored) < 0)
+                if (fam->value->type != JSON_OBJECT)
+                        return load_fail (l, fam->value, fptr, "must be an object");
+                *params |= policy_family_has_parameters (fam->value);
+                if ((!policy_family_has_parameters (fam->value) || json_get (fam->value, "action"))
+                    && load_action (l, fam->value, fptr, &ignored) < 0)
                         return -1;
         }
         return 0;
@@ -932,9 +947,10 @@ load_exemptions (struct loader *l, const struct schema_row *row, const struct sc
                         return load_fail (l, e, ptr,
                                           "needs \"name\", \"rules\" and a \"match\" "
                                           "on \"annotations\" or \"ids\"");
-                if (load_exemption_rules (l, json_get (e, "rules"), ptr) < 0)
+                x = &l->p->exemptions[l->p->nexemptions];
+                if (load_exemption_rules (l, json_get (e, "rules"), ptr, &x->has_parameters) < 0)
                         return -1;
-                x = &l->p->exemptions[l->p->nexemptions++];
+                l->p->nexemptions++;
                 x->name = json_get (e, "name")->text;
                 x->annotations = json_get (m, "annotations");
                 x->ids = json_get (m, "ids");
@@ -1155,13 +1171,74 @@ load_overlays (struct policy *p, const char *path, struct hd_err *err)
         return rc;
 }
 
-/* Everything after the merged tree is in p->tree: the rows convert it. */
+/* `over` laid over `base`: objects key by key (base's made where it has
+ * none), anything else (a value, a list) replaces base's.  Over's nodes
+ * are shared, not copied, so a message about one still points into its
+ * file; base is the variant's own copy. */
+static int
+overlay_into (struct json *base, const struct json *over, struct hd_err *err)
+{
+        for (size_t i = 0; i < over->n; i++) {
+                const struct json_member *m = &over->members[i];
+                struct json *have;
+                if (m->value->type != JSON_OBJECT) {
+                        if (json_set (base, m->key, (struct json *) m->value, err) < 0)
+                                return -1;
+                        continue;
+                }
+                if (!(have = json_ensure (base, m->key, JSON_OBJECT, err)) || overlay_into (have, m->value, err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+static int load_tree (struct policy *p, struct hd_err *err);
+
+/* The policy an exemption with parameters is judged by: the policy's own
+ * merged tree, its "rules" overlaid with the exemption's (actions
+ * included), without exemptions of its own, loaded by the same rows. */
+static int
+load_exemption_policy (const struct policy *p, struct policy_exemption *e, struct hd_err *err)
+{
+        const struct policy_source *src = &p->sources[e->rules->src < p->nsources ? e->rules->src : 0];
+        struct policy *v = calloc (1, sizeof *v);
+        struct json *rules;
+
+        if (!v)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        e->policy = v;
+        v->variant = true;
+        v->source = p->source; /* the base's: shared, like its sources */
+        v->nsources = p->nsources;
+        memcpy (v->sources, p->sources, sizeof v->sources);
+        v->tree = json_clone (p->tree);
+        if (!v->tree)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        json_del (v->tree, "exemptions");
+        if (!(rules = json_ensure (v->tree, "rules", JSON_OBJECT, err)) || overlay_into (rules, e->rules, err) < 0)
+                return -1;
+        /* the parameters are the families' own, spelled and typed as under
+         * "rules" (the file's own text, for the positions) */
+        if (spec_check (rules, &schema_rules_type, SPEC_EXACT_KEYS, src->text, src->len, err) < 0)
+                return hd_err_prefix (err, "exemption \"%s\": %s:", e->name, src->name);
+        if (load_tree (v, err) < 0)
+                return hd_err_prefix (err, "exemption \"%s\": ", e->name);
+        return 0;
+}
+
+/* Everything after the merged tree is in p->tree: the rows convert it,
+ * then each exemption with parameters gets its policy. */
 static int
 load_tree (struct policy *p, struct hd_err *err)
 {
         struct loader l = { .p = p, .err = err };
 
-        return load_rows (&l, schema_rows (&schema_policy), p->tree, "", p);
+        if (load_rows (&l, schema_rows (&schema_policy), p->tree, "", p) < 0)
+                return -1;
+        for (size_t i = 0; i < p->nexemptions; i++)
+                if (p->exemptions[i].has_parameters && load_exemption_policy (p, &p->exemptions[i], err) < 0)
+                        return -1;
+        return 0;
 }
 
 int
@@ -1236,6 +1313,15 @@ policy_resolve (const char *named, struct policy *p, struct hd_err *err)
 void
 policy_free (struct policy *p)
 {
+        for (size_t i = 0; i < p->nexemptions; i++)
+                if (p->exemptions[i].policy) {
+                        policy_free (p->exemptions[i].policy);
+                        free (p->exemptions[i].policy);
+                }
+        if (p->variant) { /* its source and sources are the base's */
+                p->source = NULL;
+                p->nsources = 0;
+        }
         if (!p->seccomp.profile_builtin)
                 json_free (p->seccomp.profile);
         if (p->seccomp.memo)

@@ -439,7 +439,8 @@ const struct schema_row schema_rules[] = {
         { KEY ("secrets", &t_secrets) },
         END,
 };
-static const struct spec_type t_rules = SCHEMA_OBJECT (schema_rules);
+const struct spec_type schema_rules_type = SCHEMA_OBJECT (schema_rules);
+#define t_rules schema_rules_type
 
 /* ---- exemptions, trustedAnnotations (their items read by their converters) -- */
 
@@ -449,13 +450,16 @@ static const struct schema_row match_rows[] = {
         END,
 };
 static const struct spec_type t_match = SCHEMA_OBJECT (match_rows);
-static const struct schema_row family_action_rows[] = { { KEY ("action", &t_string) }, END };
-static const struct spec_type t_family_action = SCHEMA_OBJECT (family_action_rows);
-static const struct spec_type t_action_map = { SPEC_MAP, NULL, &t_family_action };
+/* An exemption's rule families: each one's action and parameters are
+ * checked by load_exemptions (the family must exist, an action is a
+ * policy action) and by its policy's load (the parameters are the
+ * family's own, schema_rules_type), so here any value passes. */
+static const struct spec_type t_family_any = { SPEC_OPAQUE };
+static const struct spec_type t_family_map = { SPEC_MAP, NULL, &t_family_any };
 static const struct schema_row exemption_rows[] = {
         { KEY ("name", &t_string) },
         { KEY ("match", &t_match) },
-        { KEY ("rules", &t_action_map) },
+        { KEY ("rules", &t_family_map) },
         END,
 };
 static const struct spec_type t_exemption = SCHEMA_OBJECT (exemption_rows);

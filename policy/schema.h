@@ -89,6 +89,7 @@ schema_rows (const struct spec_type *t)
 /* The whole file: its rows, and the rule families under "rules". */
 extern const struct spec_type schema_policy;
 extern const struct schema_row schema_rules[];
+extern const struct spec_type schema_rules_type; /* the "rules" object: schema_rules' families */
 
 /* A list of strings (policy_list): its built-in default, the values it
  * accepts (NULL: any), whether each must be an absolute path. */

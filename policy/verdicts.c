@@ -263,12 +263,12 @@ verdict_from_trivy (const struct json *report, int64_t scanned_at, struct verdic
                 return hd_err_set (err, HD_EXIT_REFUSED, EINVAL,
                                    "/SchemaVersion: missing or not 2 (this reads Trivy's SchemaVersion 2 reports)");
         if (type && (type->type != JSON_STRING || strcmp (type->text, "container_image") != 0))
-                return hd_err_set (err, HD_EXIT_REFUSED, EINVAL,
-                                   "/ArtifactType: %s, not container_image (trivy image)",
+                return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "/ArtifactType: %s, not container_image (trivy image)",
                                    type->type == JSON_STRING ? type->text : "not a string");
         if (!id || !is_sha256 (id->text))
                 return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "/Metadata/ImageID: missing or not sha256:<64 hex>");
-        if (check_digests (json_get (meta, "RepoDigests"), "/Metadata/RepoDigests", err) < 0 || report_time (report, scanned_at, &v, err) < 0)
+        if (check_digests (json_get (meta, "RepoDigests"), "/Metadata/RepoDigests", err) < 0
+            || report_time (report, scanned_at, &v, err) < 0)
                 return -1;
         snprintf (out->image_id, sizeof out->image_id, "%s", id->text);
         out->digests = json_get (meta, "RepoDigests");

@@ -207,11 +207,20 @@ struct policy_document {
 
 /* Relaxes rule families for matching containers (Kubernetes annotations
  * set by containerd's CRI, or container ids). */
+/* Does a family's object in an exemption set anything but its action?
+ * Then the exemption carries parameters, and its own policy. */
+bool policy_family_has_parameters (const struct json *fam);
+
 struct policy_exemption {
         const char *name;
         const struct json *annotations; /* object of exact key/value matches, or NULL */
         const struct json *ids;         /* array of container ids, or NULL */
-        const struct json *rules;       /* {"family": {"action": ...}} */
+        const struct json *rules;       /* {"family": {"action": ..., parameters...}} */
+        /* Parameters besides actions (extra tmpfs paths, capabilities, a
+         * uid, limits): a matching container is judged by `policy`, the
+         * policy with the exemption's rules laid over its own (owned). */
+        bool has_parameters;
+        struct policy *policy;
 };
 
 /* The annotations the configured backend says it acts on (its `features`
@@ -237,6 +246,7 @@ struct policy_source {
  * its row in policy/schema.c (policy/schema.h says how defaults work). */
 struct policy {
         char *source;    /* the policy's name: its file, or "built-in default" */
+        bool variant;    /* an exemption's policy: source and sources are its base's */
         size_t nsources; /* the file, what it extends, policy.d overlays */
         struct policy_source sources[POLICY_MAX_SOURCES];
         struct json *tree;        /* merged tree; strings above point into it */

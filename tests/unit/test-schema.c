@@ -35,9 +35,19 @@ static const char *
 schema_type_of (enum spec_kind k)
 {
         static const char *const names[] = {
-                [SPEC_OBJECT] = "object", [SPEC_ARRAY] = "array", [SPEC_MAP] = "object",    [SPEC_STRING] = "string",
-                [SPEC_BOOL] = "boolean",  [SPEC_U16] = "integer", [SPEC_U32] = "integer",   [SPEC_U64] = "integer",
-                [SPEC_I32] = "integer",   [SPEC_I64] = "integer", [SPEC_NUMBER] = "number", [SPEC_OPAQUE] = NULL,
+                [SPEC_OBJECT] = "object",
+                [SPEC_ARRAY] = "array",
+                [SPEC_MAP] = "object",
+                [SPEC_STRING] = "string",
+                [SPEC_BOOL] = "boolean",
+                [SPEC_U16] = "integer",
+                [SPEC_U32] = "integer",
+                [SPEC_U64] = "integer",
+                [SPEC_I32] = "integer",
+                [SPEC_I64] = "integer",
+                [SPEC_NUMBER] = "number",
+                /* the policy's only opaque values: exemption families, objects the loader checks */
+                [SPEC_OPAQUE] = "object",
         };
         return names[k];
 }

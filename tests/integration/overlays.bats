@@ -1,0 +1,95 @@
+#!/usr/bin/env bats
+# Exemptions that adjust parameters, not only actions (per-workload
+# profiles): the matching container is judged by the policy with the
+# exemption's rules laid over its own (objects key by key, a list
+# replaces), seen in the config the backend is handed; any other
+# container by the policy as it is.  Docker's run-default.json as the
+# config, the shipped default.json (rewrite) as the base.
+
+bats_require_minimum_version 1.5.0
+load fake
+
+DEFAULT=$BATS_TEST_DIRNAME/../../policy/profiles/default.json
+OTHER=0000000000000000000000000000000000000000000000000000000000000000
+
+setup() {
+    fake_setup
+    # Docker's own bind sources pass only for Docker's id in Docker's layout
+    config_jq '.mounts |= map(select(.source | startswith("/var/lib/docker") | not))'
+    cp "$T/bundle/config.json" "$T/orig.json"
+}
+teardown() { fake_teardown; }
+
+# overlay JQ: default.json with one exemption "web" for $DOCKER_ID whose
+# rules are JQ's value.
+overlay() {
+    jq --arg id "$DOCKER_ID" "($1) as \$r | .exemptions = [{name: \"web\", match: {ids: [\$id]}, rules: \$r}]" \
+        "$DEFAULT" > "$T/p.json"
+}
+
+# run_as ID: create with that id from the original config; the config the
+# backend was handed is then $T/bundle/config.json.
+run_as() {
+    cp "$T/orig.json" "$T/bundle/config.json"
+    POLICY=$T/p.json run hd create --bundle "$T/bundle" "$1"
+}
+
+tmpfs_of() { jq -c '[.mounts[] | select(.type == "tmpfs" and (.destination | IN("/tmp", "/run", "/var/cache/nginx"))) | .destination]' "$T/bundle/config.json"; }
+
+@test "overlay: readOnlyRootfs.tmpfs for one container: its extra tmpfs paths, the rest get the policy's /tmp" {
+    overlay '{readOnlyRootfs: {tmpfs: ["/tmp", "/run", "/var/cache/nginx"]}}'
+    run_as "$DOCKER_ID"
+    [ "$status" -eq 0 ]
+    [ "$(tmpfs_of)" = '["/tmp","/run","/var/cache/nginx"]' ]
+    [ "$(jq .root.readonly "$T/bundle/config.json")" = true ]            # still read-only
+    jq -r .msg "$LOG" | grep -qx "policy $T/p.json: exemption \"web\" applies to $DOCKER_ID"
+    jq -r .msg "$LOG" | grep -qx "policy $T/p.json: note: exemption \"web\" sets the parameters of readOnlyRootfs"
+    run_as "$OTHER"
+    [ "$status" -eq 0 ]
+    [ "$(tmpfs_of)" = '["/tmp"]' ]
+}
+
+@test "overlay: capabilities.allow and user.uid for one container; a list replaces the policy's" {
+    overlay '{capabilities: {allow: ["CAP_NET_BIND_SERVICE", "CAP_CHOWN", "CAP_SETUID", "CAP_SETGID"]}, user: {uid: 101, gid: 101, allowedGids: [{min: 101, max: 101}]}}'
+    run_as "$DOCKER_ID"
+    [ "$status" -eq 0 ]
+    [ "$(jq -c '.process.capabilities.bounding | sort' "$T/bundle/config.json")" = '["CAP_CHOWN","CAP_NET_BIND_SERVICE","CAP_SETGID","CAP_SETUID"]' ]
+    [ "$(jq -c '.process.user | [.uid, .gid]' "$T/bundle/config.json")" = '[101,101]' ]
+    run_as "$OTHER"
+    [ "$(jq -c '.process.capabilities.bounding' "$T/bundle/config.json")" = '["CAP_NET_BIND_SERVICE"]' ]
+    [ "$(jq -c '.process.user | [.uid, .gid]' "$T/bundle/config.json")" = '[65534,65534]' ]
+}
+
+@test "overlay: an action and parameters together; the action alone still relaxes as before" {
+    overlay '{resources: {action: "reject", memory: {max: "8Gi"}}}'
+    config_jq '.linux.resources += {memory: {limit: 6442450944, swap: 6442450944}, cpu: {quota: 100000, period: 100000}, pids: {limit: 100}}'
+    cp "$T/bundle/config.json" "$T/orig.json"
+    run_as "$DOCKER_ID"
+    [ "$status" -eq 0 ]
+    [ "$(jq .linux.resources.memory.limit "$T/bundle/config.json")" = 6442450944 ]   # 6Gi: within its 8Gi
+    run_as "$OTHER"
+    [ "$(jq .linux.resources.memory.limit "$T/bundle/config.json")" = 4294967296 ]   # clamped to the policy's 4Gi
+    config_jq '.linux.resources.memory = {limit: 17179869184, swap: 17179869184}'
+    cp "$T/bundle/config.json" "$T/orig.json"
+    run_as "$DOCKER_ID"
+    [ "$status" -eq 1 ]                                                    # reject, from the exemption
+    [[ "$output" == *"resources.memory: memory limit 16Gi is above the policy's maximum 8Gi"* ]]
+}
+
+@test "overlay: a bad parameter is a load error at its place in the file, naming the exemption" {
+    jq --arg id "$DOCKER_ID" '.exemptions = [{name: "web", match: {ids: [$id]}, rules: {readOnlyRootfs: {tmpfs: ["relative/path"]}}}]' \
+        "$DEFAULT" > "$T/p.json"
+    run "$HARDENED" policy lint "$T/p.json"
+    [ "$status" -eq 1 ]
+    [[ "$output" == "exemption \"web\": $T/p.json:"*":"*": /rules/readOnlyRootfs/tmpfs/0: "* ]]
+    # a family with neither an action nor a parameter is refused as before
+    overlay '{user: {}}'
+    run "$HARDENED" policy lint "$T/p.json"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"/exemptions/0/rules/user"*"action"* ]]
+    # an unknown parameter name
+    overlay '{user: {uidd: 5}}'
+    run "$HARDENED" policy lint "$T/p.json"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"uidd"* ]]
+}
