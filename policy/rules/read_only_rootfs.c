@@ -1,7 +1,7 @@
 #include "config.h"
 
 #include <stddef.h>
-
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,7 +11,12 @@
 /* rootfs.readOnly: root.readonly must be true.  The fix also mounts a
  * size-capped tmpfs (nosuid,nodev,noexec) on each of the policy's paths
  * that the config does not already mount something on, so ordinary
- * programs that write to /tmp keep working. */
+ * programs that write to /tmp keep working.  runc 1.1.5 gives a tmpfs the
+ * mode of the directory it covers (rootfs_linux.go, case "tmpfs": chmod to
+ * the old stat), so mode=1777 holds only where the image has no directory:
+ * the tmpfs is owned by the container's user instead (uid=, gid=, as the
+ * user rule, which runs first, left process.user), or a non-root service
+ * could not write to /var/lib/nginx or /run/postgresql on its own tmpfs. */
 
 static bool
 has_mount (const struct json *doc, const char *dest)
@@ -36,8 +41,26 @@ rootfs_check (const struct policy *p, const struct json *doc, struct decision *d
                               "the root filesystem would be writable");
 }
 
+/* uid=N and gid=N for a non-root process.user: the tmpfs's owner. */
+static int
+owner_options (const struct json *doc, struct json *o, struct hd_err *err)
+{
+        static const char *const keys[] = { "uid", "gid" };
+        char opt[32];
+        uint64_t v;
+
+        for (size_t i = 0; i < HD_ARRAY_SIZE (keys); i++) {
+                if (!json_number_u64 (json_path (doc, "process", "user", keys[i], NULL), &v) || v == 0)
+                        continue;
+                snprintf (opt, sizeof opt, "%s=%llu", keys[i], (unsigned long long) v);
+                if (json_append (o, json_new_string (opt), err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
 static struct json *
-tmpfs_mount (const char *dest, uint64_t size, struct hd_err *err)
+tmpfs_mount (const struct json *doc, const char *dest, uint64_t size, struct hd_err *err)
 {
         static const char *const opts[] = { "nosuid", "nodev", "noexec", "mode=1777" };
         _cleanup_json_ struct json *m = json_new (JSON_OBJECT);
@@ -53,7 +76,7 @@ tmpfs_mount (const char *dest, uint64_t size, struct hd_err *err)
                 if (json_append (o, json_new_string (opts[i]), err) < 0)
                         return NULL;
         snprintf (sz, sizeof sz, "size=%llu", (unsigned long long) size);
-        if (json_append (o, json_new_string (sz), err) < 0)
+        if (json_append (o, json_new_string (sz), err) < 0 || owner_options (doc, o, err) < 0)
                 return NULL;
         return steal_ptr (&m);
 }
@@ -70,7 +93,7 @@ rootfs_fix (const struct policy *p, struct json *doc, const struct decision *ctx
                         continue;
                 mounts = json_ensure (doc, "mounts", JSON_ARRAY, err);
                 if (!mounts
-                    || json_append (mounts, tmpfs_mount (p->rootfs.tmpfs[i], p->rootfs.tmpfs_size, err), err) < 0)
+                    || json_append (mounts, tmpfs_mount (doc, p->rootfs.tmpfs[i], p->rootfs.tmpfs_size, err), err) < 0)
                         return -1;
         }
         return 0;

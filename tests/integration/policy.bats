@@ -179,6 +179,28 @@ pol_gone() {
 	[[ "$opts" == *,size=65536k,* ]]
 }
 
+@test "rootfs.readOnly (rewrite): a policy tmpfs over an image directory that is root's 0755 is the container user's (runc keeps the directory's mode)" {
+	local id pol
+	id=$(rt_id c)
+	pol=$(pol_policy svc '.rules.readOnlyRootfs.tmpfs = ["/tmp", "/var/lib/svc"]')
+	pol_bundle "$RT_TMP/b" sh -c 'echo x >/var/lib/svc/state && echo wrote; stat -c "%u:%g %a" /var/lib/svc'
+	mkdir -p "$RT_TMP/b/rootfs/var/lib/svc"
+	chmod 0755 "$RT_TMP/b/rootfs/var/lib/svc"
+
+	pol_hd "$pol" "$id" "$RT_TMP/b"
+	[ "$POL_STATUS" -eq 0 ]
+	[ "$(sed -n 1p "$RT_TMP/$id.out")" = wrote ]
+	[ "$(sed -n 2p "$RT_TMP/$id.out")" = "65534:65534 755" ]   # the directory's mode, the user's tmpfs
+	jq -e '.mounts[] | select(.destination == "/var/lib/svc") | .options | index("uid=65534") and index("gid=65534")' \
+		"$RT_TMP/b/config.json"
+	# the control: the same tmpfs without the owner, through plain runc, is root's
+	pol_jq "$RT_TMP/b/config.json" '(.mounts[] | select(.destination == "/var/lib/svc") | .options) |= map(select(test("^[ug]id=") | not))'
+	id=$(rt_id c)
+	pol_runc "$id" "$RT_TMP/b"
+	[ "$(cat "$RT_TMP/$id.out")" = "0:0 755" ]                   # root's, and no "wrote"
+	[[ "$(cat "$RT_TMP/$id.err")" == *"/var/lib/svc/state: Permission denied"* ]]
+}
+
 @test "capabilities.allowList (rewrite): bounding set is CAP_NET_BIND_SERVICE only, inheritable and ambient empty" {
 	local id
 	id=$(rt_id c)
