@@ -4,7 +4,8 @@
 # own under tests/helpers/subreaper, which adopts the shims and is stopped
 # by its recorded pid, never by name.  Two runtime handlers: "runc" (plain
 # runc, the default) and "hardened" (the built shim, through a wrapper that
-# names the policy file the test chose, $CRI_DIR/policy.json).
+# names the policy file the test chose, $CRI_DIR/policy.json), added to
+# the daemon's config.toml by `hardened install containerd`.
 # The images (busybox, pause) are built here from busybox-static and
 # tests/helpers/pause and imported from docker-archive tarballs: no registry.
 
@@ -44,9 +45,15 @@ cri_unmet() {
 # Skip only where the CRI suite cannot run here; with CI=true that is a failure.
 cri_require() { e2e_unmet "the CRI tests" "$(cri_unmet)"; }
 
-# cri_config DIR: containerd's config.toml for the daemon at DIR, written by
-# hand.  The one place the CRI configuration is made (`hardened install
-# containerd` is to replace it).
+# cri_config DIR: containerd's config.toml for the daemon at DIR: its own
+# settings written here, the hardened runtime handler added by `hardened
+# install containerd`, as an administrator adds it (cri_install_handler).
+# One key of that handler is written here: options.Root, the runc state
+# root, which keeps this daemon's runc state apart from the host's
+# /run/containerd/runc and which the suite's policies trust for the
+# io.kubernetes.cri.* annotations (cri_policy_json); on a node the runc v2
+# default (/run/containerd/runc) is the root the default policy trusts, so
+# install has no flag for it.
 cri_config() {
     local d=$1 cri='plugins."io.containerd.grpc.v1.cri"'
     cat >"$d/containerd.toml" <<TOML
@@ -81,12 +88,17 @@ state = "$d/state"
       [$cri.containerd.runtimes.runc.options]
         BinaryName = "/usr/sbin/runc"
         Root = "$d/runc-plain"
-    [$cri.containerd.runtimes.hardened]
-      runtime_type = "io.containerd.runc.v2"
-      [$cri.containerd.runtimes.hardened.options]
-        BinaryName = "$d/bin/hardened-runc"
-        Root = "$d/runc-hardened"
+    [$cri.containerd.runtimes.hardened.options]
+      Root = "$d/runc-hardened"
 TOML
+}
+
+# cri_install_handler DIR: the hardened handler (runtime_type, BinaryName
+# = the wrapper, cri_wrapper) added to DIR's config by `hardened install
+# containerd`; its output in DIR/install.log.
+cri_install_handler() {
+    "$HARDENED" install containerd --config "$1/containerd.toml" --path "$1/bin/hardened-runc" >"$1/install.log" 2>&1 \
+        || { cat "$1/install.log" >&2; return 1; }
 }
 
 # The runc state root the hardened handler's calls carry (the runc v2 shim
@@ -174,6 +186,7 @@ cri_start() {
         "$d/cri-state" "$d/stubs"
     cri_config "$d"
     cri_wrapper "$d"
+    cri_install_handler "$d" || return 1
     cri_cni "$d"
     [ -f "$d/policy.json" ] || cri_policy_json "$d/policy.json" '.mode = "audit"'
     "$CRI_SUBREAPER" "$d/subreaper.pid" containerd --config "$d/containerd.toml" \
