@@ -16,6 +16,7 @@ top_builddir=${top_builddir:-$(dirname "$HARDENED")}
 CRI_PY="/usr/bin/python3 $top_srcdir/tests/cri/cri.py"
 CRI_SUBREAPER=$top_builddir/tests/helpers/subreaper
 CRI_PAUSE=$top_builddir/tests/helpers/pause
+CRI_SUPERVISE=$top_srcdir/tests/cri/supervise-containerd
 CRI_IMAGE=hd-busybox:cri           # busybox, no USER (root, as most images)
 CRI_IMAGE_USER=hd-busybox:cri-user # the same, USER 1000:1000
 CRI_PAUSE_IMAGE=hd-pause:cri       # tests/helpers/pause, USER 65535:65535
@@ -51,8 +52,9 @@ cri_require() { e2e_unmet "the CRI tests" "$(cri_unmet)"; }
 # One key of that handler is written here: options.Root, the runc state
 # root, which keeps this daemon's runc state apart from the host's
 # /run/containerd/runc and which the suite's policies trust for the
-# io.kubernetes.cri.* annotations (cri_policy_json); on a node the runc v2
-# default (/run/containerd/runc) is the root the default policy trusts, so
+# io.kubernetes.cri.* annotations (cri_policy_json).  It is STATE/runc, where
+# a node has it: there the runc v2 default (/run/containerd/runc, containerd's
+# state being /run/containerd) is the root the default policy trusts, so
 # install has no flag for it.
 cri_config() {
     local d=$1 cri='plugins."io.containerd.grpc.v1.cri"'
@@ -89,7 +91,7 @@ state = "$d/state"
         BinaryName = "/usr/sbin/runc"
         Root = "$d/runc-plain"
     [$cri.containerd.runtimes.hardened.options]
-      Root = "$d/runc-hardened"
+      Root = "$d/state/runc"
 TOML
 }
 
@@ -103,7 +105,7 @@ cri_install_handler() {
 
 # The runc state root the hardened handler's calls carry (the runc v2 shim
 # appends the namespace to options.Root).
-cri_hardened_root() { echo "$1/runc-hardened/$CRI_NS"; }
+cri_hardened_root() { echo "$1/state/runc/$CRI_NS"; }
 
 # cri_wrapper DIR: the hardened handler's BinaryName.  containerd's shim
 # calls it with runc's argv; it execs (no child) the shim with the test's
@@ -181,20 +183,37 @@ cri_images() {
 
 # cri_start DIR: configure and start the daemon at DIR, import the images.
 cri_start() {
+    cri_prepare "$1"
+    cri_config "$1"
+    cri_install_handler "$1" || return 1
+    cri_launch "$1" "$1/containerd.toml"
+}
+
+# cri_prepare DIR: the daemon's directories, the hardened handler's
+# wrapper, the CNI plugin, an audit policy unless DIR has one.
+cri_prepare() {
     local d=$1
-    mkdir -p "$d/root" "$d/state" "$d/opt" "$d/runc-plain" "$d/runc-hardened" "$d/kubelet" "$d/logs" \
-        "$d/cri-state" "$d/stubs"
-    cri_config "$d"
+    mkdir -p "$d/root" "$d/state" "$d/opt" "$d/runc-plain" "$d/kubelet" "$d/logs" "$d/cri-state" "$d/stubs"
     cri_wrapper "$d"
-    cri_install_handler "$d" || return 1
     cri_cni "$d"
     [ -f "$d/policy.json" ] || cri_policy_json "$d/policy.json" '.mode = "audit"'
-    "$CRI_SUBREAPER" "$d/subreaper.pid" containerd --config "$d/containerd.toml" \
+}
+
+# cri_launch DIR CONFIG: containerd --config CONFIG under the subreaper,
+# through tests/cri/supervise-containerd (its pid in DIR/containerd.pid,
+# restarted by cri_restart); the images imported once it answers.
+cri_launch() {
+    local d=$1
+    "$CRI_SUBREAPER" "$d/subreaper.pid" /bin/sh "$CRI_SUPERVISE" run "$d" containerd --config "$2" \
         >"$d/containerd.log" 2>&1 3>&- &
     echo $! >"$d/subreaper.pid.launch"
     e2e_wait 30 cri version || { tail -30 "$d/containerd.log" >&2; return 1; }
     cri_images "$d" || { tail -30 "$d/containerd.log" >&2; return 1; }
 }
+
+# cri_restart DIR: containerd stopped by its recorded pid and started again
+# with the same config (what `systemctl restart containerd` does on a node).
+cri_restart() { /bin/sh "$CRI_SUPERVISE" restart "$1"; }
 
 # cri_remove_pods DIR: stop and remove every pod cri.py started there.
 cri_remove_pods() {
