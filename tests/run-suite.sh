@@ -9,7 +9,8 @@
 #  4. a short libFuzzer run of the JSON entry point, when clang is present;
 #  5. the Docker end-to-end suite (private containerd + dockerd);
 #  6. the CRI suite (tests/cri: a private containerd with its CRI plugin,
-#     pods through plain runc and through hardened, as the kubelet calls it);
+#     pods through plain runc and through hardened, as the kubelet calls it,
+#     and the fleet's node installer run against it, installer.bats);
 #  7. a subset of runc 1.1.5's own integration suite, run through runc and
 #     through hardened (audit policy), every result compared
 #     (tests/compat/runc-suite.sh --subset; each test whose result is the
@@ -97,7 +98,7 @@ bats_stage() {
 stage "Docker end-to-end (tests/e2e)"
 bats_stage "$work/e2e.tap" "$top"/tests/e2e/*.bats
 
-stage "CRI: pods through containerd's CRI plugin, plain runc and hardened (tests/cri)"
+stage "CRI: pods through containerd's CRI plugin, plain runc and hardened; the node installer (tests/cri)"
 bats_stage "$work/cri.tap" "$top"/tests/cri/*.bats
 
 stage "runc's own integration suite, subset, through runc and through hardened (tests/compat)"

@@ -18,7 +18,7 @@
 #      last good one stays.
 # Everything it touches is under HOST_ROOT (the host's / mounted in the
 # pod).  The commands that reach outside are variables, so the same
-# script runs in CI against a private containerd:
+# script runs in CI against a private containerd (tests/cri/installer.bats):
 #   RESTART_CONTAINERD  (a shell command) default: systemctl restart containerd, in the host's
 #                       namespaces (the pod has hostPID)
 #   LABEL_NODE          (a shell command) default: kubectl label node $NODE_NAME ...
