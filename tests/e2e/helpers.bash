@@ -1,12 +1,17 @@
 # A private containerd + dockerd for the end-to-end tests (DESIGN.md 6):
 # own sockets, data and state directories, no bridge, no iptables; stopped by
-# pid, never by name.  Nothing here touches a daemon this file did not start.
+# pid, never by name.  containerd runs under tests/helpers/subreaper
+# (--host-mounts: dockerd mounts the root filesystems outside it), which
+# adopts its orphaned shims and, once containerd is gone, kills them, found
+# by their parent pid.  Nothing here touches a daemon this file did not start.
 # tests/bench/docker.sh sources this file from plain bash (HARDENED and
 # top_srcdir set, no e2e_setup_daemon): keep its top level free of bats.
 
 HARDENED=${HARDENED:-$BATS_TEST_DIRNAME/../../hardened}
 HARDENED=$(cd "$(dirname "$HARDENED")" && pwd)/$(basename "$HARDENED")
 top_srcdir=${top_srcdir:-$BATS_TEST_DIRNAME/../..}
+top_builddir=${top_builddir:-$(dirname "$HARDENED")}
+E2E_SUBREAPER=$top_builddir/tests/helpers/subreaper
 E2E_DOCKER=${E2E_DOCKER:-/usr/bin/docker}
 E2E_IMAGE=hd-busybox:e2e
 
@@ -18,6 +23,7 @@ e2e_require() {
         command -v "$bin" >/dev/null 2>&1 || why="${why:+$why, }$bin missing"
     done
     [ -x "$HARDENED" ] || why="${why:+$why, }$HARDENED not built"
+    [ -x "$E2E_SUBREAPER" ] || why="${why:+$why, }$E2E_SUBREAPER not built (make check builds the helpers)"
     e2e_unmet "the Docker end-to-end tests" "$why"
 }
 
@@ -61,8 +67,9 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 [debug]
   address = ""
 TOML
-    PATH=${prefix:+$prefix:}$PATH containerd --config "$d/containerd.toml" >"$d/containerd.log" 2>&1 3>&- &
-    echo $! > "$d/containerd.pid"
+    PATH=${prefix:+$prefix:}$PATH "$E2E_SUBREAPER" --host-mounts "$d/subreaper.pid" \
+        containerd --config "$d/containerd.toml" >"$d/containerd.log" 2>&1 3>&- &
+    echo $! > "$d/subreaper.pid.launch"
     e2e_wait 30 ctr --address "$d/containerd.sock" version || { tail -20 "$d/containerd.log" >&2; return 1; }
     PATH=${prefix:+$prefix:}$PATH dockerd --config-file "$d/daemon.json" --data-root "$d/root" \
         --exec-root "$d/exec" --pidfile "$d/docker.pid" -H "unix://$d/docker.sock" \
@@ -86,19 +93,19 @@ e2e_teardown() {
     rm -rf "$1"
 }
 
-# e2e_stop DIR: stop the two daemons started for DIR, by pid, and wait.
+# e2e_stop DIR: stop the two daemons started for DIR, by pid, and wait:
+# dockerd, then the subreaper (containerd gets SIGTERM; its shims left
+# behind, adopted by the subreaper, SIGKILL).
 e2e_stop() {
     local d=$1 pid
     [ -d "$d" ] || return 0
-    for f in dockerd.pid.launch containerd.pid; do
+    for f in dockerd.pid.launch subreaper.pid.launch; do
         [ -f "$d/$f" ] || continue
         pid=$(cat "$d/$f")
         kill "$pid" 2>/dev/null || continue
-        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -9 "$pid" 2>/dev/null || true
     done
-    # containerd-shim processes of this containerd only: found by our socket path
-    for pid in $(pgrep -f -- "-address $d/containerd.sock" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
     umount -R "$d/root" 2>/dev/null || true
     umount -R "$d/exec" 2>/dev/null || true
     umount -R "$d/containerd" 2>/dev/null || true

@@ -1,8 +1,10 @@
 #include "config.h"
 
-/* subreaper PIDFILE COMMAND [ARG...]: run COMMAND (a private containerd for
- * tests/cri) as a child subreaper in a mount namespace of its own, write
- * this process's pid to PIDFILE, and stay until COMMAND is gone.
+/* subreaper [--host-mounts] PIDFILE COMMAND [ARG...]: run COMMAND (a private
+ * containerd for tests/cri and tests/e2e) as a child subreaper in a mount
+ * namespace of its own, write this process's pid to PIDFILE, and stay until
+ * COMMAND is gone.  --host-mounts: stay in the caller's mount namespace
+ * (tests/e2e: dockerd, outside, mounts the root filesystems the shims run).
  *
  * Orphaned containerd shims are not reaped by pid 1 on these machines, and
  * the mounts a CRI containerd makes (rootfs overlays, pod netns binds,
@@ -20,6 +22,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,17 +154,22 @@ main (int argc, char **argv)
 {
         struct sigaction sa = { .sa_handler = on_stop };
         int status = 0, done = 0, forwarded = 0;
+        bool host_mounts = argc > 1 && strcmp (argv[1], "--host-mounts") == 0;
         pid_t cmd;
 
+        if (host_mounts) {
+                argv++;
+                argc--;
+        }
         if (argc < 3) {
-                fprintf (stderr, "usage: subreaper PIDFILE COMMAND [ARG...]\n");
+                fprintf (stderr, "usage: subreaper [--host-mounts] PIDFILE COMMAND [ARG...]\n");
                 return 2;
         }
         if (prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
                 perror ("subreaper: prctl(PR_SET_CHILD_SUBREAPER)");
                 return 1;
         }
-        if (private_mounts () < 0)
+        if (!host_mounts && private_mounts () < 0)
                 return 1;
         sigaction (SIGTERM, &sa, NULL);
         sigaction (SIGINT, &sa, NULL);
