@@ -30,10 +30,10 @@ static const struct {
         { "2026-13-01T00:00:00Z", -1 },
         { "2026-11-31T00:00:00Z", -1 },
         { "2026-11-30T24:00:00Z", -1 },
-        { "2026-11-30T09:15:02", -1 },        /* no zone */
-        { "2026-11-30T09:15:02.Z", -1 },      /* empty fraction */
-        { "2026-11-30 09:15:02Z", -1 },       /* RFC 3339 allows it; Trivy never writes it */
-        { "2026-11-30T09:15:02+0100", -1 },   /* no colon */
+        { "2026-11-30T09:15:02", -1 },      /* no zone */
+        { "2026-11-30T09:15:02.Z", -1 },    /* empty fraction */
+        { "2026-11-30 09:15:02Z", -1 },     /* RFC 3339 allows it; Trivy never writes it */
+        { "2026-11-30T09:15:02+0100", -1 }, /* no colon */
         { "2026-11-30T09:15:02Z trailing", -1 },
         { "", -1 },
 };
@@ -114,7 +114,8 @@ bad_file (size_t i)
                 return;
         }
         edited = malloc (len + strlen (bad_files[i].edit_to) + 1);
-        sprintf (edited, "%.*s%s%s", (int) (at - text), text, bad_files[i].edit_to, at + strlen (bad_files[i].edit_from));
+        sprintf (edited, "%.*s%s%s", (int) (at - text), text, bad_files[i].edit_to,
+                 at + strlen (bad_files[i].edit_from));
         ok (verdicts_parse (edited, strlen (edited), &vs, &err) < 0, "refused: %s -> %s", bad_files[i].edit_from,
             bad_files[i].edit_to);
         has_str (err.msg, bad_files[i].want, "the message names it");
@@ -128,8 +129,8 @@ main (void)
         for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
                 int64_t t = -2;
                 int rc = verdict_time_parse (times[i].text, &t);
-                ok (times[i].want < 0 ? rc < 0 : rc == 0 && t == times[i].want, "time \"%s\": %s (%lld)",
-                    times[i].text, times[i].want < 0 ? "refused" : "parsed", (long long) t);
+                ok (times[i].want < 0 ? rc < 0 : rc == 0 && t == times[i].want, "time \"%s\": %s (%lld)", times[i].text,
+                    times[i].want < 0 ? "refused" : "parsed", (long long) t);
         }
         for (int s = 0; s < SEV_COUNT; s++)
                 ok (severity_from_name (severity_name (s)) == s, "severity %s round-trips", severity_name (s));
