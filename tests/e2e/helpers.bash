@@ -239,3 +239,18 @@ e2e_audit_stop() {
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     auditctl -e "$(cat "$d/audit-enabled-before" 2>/dev/null || echo 0)" >/dev/null 2>&1 || true
 }
+
+# e2e_workload_image DIR WORKLOAD: the real WORKLOAD image (nginx, redis,
+# postgresql; tests/e2e/images/build.sh, built from Debian's packages or
+# taken from its cache, HD_IMAGE_CACHE) imported as hd-WORKLOAD:e2e into the
+# daemon at DIR, with its CMD/USER/VOLUME.
+E2E_IMAGE_CACHE=${HD_IMAGE_CACHE:-${top_builddir:-$PWD}/e2e-images}
+e2e_workload_image() {
+    local d=$1 w=$2 line tar
+    local -a change=()
+    line=$(sh "$top_srcdir/tests/e2e/images/build.sh" "$E2E_IMAGE_CACHE" "$w") || return 1
+    tar=${line#"$w "}
+    while IFS= read -r line; do change+=(--change "$line"); done \
+        < <(sh "$top_srcdir/tests/e2e/images/build.sh" --config "$w")
+    "$E2E_DOCKER" -H "unix://$d/docker.sock" import "${change[@]}" "$tar" "hd-$w:e2e" >/dev/null
+}
