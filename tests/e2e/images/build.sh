@@ -117,7 +117,8 @@ base() {
         && in_root "$t" apt-get -q -y upgrade >>"$t.log" 2>&1 \
         || { tail -20 "$t.log" >&2; rm -rf "$t"; return 1; }
     rm -f "$t.log"
-    mv "$t" "$b"
+    # a concurrent build may have won: keep its entry (mv -T never moves into it)
+    mv -T "$t" "$b" 2>/dev/null || rm -rf "$t"
     echo "$b"
 }
 
