@@ -9,7 +9,8 @@
 # key of everything that shapes it (suite, mirror, this script), then per
 # workload `apt-get install` in a copy of the base, trimmed (docs, man pages,
 # locales, apt lists and caches) and packed; each tarball is cached under the
-# base key and its package list, so a warm run only imports.  Entries are
+# base key and its package list, so a warm run only imports; entries of
+# other keys are removed.  Entries are
 # built in a temporary directory and renamed into place: an interrupted run
 # leaves no half entry.  Needs root (debootstrap, chroot) and Debian's archive
 # (HD_DEBIAN_MIRROR, default http://deb.debian.org/debian).
@@ -140,6 +141,17 @@ image() {
     echo "$out"
 }
 
+# prune CACHE: remove the bases and tarballs of other keys (an older
+# script, mirror or package list), never a build in progress (tmp.*)
+prune() {
+    keep=" $1/base-$(key) "
+    for w in nginx redis postgresql; do keep="$keep $1/$w-$(key "$(packages "$w")").tar "; done
+    for f in "$1"/base-* "$1"/*.tar; do
+        [ -e "$f" ] || continue
+        case $keep in *" $f "*) ;; *) rm -rf "$f" ;; esac
+    done
+}
+
 main() {
     if [ "${1:-}" = --config ]; then
         config "$2"
@@ -150,6 +162,7 @@ main() {
     shift
     for w in "$@"; do packages "$w" >/dev/null; done
     mkdir -p "$cache"
+    prune "$cache"
     b=$(base "$cache")
     for w in "$@"; do
         echo "$w $(image "$cache" "$b" "$w")"
