@@ -180,3 +180,23 @@ record() { jq -c --arg id "$(dk inspect -f '{{.Id}}' "$1")" 'select(.container =
     [ "${lines[0]}" = "$uid" ]
     [ "${lines[1]}" = $'CapEff:\t0000000000000000' ]
 }
+
+@test "known gap: the draft profiles' tmpfs paths get the image directory's mode, root-owned, so both still fail" {
+    # examples/profiles/*.json lint clean and mount the tmpfs, but runc 1.1.5
+    # chmods a tmpfs to the mode of the directory it covers: writable only
+    # for root (FINDINGS.md); flip this test when the rule can own them
+    "$HARDENED" policy lint "$top_srcdir/examples/profiles/nginx.json" "$top_srcdir/examples/profiles/postgresql.json"
+    e2e_add_runtime hardened-nginx "$top_srcdir/examples/profiles/nginx.json"
+    e2e_add_runtime hardened-postgresql "$top_srcdir/examples/profiles/postgresql.json"
+    dk volume create pg-profile >/dev/null
+    dk run -d --name web --runtime=hardened-nginx --network none hd-nginx:e2e
+    dk run -d --name db --runtime=hardened-postgresql --network none -v pg-profile:/var/lib/postgresql/data hd-postgresql:e2e
+    e2e_wait 20 exited web
+    e2e_wait 30 exited db
+    run dk logs web
+    [[ "$output" == *'mkdir() "/var/lib/nginx/body" failed (13: Permission denied)'* ]]
+    run dk logs db
+    [[ "$output" == *'could not create lock file "/var/run/postgresql/.s.PGSQL.5432.lock": Permission denied'* ]]
+    run dk run --rm --runtime=hardened-nginx --network none hd-nginx:e2e stat -c '%U %a' /var/lib/nginx
+    [ "$output" = "root 755" ]
+}
