@@ -7,6 +7,7 @@
 
 #include "hardened/decision.h"
 #include "hardened/engine.h"
+#include "hardened/image.h"
 #include "hardened/rules.h"
 #include "hardened/util.h"
 
@@ -75,6 +76,7 @@ static const struct {
         { "io.kubernetes.cri.sandbox-namespace", offsetof (struct cri_context, pod_namespace) },
         { "io.kubernetes.cri.sandbox-name", offsetof (struct cri_context, pod_name) },
         { "io.kubernetes.cri.container-name", offsetof (struct cri_context, container_name) },
+        { "io.kubernetes.cri.image-name", offsetof (struct cri_context, image_name) },
 };
 static const struct {
         const char *value;
@@ -210,6 +212,7 @@ apply_fix (const struct policy *p, const struct rule *r, struct json *doc, const
         again.bundle = d->bundle;
         again.container_id = d->container_id;
         again.cri = d->cri;
+        again.image = d->image;
         r->check (p, doc, &again, r->id);
         *clean = again.n == 0 && again.dropped == 0;
         return 0;
@@ -293,6 +296,9 @@ engine_run (const struct policy *p, unsigned verb, struct json *doc, const struc
 
         decision_init (d);
         engine_cri_context (p, doc, subject, &d->cri);
+        image_identity_resolve (p, doc, subject, &d->cri, &d->image);
+        if (d->image.source == IMAGE_UNKNOWN && subject && subject->image_note)
+                decision_note (d, "image not known: %s", subject->image_note);
         d->container_id = subject ? subject->container_id : NULL;
         d->bundle = subject ? subject->bundle : NULL;
         e = engine_exemption_for (p, doc, subject, d);

@@ -16,6 +16,7 @@
 #include "hardened/adminfile.h"
 #include "hardened/caps.h"
 #include "hardened/ids.h"
+#include "hardened/image.h"
 #include "hardened/num.h"
 #include "hardened/paths.h"
 #include "hardened/pattern.h"
@@ -598,6 +599,21 @@ load_resources_check (struct loader *l, const struct schema_row *row, const stru
         return 0;
 }
 
+/* rules.images.unknown: its own action; absent, the family's. */
+int
+load_images_unknown (struct loader *l, const struct schema_row *row, const struct schema_at *at)
+{
+        return at->v ? parse_action (l, at->v, at->ptr, at->dst) : 0;
+}
+
+int
+load_images_check (struct loader *l, const struct schema_row *row, const struct schema_at *at)
+{
+        if (at->v && !json_get (at->v, "unknown"))
+                l->p->images.unknown = l->p->images.action;
+        return 0;
+}
+
 /* ---- lists ------------------------------------------------------------------- */
 
 /* A list of strings as `spec` says, or its built-in default. */
@@ -634,6 +650,26 @@ load_list_field (struct loader *l, const struct schema_row *row, const struct sc
 
 /* Any non-empty strings, for the converters that check more themselves. */
 static const struct schema_list plain_list = { NULL, NULL, false };
+
+/* rules.images.allow/deny: each a reference pattern or a bare sha256:
+ * ID or digest (image.h). */
+int
+load_image_list (struct loader *l, const struct schema_row *row, const struct schema_at *at)
+{
+        const struct json *list = at->v;
+
+        if (load_list (l, &plain_list, at, at->dst) < 0)
+                return -1;
+        for (size_t i = 0; list && i < list->n; i++) {
+                struct image_ref ref;
+                char ptr[64], why[512];
+                snprintf (ptr, sizeof ptr, "%s/%zu", at->ptr, i);
+                if (!image_is_digest (list->items[i]->text)
+                    && image_ref_parse (list->items[i]->text, true, &ref, why, sizeof why) < 0)
+                        return load_fail (l, list->items[i], ptr, "%s", why);
+        }
+        return 0;
+}
 
 /* cgroup v2 files that move processes or controllers: never a resource. */
 static const char *const unified_never[] = {

@@ -390,6 +390,18 @@ static const struct schema_row cgroups_rows[] = {
 };
 static const struct schema_row secrets_rows[] = { ACTION (surface.secrets), END };
 
+/* ---- rules.images ----------------------------------------------------------- */
+
+static const struct schema_row images_rows[] = {
+        ACTION (images.action),
+        /* absent: the family's action (load_images_check) */
+        { KEY ("unknown", &t_string), load_images_unknown, AT (images.unknown), NONE },
+        { KEY ("allow", &t_strings), load_image_list, AT (images.allow), SHOWN (JSON_ARRAY, "[]") },
+        { KEY ("deny", &t_strings), load_image_list, AT (images.deny), SHOWN (JSON_ARRAY, "[]") },
+        { KEY ("requireDigest", &t_bool), load_bool, AT (images.require_digest), BOOL (false) },
+        END,
+};
+
 /* ---- rules ------------------------------------------------------------------ */
 
 static const struct spec_type t_user = SCHEMA_OBJECT (user_rows);
@@ -413,6 +425,7 @@ static const struct spec_type t_oom = SCHEMA_OBJECT (oom_rows);
 static const struct spec_type t_rlimits = SCHEMA_OBJECT (rlimits_rows);
 static const struct spec_type t_cgroups = SCHEMA_OBJECT (cgroups_rows);
 static const struct spec_type t_secrets = SCHEMA_OBJECT (secrets_rows);
+static const struct spec_type t_images = SCHEMA_OBJECT (images_rows);
 
 /* The rule families: each key is also what exemptions name. */
 const struct schema_row schema_rules[] = {
@@ -437,6 +450,7 @@ const struct schema_row schema_rules[] = {
         { KEY ("rlimits", &t_rlimits) },
         { KEY ("cgroupsPath", &t_cgroups) },
         { KEY ("secrets", &t_secrets) },
+        { KEY ("images", &t_images), load_images_check },
         END,
 };
 const struct spec_type schema_rules_type = SCHEMA_OBJECT (schema_rules);

@@ -17,6 +17,7 @@
 #include "hardened/trust.h"
 #include "hardened/util.h"
 
+#include "docker_image.h"
 #include "exec_process.h"
 #include "fileio.h"
 #include "guard.h"
@@ -108,14 +109,21 @@ apply_policy (const struct guard *g, const struct doc_kind *kind, struct json **
                                           .state_root = root,
                                           .annotation = g->state ? runc_state_label_unique : NULL,
                                           .annotation_from = g->state };
+        struct image_identity image;
+        char why[1024];
         struct json *parent = NULL;
         size_t depth = 0;
         int rc;
 
         while (kind->where[depth])
                 depth++;
-        if (depth == 0)
+        if (depth == 0) {
+                /* the config itself: Docker's word on its image, if it is Docker's container */
+                if (docker_image_identity (*doc, g->cli->id, &image, why, sizeof why) < 0)
+                        subject.image_note = why;
+                subject.image = &image;
                 return engine_run (g->policy, kind->rule_verb, *doc, &subject, d, err);
+        }
         outer = json_new (JSON_OBJECT);
         parent = outer;
         for (size_t i = 0; parent && i + 1 < depth; i++)

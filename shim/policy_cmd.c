@@ -9,6 +9,7 @@
 
 #include "hardened/adminfile.h"
 #include "hardened/engine.h"
+#include "hardened/image.h"
 #include "hardened/policy.h"
 #include "hardened/spec.h"
 #include "hardened/util.h"
@@ -23,7 +24,8 @@
 enum { TOOL_OK = 0, TOOL_FINDINGS = 1, TOOL_USAGE = 2 };
 
 static const char usage[] = "usage: hardened policy lint FILE...\n"
-                            "       hardened policy check --policy FILE [--format text|json] [--root DIR] CONFIG...\n"
+                            "       hardened policy check --policy FILE [--format text|json] [--root DIR]\n"
+                            "                [--image NAME] [--image-id sha256:ID] CONFIG...\n"
                             "       hardened policy show [--policy FILE] [--backend PATH]\n"
                             "       hardened policy version | help\n";
 
@@ -110,7 +112,7 @@ policy_cmd_lint (int argc, char **argv)
 /* --policy FILE / --policy=FILE (--format, --backend, --root where the
  * caller takes them), and the remaining arguments. */
 struct policy_cmd_flags {
-        const char *policy, *format, *backend, *root;
+        const char *policy, *format, *backend, *root, *image, *image_id;
 };
 
 static int
@@ -130,6 +132,10 @@ take_flags (int argc, char **argv, struct policy_cmd_flags *t, bool verb_flags, 
                         slot = &t->format, v = a + 8;
                 else if (strncmp (a, "--root", 6) == 0 && verb_flags)
                         slot = &t->root, v = a + 6;
+                else if (strncmp (a, "--image-id", 10) == 0 && verb_flags)
+                        slot = &t->image_id, v = a + 10;
+                else if (strncmp (a, "--image", 7) == 0 && verb_flags)
+                        slot = &t->image, v = a + 7;
                 else if (strncmp (a, "--backend", 9) == 0 && !verb_flags)
                         slot = &t->backend, v = a + 9;
                 else
@@ -427,6 +433,24 @@ diff_json (const struct diff *df, struct hd_err *err)
         return a;
 }
 
+/* {"name", "id", "source"} of the judged image, or null when unknown. */
+static struct json *
+image_json (const struct image_identity *img, struct hd_err *err)
+{
+        struct json *o;
+
+        if (img->source == IMAGE_UNKNOWN)
+                return json_new (JSON_NULL);
+        o = json_new (JSON_OBJECT);
+        if (o && img->name[0])
+                json_set (o, "name", json_new_string (img->name), err);
+        if (o && img->id[0])
+                json_set (o, "id", json_new_string (img->id), err);
+        if (o)
+                json_set (o, "source", json_new_string (image_source_name (img->source)), err);
+        return o;
+}
+
 static void
 print_json (const char *config, const struct decision *d, const struct diff *df, const char *error)
 {
@@ -443,6 +467,7 @@ print_json (const char *config, const struct decision *d, const struct diff *df,
         else {
                 if (d->exemption)
                         json_set (o, "exemption", json_new_string (d->exemption), &err);
+                json_set (o, "image", image_json (&d->image, &err), &err);
                 struct json *notes = json_new (JSON_ARRAY);
                 for (size_t i = 0; notes && i < d->nnotes; i++)
                         json_append (notes, json_new_string (d->notes[i]), &err);
@@ -465,7 +490,7 @@ report (bool json, const char *config, const struct decision *d, const struct di
 
 /* One config: parse strictly, check, run the policy, show the outcome. */
 static int
-check_one (const struct policy *p, const char *path, const char *root, bool json)
+check_one (const struct policy *p, const char *path, const char *root, const struct image_identity *image, bool json)
 {
         _cleanup_free_ char *text = NULL, *id = NULL, *dir_copy = strdup (path);
         _cleanup_json_ struct json *doc = NULL, *before = NULL;
@@ -489,6 +514,7 @@ check_one (const struct policy *p, const char *path, const char *root, bool json
         subject.container_id = id;
         subject.bundle = dir_copy ? dirname (dir_copy) : ".";
         subject.state_root = root;
+        subject.image = image;
         if (engine_run (p, RULE_CREATE, doc, &subject, &d, &err) < 0) {
                 report (json, path, NULL, NULL, err.msg);
                 return TOOL_USAGE;
@@ -499,22 +525,44 @@ check_one (const struct policy *p, const char *path, const char *root, bool json
         return d.verdict == VERDICT_REFUSED ? TOOL_FINDINGS : TOOL_OK;
 }
 
+/* --image NAME and --image-id sha256:ID: the identity an engine would
+ * give (what CI knows of the image it built). */
+static int
+check_image (const struct policy_cmd_flags *t, struct image_identity *out)
+{
+        memset (out, 0, sizeof *out);
+        if (t->image_id && !image_is_digest (t->image_id))
+                return usage_error ("--image-id is sha256: and 64 lowercase hex digits");
+        if (t->image && (!t->image[0] || strlen (t->image) >= sizeof out->name))
+                return usage_error ("--image is a non-empty name of at most 255 bytes");
+        if (!t->image && !t->image_id)
+                return 0;
+        out->source = IMAGE_CLI;
+        snprintf (out->name, sizeof out->name, "%s", t->image ? t->image : "");
+        snprintf (out->id, sizeof out->id, "%s", t->image_id ? t->image_id : "");
+        return 0;
+}
+
 static int
 policy_cmd_check (int argc, char **argv)
 {
         struct policy_cmd_flags t = { .format = "text" };
+        struct image_identity image;
         struct policy p;
         struct hd_err err = { 0 };
         int first, status = TOOL_OK;
 
         if (take_flags (argc, argv, &t, true, &first) < 0)
-                return usage_error ("check takes --policy FILE, --format text|json, --root DIR, then CONFIG...");
+                return usage_error ("check takes --policy FILE, --format text|json, --root DIR, --image NAME, "
+                                    "--image-id ID, then CONFIG...");
         if (!t.policy || first >= argc)
                 return usage_error ("check needs --policy FILE and at least one CONFIG");
         if (strcmp (t.format, "text") != 0 && strcmp (t.format, "json") != 0)
                 return usage_error ("--format is text or json");
         if (t.root && t.root[0] != '/')
                 return usage_error ("--root must be an absolute path");
+        if (check_image (&t, &image) != 0)
+                return TOOL_USAGE;
         if (policy_load_file (t.policy, &p, &err) < 0) {
                 fprintf (stderr, "hardened policy: %s\n", err.msg);
                 policy_free (&p);
@@ -522,7 +570,8 @@ policy_cmd_check (int argc, char **argv)
         }
         for (int i = first; i < argc; i++) {
                 struct json_arena_mark mark = json_arena_mark (); /* each config's trees go with it */
-                int rc = check_one (&p, argv[i], t.root, strcmp (t.format, "json") == 0);
+                int rc = check_one (&p, argv[i], t.root, image.source != IMAGE_UNKNOWN ? &image : NULL,
+                                    strcmp (t.format, "json") == 0);
                 json_arena_release (mark);
                 if (rc > status)
                         status = rc;
@@ -539,7 +588,8 @@ static const char help_text[] =
         "\n"
         "Usage: hardened [--policy FILE] [--backend PATH] [runc global flags] VERB [flags] [args]\n"
         "       hardened policy lint FILE...\n"
-        "       hardened policy check --policy FILE [--format text|json] [--root DIR] CONFIG...\n"
+        "       hardened policy check --policy FILE [--format text|json] [--root DIR]\n"
+        "                [--image NAME] [--image-id sha256:ID] CONFIG...\n"
         "       hardened policy show [--policy FILE] [--backend PATH]\n"
         "       hardened policy version | help\n"
         "       hardened install|uninstall docker|containerd|podman [--default] [--as-runc]\n"

@@ -55,6 +55,8 @@ record_add_decision (struct record *r, const struct decision *d)
                 r->exemption = d->exemption;
         if (!r->policy)
                 r->policy = d->policy_source;
+        if (d->image.source != IMAGE_UNKNOWN)
+                r->image = d->image;
         for (size_t i = 0; i < d->n; i++) {
                 bool seen = false;
                 for (size_t k = 0; k < r->nrules; k++)
@@ -168,11 +170,30 @@ record_op (const struct record *r)
         return v ? v->audit_op : "start";
 }
 
+/* A field of the record's image: its text, or NULL when not known. */
+static const char *
+image_field (const struct record *r, const char *v)
+{
+        return r->image.source != IMAGE_UNKNOWN && v[0] ? v : NULL;
+}
+
+/* image="..." image-id="..." (encoded; ? when not known). */
+static void
+image_fields (const struct record *r, char *buf, size_t size)
+{
+        char name[2 * IMAGE_NAME_MAX + 4], id[2 * IMAGE_ID_MAX + 4];
+        const char *n = image_field (r, r->image.name), *i = image_field (r, r->image.id);
+
+        record_encode (n ? n : "?", name, sizeof name);
+        record_encode (i ? i : "?", id, sizeof id);
+        snprintf (buf, size, "image=%s image-id=%s", n ? name : "?", i ? id : "?");
+}
+
 static void
 format_fields (const struct record *r, char *buf, size_t size)
 {
         char id[600], bundle[1100], joined[400], rules[810], ex[300], reason[1100], verb[64], policy[1100];
-        char changed[1024], changes[2 * sizeof changed + 2], pod[2200];
+        char changed[1024], changes[2 * sizeof changed + 2], pod[2200], image[800];
 
         record_encode (r->container_id ? r->container_id : "?", id, sizeof id);
         record_encode (r->bundle ? r->bundle : "?", bundle, sizeof bundle);
@@ -185,11 +206,12 @@ format_fields (const struct record *r, char *buf, size_t size)
         changes_joined (r, changed, sizeof changed);
         record_encode (changed, changes, sizeof changes);
         pod_fields (&r->pod, pod, sizeof pod);
+        image_fields (r, image, sizeof image);
         snprintf (buf, size,
-                  "virt=hardened op=%s vm=%s uuid=? vm-pid=-1 verb=%s %s bundle=%s decision=%s rules=%s changes=%s "
-                  "exemption=%s reason=%s policy=%s res=%s",
-                  record_op (r), id, verb, pod, bundle, r->outcome ? r->outcome : "refused", rules, changes, ex, reason,
-                  policy, r->outcome && strcmp (r->outcome, "refused") != 0 ? "success" : "failed");
+                  "virt=hardened op=%s vm=%s uuid=? vm-pid=-1 verb=%s %s %s bundle=%s decision=%s rules=%s "
+                  "changes=%s exemption=%s reason=%s policy=%s res=%s",
+                  record_op (r), id, verb, pod, image, bundle, r->outcome ? r->outcome : "refused", rules, changes, ex,
+                  reason, policy, r->outcome && strcmp (r->outcome, "refused") != 0 ? "success" : "failed");
 }
 
 /* ---- kernel audit over NETLINK_AUDIT ------------------------------------- */
@@ -274,6 +296,24 @@ json_pod (yajl_gen g, const struct pod_identity *pod)
         yajl_gen_map_close (g);
 }
 
+/* "image": {"name", "id", "digest", "source"} (null for a field not
+ * known), or null when no engine named the image. */
+static void
+json_image (yajl_gen g, const struct record *r)
+{
+        yajl_gen_string (g, (const unsigned char *) "image", 5);
+        if (r->image.source == IMAGE_UNKNOWN) {
+                yajl_gen_null (g);
+                return;
+        }
+        yajl_gen_map_open (g);
+        json_field (g, "name", image_field (r, r->image.name));
+        json_field (g, "id", image_field (r, r->image.id));
+        json_field (g, "digest", image_field (r, r->image.digest));
+        json_field (g, "source", image_source_name (r->image.source));
+        yajl_gen_map_close (g);
+}
+
 /* "changes": [{"rule", "field", "requested", "applied"}...], and
  * "changesLeftOut": N when the record could not hold them all. */
 static void
@@ -317,6 +357,7 @@ decision_log_write (const struct record *r, const char *path)
         json_field (g, "verb", r->verb);
         json_field (g, "container", r->container_id);
         json_pod (g, &r->pod);
+        json_image (g, r);
         json_field (g, "bundle", r->bundle);
         json_field (g, "decision", r->outcome ? r->outcome : "refused");
         yajl_gen_string (g, (const unsigned char *) "rules", 5);
@@ -346,7 +387,7 @@ decision_log_write (const struct record *r, const char *path)
 }
 
 /* The record in runc's --log, one info line: "policy P: record: decision D for
- * VERB of container ID, pod NS/NAME, container C (TYPE)". */
+ * VERB of container ID, pod NS/NAME, container C (TYPE), image NAME (ID)". */
 static void
 runclog_write (const struct record *r)
 {
@@ -363,8 +404,13 @@ runclog_write (const struct record *r)
                 const char *v[HD_ARRAY_SIZE (pod_fields_table)];
                 for (size_t i = 0; i < HD_ARRAY_SIZE (v); i++)
                         v[i] = pod_field (pod, i) ? pod_field (pod, i) : "?";
-                snprintf (line + used, sizeof line - used, ", pod %s/%s, container %s (%s)", v[0], v[1], v[2], v[3]);
+                used += (size_t) snprintf (line + used, sizeof line - used, ", pod %s/%s, container %s (%s)", v[0],
+                                           v[1], v[2], v[3]);
         }
+        if (r->image.source != IMAGE_UNKNOWN && used < sizeof line)
+                snprintf (line + used, sizeof line - used, ", image %s (%s)",
+                          image_field (r, r->image.name) ? r->image.name : "?",
+                          image_field (r, r->image.id) ? r->image.id : "?");
         runclog_log (r->log, r->log_format, "info", line);
 }
 

@@ -6,7 +6,8 @@
  * so the record is where the applied value is seen), the exemption that
  * applied, the policy, and the pod (namespace, name, container name and
  * type) when the engine behind the call's runc root vouches for the CRI
- * annotations that say so (pod_identity.h).  It goes to runc's --log (one
+ * annotations that say so (pod_identity.h), and the image's name and ID
+ * as its engine gave them (image.h), when known.  It goes to runc's --log (one
  * info line), to the kernel audit log (NETLINK_AUDIT via libmnl, AUDIT_VIRT_CONTROL for
  * starts, execs and refusals, AUDIT_VIRT_RESOURCE for updates, libvirt's
  * key=value style), to syslog (LOG_AUTHPRIV) and, when the policy names
@@ -50,6 +51,7 @@ struct record {
         size_t nchanges, changes_left_out;
         struct record_change changes[RECORD_MAX_CHANGES];
         struct pod_identity pod;      /* only what the call's runc root vouches for (pod_identity.h) */
+        struct image_identity image;  /* as its engine named it (image.h); source IMAGE_UNKNOWN: not known */
         const char *log, *log_format; /* runc's --log, where the record's line also goes (or NULL) */
 };
 

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "hardened/image.h"
 #include "hardened/json.h"
 #include "hardened/policy.h"
 
@@ -47,6 +48,7 @@ struct cri_context {
         enum cri_role role;
         /* The trusted keys' values (point into the document), or NULL. */
         const char *sandbox_id, *pod_uid, *pod_namespace, *pod_name, *container_name;
+        const char *image_name; /* io.kubernetes.cri.image-name (containers only in containerd 1.6) */
 };
 
 struct decision {
@@ -54,11 +56,12 @@ struct decision {
         enum policy_mode mode;
         const char *policy_source;
         /* what the decision is about (for the checks and the record) */
-        const char *container_id; /* or NULL */
-        const char *bundle;       /* create/run/restore, or NULL */
-        const char *exemption;    /* name of the exemption that applied, or NULL */
-        struct cri_context cri;   /* the CRI's word on the subject, where it is the engine's */
-        size_t nnotes;            /* things a rule could not do here, e.g. no AppArmor */
+        const char *container_id;    /* or NULL */
+        const char *bundle;          /* create/run/restore, or NULL */
+        const char *exemption;       /* name of the exemption that applied, or NULL */
+        struct cri_context cri;      /* the CRI's word on the subject, where it is the engine's */
+        struct image_identity image; /* the image, as far as its engine said (image.h) */
+        size_t nnotes;               /* things a rule could not do here, e.g. no AppArmor */
         size_t n;
         size_t dropped; /* findings beyond DECISION_MAX_FINDINGS */
         /* The arrays last: only their first nnotes / n entries are ever

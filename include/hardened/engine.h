@@ -24,9 +24,9 @@ enum rule_verb {
 typedef const char *engine_annotation_fn (const struct json *from, const char *key);
 
 struct engine_subject {
-        const char *container_id; /* may be NULL */
-        const char *bundle;       /* may be NULL: relative bind sources then resolve against "." */
-        const char *state_root;   /* runc's state root for this call (cli_state_root), or NULL:
+        const char *container_id;           /* may be NULL */
+        const char *bundle;                 /* may be NULL: relative bind sources then resolve against "." */
+        const char *state_root;             /* runc's state root for this call (cli_state_root), or NULL:
                                    * unknown, and no annotation is the engine's own */
         /* exec, update: the container's annotation `key` as runc recorded
          * it at create (a label of its state, written from the checked
@@ -34,6 +34,9 @@ struct engine_subject {
          * none is known.  Trusted only as far as state_root is (above). */
         engine_annotation_fn *annotation;
         const struct json *annotation_from;
+        const struct image_identity *image; /* what the caller knows of the image (Docker's
+                                             * config.v2.json, policy check --image), or NULL */
+        const char *image_note;             /* why the caller could not tell the image, or NULL */
 };
 
 int engine_run (const struct policy *p, unsigned verb, struct json *doc, const struct engine_subject *subject,

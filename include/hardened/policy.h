@@ -180,6 +180,16 @@ struct policy_surface {
         enum policy_action secrets;
 };
 
+/* rules.images (policy/rules/images.c): which images may run, by
+ * reference pattern or sha256: ID/digest (image.h says how they match). */
+struct policy_images {
+        enum policy_action action;  /* images.allowList: deny-list, allow-list, requireDigest */
+        enum policy_action unknown; /* images.unknown: no engine named the image */
+        struct policy_list allow;   /* if given: the image must match one */
+        struct policy_list deny;    /* the image must match none */
+        bool require_digest;        /* a name alone (no ID known) must be pinned NAME@sha256:... */
+};
+
 /* podSandbox: how a pod's sandbox (containerd's pause container, known
  * only in the trusted CRI context: decision.h, struct cri_context) is
  * judged.  Infrastructure that needs no uid, capability, writable root or
@@ -264,6 +274,7 @@ struct policy {
         struct policy_resources resources;
         struct policy_realtime realtime;
         struct policy_surface surface;
+        struct policy_images images;
         struct policy_pod_sandbox pod_sandbox;
         size_t nexemptions;
         struct policy_exemption exemptions[POLICY_MAX_EXEMPTIONS];

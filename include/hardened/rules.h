@@ -48,6 +48,14 @@ extern const struct rule rule_mount_types, rule_mount_options, rule_mount_destin
 extern const struct rule rule_resources_unified, rule_update_unified, rule_realtime_cpu, rule_update_realtime_cpu,
         rule_scheduler, rule_io_priority;
 extern const struct rule rule_runtime_flags, rule_runtime_restore_lsm;
+extern const struct rule rule_images, rule_images_unknown;
+
+/* Is the canonical `src` one of container `id`'s own engine files, by the
+ * engines' layouts below their data roots (policy/rules/mounts.c: Docker's
+ * <root>/containers/<id>/{hosts,hostname,resolv.conf,mounts/...},
+ * containers/storage's <root>/<driver>-containers/<id>/userdata/...)?
+ * The data root is copied to `root` (unless NULL). */
+bool engine_file_root (const char *src, const char *id, char *root, size_t size);
 
 /* A namespace path as runc's init will open it (policy/rules/host_namespaces.c
  * says how): one of the host's namespaces (of any type; the shim's own and,

@@ -174,7 +174,7 @@ layout_match (const char *dir, size_t len, const char *file)
  * container id comes from the engine's argv, so a user cannot point at
  * another container's files, nor invent a data root without knowing the
  * id the engine will pick.  The root is copied out when `root` is given. */
-static bool
+bool
 engine_file_root (const char *src, const char *id, char *root, size_t size)
 {
         size_t idlen = id ? strlen (id) : 0;

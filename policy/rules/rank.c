@@ -16,7 +16,7 @@
  *      level forbids (privileged, host namespaces, added capabilities,
  *      seccomp, host paths, devices, sysctls, LSM), and what runc or the
  *      host runs on the container's behalf (hooks, annotations runc acts
- *      on, runtime flags);
+ *      on, runtime flags), then the image the container runs (images);
  *   3. privilege inside the container: what "restricted" adds (non-root,
  *      no privilege escalation);
  *   4. the container's own filesystem (read-only rootfs, read-only binds);
@@ -46,6 +46,9 @@ static const char *const rules_rank_order[] = {
         "annotations.runtime",
         "runtime.flags",
         "runtime.restoreLsm",
+        /* what software runs: the image, as its engine named it */
+        "images.allowList",
+        "images.unknown",
         "mounts.type",
         "mounts.safeOptions",
         "mounts.destination",
