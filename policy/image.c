@@ -10,7 +10,7 @@
 #include "hardened/util.h"
 
 static const char *const source_names[] = {
-        [IMAGE_UNKNOWN] = "unknown", [IMAGE_CRI] = "cri",   [IMAGE_CRIO] = "cri-o",
+        [IMAGE_UNKNOWN] = "unknown", [IMAGE_CRI] = "cri", [IMAGE_CRIO] = "cri-o",
         [IMAGE_DOCKER] = "docker",   [IMAGE_CLI] = "cli",
 };
 
@@ -165,10 +165,8 @@ split_name (const char *text, const char *name, bool pattern, struct image_ref *
                 return bad (why, size, text,
                             "the repository must be lowercase components ([a-z0-9] joined by '.', '_', '__' or "
                             "'-') separated by single '/'");
-        snprintf (out->path, sizeof out->path, "%s%s", strcmp (out->domain, "docker.io") == 0 && !strchr (rest, '/')
-                                                               ? "library/"
-                                                               : "",
-                  rest);
+        snprintf (out->path, sizeof out->path, "%s%s",
+                  strcmp (out->domain, "docker.io") == 0 && !strchr (rest, '/') ? "library/" : "", rest);
         return 0;
 }
 

@@ -66,7 +66,7 @@ struct decision {
         size_t dropped; /* findings beyond DECISION_MAX_FINDINGS */
         /* The arrays last: only their first nnotes / n entries are ever
          * read, so decision_init leaves the rest (46 KB) unwritten. */
-        char notes[DECISION_MAX_NOTES][192];
+        char notes[DECISION_MAX_NOTES][512]; /* room for a path and its problem */
         struct finding findings[DECISION_MAX_FINDINGS];
 };
 

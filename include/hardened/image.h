@@ -55,8 +55,8 @@ const char *image_source_name (enum image_source s);
 struct image_ref {
         char domain[IMAGE_NAME_MAX];
         char path[IMAGE_NAME_MAX + 8]; /* "" only for a whole-registry pattern; library/ added */
-        char tag[130];             /* "" when none */
-        char digest[IMAGE_ID_MAX]; /* "sha256:<64 hex>", "" when none */
+        char tag[130];                 /* "" when none */
+        char digest[IMAGE_ID_MAX];     /* "sha256:<64 hex>", "" when none */
 };
 
 /* 0, or -1 with why[] saying what is wrong with `text`. */

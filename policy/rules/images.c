@@ -62,8 +62,8 @@ images_check (const struct policy *p, const struct json *doc, struct decision *d
                 decision_add (d, id, "/", found, "not on images.deny", "image %s is denied by \"%s\" (from %s)", found,
                               hit, image_source_name (img->source));
         else if (policy_list_len (&p->images.allow) && !listed (&p->images.allow, img))
-                decision_add (d, id, "/", found, "an image on images.allow", "image %s is not on the allow-list (from %s)",
-                              found, image_source_name (img->source));
+                decision_add (d, id, "/", found, "an image on images.allow",
+                              "image %s is not on the allow-list (from %s)", found, image_source_name (img->source));
         if (p->images.require_digest && !img->id[0] && !img->digest[0])
                 decision_add (d, id, "/", found, "NAME@sha256:...", "image %s is not pinned by digest (from %s)", found,
                               image_source_name (img->source));

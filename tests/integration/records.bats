@@ -122,8 +122,8 @@ syslog_run() {
     syslog_run "$HARDENED" --policy "$P" --backend "$FAKE_RUNTIME" --root "$T/k8s" create --bundle "$T/bundle" c-k8s
     cp "$T/config.orig" "$T/bundle/config.json"
     syslog_run "$HARDENED" --policy "$P" --backend "$FAKE_RUNTIME" --root "$T/moby" create --bundle "$T/bundle" c-moby
-    grep -q 'vm="c-k8s" .* verb="create" k8s-ns="team-a" k8s-pod="web-7d9f" k8s-container="nginx" k8s-type="container" bundle=' "$T/syslog.out"
-    grep -q 'vm="c-moby" .* verb="create" k8s-ns=? k8s-pod=? k8s-container=? k8s-type=? bundle=' "$T/syslog.out"
+    grep -q 'vm="c-k8s" .* verb="create" k8s-ns="team-a" k8s-pod="web-7d9f" k8s-container="nginx" k8s-type="container" image=? image-id=? bundle=' "$T/syslog.out"
+    grep -q 'vm="c-moby" .* verb="create" k8s-ns=? k8s-pod=? k8s-container=? k8s-type=? image=? image-id=? bundle=' "$T/syslog.out"
 }
 
 @test "a refused create names the pod too (the refusal is what needs attributing)" {
@@ -197,4 +197,36 @@ syslog_run() {
     [ "$(jq -c '[.container, .pod.namespace, .pod.name, .changes[0].applied]' "$JSONL")" = \
         '["c1","team-a","web-7d9f","1073741824"]
 ["c1",null,null,"1073741824"]' ]
+}
+
+# ---- image identity ------------------------------------------------------------
+
+@test "create: the record names the CRI's image under the trusted root (JSON lines, --log, syslog), and not under another" {
+    P=$(rec_policy "$DEFAULT")
+    config_jq ".annotations = ($CRI_ANNOTATIONS + {\"io.kubernetes.cri.image-name\": \"docker.io/library/nginx:1.25\"})"
+    cp "$T/bundle/config.json" "$T/config.orig"
+    run rec k8s create --bundle "$T/bundle" c-k8s
+    [ "$status" -eq 0 ]
+    cp "$T/config.orig" "$T/bundle/config.json"
+    run rec moby create --bundle "$T/bundle" c-moby
+    [ "$status" -eq 0 ]
+    [ "$(jq -c 'select(.container == "c-k8s") | .image' "$JSONL")" = '{"name":"docker.io/library/nginx:1.25","id":null,"digest":null,"source":"cri"}' ]
+    [ "$(jq -c 'select(.container == "c-moby") | .image' "$JSONL")" = null ]
+    jq -r .msg "$LOG" | grep -qx "policy $P: record: decision rewritten for create of container c-k8s, pod team-a/web-7d9f, container nginx (container), image docker.io/library/nginx:1.25 (?)"
+    jq -r .msg "$LOG" | grep -qx "policy $P: record: decision rewritten for create of container c-moby"
+    cp "$T/config.orig" "$T/bundle/config.json"
+    syslog_run "$HARDENED" --policy "$P" --backend "$FAKE_RUNTIME" --root "$T/k8s" create --bundle "$T/bundle" c-k8s
+    cp "$T/config.orig" "$T/bundle/config.json"
+    syslog_run "$HARDENED" --policy "$P" --backend "$FAKE_RUNTIME" --root "$T/moby" create --bundle "$T/bundle" c-moby
+    grep -q 'vm="c-k8s" .* k8s-type="container" image="docker.io/library/nginx:1.25" image-id=? bundle=' "$T/syslog.out"
+    grep -q 'vm="c-moby" .* k8s-type=? image=? image-id=? bundle=' "$T/syslog.out"
+}
+
+@test "a refused image: the record names it and the rule" {
+    P=$(rec_policy "$DEFAULT" '.rules.images = {action: "reject", allow: ["registry.example/"]}')
+    config_jq ".annotations = ($CRI_ANNOTATIONS + {\"io.kubernetes.cri.image-name\": \"docker.io/library/nginx@sha256:$(printf 'a%.0s' $(seq 64))\"})"
+    run rec k8s create --bundle "$T/bundle" c-k8s
+    [ "$status" -eq 1 ]
+    [ "$(jq -c '[.decision, (.rules | index("images.allowList") != null), .image.digest]' "$JSONL")" = "[\"refused\",true,\"sha256:$(printf 'a%.0s' $(seq 64))\"]" ]
+    [[ "$(last_error)" == *"images.allowList: image docker.io/library/nginx@sha256:"*" is not on the allow-list (from cri)"* ]]
 }
