@@ -395,7 +395,7 @@ static const struct schema_row secrets_rows[] = { ACTION (surface.secrets), END 
 static const struct schema_row images_rows[] = {
         ACTION (images.action),
         /* absent: the family's action (load_images_check) */
-        { KEY ("unknown", &t_string), load_images_unknown, AT (images.unknown), NONE },
+        { KEY ("unknown", &t_string), load_images_unknown, AT (images.unknown), NONE, show_action },
         { KEY ("allow", &t_strings), load_image_list, AT (images.allow), SHOWN (JSON_ARRAY, "[]") },
         { KEY ("deny", &t_strings), load_image_list, AT (images.deny), SHOWN (JSON_ARRAY, "[]") },
         { KEY ("requireDigest", &t_bool), load_bool, AT (images.require_digest), BOOL (false) },

@@ -122,6 +122,6 @@ schema_conv load_image_list, load_images_unknown, load_images_check;
 
 /* ---- what `policy show` prints as the loader built it (policy/show.c) -- */
 
-schema_show show_hide, show_list, show_ranges, show_hooks, show_deny, show_document, show_trusted;
+schema_show show_hide, show_list, show_ranges, show_hooks, show_deny, show_document, show_trusted, show_action;
 
 #endif

@@ -138,6 +138,16 @@ show_document (const struct policy *p, const struct schema_row *row, struct json
         return json_set (obj, row->field.name, json_new_string (names[*a]), err);
 }
 
+/* An action as the loader decided it (images.unknown: the family's when absent). */
+int
+show_action (const struct policy *p, const struct schema_row *row, struct json *obj, struct hd_err *err)
+{
+        static const char *const names[] = { "off", "warn", "reject", "rewrite" };
+        const enum policy_action *a = built (p, row);
+
+        return json_set (obj, row->field.name, json_new_string (names[*a]), err);
+}
+
 int
 show_trusted (const struct policy *p, const struct schema_row *row, struct json *obj, struct hd_err *err)
 {
