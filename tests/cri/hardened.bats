@@ -190,3 +190,18 @@ setup() {
     diff <(jq -S "$norm" "$top_srcdir/tests/fixtures/cri-sandbox.json") <(jq -S "$norm" "$CRI_DIR/captured/$POD.json")
     diff <(jq -S "$norm" "$top_srcdir/tests/fixtures/cri-container.json") <(jq -S "$norm" "$CRI_DIR/captured/$CTR.json")
 }
+
+@test "hardened handler, images: the CRI's image name is the identity; an allowed image runs, another is refused at StartContainer naming images.allowList" {
+    cri_use_policy '.rules.images = {action: "reject", allow: ["docker.io/library/hd-busybox:cri"]}'
+    cri_start_pod img hardened
+    run cri status "$CTR"
+    [ "$(jq -r .status.state <<<"$output")" = CONTAINER_RUNNING ]
+    [ "$(cri_decision "$CTR" create | jq -c '[.image.name, .image.source]')" = '["docker.io/library/hd-busybox:cri","cri"]' ]
+    # the sandbox (containerd's sandbox_image) is not judged
+    [ "$(cri_decision "$POD" | jq -r '.decision')" != refused ]
+    CTR=$(cri create "$POD" "$(cri_ctr img-user . "$CRI_IMAGE_USER")")
+    run --separate-stderr cri start "$CTR"
+    [ "$status" -eq 1 ]
+    [[ "$stderr" == *"refused by policy $CRI_DIR/policy.json: images.allowList: image docker.io/library/hd-busybox:cri-user is not on the allow-list (from cri)"* ]]
+    refused_by_policy "$stderr" "$CTR"
+}
