@@ -611,7 +611,68 @@ load_images_check (struct loader *l, const struct schema_row *row, const struct 
 {
         if (at->v && !json_get (at->v, "unknown"))
                 l->p->images.unknown = l->p->images.action;
+        if (at->v && !json_get (at->v, "missing"))
+                l->p->images.unscanned = l->p->images.action;
         return 0;
+}
+
+/* images.verdicts: the administrator's verdict file (only root may change
+ * it, like the policy), read and checked whole at load. */
+int
+load_verdicts (struct loader *l, const struct schema_row *row, const struct schema_at *at)
+{
+        _cleanup_free_ char *text = NULL;
+        struct policy_images *im = &l->p->images;
+        size_t len;
+
+        if (!at->v)
+                return 0;
+        if (at->v->text[0] != '/')
+                return load_fail (l, at->v, at->ptr, "must be an absolute path");
+        if (adminfile_read (at->v->text, &text, &len, l->err) < 0
+            || verdicts_parse (text, len, &im->verdicts, l->err) < 0) {
+                char why[HD_ERR_MSG_MAX];
+                snprintf (why, sizeof why, "%s", l->err->msg);
+                return load_fail (l, at->v, at->ptr, "verdict file %s: %s", at->v->text, why);
+        }
+        im->verdicts_path = at->v->text;
+        return 0;
+}
+
+int
+load_severity (struct loader *l, const struct schema_row *row, const struct schema_at *at)
+{
+        int sev = severity_from_name (at->v->text);
+
+        if (sev < 0)
+                return load_fail (l, at->v, at->ptr, "\"%s\" is not a severity (UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL)",
+                                  at->v->text);
+        *(int *) at->dst = sev;
+        return 0;
+}
+
+/* A duration: digits and a unit (s, m, h, d): "7d", "36h". */
+int
+load_age (struct loader *l, const struct schema_row *row, const struct schema_at *at)
+{
+        static const struct {
+                char unit;
+                int64_t seconds;
+        } units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 } };
+        int64_t n;
+        size_t len = at->v ? at->v->len : 0;
+
+        *(int64_t *) at->dst = 0;
+        if (!at->v)
+                return 0;
+        for (size_t i = 0; len > 1 && i < HD_ARRAY_SIZE (units); i++)
+                if (at->v->text[len - 1] == units[i].unit && parse_i64 (at->v->text, len - 1, &n) == 0 && n > 0
+                    && n <= INT64_MAX / units[i].seconds) {
+                        *(int64_t *) at->dst = n * units[i].seconds;
+                        return 0;
+                }
+        return load_fail (l, at->v, at->ptr, "\"%s\" is not a duration (a positive number and s, m, h or d: \"7d\")",
+                          at->v->text);
 }
 
 /* ---- lists ------------------------------------------------------------------- */
@@ -1349,6 +1410,7 @@ policy_resolve (const char *named, struct policy *p, struct hd_err *err)
 void
 policy_free (struct policy *p)
 {
+        free (p->images.verdicts.v);
         for (size_t i = 0; i < p->nexemptions; i++)
                 if (p->exemptions[i].policy) {
                         policy_free (p->exemptions[i].policy);

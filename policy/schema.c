@@ -399,6 +399,12 @@ static const struct schema_row images_rows[] = {
         { KEY ("allow", &t_strings), load_image_list, AT (images.allow), SHOWN (JSON_ARRAY, "[]") },
         { KEY ("deny", &t_strings), load_image_list, AT (images.deny), SHOWN (JSON_ARRAY, "[]") },
         { KEY ("requireDigest", &t_bool), load_bool, AT (images.require_digest), BOOL (false) },
+        { KEY ("verdicts", &t_string), load_verdicts, AT (images.verdicts_path), NONE },
+        { KEY ("maxSeverity", &t_string), load_severity, AT (images.max_severity), STR ("CRITICAL") },
+        { KEY ("fixableOnly", &t_bool), load_bool, AT (images.fixable_only), BOOL (false) },
+        { KEY ("maxAge", &t_string), load_age, AT (images.max_age), NONE },
+        /* absent: the family's action (load_images_check) */
+        { KEY ("missing", &t_string), load_images_unknown, AT (images.unscanned), NONE, show_action },
         END,
 };
 

@@ -118,7 +118,7 @@ schema_conv load_size_field, load_millis_field, load_period, load_positive, load
 schema_conv load_list_field, load_fs_types, load_mount_pairs, load_devices;
 schema_conv load_hooks, load_hook_path, load_hook_args, load_hook_env, load_hook_timeout, load_gone;
 schema_conv load_exemptions, load_trust;
-schema_conv load_image_list, load_images_unknown, load_images_check;
+schema_conv load_image_list, load_images_unknown, load_images_check, load_verdicts, load_severity, load_age;
 
 /* ---- what `policy show` prints as the loader built it (policy/show.c) -- */
 

@@ -139,8 +139,8 @@ verdict_time_parse (const char *s, int64_t *out)
         return 0;
 }
 
-static void
-time_format (int64_t t, char *buf, size_t size)
+void
+verdict_time_format (int64_t t, char *buf, size_t size)
 {
         time_t tt = (time_t) t;
         struct tm tm;
@@ -161,7 +161,7 @@ string_at (const struct json *obj, const char *key)
 
 /* One vulnerability (Results/R/Vulnerabilities/V) counted into out. */
 static int
-count_vulnerability (const struct json *vuln, size_t r, size_t i, struct verdict *out, struct hd_err *err)
+count_vulnerability (const struct json *vuln, size_t r, size_t i, struct scan_verdict *out, struct hd_err *err)
 {
         const struct json *sev = string_at (vuln, "Severity"), *fixed = json_get (vuln, "FixedVersion");
         int s = sev ? severity_from_name (sev->text) : -1;
@@ -190,7 +190,7 @@ package_class (const struct json *result)
 }
 
 static int
-count_results (const struct json *results, struct verdict *out, struct hd_err *err)
+count_results (const struct json *results, struct scan_verdict *out, struct hd_err *err)
 {
         bool scanned = false;
 
@@ -249,7 +249,7 @@ report_time (const struct json *report, int64_t given, int64_t *out, struct hd_e
 }
 
 int
-verdict_from_trivy (const struct json *report, int64_t scanned_at, struct verdict *out, struct hd_err *err)
+verdict_from_trivy (const struct json *report, int64_t scanned_at, struct scan_verdict *out, struct hd_err *err)
 {
         const struct json *schema = json_get (report, "SchemaVersion"), *type = json_get (report, "ArtifactType");
         const struct json *meta = json_get (report, "Metadata"), *id = string_at (meta, "ImageID");
@@ -285,7 +285,7 @@ static const char verdicts_api[] = "hardened/v1", verdicts_kind[] = "ImageVerdic
 static int
 verdict_cmp (const void *a, const void *b)
 {
-        const struct verdict *x = a, *y = b;
+        const struct scan_verdict *x = a, *y = b;
         int c = strcmp (x->image_id, y->image_id);
 
         return c ? c : (x->scanned_at > y->scanned_at) - (x->scanned_at < y->scanned_at);
@@ -304,12 +304,12 @@ counts_json (const uint32_t *counts)
 }
 
 static struct json *
-verdict_json (const struct verdict *v, struct hd_err *err)
+verdict_json (const struct scan_verdict *v, struct hd_err *err)
 {
         struct json *o = json_new (JSON_OBJECT), *digests = json_new (JSON_ARRAY);
         char when[32];
 
-        time_format (v->scanned_at, when, sizeof when);
+        verdict_time_format (v->scanned_at, when, sizeof when);
         for (size_t i = 0; digests && v->digests && i < v->digests->n; i++)
                 if (json_append (digests, json_new_string (v->digests->items[i]->text), err) < 0)
                         return NULL;
@@ -338,7 +338,7 @@ end_line (char **text, size_t *len, struct hd_err *err)
 }
 
 int
-verdicts_write (struct verdict *v, size_t n, char **out, size_t *len, struct hd_err *err)
+verdicts_write (struct scan_verdict *v, size_t n, char **out, size_t *len, struct hd_err *err)
 {
         struct json *root = json_new (JSON_OBJECT), *images = json_new (JSON_ARRAY);
 
@@ -394,7 +394,7 @@ parse_counts (const struct json *o, uint32_t *counts, const char *where, struct 
 }
 
 static int
-parse_verdict (const struct json *o, size_t i, struct verdict *v, struct hd_err *err)
+parse_verdict (const struct json *o, size_t i, struct scan_verdict *v, struct hd_err *err)
 {
         static const char *const keys[] = { "imageID", "repoDigests", "artifact", "scannedAt", "found", "fixable" };
         const struct json *id = string_at (o, "imageID"), *when = string_at (o, "scannedAt");
@@ -468,7 +468,7 @@ verdicts_parse (const char *text, size_t len, struct verdicts *out, struct hd_er
 }
 
 static bool
-has_digest (const struct verdict *v, const char *digest)
+has_digest (const struct scan_verdict *v, const char *digest)
 {
         for (size_t i = 0; v->digests && i < v->digests->n; i++)
                 if (strcmp (digest_of (v->digests->items[i]->text), digest) == 0)
@@ -476,7 +476,7 @@ has_digest (const struct verdict *v, const char *digest)
         return false;
 }
 
-const struct verdict *
+const struct scan_verdict *
 verdicts_find (const struct verdicts *vs, const char *image_id, const char *digest)
 {
         const char *d = digest ? digest_of (digest) : NULL;
@@ -491,7 +491,7 @@ verdicts_find (const struct verdicts *vs, const char *image_id, const char *dige
 }
 
 uint32_t
-verdict_at_or_above (const struct verdict *v, enum severity min, bool fixable_only)
+verdict_at_or_above (const struct scan_verdict *v, enum severity min, bool fixable_only)
 {
         uint64_t n = 0;
 

@@ -66,7 +66,7 @@ parse_args (struct import_cmd *c, int argc, char **argv)
 }
 
 static void
-print_verdict (const char *path, const struct verdict *v)
+print_verdict (const char *path, const struct scan_verdict *v)
 {
         fprintf (stderr, "%s: %s%s%s%s:", path, v->image_id, *v->artifact ? " (" : "", v->artifact,
                  *v->artifact ? ")" : "");
@@ -76,7 +76,7 @@ print_verdict (const char *path, const struct verdict *v)
 }
 
 static int
-read_report (const char *path, int64_t scanned_at, struct verdict *v, struct hd_err *err)
+read_report (const char *path, int64_t scanned_at, struct scan_verdict *v, struct hd_err *err)
 {
         _cleanup_free_ char *text = NULL;
         struct json *report;
@@ -119,7 +119,7 @@ write_out (const char *out, const char *data, size_t len, struct hd_err *err)
 static int
 import (const struct import_cmd *c, struct hd_err *err)
 {
-        _cleanup_free_ struct verdict *v = calloc (c->nreports, sizeof *v);
+        _cleanup_free_ struct scan_verdict *v = calloc (c->nreports, sizeof *v);
         _cleanup_free_ char *data = NULL;
         size_t len;
 

@@ -24,9 +24,9 @@ enum rule_verb {
 typedef const char *engine_annotation_fn (const struct json *from, const char *key);
 
 struct engine_subject {
-        const char *container_id;           /* may be NULL */
-        const char *bundle;                 /* may be NULL: relative bind sources then resolve against "." */
-        const char *state_root;             /* runc's state root for this call (cli_state_root), or NULL:
+        const char *container_id; /* may be NULL */
+        const char *bundle;       /* may be NULL: relative bind sources then resolve against "." */
+        const char *state_root;   /* runc's state root for this call (cli_state_root), or NULL:
                                    * unknown, and no annotation is the engine's own */
         /* exec, update: the container's annotation `key` as runc recorded
          * it at create (a label of its state, written from the checked

@@ -19,6 +19,7 @@
 
 #include "hardened/err.h"
 #include "hardened/json.h"
+#include "hardened/verdicts.h"
 
 enum policy_action {
         ACTION_OFF,     /* the rule is not evaluated */
@@ -188,6 +189,14 @@ struct policy_images {
         struct policy_list allow;   /* if given: the image must match one */
         struct policy_list deny;    /* the image must match none */
         bool require_digest;        /* a name alone (no ID known) must be pinned NAME@sha256:... */
+        /* The scan gate (images.scan, images.unscanned): the verdict file
+         * `hardened verdicts import` wrote, or NULL for none. */
+        const char *verdicts_path;
+        struct verdicts verdicts;     /* its entries (owned) */
+        int max_severity;             /* enum severity: a vulnerability at or above it is a finding */
+        bool fixable_only;            /* count only those with a fixed version */
+        int64_t max_age;              /* seconds a verdict stays good; 0: any age */
+        enum policy_action unscanned; /* images.unscanned ("missing"): no verdict for the image */
 };
 
 /* podSandbox: how a pod's sandbox (containerd's pause container, known

@@ -32,7 +32,7 @@ int severity_from_name (const char *name);
 
 #define VERDICT_ID_MAX 72 /* "sha256:" + 64 hex + NUL */
 
-struct verdict {
+struct scan_verdict {
         char image_id[VERDICT_ID_MAX]; /* sha256:<64 hex> */
         const struct json *digests;    /* array of "NAME@sha256:<64 hex>" (may be empty) */
         const char *artifact;          /* the name the scan was asked for, or "" */
@@ -44,21 +44,23 @@ struct verdict {
 /* RFC 3339 ("2026-11-30T10:00:00Z", "...T10:00:00.123+09:00") to seconds
  * since the epoch; -1 when it is not one. */
 int verdict_time_parse (const char *s, int64_t *out);
+/* And back, "2026-11-30T09:15:02Z". */
+void verdict_time_format (int64_t t, char *buf, size_t size);
 
 /* A verdict from one parsed Trivy report.  `scanned_at` is used when the
  * report has no CreatedAt (Trivy before 0.48); -1: none given, and such a
  * report is refused.  Messages name the field (a JSON pointer). */
-int verdict_from_trivy (const struct json *report, int64_t scanned_at, struct verdict *out, struct hd_err *err);
+int verdict_from_trivy (const struct json *report, int64_t scanned_at, struct scan_verdict *out, struct hd_err *err);
 
 /* The verdict file for `n` verdicts (pretty JSON, images sorted by ID; a
  * later verdict for the same image ID replaces an earlier, older one).
  * *out is malloc'd. */
-int verdicts_write (struct verdict *v, size_t n, char **out, size_t *len, struct hd_err *err);
+int verdicts_write (struct scan_verdict *v, size_t n, char **out, size_t *len, struct hd_err *err);
 
 /* A loaded verdict file. */
 struct verdicts {
         size_t n;
-        struct verdict *v;
+        struct scan_verdict *v;
 };
 
 /* Parse and check a verdict file's text (as verdicts_write writes it);
@@ -68,10 +70,10 @@ int verdicts_parse (const char *text, size_t len, struct verdicts *out, struct h
 /* The verdict for an image, by its ID (sha256:...) or, when that is
  * unknown or has none, by a repository digest (the sha256:... after '@',
  * or the digest alone); NULL when there is none. */
-const struct verdict *verdicts_find (const struct verdicts *vs, const char *image_id, const char *digest);
+const struct scan_verdict *verdicts_find (const struct verdicts *vs, const char *image_id, const char *digest);
 
 /* How many vulnerabilities at `min` or above (only those with a fixed
  * version when `fixable_only`). */
-uint32_t verdict_at_or_above (const struct verdict *v, enum severity min, bool fixable_only);
+uint32_t verdict_at_or_above (const struct scan_verdict *v, enum severity min, bool fixable_only);
 
 #endif

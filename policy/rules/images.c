@@ -3,10 +3,12 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "hardened/image.h"
 #include "hardened/rules.h"
 #include "hardened/util.h"
+#include "hardened/verdicts.h"
 
 /* images.allowList and images.unknown: which image a container may be made
  * from, judged on the identity its engine gave (d->image, image.h), never
@@ -85,4 +87,80 @@ const struct rule rule_images = {
 
 const struct rule rule_images_unknown = {
         "images.unknown", "images", RULE_CREATE, offsetof (struct policy, images.unknown), unknown_check, NULL,
+};
+
+/* ---- the scan gate: images.scan, images.unscanned ----------------------- */
+
+/* The image's verdict, by its ID or repository digest (never by name: a
+ * tag moves, a scan is of content); NULL when none or no gate. */
+static const struct scan_verdict *
+verdict_of (const struct policy *p, const struct decision *d)
+{
+        const struct image_identity *img = &d->image;
+
+        if (!p->images.verdicts_path || !judged (d))
+                return NULL;
+        return verdicts_find (&p->images.verdicts, img->id[0] ? img->id : NULL, img->digest[0] ? img->digest : NULL);
+}
+
+/* "CRITICAL 1 (1 fixable), HIGH 2 (1 fixable), ..." from `min` up. */
+static void
+counts (const struct scan_verdict *v, int min, char *buf, size_t size)
+{
+        size_t used = 0;
+
+        buf[0] = '\0';
+        for (int s = SEV_COUNT - 1; s >= min && used < size; s--)
+                used += (size_t) snprintf (buf + used, size - used, "%s%s %u (%u fixable)", used ? ", " : "",
+                                           severity_name (s), v->found[s], v->fixable[s]);
+}
+
+static void
+scan_check (const struct policy *p, const struct json *doc, struct decision *d, const char *id)
+{
+        const struct scan_verdict *v = verdict_of (p, d);
+        char found[IMAGE_NAME_MAX + IMAGE_ID_MAX + 4], list[256], need[64], when[32];
+        int64_t age;
+        uint32_t n;
+
+        (void) doc;
+        if (!v)
+                return;
+        shown (&d->image, found, sizeof found);
+        n = verdict_at_or_above (v, p->images.max_severity, p->images.fixable_only);
+        snprintf (need, sizeof need, "no %svulnerability at or above %s", p->images.fixable_only ? "fixable " : "",
+                  severity_name (p->images.max_severity));
+        counts (v, p->images.max_severity, list, sizeof list);
+        verdict_time_format (v->scanned_at, when, sizeof when);
+        if (n)
+                decision_add (d, id, "/", list, need,
+                              "image %s has %u %svulnerabilities at or above %s (scan of %s, %s)", found, n,
+                              p->images.fixable_only ? "fixable " : "", severity_name (p->images.max_severity),
+                              v->artifact[0] ? v->artifact : v->image_id, when);
+        age = (int64_t) time (NULL) - v->scanned_at;
+        if (p->images.max_age && age > p->images.max_age)
+                decision_add (d, id, "/", "an older scan", "a scan within maxAge",
+                              "the scan verdict of image %s is %lld hours old, maxAge is %lld hours", found,
+                              (long long) (age / 3600), (long long) (p->images.max_age / 3600));
+}
+
+static void
+unscanned_check (const struct policy *p, const struct json *doc, struct decision *d, const char *id)
+{
+        char found[IMAGE_NAME_MAX + IMAGE_ID_MAX + 4];
+
+        (void) doc;
+        if (!p->images.verdicts_path || !judged (d) || verdict_of (p, d))
+                return;
+        shown (&d->image, found, sizeof found);
+        decision_add (d, id, "/", found, "a scan verdict", "image %s has no scan verdict in %s (by ID or digest)",
+                      found, p->images.verdicts_path);
+}
+
+const struct rule rule_images_scan = {
+        "images.scan", "images", RULE_CREATE, offsetof (struct policy, images.action), scan_check, NULL,
+};
+
+const struct rule rule_images_unscanned = {
+        "images.unscanned", "images", RULE_CREATE, offsetof (struct policy, images.unscanned), unscanned_check, NULL,
 };

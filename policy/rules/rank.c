@@ -49,6 +49,8 @@ static const char *const rules_rank_order[] = {
         /* what software runs: the image, as its engine named it */
         "images.allowList",
         "images.unknown",
+        "images.scan",
+        "images.unscanned",
         "mounts.type",
         "mounts.safeOptions",
         "mounts.destination",

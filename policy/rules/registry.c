@@ -13,6 +13,8 @@ const struct rule *const rules_registry[] = {
         &rule_privileged, /* first: the signature is read before any fix changes it */
         &rule_images_unknown,
         &rule_images,
+        &rule_images_scan,
+        &rule_images_unscanned,
         &rule_user_non_root,
         &rule_user_id_mappings,
         &rule_rootfs_read_only,

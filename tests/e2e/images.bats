@@ -61,3 +61,47 @@ setup() { e2e_require; }
     [ "$status" -ne 0 ]
     [[ "$output" == *"is denied by \"$DENIED_ID\""* ]]
 }
+
+# The scan gate: Trivy reports (the fixture's shape, this daemon's image IDs)
+# imported with `hardened verdicts import`; the busybox image scanned clean,
+# hd-denied with a fixable CRITICAL, a third image never scanned.
+scan_setup() {
+    local trivy=$top_srcdir/tests/fixtures/trivy clean vuln
+    [ -f "$E2E_DIR/policy-scan.json" ] && return 0
+    clean=$(dk image inspect --format '{{.Id}}' "$E2E_IMAGE")
+    jq --arg id "$clean" --arg now "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+        '.Metadata.ImageID = $id | .Metadata.RepoDigests = [] | .ArtifactName = "hd-busybox:e2e" | .CreatedAt = $now' \
+        "$trivy/redis-clean.json" > "$E2E_DIR/trivy-clean.json"
+    jq --arg id "$DENIED_ID" --arg now "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+        '.Metadata.ImageID = $id | .Metadata.RepoDigests = [] | .ArtifactName = "hd-denied:e2e" | .CreatedAt = $now' \
+        "$trivy/nginx-vulnerable.json" > "$E2E_DIR/trivy-vuln.json"
+    "$HARDENED" verdicts import --out "$E2E_DIR/verdicts.json" "$E2E_DIR/trivy-clean.json" "$E2E_DIR/trivy-vuln.json"
+    jq --arg v "$E2E_DIR/verdicts.json" --arg log "$E2E_DIR/images.jsonl" \
+        '.decisionLog = $log | .rules.images = {action: "reject", verdicts: $v, maxSeverity: "HIGH", fixableOnly: true, maxAge: "7d"}' \
+        "$top_srcdir/policy/profiles/default.json" > "$E2E_DIR/policy-scan.json"
+    e2e_add_runtime hardened-scan "$E2E_DIR/policy-scan.json"
+}
+
+@test "scan gate: an image scanned clean runs; one with a fixable CRITICAL and one never scanned are refused, with the verdict in docker's error" {
+    scan_setup
+    run dk run --rm --runtime=hardened-scan --network none "$E2E_IMAGE" cat /etc/hostname
+    echo "clean: $output"
+    [ "$status" -eq 0 ]
+    run dk run --rm --runtime=hardened-scan --network none hd-denied:e2e true
+    echo "vulnerable: $output"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"refused by policy $E2E_DIR/policy-scan.json: images.scan: image hd-denied:e2e ($DENIED_ID) has 2 fixable vulnerabilities at or above HIGH (scan of hd-denied:e2e, "* ]]
+    mkdir -p "$E2E_DIR/unscanned-rootfs"
+    cp -a "$E2E_DIR/image-rootfs/." "$E2E_DIR/unscanned-rootfs/"
+    echo unscanned > "$E2E_DIR/unscanned-rootfs/etc/which"
+    tar -C "$E2E_DIR/unscanned-rootfs" -c . | dk import - hd-unscanned:e2e >/dev/null
+    run dk run --rm --runtime=hardened-scan --network none hd-unscanned:e2e true
+    echo "unscanned: $output"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"images.unscanned: image hd-unscanned:e2e (sha256:"*") has no scan verdict in $E2E_DIR/verdicts.json (by ID or digest)"* ]]
+    # a retag does not launder a verdict: hd-denied under a clean-looking name
+    dk tag hd-denied:e2e hd-busybox:scanned
+    run dk run --rm --runtime=hardened-scan --network none hd-busybox:scanned true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"images.scan: image hd-busybox:scanned ($DENIED_ID) has 2 fixable"* ]]
+}

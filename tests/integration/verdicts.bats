@@ -126,3 +126,71 @@ BAD=(
     [ "$(jq -r '.images[0].imageID' <<<"$output")" = "$REDIS" ]
     [ "$(ls -A "$T" | sort | tr '\n' ' ')" = "dir.json link.json " ] # no temporary left
 }
+
+# The scan gate (images.scan, images.unscanned) on the imported file, through
+# `policy check --image/--image-id`: NAME ID JQ-ON-THE-IMAGES-RULE@what it says.
+DIGEST=sha256:d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4
+gate_policy() {
+    jq --arg v "$T/v.json" "(.rules.images = {action: \"reject\", verdicts: \$v}) | .rules.images += ($1)" \
+        "$BATS_TEST_DIRNAME/../../policy/profiles/default.json" > "$T/p.json"
+}
+gate() { "$HARDENED" policy check --policy "$T/p.json" --format json "$@" "$BATS_TEST_DIRNAME/../fixtures/run-default.json" | jq -c '[.findings[] | select(.rule | startswith("images.")) | "\(.rule) \(.action): \(.message)"]'; }
+
+@test "scan gate: severity, fixable-only, age and a missing verdict, looked up by image ID or digest, never by name" {
+    imp --out "$T/v.json" "$TRIVY/nginx-vulnerable.json" "$TRIVY/redis-clean.json" 2>/dev/null
+    chmod 700 "$T"
+    gate_policy '{maxSeverity: "HIGH", fixableOnly: true}'
+    run gate --image registry.example/team/nginx:1.25 --image-id "$NGINX"
+    [[ "$output" == '["images.scan reject: image registry.example/team/nginx:1.25 ('"$NGINX"') has 2 fixable vulnerabilities at or above HIGH (scan of registry.example/team/nginx:1.25, 2026-11-30T09:15:02Z)"]' ]]
+    run gate --image registry.example/team/redis:7 --image-id "$REDIS"
+    [ "$output" = '[]' ]
+    # all of them at or above MEDIUM: 4
+    gate_policy '{maxSeverity: "MEDIUM"}'
+    run gate --image-id "$NGINX"
+    [[ "$output" == *"has 4 vulnerabilities at or above MEDIUM"* ]]
+    # CRITICAL (the default) but only fixable: the one CRITICAL is fixable
+    gate_policy '{fixableOnly: true}'
+    run gate --image-id "$NGINX"
+    [[ "$output" == *"has 1 fixable vulnerabilities at or above CRITICAL"* ]]
+    # by repository digest, under any name, when no ID is known (the CRI)
+    gate_policy '{maxSeverity: "HIGH"}'
+    run gate --image "other.example/mirror/nginx@$DIGEST"
+    [[ "$output" == *"images.scan reject: image other.example/mirror/nginx@$DIGEST has 3 vulnerabilities at or above HIGH"* ]]
+    # a name alone is not a verdict's key, even the very name scanned
+    run gate --image registry.example/team/nginx:1.25
+    [ "$output" = '["images.unscanned reject: image registry.example/team/nginx:1.25 has no scan verdict in '"$T"'/v.json (by ID or digest)"]' ]
+    # missing: its own action
+    gate_policy '{missing: "warn"}'
+    run gate --image-id "sha256:$(printf 'e%.0s' $(seq 64))"
+    [[ "$output" == '["images.unscanned warn: '* ]]
+    # maxAge: a scan older than 1 hour (the fixture's is from 2026-11-30)
+    gate_policy '{maxAge: "1h"}'
+    run gate --image-id "$REDIS"
+    [[ "$output" == *"images.scan reject: the scan verdict of image (no name) ($REDIS) is "*" hours old, maxAge is 1 hours"* ]]
+}
+
+@test "scan gate: the verdict file is the administrator's: another's, malformed or missing fails the policy's load" {
+    imp --out "$T/v.json" "$TRIVY/redis-clean.json" 2>/dev/null
+    chmod 700 "$T"
+    gate_policy '{}'
+    run "$HARDENED" policy lint "$T/p.json"
+    [ "$status" -eq 0 ]
+    chmod 666 "$T/v.json"
+    run "$HARDENED" policy lint "$T/p.json"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"/rules/images/verdicts: verdict file $T/v.json: "* ]]
+    chmod 644 "$T/v.json"
+    jq '.images[0].found.CRITICAL = -1' "$T/v.json" > "$T/v2.json" && mv "$T/v2.json" "$T/v.json"
+    run "$HARDENED" policy lint "$T/p.json"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"verdict file $T/v.json: /images/0/found/CRITICAL: missing or not a count"* ]]
+    rm "$T/v.json"
+    run "$HARDENED" policy lint "$T/p.json"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"verdict file $T/v.json: "*"No such file or directory"* ]]
+    gate_policy '{maxAge: "7 days"}'
+    imp --out "$T/v.json" "$TRIVY/redis-clean.json" 2>/dev/null
+    run "$HARDENED" policy lint "$T/p.json"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *'/rules/images/maxAge: "7 days" is not a duration'* ]]
+}

@@ -38,10 +38,10 @@ static const struct {
         { "", -1 },
 };
 
-static struct verdict
+static struct scan_verdict
 one (const char *id, int64_t when, const struct json *digests)
 {
-        struct verdict v = { .digests = digests, .artifact = "x", .scanned_at = when };
+        struct scan_verdict v = { .digests = digests, .artifact = "x", .scanned_at = when };
 
         snprintf (v.image_id, sizeof v.image_id, "%s", id);
         v.found[SEV_CRITICAL] = 2;
@@ -56,12 +56,12 @@ static void
 round_trip (void)
 {
         struct json *digests;
-        struct verdict v[3];
+        struct scan_verdict v[3];
         struct verdicts vs;
         struct hd_err err;
         char *text = NULL;
         size_t len;
-        const struct verdict *f;
+        const struct scan_verdict *f;
 
         json_parse ("[\"registry.example/a@" DG_A "\"]", strlen ("[\"registry.example/a@" DG_A "\"]"), &digests, &err);
         v[0] = one (ID_B, 100, NULL);
@@ -101,7 +101,7 @@ static const struct {
 static void
 bad_file (size_t i)
 {
-        struct verdict v = one (ID_A, 0, NULL);
+        struct scan_verdict v = one (ID_A, 0, NULL);
         struct verdicts vs;
         struct hd_err err = { 0 };
         char *text = NULL, *at, *edited;
