@@ -26,12 +26,25 @@ annotation_of (const struct json *doc, const struct engine_subject *s, const cha
         return v && v->type == JSON_STRING ? v->text : NULL;
 }
 
+/* Does one of `patterns` name the image (an identity its engine gave)? */
 static bool
-exemption_matches (const struct policy_exemption *e, const struct json *doc, const struct engine_subject *s)
+image_listed (const struct json *patterns, const struct image_identity *img)
+{
+        for (size_t i = 0; img && img->source != IMAGE_UNKNOWN && i < patterns->n; i++)
+                if (image_matches (patterns->items[i]->text, img))
+                        return true;
+        return false;
+}
+
+static bool
+exemption_matches (const struct policy_exemption *e, const struct json *doc, const struct engine_subject *s,
+                   const struct image_identity *img)
 {
         const char *id = s ? s->container_id : NULL;
 
         if (e->ids && !(id && json_array_has (e->ids, id)))
+                return false;
+        if (e->images && !image_listed (e->images, img))
                 return false;
         for (size_t i = 0; e->annotations && i < e->annotations->n; i++) {
                 const char *v = annotation_of (doc, s, e->annotations->members[i].key);
@@ -133,7 +146,7 @@ engine_exemption_for (const struct policy *p, const struct json *doc, const stru
         for (size_t i = 0; i < p->nexemptions; i++) {
                 const struct policy_exemption *e = &p->exemptions[i];
                 const char *key;
-                if (!exemption_matches (e, doc, s))
+                if (!exemption_matches (e, doc, s, d ? &d->image : NULL))
                         continue;
                 if (!(key = untrusted_key (p, e, root)))
                         return e;

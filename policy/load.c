@@ -714,22 +714,28 @@ static const struct schema_list plain_list = { NULL, NULL, false };
 
 /* rules.images.allow/deny: each a reference pattern or a bare sha256:
  * ID or digest (image.h). */
+/* Each entry of `list` (at `ptr`) an image pattern: a reference pattern or
+ * a bare sha256: ID or digest. */
+static int
+check_image_patterns (struct loader *l, const struct json *list, const char *ptr)
+{
+        for (size_t i = 0; list && i < list->n; i++) {
+                struct image_ref ref;
+                char eptr[128], why[512];
+                snprintf (eptr, sizeof eptr, "%s/%zu", ptr, i);
+                if (!image_is_digest (list->items[i]->text)
+                    && image_ref_parse (list->items[i]->text, true, &ref, why, sizeof why) < 0)
+                        return load_fail (l, list->items[i], eptr, "%s", why);
+        }
+        return 0;
+}
+
 int
 load_image_list (struct loader *l, const struct schema_row *row, const struct schema_at *at)
 {
-        const struct json *list = at->v;
-
         if (load_list (l, &plain_list, at, at->dst) < 0)
                 return -1;
-        for (size_t i = 0; list && i < list->n; i++) {
-                struct image_ref ref;
-                char ptr[64], why[512];
-                snprintf (ptr, sizeof ptr, "%s/%zu", at->ptr, i);
-                if (!image_is_digest (list->items[i]->text)
-                    && image_ref_parse (list->items[i]->text, true, &ref, why, sizeof why) < 0)
-                        return load_fail (l, list->items[i], ptr, "%s", why);
-        }
-        return 0;
+        return check_image_patterns (l, at->v, at->ptr);
 }
 
 /* cgroup v2 files that move processes or controllers: never a resource. */
@@ -1034,16 +1040,19 @@ load_exemptions (struct loader *l, const struct schema_row *row, const struct sc
         for (size_t i = 0; list && i < list->n; i++) {
                 const struct json *e = list->items[i], *m = json_get (e, "match");
                 struct policy_exemption *x;
-                char ptr[64];
+                char ptr[64], mptr[96];
 
                 snprintf (ptr, sizeof ptr, "%s/%zu", at->ptr, i);
                 if (i == POLICY_MAX_EXEMPTIONS)
                         return load_fail (l, e, ptr, "at most %d exemptions", POLICY_MAX_EXEMPTIONS);
                 if (!json_get (e, "name") || !json_get (e, "rules")
-                    || (!json_get (m, "annotations") && !json_get (m, "ids")))
+                    || (!json_get (m, "annotations") && !json_get (m, "ids") && !json_get (m, "images")))
                         return load_fail (l, e, ptr,
                                           "needs \"name\", \"rules\" and a \"match\" "
-                                          "on \"annotations\" or \"ids\"");
+                                          "on \"annotations\", \"ids\" or \"images\"");
+                snprintf (mptr, sizeof mptr, "%s/match/images", ptr);
+                if (check_image_patterns (l, json_get (m, "images"), mptr) < 0)
+                        return -1;
                 x = &l->p->exemptions[l->p->nexemptions];
                 if (load_exemption_rules (l, json_get (e, "rules"), ptr, &x->has_parameters) < 0)
                         return -1;
@@ -1051,6 +1060,7 @@ load_exemptions (struct loader *l, const struct schema_row *row, const struct sc
                 x->name = json_get (e, "name")->text;
                 x->annotations = json_get (m, "annotations");
                 x->ids = json_get (m, "ids");
+                x->images = json_get (m, "images");
                 x->rules = json_get (e, "rules");
         }
         return 0;

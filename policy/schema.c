@@ -467,6 +467,7 @@ const struct spec_type schema_rules_type = SCHEMA_OBJECT (schema_rules);
 static const struct schema_row match_rows[] = {
         { KEY ("annotations", &t_string_map) },
         { KEY ("ids", &t_strings) },
+        { KEY ("images", &t_strings) },
         END,
 };
 static const struct spec_type t_match = SCHEMA_OBJECT (match_rows);

@@ -234,6 +234,7 @@ struct policy_exemption {
         const char *name;
         const struct json *annotations; /* object of exact key/value matches, or NULL */
         const struct json *ids;         /* array of container ids, or NULL */
+        const struct json *images;      /* array of image patterns (images.allow's spellings), or NULL */
         const struct json *rules;       /* {"family": {"action": ..., parameters...}} */
         /* Parameters besides actions (extra tmpfs paths, capabilities, a
          * uid, limits): a matching container is judged by `policy`, the

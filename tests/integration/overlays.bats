@@ -93,3 +93,20 @@ tmpfs_of() { jq -c '[.mounts[] | select(.type == "tmpfs" and (.destination | IN(
     [ "$status" -eq 1 ]
     [[ "$output" == *"uidd"* ]]
 }
+
+@test "overlay by image: an exemption matching the engine's image (a repository pattern, or an ID) gets its parameters; another image, an unknown one, does not" {
+    local id=sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
+    jq --arg id "$id" '.exemptions = [{name: "nginx", match: {images: ["registry.example/team/nginx", $id]},
+                                        rules: {readOnlyRootfs: {tmpfs: ["/tmp", "/var/cache/nginx"]}}}]' "$DEFAULT" > "$T/p.json"
+    check() { "$HARDENED" policy check --policy "$T/p.json" --format json "$@" "$T/orig.json" | jq -c '[.exemption, ([.diff[]? | tostring | select(test("/var/cache/nginx"))] | length > 0)]'; }
+    [ "$(check --image registry.example/team/nginx:1.25)" = '["nginx",true]' ]
+    [ "$(check --image registry.example/team/nginx/sub@sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc)" = '["nginx",true]' ]
+    [ "$(check --image other.example/x:1 --image-id "$id")" = '["nginx",true]' ]     # by ID, under any name
+    [ "$(check --image registry.example/team/nginx-evil:1)" = '[null,false]' ]       # not a '/' boundary
+    [ "$(check)" = '[null,false]' ]                                                   # no image known
+    # a pattern that is no reference is a load error at its place
+    jq '.exemptions = [{name: "x", match: {images: ["bad ref!"]}, rules: {user: {action: "warn"}}}]' "$DEFAULT" > "$T/p.json"
+    run "$HARDENED" policy lint "$T/p.json"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"/exemptions/0/match/images/0: "* ]]
+}
