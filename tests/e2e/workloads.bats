@@ -199,3 +199,25 @@ record() { jq -c --arg id "$(dk inspect -f '{{.Id}}' "$1")" 'select(.container =
     pg_serves_and_keeps db
     # without its profile the same image stops at its first mkdir (above)
 }
+
+@test "a per-image exemption in the node's one policy: nginx's ID gets its tmpfs and serves; an image retagged as hd-nginx:e2e (another ID) gets nothing" {
+    local id
+    id=$(dk image inspect --format '{{.Id}}' hd-nginx:e2e)
+    jq --arg id "$id" --arg l "$E2E_DIR/decisions.jsonl" '.decisionLog = $l
+        | .exemptions = [{name: "nginx", match: {images: [$id]},
+                          rules: {readOnlyRootfs: {tmpfs: ["/tmp", "/run", "/var/lib/nginx", "/var/log/nginx"]}}}]' \
+        "$top_srcdir/policy/profiles/default.json" > "$E2E_DIR/policy-node.json"
+    e2e_add_runtime hardened-node "$E2E_DIR/policy-node.json"
+    dk run -d --name web --runtime=hardened-node --network none hd-nginx:e2e
+    nginx_serves web
+    rec=$(record web)
+    [ "$(jq -r .exemption <<<"$rec")" = nginx ]
+    [ "$(jq -r .image.id <<<"$rec")" = "$id" ]
+    # the same name on other content (redis's image, retagged) is judged by its ID
+    dk tag hd-redis:e2e hd-nginx:impostor
+    dk run -d --name imp --runtime=hardened-node --network none --entrypoint sleep hd-nginx:impostor 60
+    rec=$(record imp)
+    [ "$(jq -r .exemption <<<"$rec")" = null ]
+    run dk exec imp sh -c 'touch /var/lib/nginx 2>&1; grep -c " /var/lib/nginx " /proc/mounts'
+    [ "${lines[-1]}" = 0 ]                                  # no tmpfs there
+}
