@@ -26,24 +26,24 @@ echo "\$ hardened policy version"
 echo
 
 if "$E2E_DOCKER" info >/dev/null 2>&1 && [ -f /var/run/docker.pid ]; then
-    # The local Docker: add the runtimes to /etc/docker/daemon.json (kept in
-    # daemon.json.before-hardened) and reload it with SIGHUP.
-    conf=/etc/docker/daemon.json
-    [ -f "$conf" ] && cp "$conf" "$conf.before-hardened" || echo '{}' > "$conf"
-    jq --arg hd "$HARDENED" --arg p "$POLICIES" '.runtimes.hardened = {path: $hd, runtimeArgs: ["--policy", "\($p)/default.json"]}
-        | .runtimes["hardened-restricted"] = {path: $hd, runtimeArgs: ["--policy", "\($p)/restricted.json"]}' \
-        "$conf" > "$conf.new" && mv "$conf.new" "$conf"
+    # The local Docker: `hardened install docker` adds the two runtimes to
+    # /etc/docker/daemon.json (the old file kept as daemon.json.hardened-backup;
+    # `hardened uninstall docker --name NAME` takes each out again), then
+    # dockerd reloads its runtimes on SIGHUP.
+    for r in "hardened default" "hardened-restricted restricted"; do
+        set -- $r
+        "$HARDENED" install docker --name "$1" --path "$HARDENED" -- --policy "$POLICIES/$2.json"
+    done
     kill -HUP "$(cat /var/run/docker.pid)"
     e2e_wait 20 sh -c "$E2E_DOCKER info --format '{{json .Runtimes}}' | jq -e 'has(\"hardened\")'"
     dk() { "$E2E_DOCKER" "$@"; }
-    echo "registered with the local Docker in $conf (runtimes hardened, hardened-restricted)"
+    echo "registered with the local Docker in /etc/docker/daemon.json (runtimes hardened, hardened-restricted)"
 else
     echo "no Docker running: starting a private containerd + dockerd in $D"
     private=true
-    jq -n --arg hd "$HARDENED" --arg p "$POLICIES" '{bridge: "none", iptables: false, "ip-forward": false,
-        "ip-masq": false, runtimes: {
-            hardened: {path: $hd, runtimeArgs: ["--policy", "\($p)/default.json"]},
-            "hardened-restricted": {path: $hd, runtimeArgs: ["--policy", "\($p)/restricted.json"]}}}' > "$D/daemon.json"
+    jq -n '{bridge: "none", iptables: false, "ip-forward": false, "ip-masq": false}' > "$D/daemon.json"
+    e2e_install_runtime "$D" hardened "$POLICIES/default.json"
+    e2e_install_runtime "$D" hardened-restricted "$POLICIES/restricted.json"
     e2e_start "$D"
     E2E_DIR=$D
 fi
