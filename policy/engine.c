@@ -79,17 +79,16 @@ engine_annotation_trusted (const struct policy *p, const char *root, const char 
 
 /* What containerd's CRI plugin writes on every container it creates
  * (pkg/cri/annotations, containerd 1.6), after the pod's own annotations. */
-#define CRI_TYPE_KEY "io.kubernetes.cri.container-type"
 static const struct {
         const char *key;
         size_t off; /* in struct cri_context */
 } cri_keys[] = {
-        { "io.kubernetes.cri.sandbox-id", offsetof (struct cri_context, sandbox_id) },
-        { "io.kubernetes.cri.sandbox-uid", offsetof (struct cri_context, pod_uid) },
-        { "io.kubernetes.cri.sandbox-namespace", offsetof (struct cri_context, pod_namespace) },
-        { "io.kubernetes.cri.sandbox-name", offsetof (struct cri_context, pod_name) },
-        { "io.kubernetes.cri.container-name", offsetof (struct cri_context, container_name) },
-        { "io.kubernetes.cri.image-name", offsetof (struct cri_context, image_name) },
+        { CRI_KEY_SANDBOX_ID, offsetof (struct cri_context, sandbox_id) },
+        { CRI_KEY_POD_UID, offsetof (struct cri_context, pod_uid) },
+        { CRI_KEY_POD_NAMESPACE, offsetof (struct cri_context, pod_namespace) },
+        { CRI_KEY_POD_NAME, offsetof (struct cri_context, pod_name) },
+        { CRI_KEY_CONTAINER_NAME, offsetof (struct cri_context, container_name) },
+        { CRI_KEY_IMAGE_NAME, offsetof (struct cri_context, image_name) },
 };
 static const struct {
         const char *value;
@@ -110,7 +109,7 @@ void
 engine_cri_context (const struct policy *p, const struct json *doc, const struct engine_subject *s,
                     struct cri_context *out)
 {
-        const char *type = cri_value (p, doc, s, CRI_TYPE_KEY);
+        const char *type = cri_value (p, doc, s, CRI_KEY_TYPE);
 
         memset (out, 0, sizeof *out);
         for (size_t i = 0; type && i < HD_ARRAY_SIZE (cri_roles); i++)

@@ -4,14 +4,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hardened/decision.h"
 #include "hardened/engine.h"
 #include "hardened/util.h"
 
 #include "pod_identity.h"
 #include "runc_state.h"
 
-/* The CRI annotations containerd 1.6 sets on every sandbox and container
- * (pkg/cri/annotations), and where each goes. */
+/* The CRI annotations (decision.h's CRI_KEY_*) a record names, and where
+ * each goes. */
 static const struct {
         const char *key;
         size_t off, size;
@@ -20,10 +21,10 @@ static const struct {
         {                                                                                             \
                 key, offsetof (struct pod_identity, field), sizeof ((struct pod_identity *) 0)->field \
         }
-        POD_FIELD ("io.kubernetes.cri.sandbox-namespace", namespace_),
-        POD_FIELD ("io.kubernetes.cri.sandbox-name", name),
-        POD_FIELD ("io.kubernetes.cri.container-name", container),
-        POD_FIELD ("io.kubernetes.cri.container-type", type),
+        POD_FIELD (CRI_KEY_POD_NAMESPACE, namespace_),
+        POD_FIELD (CRI_KEY_POD_NAME, name),
+        POD_FIELD (CRI_KEY_CONTAINER_NAME, container),
+        POD_FIELD (CRI_KEY_TYPE, type),
 #undef POD_FIELD
 };
 

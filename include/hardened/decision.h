@@ -44,6 +44,17 @@ enum cri_role {
         CRI_SANDBOX,   /* io.kubernetes.cri.container-type: sandbox (the pod's pause) */
         CRI_CONTAINER, /* io.kubernetes.cri.container-type: container */
 };
+/* The keys containerd 1.6's CRI plugin writes on every sandbox and
+ * container (pkg/cri/annotations), after the pod's own annotations: the
+ * one list of their names (the engine's CRI context, the record's pod). */
+#define CRI_KEY_TYPE "io.kubernetes.cri.container-type"
+#define CRI_KEY_SANDBOX_ID "io.kubernetes.cri.sandbox-id"
+#define CRI_KEY_POD_UID "io.kubernetes.cri.sandbox-uid"
+#define CRI_KEY_POD_NAMESPACE "io.kubernetes.cri.sandbox-namespace"
+#define CRI_KEY_POD_NAME "io.kubernetes.cri.sandbox-name"
+#define CRI_KEY_CONTAINER_NAME "io.kubernetes.cri.container-name"
+#define CRI_KEY_IMAGE_NAME "io.kubernetes.cri.image-name"
+
 struct cri_context {
         enum cri_role role;
         /* The trusted keys' values (point into the document), or NULL. */
