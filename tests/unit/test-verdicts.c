@@ -105,7 +105,7 @@ bad_file (size_t i)
         struct verdicts vs;
         struct hd_err err = { 0 };
         char *text = NULL, *at, *edited;
-        size_t len;
+        size_t len, size;
 
         verdicts_write (&v, 1, &text, &len, &err);
         at = strstr (text, bad_files[i].edit_from);
@@ -113,9 +113,10 @@ bad_file (size_t i)
                 ok (0, "edit %zu: %s not in the file", i, bad_files[i].edit_from);
                 return;
         }
-        edited = malloc (len + strlen (bad_files[i].edit_to) + 1);
-        sprintf (edited, "%.*s%s%s", (int) (at - text), text, bad_files[i].edit_to,
-                 at + strlen (bad_files[i].edit_from));
+        size = len + strlen (bad_files[i].edit_to) + 1;
+        edited = malloc (size);
+        snprintf (edited, size, "%.*s%s%s", (int) (at - text), text, bad_files[i].edit_to,
+                  at + strlen (bad_files[i].edit_from));
         ok (verdicts_parse (edited, strlen (edited), &vs, &err) < 0, "refused: %s -> %s", bad_files[i].edit_from,
             bad_files[i].edit_to);
         has_str (err.msg, bad_files[i].want, "the message names it");
