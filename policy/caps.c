@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "hardened/caps.h"
+#include "hardened/json.h"
 #include "hardened/num.h"
 #include "hardened/util.h"
 
@@ -82,4 +83,15 @@ caps_from_name (const char *name, int *cap)
                         return 0;
                 }
         return -1;
+}
+
+bool
+caps_listed (const struct json *list, int cap)
+{
+        int c;
+
+        for (size_t i = 0; list && i < list->n; i++)
+                if (caps_from_name (list->items[i]->text, &c) == 0 && c == cap)
+                        return true;
+        return false;
 }

@@ -22,13 +22,7 @@
 static bool
 sys_admin (const struct json *doc)
 {
-        const struct json *b = json_path (doc, "process", "capabilities", "bounding", NULL);
-        int cap;
-
-        for (size_t i = 0; b && i < b->n; i++)
-                if (caps_from_name (b->items[i]->text, &cap) == 0 && cap == CAP_SYS_ADMIN)
-                        return true;
-        return false;
+        return caps_listed (json_path (doc, "process", "capabilities", "bounding", NULL), CAP_SYS_ADMIN);
 }
 
 /* Every device allowed, in any spelling: judged on the emulated cgroup. */
