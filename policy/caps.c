@@ -85,6 +85,17 @@ caps_from_name (const char *name, int *cap)
         return -1;
 }
 
+const char *
+caps_to_name (int cap)
+{
+        const struct cap_names *t = cap_names ();
+
+        for (int i = 0; i < t->n; i++)
+                if (t->value[i] == cap)
+                        return t->name[i];
+        return NULL;
+}
+
 bool
 caps_listed (const struct json *list, int cap)
 {

@@ -543,6 +543,28 @@ load_caps (struct loader *l, const struct schema_row *row, const struct schema_a
         return 0;
 }
 
+/* capabilities.ambient: a grant of capabilities the allow-list already
+ * keeps, so it never widens what the engine may hand the container. */
+int
+load_caps_ambient (struct loader *l, const struct schema_row *row, const struct schema_at *at)
+{
+        const struct policy *p = at->base;
+
+        if (load_caps (l, row, at) < 0)
+                return -1;
+        for (size_t i = 0; at->v && i < at->v->n; i++) {
+                const struct json *e = at->v->items[i];
+                char ptr[64];
+                int cap;
+                snprintf (ptr, sizeof ptr, "%s/%zu", at->ptr, i);
+                if (caps_from_name (e->text, &cap) == 0 && !(p->caps.allow >> cap & 1))
+                        return load_fail (l, e, ptr,
+                                          "\"%s\" is not in %s/allow (only an allowed capability can be ambient)",
+                                          e->text, at->obj_ptr);
+        }
+        return 0;
+}
+
 int
 load_seccomp_profile (struct loader *l, const struct schema_row *row, const struct schema_at *at)
 {

@@ -243,6 +243,8 @@ static const struct schema_row rootfs_rows[] = {
 static const struct schema_row caps_rows[] = {
         ACTION (caps.action),
         { KEY ("allow", &t_strings), load_caps, AT (caps.allow), SHOWN (JSON_ARRAY, "[]") },
+        /* after allow: each one must be allowed */
+        { KEY ("ambient", &t_strings), load_caps_ambient, AT (caps.ambient), SHOWN (JSON_ARRAY, "[]") },
         END,
 };
 static const struct schema_row nnp_rows[] = { ACTION (no_new_privileges), END };

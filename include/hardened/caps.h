@@ -9,6 +9,8 @@ struct json;
 /* Exact CAP_* name -> number, checked against libcap and the running
  * kernel's cap_last_cap (STYLE.md 8).  -1 if not a capability here. */
 int caps_from_name (const char *name, int *cap);
+/* Number -> its exact CAP_* name (the table above); NULL if it has none. */
+const char *caps_to_name (int cap);
 /* Capability CAP is among LIST's names (a JSON array of strings; NULL:
  * none), by the exact names caps_from_name takes. */
 bool caps_listed (const struct json *list, int cap);

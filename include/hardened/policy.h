@@ -69,7 +69,10 @@ struct policy_rootfs {
 
 struct policy_caps {
         enum policy_action action;
-        uint64_t allow; /* bit N: capability N */
+        uint64_t allow;   /* bit N: capability N */
+        uint64_t ambient; /* granted: raised into ambient (with inheritable and
+                           * permitted) when the engine gave it in bounding; a
+                           * subset of allow */
 };
 
 struct policy_seccomp_memo;

@@ -205,3 +205,35 @@ setup() {
     [[ "$stderr" == *"refused by policy $CRI_DIR/policy.json: images.allowList: image docker.io/library/hd-busybox:cri-user is not on the allow-list (from cri)"* ]]
     refused_by_policy "$stderr" "$CTR"
 }
+
+# busybox httpd in the foreground on port 80, serving /etc; it exits when
+# the bind fails
+HTTPD='.command = ["httpd", "-f", "-p", "80", "-h", "/etc"]'
+ctr_exited() { cri status "$1" | jq -e '.status.state == "CONTAINER_EXITED"'; }
+# the PSS-restricted way to ask for it: run as 1000, drop ALL, add NET_BIND_SERVICE
+BIND_USER='.linux.security_context += {run_as_user: {value: 1000}, run_as_group: {value: 1000}, no_new_privs: true,
+    capabilities: {drop_capabilities: ["ALL"], add_capabilities: ["NET_BIND_SERVICE"]}}'
+
+@test "hardened handler, a per-image profile: the image's exemption grants CAP_NET_BIND_SERVICE ambient and its uid 1000 serves port 80 (the CRI leaves unprivileged ports at 1024); another image, the same pod spec, cannot bind" {
+    cri_use_policy '.exemptions = [{name: "web", match: {images: ["docker.io/library/hd-busybox:cri-user"]},
+                                    rules: {capabilities: {ambient: ["CAP_NET_BIND_SERVICE"]}}}]'
+    cri_start_pod web hardened . "$BIND_USER | $HTTPD" "$CRI_IMAGE_USER"
+    e2e_wait 10 cri exec "$CTR" wget -q -O /dev/null http://127.0.0.1:80/passwd
+    run cri exec "$CTR" sh -c 'id -u; cat /proc/sys/net/ipv4/ip_unprivileged_port_start; grep -E "^Cap(Eff|Bnd|Amb)" /proc/1/status; wget -q -O - http://127.0.0.1:80/passwd | grep -c "^user:"'
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = 1000 ]
+    [ "${lines[1]}" = 1024 ]
+    [ "${lines[2]}" = $'CapEff:\t0000000000000400' ]
+    [ "${lines[3]}" = $'CapBnd:\t0000000000000400' ]
+    [ "${lines[4]}" = $'CapAmb:\t0000000000000400' ]
+    [ "${lines[5]}" = 1 ]                                   # /etc/passwd served
+    rec=$(cri_decision "$CTR" create)
+    jq -e '.exemption == "web" and .image.name == "docker.io/library/hd-busybox:cri-user"' <<<"$rec"
+    jq -e '[.changes[] | select(.rule == "capabilities.allowList") | .field] | index("/process/capabilities/ambient")' <<<"$rec"
+    # the same pod spec on another image: no grant, the bind fails and httpd exits
+    cri_start_pod other hardened . "$BIND_USER | $HTTPD" "$CRI_IMAGE"
+    e2e_wait 10 ctr_exited "$CTR"
+    run cri status "$CTR"
+    [ "$(jq -r '.status.exit_code' <<<"$output")" = 1 ]
+    [ "$(cri_decision "$CTR" create | jq -r .exemption)" = null ]
+}

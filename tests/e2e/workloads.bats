@@ -200,6 +200,20 @@ record() { jq -c --arg id "$(dk inspect -f '{{.Id}}' "$1")" 'select(.container =
     # without its profile the same image stops at its first mkdir (above)
 }
 
+@test "the nginx profile where unprivileged ports start at 1024 (containerd's default): nginx binds port 80 as 65534 with its granted CAP_NET_BIND_SERVICE, its only capability" {
+    e2e_add_runtime hardened-nginx "$top_srcdir/examples/profiles/nginx.json"
+    dk run -d --name web --runtime=hardened-nginx --network none \
+        --sysctl net.ipv4.ip_unprivileged_port_start=1024 hd-nginx:e2e
+    nginx_serves web
+    run dk exec web sh -c 'id -u; grep -E "^Cap(Eff|Amb)" /proc/1/status; cat /proc/sys/net/ipv4/ip_unprivileged_port_start'
+    [ "${lines[0]}" = 65534 ]
+    [ "${lines[1]}" = $'CapEff:\t0000000000000400' ]
+    [ "${lines[2]}" = $'CapAmb:\t0000000000000400' ]
+    [ "${lines[3]}" = 1024 ]
+    # the same container under default.json and the profile's tmpfs only
+    # (test 6 above: the bind is refused) is the control
+}
+
 @test "a per-image exemption in the node's one policy: nginx's ID gets its tmpfs and serves; an image retagged as hd-nginx:e2e (another ID) gets nothing" {
     local id
     id=$(dk image inspect --format '{{.Id}}' hd-nginx:e2e)

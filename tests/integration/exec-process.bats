@@ -248,6 +248,25 @@ rt_exec() {
     cmp "$RT_TMP/b/config.json" "$RT_TMP/edited.json"
 }
 
+@test "runc: capabilities.ambient reaches exec: the non-root process gets the granted CAP_NET_BIND_SERVICE effective and ambient, whatever --cap adds" {
+    edited_container
+    jq '.rules.capabilities.ambient = ["CAP_NET_BIND_SERVICE"]' "$DEFAULT" > "$RT_TMP/grant.json"
+    for args in "" "--cap CAP_SYS_ADMIN" "--cap CAP_NET_BIND_SERVICE"; do
+        # shellcheck disable=SC2086
+        rt_exec hardened "$RT_TMP/grant.json" $args "$ID" sh -c "$WHO; grep CapAmb /proc/self/status"
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = 65534 ]
+        [ "${lines[1]}" = $'CapEff:\t0000000000000400' ]
+        [ "${lines[2]}" = $'CapBnd:\t0000000000000400' ]
+        [ "${lines[3]}" = $'NoNewPrivs:\t1' ]
+        [ "${lines[4]}" = $'CapAmb:\t0000000000000400' ]
+    done
+    # the shipped policy, no grant: nothing effective
+    rt_exec hardened "$DEFAULT" --cap CAP_NET_BIND_SERVICE "$ID" sh -c "$WHO; grep CapAmb /proc/self/status"
+    [ "${lines[1]}" = $'CapEff:\t0000000000000000' ]
+    [ "${lines[4]}" = $'CapAmb:\t0000000000000000' ]
+}
+
 @test "runc: under a policy with every rule off, hardened exec gives what runc gives (flags, tty and no_new_privs spellings)" {
     edited_container
     for args in "" "-u 1000:1000" "--no-new-privs=F" "--no-new-privs=True" "-u 1000 -g 1001 --cwd /tmp -e X=1"; do

@@ -60,6 +60,22 @@ tmpfs_of() { jq -c '[.mounts[] | select(.type == "tmpfs" and (.destination | IN(
     [ "$(jq -c '.process.user | [.uid, .gid]' "$T/bundle/config.json")" = '[65534,65534]' ]
 }
 
+@test "overlay: capabilities.ambient for one container: its granted capability raised into permitted, inheritable and ambient; the others' stay empty" {
+    overlay '{capabilities: {ambient: ["CAP_NET_BIND_SERVICE"]}}'
+    run_as "$DOCKER_ID"
+    [ "$status" -eq 0 ]
+    [ "$(jq -c '.process.capabilities | [.bounding, .permitted, .inheritable, .ambient]' "$T/bundle/config.json")" = \
+        '[["CAP_NET_BIND_SERVICE"],["CAP_NET_BIND_SERVICE"],["CAP_NET_BIND_SERVICE"],["CAP_NET_BIND_SERVICE"]]' ]
+    jq -r .msg "$LOG" | grep -qx "policy $T/p.json: note: exemption \"web\" sets the parameters of capabilities"
+    run_as "$OTHER"
+    [ "$(jq -c '.process.capabilities | [.bounding, .inheritable, .ambient]' "$T/bundle/config.json")" = '[["CAP_NET_BIND_SERVICE"],null,null]' ]
+    # a grant of a capability the (overlaid) allow-list lacks is a load error naming the exemption
+    overlay '{capabilities: {ambient: ["CAP_NET_RAW"]}}'
+    run "$HARDENED" policy lint "$T/p.json"
+    [ "$status" -eq 1 ]
+    [[ "$output" == "exemption \"web\": $T/p.json:"*": /rules/capabilities/ambient/0: \"CAP_NET_RAW\" is not in /rules/capabilities/allow"* ]]
+}
+
 @test "overlay: an action and parameters together; the action alone still relaxes as before" {
     overlay '{resources: {action: "reject", memory: {max: "8Gi"}}}'
     config_jq '.linux.resources += {memory: {limit: 6442450944, swap: 6442450944}, cpu: {quota: 100000, period: 100000}, pids: {limit: 100}}'
