@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,7 +14,7 @@
 #include "hardened/util.h"
 
 int
-adminfile_read_any (const char *path, char **out, size_t *len, struct hd_err *err)
+adminfile_read_capped (const char *path, size_t max, char **out, size_t *len, struct hd_err *err)
 {
         _cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         _cleanup_free_ char *buf = NULL;
@@ -24,8 +25,8 @@ adminfile_read_any (const char *path, char **out, size_t *len, struct hd_err *er
                 return hd_err_errno (err, HD_EXIT_REFUSED, errno);
         if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode))
                 return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "not a regular file");
-        if ((size_t) st.st_size > JSON_MAX_BYTES)
-                return hd_err_set (err, HD_EXIT_REFUSED, EFBIG, "larger than %u bytes", JSON_MAX_BYTES);
+        if ((uint64_t) st.st_size > max)
+                return hd_err_set (err, HD_EXIT_REFUSED, EFBIG, "larger than %zu bytes", max);
         buf = malloc ((size_t) st.st_size + 1);
         if (!buf)
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
@@ -36,6 +37,12 @@ adminfile_read_any (const char *path, char **out, size_t *len, struct hd_err *er
         *len = (size_t) n;
         *out = steal_ptr (&buf);
         return 0;
+}
+
+int
+adminfile_read_any (const char *path, char **out, size_t *len, struct hd_err *err)
+{
+        return adminfile_read_capped (path, JSON_MAX_BYTES, out, len, err);
 }
 
 int

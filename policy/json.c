@@ -396,6 +396,7 @@ struct builder {
         struct hd_err *err;
         bool failed;
         bool keep_duplicates; /* JSON_KEEP_DUPLICATES */
+        size_t max;           /* the size limit (0: JSON_MAX_BYTES) */
         /* json_peek_string: nothing is built but what the checks need.  A
          * container is nodes[its depth], reused, holding only its keys (in
          * kids, for the duplicate check), which live in `keys` (decoded keys and
@@ -1127,13 +1128,12 @@ builder_yajl_error (struct builder *b)
 }
 
 static int
-precheck (const char *buf, size_t len, struct hd_err *err)
+precheck (const char *buf, size_t len, size_t max, struct hd_err *err)
 {
         const char *nul;
 
-        if (len > JSON_MAX_BYTES)
-                return hd_err_set (err, HD_EXIT_REFUSED, EFBIG, "document is %zu bytes, the limit is %u", len,
-                                   JSON_MAX_BYTES);
+        if (len > max)
+                return hd_err_set (err, HD_EXIT_REFUSED, EFBIG, "document is %zu bytes, the limit is %zu", len, max);
         nul = memchr (buf, '\0', len);
         if (nul) {
                 unsigned line, col;
@@ -1156,7 +1156,7 @@ builder_run (struct builder *b)
 {
         yajl_status st;
 
-        if (precheck (b->buf, b->len, b->err) < 0)
+        if (precheck (b->buf, b->len, b->max ? b->max : JSON_MAX_BYTES, b->err) < 0)
                 return -1;
         b->h = yajl_alloc (&builder_callbacks, NULL, b);
         if (!b->h)
@@ -1185,7 +1185,11 @@ builder_run (struct builder *b)
 int
 json_parse_flags (const char *buf, size_t len, unsigned flags, struct json **out, struct hd_err *err)
 {
-        struct builder b = { .buf = buf, .len = len, .err = err, .keep_duplicates = flags & JSON_KEEP_DUPLICATES };
+        struct builder b = { .buf = buf,
+                             .len = len,
+                             .err = err,
+                             .keep_duplicates = flags & JSON_KEEP_DUPLICATES,
+                             .max = flags & JSON_REPORT ? JSON_MAX_REPORT_BYTES : JSON_MAX_BYTES };
 
         if (builder_run (&b) < 0)
                 return -1;

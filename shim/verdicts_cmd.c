@@ -84,7 +84,8 @@ read_report (const char *path, int64_t scanned_at, struct scan_verdict *v, struc
 
         /* the verdict points into the parsed tree (its own copies of the
          * strings, kept until exit), not into text */
-        if (adminfile_read_any (path, &text, &len, err) < 0 || json_parse (text, len, &report, err) < 0
+        if (adminfile_read_capped (path, JSON_MAX_REPORT_BYTES, &text, &len, err) < 0
+            || json_parse_flags (text, len, JSON_REPORT, &report, err) < 0
             || verdict_from_trivy (report, scanned_at, v, err) < 0)
                 return hd_err_prefix (err, "%s: ", path);
         return 0;

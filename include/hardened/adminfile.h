@@ -6,7 +6,9 @@
 
 #include "hardened/err.h"
 
-/* Read a whole regular file (symlinks followed), capped. */
+/* Read a whole regular file (symlinks followed) of at most max bytes. */
+int adminfile_read_capped (const char *path, size_t max, char **out, size_t *len, struct hd_err *err);
+/* The same, capped at JSON_MAX_BYTES. */
 int adminfile_read_any (const char *path, char **out, size_t *len, struct hd_err *err);
 
 /* adminfile_read_any for the administrator's own files (a policy, what it

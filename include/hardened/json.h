@@ -36,6 +36,9 @@
 
 /* Documented limits: larger or deeper documents are refused. */
 #define JSON_MAX_BYTES (8u << 20) /* 8 MiB */
+/* A scanner's report read offline (hardened verdicts import): Trivy's JSON
+ * for a large image carries every advisory's text. */
+#define JSON_MAX_REPORT_BYTES (256u << 20) /* 256 MiB */
 #define JSON_MAX_DEPTH 64
 #define JSON_NO_OFFSET ((size_t) -1) /* a node built in memory, not parsed */
 
@@ -74,6 +77,8 @@ int json_parse (const char *buf, size_t len, struct json **out, struct hd_err *e
 /* The same, with flags: JSON_KEEP_DUPLICATES keeps every copy of a
  * repeated key, in document order, for spec_canonicalize to judge. */
 #define JSON_KEEP_DUPLICATES 1u
+/* JSON_REPORT: up to JSON_MAX_REPORT_BYTES instead of JSON_MAX_BYTES. */
+#define JSON_REPORT 2u
 int json_parse_flags (const char *buf, size_t len, unsigned flags, struct json **out, struct hd_err *err);
 
 /* Whether json_parse would accept the document (the same checks, the same

@@ -88,15 +88,26 @@ BAD=(
     done
 }
 
-@test "import: not JSON, over 8 MiB, missing: refused by name; usage errors exit 2" {
+@test "import: a report larger than a config (Trivy's advisory text for a big image) up to 256 MiB is read" {
+    # 12 MiB: above the 8 MiB of a runtime document
+    head -c 12582912 /dev/zero | tr '\0' x > "$T/advisory.txt"
+    jq --rawfile d "$T/advisory.txt" '.Results[0].Vulnerabilities[0].Description = $d' \
+        "$TRIVY/nginx-vulnerable.json" > "$T/large.json"
+    [ "$(stat -c %s "$T/large.json")" -gt 12582912 ]
+    run --separate-stderr imp --out "$T/v.json" "$T/large.json"
+    [ "$status" -eq 0 ]
+    [ "$(jq -c '.images[0] | [.imageID, .found.CRITICAL]' "$T/v.json")" = "[\"$NGINX\",1]" ]
+}
+
+@test "import: not JSON, over 256 MiB, missing: refused by name; usage errors exit 2" {
     printf '{"SchemaVersion": 2,' > "$T/cut.json"
     run --separate-stderr imp --out "$T/v.json" "$T/cut.json"
     [ "$status" -eq 1 ]
     [[ "$stderr" == "hardened verdicts import: $T/cut.json: "* ]]
-    head -c 9000000 /dev/zero | tr '\0' ' ' > "$T/big.json"
+    truncate -s 268435457 "$T/big.json"                      # sparse: refused by its size, before reading
     run --separate-stderr imp --out "$T/v.json" "$T/big.json"
     [ "$status" -eq 1 ]
-    [ "$stderr" = "hardened verdicts import: $T/big.json: larger than 8388608 bytes" ]
+    [ "$stderr" = "hardened verdicts import: $T/big.json: larger than 268435456 bytes" ]
     run --separate-stderr imp --out "$T/v.json" "$T/none.json"
     [ "$status" -eq 1 ]
     [[ "$stderr" == *"$T/none.json"*"No such file or directory"* ]]
