@@ -14,6 +14,9 @@ top_builddir=${top_builddir:-$(dirname "$HARDENED")}
 E2E_SUBREAPER=$top_builddir/tests/helpers/subreaper
 E2E_DOCKER=${E2E_DOCKER:-/usr/bin/docker}
 E2E_IMAGE=hd-busybox:e2e
+# A hung probe (e2e_wait on a command that never returns) or daemon fails
+# its test, and teardown still runs, instead of holding CI to its limit.
+BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-300}
 
 # Skip only where Docker cannot run here; with CI=true that is a failure.
 e2e_require() {
