@@ -10,8 +10,8 @@
 #include "hardened/util.h"
 
 /* capabilities.allowList: bounding, effective and permitted keep only the
- * policy's allow-list; inheritable and ambient keep only its ambient grant
- * (they carry capabilities across execve into programs that did not ask
+ * policy's allow-list; inheritable and ambient keep only its ambient grant,
+ * of the capabilities the engine gave in bounding (they carry capabilities across execve into programs that did not ask
  * for them, and past a non-root user's cleared sets).
  *
  * The grant is what lets a non-root service use an allowed capability
@@ -31,10 +31,16 @@ static const struct {
         { "inheritable", GRANTED, true }, { "ambient", GRANTED, true },
 };
 
+/* What a set keeps: the allow-list, or the grant as cap_grant narrowed it
+ * to the engine's bounding set.  Not the policy's whole ambient list: the
+ * kernel raises an ambient capability from permitted and inheritable alone,
+ * never looking at bounding, and capset(2) lets inheritable hold what the
+ * caller of runc has inheritable, so a grant the engine dropped would
+ * otherwise reach the process (CapBnd empty, CapAmb and CapEff not). */
 static uint64_t
-cap_list_bits (const struct policy *p, enum cap_list keeps)
+cap_list_bits (const struct policy *p, enum cap_list keeps, uint64_t grant)
 {
-        return keeps == GRANTED ? p->caps.ambient : p->caps.allow;
+        return keeps == GRANTED ? grant : p->caps.allow;
 }
 
 static bool
@@ -72,7 +78,7 @@ caps_check_set (const struct policy *p, const struct json *caps, size_t s, uint6
                 const char *id)
 {
         const struct json *list = json_get (caps, cap_sets[s].set);
-        uint64_t keeps = cap_list_bits (p, cap_sets[s].keeps);
+        uint64_t keeps = cap_list_bits (p, cap_sets[s].keeps, grant);
         char ptr[64], found[160] = "", missing[160] = "";
         size_t used = 0, lacking = 0;
 
@@ -106,7 +112,7 @@ static int
 caps_fix_set (const struct policy *p, struct json *caps, size_t s, uint64_t grant, struct hd_err *err)
 {
         struct json *list = json_get (caps, cap_sets[s].set);
-        uint64_t keeps = cap_list_bits (p, cap_sets[s].keeps);
+        uint64_t keeps = cap_list_bits (p, cap_sets[s].keeps, grant);
         size_t kept = 0;
 
         for (size_t i = 0; list && i < list->n; i++) {

@@ -531,3 +531,64 @@ msg=$(httpd -p 127.0.0.1:80 -h /tmp 2>&1); echo "httpd_rc=$?"; echo "httpd_msg=$
 	[[ "${lines[-1]}" =~ "$pol":4:[0-9]+:\ /rules/user.*invalid\ JSON ]]
 	pol_gone "$id"
 }
+
+# pol_hd_inh CAPS POLICY ID BUNDLE: pol_hd with CAPS (setpriv's --inh-caps
+# list) in the inheritable set of hardened and so of runc (a runtime started
+# by a service that has them, or nested in a container given them).
+pol_hd_inh() {
+	local caps=$1
+	shift
+	POL_STATUS=0
+	setpriv --inh-caps "$caps" "$HARDENED" --policy "$1" --root "$RT_ROOT" --log "$RT_TMP/$2.log" --log-format json \
+		run --bundle "$3" "$2" </dev/null >"$RT_TMP/$2.out" 2>"$RT_TMP/$2.err" 3>&- || POL_STATUS=$?
+	pol_show "$2"
+}
+
+@test "capabilities.ambient: a grant the engine dropped from bounding (--cap-drop) never reaches the process, though the config asks for it in permitted, inheritable and ambient and runc's caller has it inheritable" {
+	local id pol
+	pol=$(pol_policy ambient '.rules.capabilities.ambient = ["CAP_NET_BIND_SERVICE"]')
+	pol_bundle "$RT_TMP/b" sh -c "$POL_PROBE"'
+msg=$(httpd -p 127.0.0.1:80 -h /tmp 2>&1); echo "httpd_rc=$?"; echo "httpd_msg=$msg"'
+	pol_jq "$RT_TMP/b/config.json" '.linux.sysctl = {"net.ipv4.ip_unprivileged_port_start": "1024"}
+		| .process.user = {uid: 65534, gid: 65534} | .process.noNewPrivileges = true | .root.readonly = true
+		| .process.capabilities = {bounding: ["CAP_CHOWN"], effective: ["CAP_CHOWN"],
+			permitted: ["CAP_CHOWN", "CAP_NET_BIND_SERVICE"], inheritable: ["CAP_NET_BIND_SERVICE"], ambient: ["CAP_NET_BIND_SERVICE"]}'
+	cp "$RT_TMP/b/config.json" "$RT_TMP/config.orig"
+
+	# runc's reading: bounding is dropped first (PR_CAPBSET_DROP), then
+	# capset(2) takes the inheritable CAP_NET_BIND_SERVICE because the caller
+	# has it inheritable, and PR_CAP_AMBIENT_RAISE needs only permitted and
+	# inheritable: the process binds port 80 with an empty bounding set
+	pol_jq "$RT_TMP/b/config.json" '.process.capabilities.bounding = [] | .process.capabilities.effective = []
+		| .process.capabilities.permitted = ["CAP_NET_BIND_SERVICE"]'
+	id=$(rt_id runc)
+	POL_STATUS=0
+	setpriv --inh-caps +net_bind_service "$RT_RUNC" --root "$RT_ROOT" run --bundle "$RT_TMP/b" "$id" \
+		</dev/null >"$RT_TMP/$id.out" 2>"$RT_TMP/$id.err" 3>&- || POL_STATUS=$?
+	pol_show "$id"
+	[ "$POL_STATUS" -eq 0 ]
+	[ "$(pol_val "$id" CapBnd)" = "$POL_CAP_NONE" ]
+	[ "$(pol_val "$id" CapAmb)" = "$POL_CAP_NBS" ]
+	[ "$(pol_val "$id" CapEff)" = "$POL_CAP_NBS" ]
+	[ "$(pol_val "$id" httpd_rc)" = 0 ]
+	# without the caller's inheritable capability the same config does not start
+	id=$(rt_id runc-plain)
+	pol_runc "$id" "$RT_TMP/b"
+	[ "$POL_STATUS" -ne 0 ]
+	grep -q "unable to apply caps: operation not permitted" "$RT_TMP/$id.err"
+
+	# through hardened: the grant is left out of inheritable and ambient
+	id=$(rt_id hd)
+	cp "$RT_TMP/config.orig" "$RT_TMP/b/config.json"
+	pol_hd_inh +net_bind_service "$pol" "$id" "$RT_TMP/b"
+	[ "$POL_STATUS" -eq 0 ]
+	[ "$(jq -c '.process.capabilities | [.inheritable, .ambient]' "$RT_TMP/b/config.json")" = '[[],[]]' ]
+	[ "$(pol_val "$id" uid)" = 65534 ]
+	[ "$(pol_val "$id" CapBnd)" = "$POL_CAP_NONE" ]
+	[ "$(pol_val "$id" CapAmb)" = "$POL_CAP_NONE" ]
+	[ "$(pol_val "$id" CapEff)" = "$POL_CAP_NONE" ]
+	[ "$(pol_val "$id" CapPrm)" = "$POL_CAP_NONE" ]
+	[ "$(pol_val "$id" httpd_rc)" != 0 ]
+	[[ "$(pol_val "$id" httpd_msg)" == *"Permission denied"* ]]
+	grep -q '"msg":"[^"]*capabilities.allowList rewritten at /process/capabilities/ambient: ambient capabilities not allowed: CAP_NET_BIND_SERVICE' "$RT_TMP/$id.log"
+}
