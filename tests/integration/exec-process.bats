@@ -124,6 +124,25 @@ got() { backend_process | jq -S .; }
     jq -r 'select(.level == "warning") | .msg' "$LOG" | grep -q 'user.nonRoot'
 }
 
+@test "capabilities.ambient and exec's --cap spellings: only the exact name of the grant, in the process's bounding, reaches inheritable and ambient" {
+    fake_state c1
+    jq '.rules.capabilities.ambient = ["CAP_NET_BIND_SERVICE"]' "$DEFAULT" > "$T/grant.json"
+    config_jq '.process.user = {uid: 1000, gid: 1000} | .process.noNewPrivileges = true
+               | .process.capabilities = {bounding: ["CAP_CHOWN"], effective: ["CAP_CHOWN"], permitted: ["CAP_CHOWN"]}'
+    # runc 1.1.5 appends each --cap/-c value as given to bounding, effective, permitted and ambient (exec.go:224-230)
+    for args in "--cap cap_net_bind_service" "--cap=NET_BIND_SERVICE" "-c 10" "-c=CAP_SYS_ADMIN"; do
+        # shellcheck disable=SC2086
+        POLICY=$T/grant.json run hd_exec $args c1 id
+        [ "$status" -eq 0 ] || { echo "$args: $output"; false; }
+        got | jq -e '.capabilities == {bounding: [], effective: [], permitted: [], ambient: []}' || { echo "$args: $(got)"; false; }
+    done
+    # the exact name: --cap puts it in this process's bounding, the set the grant is judged by, so granted
+    POLICY=$T/grant.json run hd_exec --cap CAP_NET_BIND_SERVICE --cap CAP_NET_BIND_SERVICE c1 id
+    [ "$status" -eq 0 ]
+    got | jq -e '.capabilities | .inheritable == ["CAP_NET_BIND_SERVICE"] and .ambient == ["CAP_NET_BIND_SERVICE", "CAP_NET_BIND_SERVICE"]
+        and .bounding == ["CAP_NET_BIND_SERVICE", "CAP_NET_BIND_SERVICE"]' || { got; false; }
+}
+
 @test "the first bundle= label wins: an annotation named bundle comes before runc's own label" {
     mkdir -p "$T/other"
     jq '.process.user = {uid: 0, gid: 0} | .process.args = ["other"]' "$T/bundle/config.json" > "$T/other/config.json"
@@ -265,6 +284,41 @@ rt_exec() {
     rt_exec hardened "$DEFAULT" --cap CAP_NET_BIND_SERVICE "$ID" sh -c "$WHO; grep CapAmb /proc/self/status"
     [ "${lines[1]}" = $'CapEff:\t0000000000000000' ]
     [ "${lines[4]}" = $'CapAmb:\t0000000000000000' ]
+}
+
+# caps_line: CapInh, CapEff, CapBnd and CapAmb from the lines of $output.
+caps_line() {
+    printf '%s\n' "${lines[@]}" | awk -F'\t' '{ v[$1] = $2 } END { print v["CapInh:"], v["CapEff:"], v["CapBnd:"], v["CapAmb:"] }'
+}
+
+@test "runc: capabilities.ambient on exec --process: missing sets get the grant; a grant not in the process's bounding never reaches it, even with runc's caller holding it inheritable; no capabilities at all keep the container's" {
+    edited_container
+    jq '.rules.capabilities.ambient = ["CAP_NET_BIND_SERVICE"]' "$DEFAULT" > "$RT_TMP/grant.json"
+    # a capabilities object with bounding only: the grant raised into permitted, inheritable, ambient
+    jq -n '{args: ["sh", "-c", "id -u; grep -E \"^(CapEff|CapBnd|NoNewPrivs|CapAmb|CapInh)\" /proc/self/status"], cwd: "/", env: ["PATH=/bin"],
+        user: {uid: 0, gid: 0}, capabilities: {bounding: ["CAP_NET_BIND_SERVICE"]}}' > "$RT_TMP/p1.json"
+    rt_exec hardened "$RT_TMP/grant.json" --process "$RT_TMP/p1.json" "$ID"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = 65534 ]
+    [ "$(caps_line)" = "0000000000000400 0000000000000400 0000000000000400 0000000000000400" ]
+    # bounding without it, the others with it, runc started with it inheritable:
+    # plain runc gives it ambient and effective with an empty bounding set, hardened does not
+    jq '.capabilities = {bounding: [], permitted: ["CAP_NET_BIND_SERVICE"], inheritable: ["CAP_NET_BIND_SERVICE"], ambient: ["CAP_NET_BIND_SERVICE"]}
+        | .user = {uid: 65534, gid: 65534} | .noNewPrivileges = true' "$RT_TMP/p1.json" > "$RT_TMP/p2.json"
+    run --separate-stderr setpriv --inh-caps +net_bind_service "$RT_RUNC" --root "$RT_ROOT" exec --process "$RT_TMP/p2.json" "$ID" </dev/null 3>&-
+    [ "$status" -eq 0 ]
+    [ "$(caps_line)" = "0000000000000400 0000000000000400 0000000000000000 0000000000000400" ]
+    rm -f "$LOG"
+    run --separate-stderr setpriv --inh-caps +net_bind_service "$HARDENED" --policy "$RT_TMP/grant.json" --root "$RT_ROOT" \
+        --log "$LOG" --log-format json exec --process "$RT_TMP/p2.json" "$ID" </dev/null 3>&-
+    [ "$status" -eq 0 ]
+    [ "$(caps_line)" = "0000000000000000 0000000000000000 0000000000000000 0000000000000000" ]
+    # no capabilities object: runc takes the container's (judged at run, without a grant)
+    jq 'del(.capabilities)' "$RT_TMP/p1.json" > "$RT_TMP/p3.json"
+    rt_exec hardened "$RT_TMP/grant.json" --process "$RT_TMP/p3.json" "$ID"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = 65534 ]
+    [ "$(caps_line)" = "0000000000000000 0000000000000000 0000000000000400 0000000000000000" ]
 }
 
 @test "runc: under a policy with every rule off, hardened exec gives what runc gives (flags, tty and no_new_privs spellings)" {

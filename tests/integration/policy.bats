@@ -592,3 +592,38 @@ msg=$(httpd -p 127.0.0.1:80 -h /tmp 2>&1); echo "httpd_rc=$?"; echo "httpd_msg=$
 	[[ "$(pol_val "$id" httpd_msg)" == *"Permission denied"* ]]
 	grep -q '"msg":"[^"]*capabilities.allowList rewritten at /process/capabilities/ambient: ambient capabilities not allowed: CAP_NET_BIND_SERVICE' "$RT_TMP/$id.log"
 }
+
+@test "capabilities.ambient with file capabilities in the image and no_new_privs off: a binary with inheritable file bits gains only the grant, not an allowed capability the config asked inheritable" {
+	local id pol
+	pol=$(pol_policy fcaps '.rules.capabilities.allow = ["CAP_NET_BIND_SERVICE", "CAP_NET_RAW"]
+		| .rules.capabilities.ambient = ["CAP_NET_BIND_SERVICE"] | .rules.noNewPrivileges.action = "off"')
+	pol_bundle "$RT_TMP/b" sh -c 'grep -E "^Cap(Prm|Eff|Inh|Amb)" /proc/self/status | tr -d " \t" | sed "s/:/=/"
+/fc/busybox grep -E "^Cap(Prm|Eff|Inh|Amb)" /proc/self/status | tr -d " \t" | sed "s/^/f/; s/:/=/"'
+	mkdir "$RT_TMP/b/rootfs/fc"
+	cp "$RT_TMP/b/rootfs/bin/busybox" "$RT_TMP/b/rootfs/fc/busybox"
+	setcap cap_net_raw,cap_net_bind_service+ei "$RT_TMP/b/rootfs/fc/busybox"
+	pol_jq "$RT_TMP/b/config.json" '.process.user = {uid: 65534, gid: 65534}
+		| .process.capabilities = {bounding: ["CAP_NET_BIND_SERVICE", "CAP_NET_RAW"], effective: ["CAP_NET_BIND_SERVICE", "CAP_NET_RAW"],
+			permitted: ["CAP_NET_BIND_SERVICE", "CAP_NET_RAW"], inheritable: ["CAP_NET_BIND_SERVICE", "CAP_NET_RAW"], ambient: ["CAP_NET_BIND_SERVICE"]}'
+	cp "$RT_TMP/b/config.json" "$RT_TMP/config.orig"
+	# runc's reading: inheritable NET_RAW meets the file's inheritable bit: the binary has it (0x2400)
+	id=$(rt_id runc)
+	pol_runc "$id" "$RT_TMP/b"
+	[ "$POL_STATUS" -eq 0 ]
+	[ "$(pol_val "$id" CapAmb)" = "$POL_CAP_NBS" ]
+	[ "$(pol_val "$id" CapPrm)" = "$POL_CAP_NBS" ]
+	[ "$(pol_val "$id" fCapPrm)" = 0000000000002400 ]
+	[ "$(pol_val "$id" fCapEff)" = 0000000000002400 ]
+	[ "$(pol_val "$id" fCapAmb)" = "$POL_CAP_NONE" ]
+	# through hardened: inheritable holds only the grant, so the binary gains only it (ambient is cleared across a file with capabilities)
+	id=$(rt_id hd)
+	cp "$RT_TMP/config.orig" "$RT_TMP/b/config.json"
+	pol_hd "$pol" "$id" "$RT_TMP/b"
+	[ "$POL_STATUS" -eq 0 ]
+	[ "$(pol_val "$id" CapInh)" = "$POL_CAP_NBS" ]
+	[ "$(pol_val "$id" CapAmb)" = "$POL_CAP_NBS" ]
+	[ "$(pol_val "$id" fCapPrm)" = "$POL_CAP_NBS" ]
+	[ "$(pol_val "$id" fCapEff)" = "$POL_CAP_NBS" ]
+	[ "$(pol_val "$id" fCapAmb)" = "$POL_CAP_NONE" ]
+	[ "$(jq -c .process.capabilities.inheritable "$RT_TMP/b/config.json")" = '["CAP_NET_BIND_SERVICE"]' ]
+}
