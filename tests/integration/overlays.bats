@@ -76,6 +76,36 @@ tmpfs_of() { jq -c '[.mounts[] | select(.type == "tmpfs" and (.destination | IN(
     [[ "$output" == "exemption \"web\": $T/p.json:"*": /rules/capabilities/ambient/0: \"CAP_NET_RAW\" is not in /rules/capabilities/allow"* ]]
 }
 
+@test "overlay: no layering leaves a grant outside the allow-list: an exemption, an extending file or a policy.d file that narrows allow below ambient fails the load, naming the grant" {
+    local base='.rules.capabilities.allow = ["CAP_NET_BIND_SERVICE", "CAP_NET_RAW"] | .rules.capabilities.ambient = ["CAP_NET_RAW"]'
+    local want='/rules/capabilities/ambient/0: "CAP_NET_RAW" is not in /rules/capabilities/allow (only an allowed capability can be ambient)'
+    # an exemption's allow alone, the policy's ambient kept
+    jq --arg id "$DOCKER_ID" "$base"' | .exemptions = [{name: "web", match: {ids: [$id]}, rules: {capabilities: {allow: ["CAP_NET_BIND_SERVICE"]}}}]' \
+        "$DEFAULT" > "$T/p.json"
+    run "$HARDENED" policy lint "$T/p.json"
+    [ "$status" -eq 1 ]
+    [[ "$output" == "exemption \"web\": $T/p.json:"*": $want" ]]
+    # extends: the extending file's allow replaces the base's list, the base's ambient stays
+    mkdir -p "$T/ext"
+    jq "$base" "$DEFAULT" > "$T/ext/base.json"
+    echo '{"apiVersion": "hardened/v1", "extends": "base.json", "rules": {"capabilities": {"allow": ["CAP_NET_BIND_SERVICE"]}}}' > "$T/ext/p.json"
+    run "$HARDENED" policy lint "$T/ext/p.json"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *": $want" ]]
+    # policy.d: the same from a drop-in
+    mkdir -p "$T/pd/policy.d"
+    jq "$base" "$DEFAULT" > "$T/pd/p.json"
+    echo '{"apiVersion": "hardened/v1", "rules": {"capabilities": {"allow": ["CAP_NET_BIND_SERVICE"]}}}' > "$T/pd/policy.d/10-narrow.json"
+    run "$HARDENED" policy lint "$T/pd/p.json"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *": $want" ]]
+    # and a drop-in that grants beyond the allow-list
+    echo '{"apiVersion": "hardened/v1", "rules": {"capabilities": {"ambient": ["CAP_SYS_ADMIN"]}}}' > "$T/pd/policy.d/10-narrow.json"
+    run "$HARDENED" policy lint "$T/pd/p.json"
+    [ "$status" -eq 1 ]
+    [[ "$output" == "$T/pd/policy.d/10-narrow.json:"*': /rules/capabilities/ambient/0: "CAP_SYS_ADMIN" is not in /rules/capabilities/allow'* ]]
+}
+
 @test "overlay: an action and parameters together; the action alone still relaxes as before" {
     overlay '{resources: {action: "reject", memory: {max: "8Gi"}}}'
     config_jq '.linux.resources += {memory: {limit: 6442450944, swap: 6442450944}, cpu: {quota: 100000, period: 100000}, pids: {limit: 100}}'
