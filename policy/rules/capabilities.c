@@ -11,8 +11,9 @@
 
 /* capabilities.allowList: bounding, effective and permitted keep only the
  * policy's allow-list; inheritable and ambient keep only its ambient grant,
- * of the capabilities the engine gave in bounding (they carry capabilities across execve into programs that did not ask
- * for them, and past a non-root user's cleared sets).
+ * of the capabilities the engine gave in bounding (they carry capabilities
+ * across execve into programs that did not ask for them, and past a
+ * non-root user's cleared sets).
  *
  * The grant is what lets a non-root service use an allowed capability
  * (nginx binding port 80): runc raises an ambient capability only when it
