@@ -58,13 +58,225 @@ hostpath_clean (const char *in, char *out, size_t size)
                 snprintf (out, size, "/");
 }
 
-/* realpath() answers, remembered for the rest of the process: a call asks
- * about the same few ancestors (/var, /var/lib, /run ...) for every host
- * path it canonicalises, and glibc's realpath reads every component's link
- * each time (hundreds of readlink calls per create).  The process decides
+/* ---- realpath, one readlink per distinct component ------------------------
+ *
+ * glibc's realpath reads the link of every component of every path it is
+ * given: a create asks about the same few ancestors (/var, /var/lib, /run
+ * ...) for each host path the mount rules compare, about 150 readlink calls.
+ * hostpath_realpath walks a path as realpath does, step for step (the same
+ * ".." on the resolved prefix, the same directory check before a trailing
+ * "/" or a "..", the same 40-link limit, the same errno), but asks the
+ * kernel about each resolved prefix once per process.  The process decides
  * one call and execs, so the host's paths are taken as they were when it
- * first asked (as they are for the rest of its check anyway).  Full: asked
- * anew.  NULL `resolved` in an entry: the path did not resolve. */
+ * first asked, as they are for the rest of its check anyway: a link changed
+ * after the first look could as well have changed after the last.
+ * tests/unit/test-hostpath compares it with realpath(3) case by case. */
+
+#define LINK_MEMO 1024   /* distinct prefixes remembered; past that, asked anew */
+#define LINK_PROBES 8    /* open addressing: slots tried per lookup */
+#define LINK_MAX_HOPS 40 /* glibc's __eloop_threshold on Linux */
+
+struct link_memo {
+        char *path;   /* a resolved prefix, NULL: free slot */
+        char *target; /* its link's target, or NULL: readlink failed with `error` */
+        int error;
+};
+
+static struct link_memo link_memo[LINK_MEMO];
+
+static struct link_memo *
+link_slot (const char *path, size_t len, bool *found)
+{
+        size_t slot = (size_t) hd_hash (0x726561646c696e6bull, path, len) % LINK_MEMO;
+
+        for (size_t probe = 0; probe < LINK_PROBES; probe++) {
+                struct link_memo *m = &link_memo[(slot + probe) % LINK_MEMO];
+                if (!m->path || strcmp (m->path, path) == 0) {
+                        *found = m->path != NULL;
+                        return m;
+                }
+        }
+        *found = false;
+        return NULL;
+}
+
+/* readlink (path) into target (PATH_MAX), remembered: the target's length,
+ * or -1 with errno as readlink left it. */
+static ssize_t
+link_read (const char *path, char *target)
+{
+        size_t len = strlen (path);
+        bool found;
+        struct link_memo *m = link_slot (path, len, &found);
+        ssize_t n;
+
+        if (found && !m->target) {
+                errno = m->error;
+                return -1;
+        }
+        if (found) {
+                n = (ssize_t) strlen (m->target);
+                memcpy (target, m->target, (size_t) n + 1);
+                return n;
+        }
+        n = readlink (path, target, PATH_MAX - 1);
+        if (n >= 0)
+                target[n] = '\0';
+        if (m && n < PATH_MAX - 1) { /* a target that filled the buffer: not remembered, realpath's own case */
+                int saved = errno;
+                m->error = saved;
+                if ((m->path = strdup (path)) && n >= 0 && !(m->target = strdup (target))) {
+                        free (m->path);
+                        m->path = NULL;
+                }
+                errno = saved;
+        }
+        return n;
+}
+
+/* Does what follows a component make realpath check that it is a
+ * directory: only "/"s after it, or a "/." or "/.." next? */
+static bool
+link_suffix_needs_dir (const char *end)
+{
+        while (*end == '/') {
+                while (*end == '/')
+                        end++;
+                if (*end == '\0')
+                        return true;
+                if (end[0] != '.')
+                        return false;
+                if (end[1] == '\0' || end[1] == '/' || (end[1] == '.' && (end[2] == '\0' || end[2] == '/')))
+                        return true;
+                return false;
+        }
+        return false;
+}
+
+/* The state of one walk: the resolved prefix (res, "" for "/") and what
+ * is left to resolve (rest, from pos). */
+struct link_walk {
+        char res[PATH_MAX], rest[PATH_MAX];
+        size_t rlen, pos;
+        unsigned hops;
+};
+
+/* The component at w->rest + w->pos (len bytes) was appended to w->res and
+ * is a link to `target`: what is left becomes target + the components
+ * after it, from "/" when the target is absolute.  1: done, 0: the path is
+ * too long for these buffers (realpath itself is asked), -1: ELOOP. */
+static int
+link_follow (struct link_walk *w, size_t len, const char *target, size_t tlen)
+{
+        const char *tail = w->rest + w->pos + len;
+        size_t taillen = strlen (tail);
+
+        if (++w->hops > LINK_MAX_HOPS) {
+                errno = ELOOP;
+                return -1;
+        }
+        if (tlen + taillen >= sizeof w->rest)
+                return 0;
+        memmove (w->rest + tlen, tail, taillen + 1);
+        memcpy (w->rest, target, tlen);
+        w->pos = 0;
+        if (target[0] == '/')
+                w->rlen = 0;
+        else
+                while (w->rlen > 0 && w->res[--w->rlen] != '/')
+                        ;
+        w->res[w->rlen] = '\0';
+        return 1;
+}
+
+/* One component of len bytes at w->rest + w->pos, not "." or "..":
+ * appended and looked at.  1: go on, 0: too long (ask realpath), -1: errno. */
+static int
+link_step (struct link_walk *w, size_t len)
+{
+        char target[PATH_MAX];
+        ssize_t n;
+
+        if (w->rlen + 1 + len >= sizeof w->res)
+                return 0;
+        w->res[w->rlen++] = '/';
+        memcpy (w->res + w->rlen, w->rest + w->pos, len);
+        w->rlen += len;
+        w->res[w->rlen] = '\0';
+        n = link_read (w->res, target);
+        if (n >= PATH_MAX - 1)
+                return 0; /* maybe cut: realpath reads it with a larger buffer */
+        if (n >= 0)
+                return link_follow (w, len, target, (size_t) n);
+        w->pos += len;
+        if (!link_suffix_needs_dir (w->rest + w->pos))
+                return errno == EINVAL ? 1 : -1;
+        if (w->rlen + 1 >= sizeof w->res)
+                return 0;
+        memcpy (w->res + w->rlen, "/", 2);
+        n = faccessat (AT_FDCWD, w->res, F_OK, AT_EACCESS);
+        w->res[w->rlen] = '\0';
+        return n == 0 ? 1 : -1;
+}
+
+static int
+link_walk (struct link_walk *w)
+{
+        for (;;) {
+                const char *p = w->rest + w->pos;
+                size_t len;
+                int r;
+
+                while (*p == '/')
+                        p++;
+                w->pos = (size_t) (p - w->rest);
+                if (*p == '\0')
+                        return 1;
+                len = strcspn (p, "/");
+                if (len == 1 && p[0] == '.') {
+                        w->pos += len;
+                        continue;
+                }
+                if (len == 2 && p[0] == '.' && p[1] == '.') {
+                        while (w->rlen > 0 && w->res[--w->rlen] != '/')
+                                ;
+                        w->res[w->rlen] = '\0';
+                        w->pos += len;
+                        continue;
+                }
+                if ((r = link_step (w, len)) <= 0)
+                        return r;
+        }
+}
+
+int
+hostpath_realpath (const char *path, char *out)
+{
+        struct link_walk w; /* not zeroed: 8 KiB a call */
+        size_t len = strlen (path);
+        int r;
+
+        if (path[0] != '/' || len >= sizeof w.rest)
+                return realpath (path, out) ? 0 : -1;
+        w.rlen = w.pos = 0;
+        w.hops = 0;
+        w.res[0] = '\0';
+        memcpy (w.rest, path, len + 1);
+        r = link_walk (&w);
+        if (r == 0)
+                return realpath (path, out) ? 0 : -1;
+        if (r < 0)
+                return -1;
+        if (w.rlen == 0)
+                memcpy (out, "/", 2);
+        else
+                memcpy (out, w.res, w.rlen + 1);
+        return 0;
+}
+
+/* Whole paths, remembered too: hostpath_canonical asks about each path
+ * and its ancestors, and the same paths come back for every rule.  NULL
+ * `resolved` in an entry: the path did not resolve.  Full: asked anew. */
 #define REALPATH_MEMO 256
 
 struct realpath_memo {
@@ -90,7 +302,7 @@ memo_realpath (const char *path, char *out)
                         return m->resolved != NULL;
                 }
         }
-        ok = realpath (path, resolved) != NULL;
+        ok = hostpath_realpath (path, resolved) == 0;
         if (ok)
                 memcpy (out, resolved, strlen (resolved) + 1);
         for (size_t probe = 0; probe < 8; probe++) {

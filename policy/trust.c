@@ -10,6 +10,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "hardened/hostpath.h"
 #include "hardened/trust.h"
 #include "hardened/util.h"
 
@@ -85,7 +86,8 @@ walk (const char *abs, struct hd_err *err)
 int
 trust_check_path (const char *path, struct hd_err *err)
 {
-        _cleanup_free_ char *resolved = NULL, *abs = NULL;
+        _cleanup_free_ char *abs = NULL;
+        char resolved[PATH_MAX];
 
         if (path[0] == '/') {
                 abs = strdup (path);
@@ -98,8 +100,7 @@ trust_check_path (const char *path, struct hd_err *err)
                 return hd_err_sys (err, HD_EXIT_INTERNAL, errno ? errno : ENOMEM, "%s", path);
         if (walk (abs, err) < 0)
                 return -1;
-        resolved = realpath (path, NULL);
-        if (!resolved)
+        if (hostpath_realpath (path, resolved) < 0)
                 return hd_err_sys (err, HD_EXIT_REFUSED, errno, "%s", path);
         return strcmp (resolved, abs) == 0 ? 0 : walk (resolved, err);
 }

@@ -24,6 +24,12 @@ bool hostpath_under (const char *path, const char *base);
 /* Lexically clean an absolute path: no "//", ".", "..", trailing "/". */
 void hostpath_clean (const char *in, char *out, size_t size);
 
+/* realpath (path, out) with out of PATH_MAX: the same answer and errno,
+ * but each resolved prefix's link read once per process (remembered: the
+ * host's paths as they were when first asked).  Unlike realpath, `out` is
+ * left as it was on failure. */
+int hostpath_realpath (const char *path, char *out);
+
 /* The path the kernel will reach for the absolute `path`: realpath() when
  * it exists; otherwise the realpath of its longest existing ancestor
  * followed by the rest, cleaned (so /var/run/crio/crio.sock is

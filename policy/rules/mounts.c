@@ -109,7 +109,7 @@ canonical_source (const char *bundle, const char *src, char *out, size_t size)
                 snprintf (joined, sizeof joined, "%s", src);
         else if (bundle && bundle[0] == '/')
                 snprintf (joined, sizeof joined, "%s/%s", bundle, src);
-        else if (realpath (bundle ? bundle : ".", resolved))
+        else if (hostpath_realpath (bundle ? bundle : ".", resolved) == 0)
                 snprintf (joined, sizeof joined, "%s/%s", resolved, src);
         else
                 snprintf (joined, sizeof joined, "/%s", src);
@@ -1188,7 +1188,7 @@ rootfs_paths (const struct json *doc, const char *bundle, char *lexical, char *c
         lexical[0] = canon[0] = '\0';
         if (!path)
                 return; /* runc refuses a config without root */
-        if (!realpath (bundle ? bundle : ".", base))
+        if (hostpath_realpath (bundle ? bundle : ".", base) < 0)
                 snprintf (base, sizeof base, "%s", bundle && bundle[0] == '/' ? bundle : "/");
         if (path->text[0] == '/')
                 snprintf (joined, sizeof joined, "%s", path->text);
