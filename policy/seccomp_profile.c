@@ -730,6 +730,36 @@ proof_dir (void)
         return fd;
 }
 
+static int proof_secret (int dir, uint64_t key[2]);
+
+/* The directory and its secret, opened once per process and euid (a create
+ * judges two profiles; a test judges as another euid to keep the cache out
+ * of reach).  Close-on-exec, so runc never sees it.  -1: none to be had. */
+static int
+proof_cache (uint64_t secret[2])
+{
+        static int dir = -2;
+        static uid_t opened_as;
+        static uint64_t key[2];
+        uid_t euid = geteuid ();
+
+        if (dir != -2 && opened_as != euid) {
+                if (dir >= 0)
+                        close (dir);
+                dir = -2;
+        }
+        if (dir == -2) {
+                opened_as = euid;
+                dir = proof_dir ();
+                if (dir >= 0 && proof_secret (dir, key) < 0) {
+                        close (dir);
+                        dir = -1;
+                }
+        }
+        memcpy (secret, key, sizeof key);
+        return dir;
+}
+
 /* A private file of the directory, whole: regular, ours, 0600 or less. */
 static ssize_t
 proof_file_read (int dir, const char *name, char *buf, size_t min, size_t max)
@@ -1307,7 +1337,7 @@ static int
 judge_cached (const struct policy *p, const struct json *seccomp, const unsigned char *text_sha256, bool remember,
               struct seccomp_verdict *v, struct hd_err *err)
 {
-        _cleanup_close_ int dir = proof_dir ();
+        int dir;
         struct proof_key k __attribute__ ((cleanup (key_free)));
         _cleanup_free_ char *heap_file = NULL;
         char stack_file[PROOF_KEY_STACK + sizeof v->through], *file = stack_file, name[32] = "";
@@ -1323,10 +1353,7 @@ judge_cached (const struct policy *p, const struct json *seccomp, const unsigned
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
         if (remember && last_get (p->seccomp.memo, &k, v, err, &rc))
                 return rc;
-        if (dir >= 0 && proof_secret (dir, secret) < 0) {
-                close (dir);
-                dir = -1;
-        }
+        dir = proof_cache (secret);
         if (dir >= 0 && k.len > PROOF_KEY_STACK)
                 file = heap_file = malloc (k.len + sizeof v->through);
         if (dir >= 0 && file) {
