@@ -35,33 +35,68 @@ trust_check_stat (const char *name, const struct stat *st, bool ancestor, struct
                            (st->st_mode & S_IWOTH) ? "others" : "its group", (unsigned) (st->st_mode & 07777));
 }
 
-/* lstat every prefix of the absolute path `abs`, "/" first, and check it:
- * a prefix is an ancestor when a non-empty component follows it.  lstat
- * follows the symlinks of earlier components, so each symlink on the way is
- * checked itself, then what it leads to. */
+/* Prefixes already found trustworthy in this process, and whether each is
+ * a symlink: the policy and the bundle share their ancestors (/, /dev,
+ * /dev/shm ...).  Only root could make a root-owned, unwritable directory
+ * someone else's in the milliseconds between two checks, and root can as
+ * well do it after the last.  Only root's are remembered (their verdict
+ * does not depend on the euid asking); refusals are not (each is asked
+ * anew, so its message is the same); full: asked anew. */
+#define TRUST_MEMO 32
+
+static struct {
+        char *path;
+        bool ancestor, link;
+} trusted[TRUST_MEMO];
+static size_t ntrusted;
+
 static int
-check_prefix (char *prefix, bool ancestor, struct hd_err *err)
+trusted_find (const char *prefix, bool ancestor)
 {
+        for (size_t i = 0; i < ntrusted; i++)
+                if (trusted[i].ancestor == ancestor && strcmp (trusted[i].path, prefix) == 0)
+                        return (int) i;
+        return -1;
+}
+
+/* lstat the prefix and check it (a prefix is an ancestor when a non-empty
+ * component follows it); *linked set when it is a symlink. */
+static int
+check_prefix (const char *prefix, bool ancestor, bool *linked, struct hd_err *err)
+{
+        int known = trusted_find (prefix, ancestor);
         struct stat st;
 
+        if (known >= 0) {
+                *linked |= trusted[known].link;
+                return 0;
+        }
         if (lstat (prefix, &st) < 0)
                 return hd_err_sys (err, HD_EXIT_REFUSED, errno, "%s", prefix);
-        return trust_check_stat (prefix, &st, ancestor, err);
+        if (trust_check_stat (prefix, &st, ancestor, err) < 0)
+                return -1;
+        *linked |= S_ISLNK (st.st_mode);
+        if (st.st_uid == 0 && ntrusted < TRUST_MEMO && (trusted[ntrusted].path = strdup (prefix))) {
+                trusted[ntrusted].ancestor = ancestor;
+                trusted[ntrusted++].link = S_ISLNK (st.st_mode);
+        }
+        return 0;
 }
 
 /* lstat "/" and then every prefix of the absolute path `abs` that ends a
  * component, and check it; a prefix is an ancestor when another component
  * follows.  lstat follows the symlinks of earlier components, so a symlink
- * on the way is checked itself, then what it leads to. */
+ * on the way is checked itself, then what it leads to.  *linked: one of
+ * them is a symlink. */
 static int
-walk (const char *abs, struct hd_err *err)
+walk (const char *abs, bool *linked, struct hd_err *err)
 {
         char prefix[PATH_MAX] = "/";
         size_t n = strlen (abs), pos = 0;
 
         if (n >= sizeof prefix)
                 return hd_err_set (err, HD_EXIT_REFUSED, ENAMETOOLONG, "%s: path too long", abs);
-        if (check_prefix (prefix, n > 1, err) < 0)
+        if (check_prefix (prefix, n > 1, linked, err) < 0)
                 return -1;
         while (pos < n) {
                 size_t end, next;
@@ -76,11 +111,23 @@ walk (const char *abs, struct hd_err *err)
                         ;
                 memcpy (prefix, abs, end);
                 prefix[end] = '\0';
-                if (check_prefix (prefix, next < n, err) < 0)
+                if (check_prefix (prefix, next < n, linked, err) < 0)
                         return -1;
                 pos = end;
         }
         return 0;
+}
+
+/* A clean path ("/a/b": no ".", "..", "//" or trailing "/") whose every
+ * prefix the walk found to be no symlink is its own realpath: realpath
+ * would only read each of those links again. */
+static bool
+is_clean (const char *abs)
+{
+        char clean[PATH_MAX];
+
+        hostpath_clean (abs, clean, sizeof clean);
+        return strcmp (clean, abs) == 0;
 }
 
 int
@@ -88,6 +135,7 @@ trust_check_path (const char *path, struct hd_err *err)
 {
         _cleanup_free_ char *abs = NULL;
         char resolved[PATH_MAX];
+        bool linked = false;
 
         if (path[0] == '/') {
                 abs = strdup (path);
@@ -98,11 +146,14 @@ trust_check_path (const char *path, struct hd_err *err)
         }
         if (!abs)
                 return hd_err_sys (err, HD_EXIT_INTERNAL, errno ? errno : ENOMEM, "%s", path);
-        if (walk (abs, err) < 0)
+        if (walk (abs, &linked, err) < 0)
                 return -1;
+        if (!linked && is_clean (abs))
+                return 0;
         if (hostpath_realpath (path, resolved) < 0)
                 return hd_err_sys (err, HD_EXIT_REFUSED, errno, "%s", path);
-        return strcmp (resolved, abs) == 0 ? 0 : walk (resolved, err);
+        linked = false;
+        return strcmp (resolved, abs) == 0 ? 0 : walk (resolved, &linked, err);
 }
 
 /* ---- programs runc executes on the host ------------------------------------ */
