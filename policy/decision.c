@@ -221,8 +221,28 @@ decision_finding_line (const struct decision *d, size_t i, char *buf, size_t siz
                               : f->action == ACTION_REJECT ? "refused"
                                                            : "refused (no safe fix)";
 
-        snprintf (buf, size, "policy %s: %s %s at %s: %s (found: %s; required: %s%s%s%s%s)", d->policy_source, f->rule,
-                  outcome, f->pointer[0] ? f->pointer : "/", f->message, f->found, f->required,
-                  f->changed ? "; requested: " : "", f->changed ? f->requested : "", f->changed ? "; applied: " : "",
-                  f->changed ? f->applied : "");
+        const char *parts[] = {
+                "policy ",
+                d->policy_source ? d->policy_source : "(null)",
+                ": ",
+                f->rule ? f->rule : "(null)",
+                " ",
+                outcome,
+                " at ",
+                f->pointer[0] ? f->pointer : "/",
+                ": ",
+                f->message,
+                " (found: ",
+                f->found,
+                "; required: ",
+                f->required,
+                f->changed ? "; requested: " : "",
+                f->changed ? f->requested : "",
+                f->changed ? "; applied: " : "",
+                f->changed ? f->applied : "",
+                ")",
+        };
+
+        if (size > 0)
+                hd_append (buf, size, 0, parts, HD_ARRAY_SIZE (parts));
 }

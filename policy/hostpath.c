@@ -334,7 +334,7 @@ hostpath_canonical (const char *path, char *out, size_t size)
         memcpy (head, path, cut + 1);
         for (;;) {
                 if (memo_realpath (cut ? head : "/", resolved)) {
-                        snprintf (joined, sizeof joined, "%s/%s", resolved, path + cut);
+                        hd_append (joined, sizeof joined, 0, (const char *[]) { resolved, "/", path + cut }, 3);
                         hostpath_clean (joined, out, size);
                         return;
                 }
@@ -512,6 +512,6 @@ hostpath_in_fs (const struct hostpath_mount *m, const char *path, char *out, siz
         const char *rest = strcmp (m->point, "/") == 0 ? path : path + strlen (m->point);
         char joined[PATH_MAX * 2];
 
-        snprintf (joined, sizeof joined, "%s/%s", m->root, rest);
+        hd_append (joined, sizeof joined, 0, (const char *[]) { m->root, "/", rest }, 3);
         hostpath_clean (joined, out, size);
 }

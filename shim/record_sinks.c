@@ -38,9 +38,9 @@ record_add_change (struct record *r, const struct finding *f)
         }
         c = &r->changes[r->nchanges++];
         c->rule = f->rule;
-        snprintf (c->field, sizeof c->field, "%s", f->pointer);
-        snprintf (c->requested, sizeof c->requested, "%s", f->requested);
-        snprintf (c->applied, sizeof c->applied, "%s", f->applied);
+        hd_append (c->field, sizeof c->field, 0, (const char *[]) { f->pointer }, 1);
+        hd_append (c->requested, sizeof c->requested, 0, (const char *[]) { f->requested }, 1);
+        hd_append (c->applied, sizeof c->applied, 0, (const char *[]) { f->applied }, 1);
 }
 
 void

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static inline void
@@ -41,5 +42,21 @@ hd_closep (int *fd)
         })
 
 #define HD_ARRAY_SIZE(a) (sizeof (a) / sizeof ((a)[0]))
+
+/* Append the strings of `parts` (n of them) to the `used` bytes already in
+ * buf (size > used), cut at size - 1 as snprintf ("%s%s...") cuts, and
+ * return the new length.  The same bytes as snprintf, without its format
+ * parsing: this runs for every finding and every host path. */
+static inline size_t
+hd_append (char *buf, size_t size, size_t used, const char *const *parts, size_t n)
+{
+        for (size_t i = 0; i < n && used + 1 < size; i++) {
+                size_t len = strnlen (parts[i], size - 1 - used);
+                memcpy (buf + used, parts[i], len);
+                used += len;
+        }
+        buf[used] = '\0';
+        return used;
+}
 
 #endif

@@ -70,8 +70,7 @@ cap_grant (const struct policy *p, const struct json *caps)
 static void
 cap_note (char *found, size_t size, size_t *used, const char *name)
 {
-        if (*used < size)
-                *used += (size_t) snprintf (found + *used, size - *used, "%s%s", *used ? "," : "", name);
+        *used = hd_append (found, size, *used, (const char *[]) { *used ? "," : "", name }, 2);
 }
 
 static void
@@ -89,7 +88,7 @@ caps_check_set (const struct policy *p, const struct json *caps, size_t s, uint6
         for (int cap = 0; cap_sets[s].holds_grant && cap < 64; cap++)
                 if ((grant >> cap & 1) && !caps_listed (list, cap))
                         cap_note (missing, sizeof missing, &lacking, caps_to_name (cap));
-        snprintf (ptr, sizeof ptr, "/process/capabilities/%s", cap_sets[s].set);
+        hd_append (ptr, sizeof ptr, 0, (const char *[]) { "/process/capabilities/", cap_sets[s].set }, 2);
         if (used)
                 decision_add (d, id, ptr, found,
                               cap_sets[s].keeps == GRANTED ? "the policy's ambient grant" : "the policy's allow-list",

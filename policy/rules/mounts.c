@@ -106,13 +106,13 @@ canonical_source (const char *bundle, const char *src, char *out, size_t size)
         char joined[PATH_MAX * 2], resolved[PATH_MAX];
 
         if (src[0] == '/')
-                snprintf (joined, sizeof joined, "%s", src);
+                hd_append (joined, sizeof joined, 0, &src, 1);
         else if (bundle && bundle[0] == '/')
-                snprintf (joined, sizeof joined, "%s/%s", bundle, src);
+                hd_append (joined, sizeof joined, 0, (const char *[]) { bundle, "/", src }, 3);
         else if (hostpath_realpath (bundle ? bundle : ".", resolved) == 0)
-                snprintf (joined, sizeof joined, "%s/%s", resolved, src);
+                hd_append (joined, sizeof joined, 0, (const char *[]) { resolved, "/", src }, 3);
         else
-                snprintf (joined, sizeof joined, "/%s", src);
+                hd_append (joined, sizeof joined, 0, (const char *[]) { "/", src }, 2);
         hostpath_canonical (joined, out, size);
 }
 
