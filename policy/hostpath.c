@@ -10,7 +10,6 @@
 
 #include "hardened/hostpath.h"
 #include "hardened/num.h"
-#include "hardened/siphash.h"
 #include "hardened/util.h"
 
 /* A mount table larger than this is refused rather than half read. */
@@ -84,10 +83,25 @@ struct link_memo {
 
 static struct link_memo link_memo[LINK_MEMO];
 
+/* A memo's first slot for a path: FNV-1a, a fifth of hd_hash's cost on
+ * these short keys.  Unkeyed on purpose: a lookup tries at most
+ * LINK_PROBES slots and every entry holds its whole path, so paths a
+ * config chooses to collide only cost a lookup anew, never an answer (the
+ * mount rules' destination index, whose chains could grow, is keyed). */
+static size_t
+memo_slot (const char *path, size_t len, size_t slots)
+{
+        uint64_t h = 0xcbf29ce484222325ull;
+
+        for (size_t i = 0; i < len; i++)
+                h = (h ^ (unsigned char) path[i]) * 0x100000001b3ull;
+        return (size_t) (h % slots);
+}
+
 static struct link_memo *
 link_slot (const char *path, size_t len, bool *found)
 {
-        size_t slot = (size_t) hd_hash (0x726561646c696e6bull, path, len) % LINK_MEMO;
+        size_t slot = memo_slot (path, len, LINK_MEMO);
 
         for (size_t probe = 0; probe < LINK_PROBES; probe++) {
                 struct link_memo *m = &link_memo[(slot + probe) % LINK_MEMO];
@@ -276,7 +290,8 @@ hostpath_realpath (const char *path, char *out)
 
 /* Whole paths, remembered too: hostpath_canonical asks about each path
  * and its ancestors, and the same paths come back for every rule.  NULL
- * `resolved` in an entry: the path did not resolve.  Full: asked anew. */
+ * `resolved` in an entry: the path did not resolve.  Full (LINK_PROBES
+ * slots taken): asked anew. */
 #define REALPATH_MEMO 256
 
 struct realpath_memo {
@@ -288,11 +303,11 @@ static bool
 memo_realpath (const char *path, char *out)
 {
         static struct realpath_memo memo[REALPATH_MEMO];
-        size_t len = strlen (path), slot = (size_t) hd_hash (0x7265616c70617468ull, path, len) % REALPATH_MEMO;
+        size_t slot = memo_slot (path, strlen (path), REALPATH_MEMO);
         char resolved[PATH_MAX];
         bool ok;
 
-        for (size_t probe = 0; probe < 8; probe++) {
+        for (size_t probe = 0; probe < LINK_PROBES; probe++) {
                 struct realpath_memo *m = &memo[(slot + probe) % REALPATH_MEMO];
                 if (!m->path)
                         break;
@@ -305,7 +320,7 @@ memo_realpath (const char *path, char *out)
         ok = hostpath_realpath (path, resolved) == 0;
         if (ok)
                 memcpy (out, resolved, strlen (resolved) + 1);
-        for (size_t probe = 0; probe < 8; probe++) {
+        for (size_t probe = 0; probe < LINK_PROBES; probe++) {
                 struct realpath_memo *m = &memo[(slot + probe) % REALPATH_MEMO];
                 if (m->path)
                         continue;
