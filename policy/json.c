@@ -12,6 +12,7 @@
 
 #include "hardened/json.h"
 #include "hardened/num.h"
+#include "hardened/siphash.h"
 #include "hardened/util.h"
 
 /* ---- arena ------------------------------------------------------------- */
@@ -864,21 +865,31 @@ json_sorted_get (const struct json_member *const *sorted, size_t n, const char *
         return lo < n && strcmp (sorted[lo]->key, key) == 0 ? sorted[lo] : NULL;
 }
 
-/* A quick hash of a key, eight bytes at a time (not keyed: see below). */
+/* The hash of a key in an index's table.  The quick one, eight bytes at a
+ * time, ends with a full avalanche, so every byte of the key moves the low
+ * bits a table uses (keys that differ only in a late byte, "k1234560" and
+ * "k1234561", do not share a home); it is not keyed, so keys made to
+ * collide are still possible, and then the table is built again with
+ * `keyed`: hd_hash under the process's random key, which no config can
+ * make collide (see index_fill). */
 static inline uint64_t
-key_hash (const char *key, size_t len)
+key_hash (const char *key, size_t len, bool keyed)
 {
         const unsigned char *s = (const unsigned char *) key;
         uint64_t h = len * 0x9e3779b97f4a7c15u, tail = 0;
         size_t i = 0;
 
+        if (keyed)
+                return hd_hash (0, key, len);
         for (; len - i >= 8; i += 8) {
                 h = (h ^ load8 (s + i)) * 0xff51afd7ed558ccdu;
                 h ^= h >> 32;
         }
         memcpy (&tail, s + i, len - i);
         h = (h ^ tail) * 0xc4ceb9fe1a85ec53u;
-        return h ^ (h >> 29);
+        h ^= h >> 33;
+        h *= 0xff51afd7ed558ccdu;
+        return h ^ (h >> 33);
 }
 
 /* first[i] for many members through the sorted order: O(n log n). */
@@ -899,15 +910,15 @@ mark_first_sorted (const struct json *obj, size_t *first)
 }
 
 /* The table of an index: slot[h] is 1 + the index of a first copy (0:
- * empty), at most half full.  The hash is not keyed, so keys an attacker
- * made collide would make probing long: a key is placed within MAX_PROBES
- * of its home or not at all (index_fill then answers 1 and the caller
- * takes the sorted way, so the worst case stays O(n log n)), and a look-up
- * stops after as many.  first (when not NULL) gets json_mark_first's
- * answer. */
+ * empty), at most half full.  A key is placed within MAX_PROBES of its
+ * home or not at all (index_fill then answers 1), and a look-up stops
+ * after as many.  The quick hash is tried first; keys that defeat it (made
+ * to collide) get the keyed one; and should that too leave a run longer
+ * than MAX_PROBES, the caller takes the sorted way, so the worst case stays
+ * O(n log n).  first (when not NULL) gets json_mark_first's answer. */
 #define MAX_PROBES 32
 static int
-index_fill (struct json_index *ix, const struct json *obj, size_t *first)
+index_fill_with (struct json_index *ix, const struct json *obj, size_t *first)
 {
         size_t size = 16;
 
@@ -918,7 +929,7 @@ index_fill (struct json_index *ix, const struct json *obj, size_t *first)
         ix->mask = size - 1;
         for (size_t i = 0; i < obj->n; i++) {
                 const char *key = obj->members[i].key;
-                size_t h = (size_t) key_hash (key, strlen (key)) & ix->mask, probes = 0;
+                size_t h = (size_t) key_hash (key, strlen (key), ix->keyed) & ix->mask, probes = 0;
 
                 while (ix->slot[h] && strcmp (obj->members[ix->slot[h] - 1].key, key) != 0) {
                         if (++probes > MAX_PROBES)
@@ -931,6 +942,19 @@ index_fill (struct json_index *ix, const struct json *obj, size_t *first)
                         ix->slot[h] = i + 1;
         }
         return 0;
+}
+
+static int
+index_fill (struct json_index *ix, const struct json *obj, size_t *first)
+{
+        int rc;
+
+        ix->keyed = false;
+        if ((rc = index_fill_with (ix, obj, first)) <= 0)
+                return rc;
+        free (ix->slot);
+        ix->keyed = true;
+        return index_fill_with (ix, obj, first);
 }
 
 /* first[i] for many members in one pass over an index's table. */
@@ -973,7 +997,7 @@ json_index_get (const struct json_index *ix, const char *key)
                                 return &obj->members[i];
                 return NULL;
         }
-        h = (size_t) key_hash (key, strlen (key)) & ix->mask;
+        h = (size_t) key_hash (key, strlen (key), ix->keyed) & ix->mask;
         for (size_t probes = 0; ix->slot[h] && probes <= MAX_PROBES; probes++, h = (h + 1) & ix->mask)
                 if (same_text (obj->members[ix->slot[h] - 1].key, key))
                         return &obj->members[ix->slot[h] - 1];

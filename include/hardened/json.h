@@ -110,6 +110,7 @@ const struct json_member *json_sorted_get (const struct json_member *const *sort
 struct json_index {
         const struct json *obj;
         size_t mask, *slot;
+        bool keyed; /* slot is placed by the keyed hash (policy/json.c: index_fill) */
         const struct json_member **sorted;
 };
 int json_index_build (struct json_index *ix, const struct json *obj);
