@@ -196,6 +196,8 @@ struct diff_op {
         const struct json *value;
 };
 
+#define DIFF_PATH_MAX 4096
+
 struct diff {
         struct diff_op *ops;
         size_t n, cap;
@@ -203,6 +205,12 @@ struct diff {
         size_t used, room;
         struct diff_step steps[JSON_MAX_DEPTH + 1];
         size_t depth;
+        /* the pointer of steps[0..made), made when an operation first
+         * needs it and kept while the walk stays below: a map's thousand
+         * removals share their parent's pointer.  at[k]: its length after
+         * k steps. */
+        char prefix[DIFF_PATH_MAX];
+        size_t made, at[JSON_MAX_DEPTH + 2];
 };
 
 static void
@@ -213,29 +221,30 @@ diff_free (struct diff *df)
 }
 
 /* The pointer of the step being looked at, as json_pointer_append makes
- * it (cut at `size` the same way), "/" for the root. */
+ * it (cut at DIFF_PATH_MAX the same way: appending to the kept prefix is
+ * appending to the whole), "/" for the root. */
 static void
-diff_path (const struct diff *df, char *path, size_t size)
+diff_path (struct diff *df, char *path)
 {
-        path[0] = '\0';
-        for (size_t i = 0; i < df->depth; i++) {
+        for (; df->made < df->depth; df->made++) {
                 char idx[24], *p = idx + sizeof idx;
-                size_t v = df->steps[i].index;
-                if (df->steps[i].key) {
-                        json_pointer_append (path, size, df->steps[i].key);
-                        continue;
+                size_t v = df->steps[df->made].index;
+                if (df->steps[df->made].key) {
+                        json_pointer_append (df->prefix, sizeof df->prefix, df->steps[df->made].key);
+                } else {
+                        *--p = '\0';
+                        do
+                                *--p = (char) ('0' + v % 10);
+                        while (v /= 10);
+                        json_pointer_append (df->prefix, sizeof df->prefix, p);
                 }
-                *--p = '\0';
-                do
-                        *--p = (char) ('0' + v % 10);
-                while (v /= 10);
-                json_pointer_append (path, size, p);
+                df->at[df->made + 1] = strlen (df->prefix);
         }
-        if (!path[0])
-                snprintf (path, size, "/");
+        if (df->depth == 0)
+                memcpy (path, "/", 2);
+        else
+                memcpy (path, df->prefix, df->at[df->depth] + 1);
 }
-
-#define DIFF_PATH_MAX 4096
 
 /* Room for one more operation and its pointer; false: out of memory (the
  * diff is then left short, as a failed json_append left it). */
@@ -269,7 +278,7 @@ diff_op (struct diff *df, const char *op, const struct json *value)
         if (!diff_room (df))
                 return;
         path = df->paths + df->used;
-        diff_path (df, path, DIFF_PATH_MAX);
+        diff_path (df, path);
         df->ops[df->n++] = (struct diff_op) { op, df->used, value };
         df->used += strlen (path) + 1;
 }
@@ -281,6 +290,17 @@ diff_push (struct diff *df, const char *key, size_t index)
                 return false;
         df->steps[df->depth++] = (struct diff_step) { key, index };
         return true;
+}
+
+/* One step back up: the kept prefix no longer holds the step left. */
+static void
+diff_pop (struct diff *df)
+{
+        df->depth--;
+        if (df->made > df->depth) {
+                df->made = df->depth;
+                df->prefix[df->at[df->depth]] = '\0';
+        }
 }
 
 static void diff_walk (struct diff *df, const struct json *a, const struct json *b);
@@ -307,12 +327,12 @@ diff_object (struct diff *df, const struct json *a, const struct json *b)
                         diff_op (df, "remove", NULL);
                 else
                         diff_walk (df, a->members[i].value, other->value);
-                df->depth--;
+                diff_pop (df);
         }
         for (size_t i = 0; i < b->n; i++)
                 if (!json_index_get (&ia, b->members[i].key) && diff_push (df, b->members[i].key, 0)) {
                         diff_op (df, "add", b->members[i].value);
-                        df->depth--;
+                        diff_pop (df);
                 }
         json_index_release (&ia);
         json_index_release (&ib);
@@ -331,7 +351,7 @@ diff_walk (struct diff *df, const struct json *a, const struct json *b)
         if (a->type == JSON_ARRAY && b->type == JSON_ARRAY && a->n == b->n) {
                 for (size_t i = 0; i < a->n && diff_push (df, NULL, i); i++) {
                         diff_walk (df, a->items[i], b->items[i]);
-                        df->depth--;
+                        diff_pop (df);
                 }
                 return;
         }
