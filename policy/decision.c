@@ -49,6 +49,15 @@ decision_add (struct decision *d, const char *rule, const char *pointer, const c
         va_end (ap);
 }
 
+bool
+decision_room (struct decision *d)
+{
+        if (d->n < DECISION_MAX_FINDINGS)
+                return true;
+        d->dropped++;
+        return false;
+}
+
 void
 decision_note (struct decision *d, const char *fmt, ...)
 {

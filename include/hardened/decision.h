@@ -87,6 +87,11 @@ struct decision {
 void decision_init (struct decision *d);
 
 /* Record a finding for `rule`.  Never fails: past the limit it is counted. */
+/* Is there room for one more finding?  When not, it is counted as
+ * decision_add would count it and the answer is false: a check over a
+ * list an attacker made long asks first and builds the finding's pointer
+ * only when it will be kept. */
+bool decision_room (struct decision *d);
 void decision_add (struct decision *d, const char *rule, const char *pointer, const char *found, const char *required,
                    const char *fmt, ...) __attribute__ ((format (printf, 6, 7)));
 

@@ -80,7 +80,7 @@ annotations_check (const struct policy *p, const struct json *doc, struct decisi
 
         for (size_t i = 0; map && i < map->n; i++) {
                 char ptr[300];
-                if (!runtime_key (p, map->members[i].key))
+                if (!runtime_key (p, map->members[i].key) || !decision_room (d))
                         continue;
                 snprintf (ptr, sizeof ptr, "/annotations");
                 json_pointer_append (ptr, sizeof ptr, map->members[i].key);
