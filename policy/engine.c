@@ -226,6 +226,7 @@ apply_fix (const struct policy *p, const struct rule *r, struct json *doc, const
         again.cri = d->cri;
         again.image = d->image;
         r->check (p, doc, &again, r->id);
+        rules_mount_view_release (&again);
         *clean = again.n == 0 && again.dropped == 0;
         return 0;
 }
@@ -344,8 +345,10 @@ engine_run (const struct policy *p, unsigned verb, struct json *doc, const struc
                         continue;
                 if (a == ACTION_REWRITE && r->fix)
                         snapshot (doc, d, first, false);
-                if (a == ACTION_REWRITE && r->fix && apply_fix (p, r, doc, d, &clean, err) < 0)
+                if (a == ACTION_REWRITE && r->fix && apply_fix (p, r, doc, d, &clean, err) < 0) {
+                        rules_mount_view_release (d);
                         return -1;
+                }
                 if (clean)
                         snapshot (doc, d, first, true);
                 for (size_t i = first; i < d->n; i++)
@@ -353,6 +356,7 @@ engine_run (const struct policy *p, unsigned verb, struct json *doc, const struc
                 refused |= !clean;
                 fixed |= clean;
         }
+        rules_mount_view_release (d);
         d->verdict = refused ? VERDICT_REFUSED : fixed ? VERDICT_REWRITTEN : VERDICT_ALLOWED;
         return 0;
 }

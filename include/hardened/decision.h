@@ -62,6 +62,8 @@ struct cri_context {
         const char *image_name; /* io.kubernetes.cri.image-name (containers only in containerd 1.6) */
 };
 
+struct mount_view;
+
 struct decision {
         enum verdict verdict;
         enum policy_mode mode;
@@ -75,6 +77,10 @@ struct decision {
         size_t nnotes;               /* things a rule could not do here, e.g. no AppArmor */
         size_t n;
         size_t dropped; /* findings beyond DECISION_MAX_FINDINGS */
+        /* Where this call's mounts land, made by the first mounts rule that
+         * asks and checked by the next before it is used again (rules.h:
+         * rules_mount_view_release; engine_run releases it). */
+        struct mount_view *mount_view;
         /* The arrays last: only their first nnotes / n entries are ever
          * read, so decision_init leaves the rest (46 KB) unwritten. */
         char notes[DECISION_MAX_NOTES][512]; /* room for a path and its problem */

@@ -50,6 +50,9 @@ extern const struct rule rule_resources_unified, rule_update_unified, rule_realt
 extern const struct rule rule_runtime_flags, rule_runtime_restore_lsm;
 extern const struct rule rule_images, rule_images_unknown, rule_images_scan, rule_images_unscanned;
 
+/* Free the mount view a decision holds (policy/rules/mounts.c), if any. */
+void rules_mount_view_release (struct decision *d);
+
 /* Is the canonical `src` one of container `id`'s own engine files, by the
  * engines' layouts below their data roots (policy/rules/mounts.c: Docker's
  * <root>/containers/<id>/{hosts,hostname,resolv.conf,mounts/...},

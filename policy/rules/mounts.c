@@ -881,6 +881,12 @@ struct mount_view {
         const char *bundle;     /* sources are relative to it */
         char rootfs[PATH_MAX];  /* canonical rootfs on the host, "" when unknown */
         char lexical[PATH_MAX]; /* the rootfs as runc spells it (bundle joined with root.path) */
+        /* what it was made of (view_holds): the mounts array, each entry's
+         * node and destination text, root.path's text */
+        const struct json *mounts;
+        const struct json **entry;
+        const char **written;
+        const char *root_path;
 };
 
 static void
@@ -893,6 +899,8 @@ view_free (struct mount_view *v)
         free (v->dest);
         free (v->source);
         free (v->host);
+        free (v->entry);
+        free (v->written);
 }
 
 /* ---- the destinations resolved so far -------------------------------------
@@ -1176,6 +1184,15 @@ strip_root (const char *rootfs, const char *dest, char *out, size_t size)
                 memmove (out, out + n, strlen (out + n) + 1);
 }
 
+/* root.path's text, or NULL. */
+static const char *
+root_path_text (const struct json *doc)
+{
+        const struct json *path = json_path (doc, "root", "path", NULL);
+
+        return path ? path->text : NULL;
+}
+
 /* The rootfs as runc computes it (bundle directory joined with root.path,
  * cleaned: an empty path is the bundle itself) and as the kernel finds it
  * (symlinks resolved). */
@@ -1207,6 +1224,8 @@ view_entries (const struct json *mounts, struct mount_view *v, struct dest_index
         for (size_t i = 0; i < mounts->n; i++) {
                 const struct json *m = mounts->items[i], *dst = json_get (m, "destination");
                 const struct json *src = json_get (m, "source");
+                v->entry[i] = m;
+                v->written[i] = dst ? dst->text : NULL;
                 strip_root (v->lexical, dst ? dst->text : "", clean, sizeof clean);
                 view_resolve (v, w, clean, resolved, sizeof resolved);
                 if (!(v->dest[i] = strdup (resolved)) || dest_add (x, v->dest[i], i) < 0)
@@ -1228,6 +1247,8 @@ view_build (const struct json *doc, const struct decision *d, struct mount_view 
 
         memset (v, 0, sizeof *v);
         v->bundle = d->bundle;
+        v->mounts = mounts;
+        v->root_path = root_path_text (doc);
         rootfs_paths (doc, d->bundle, v->lexical, v->rootfs, sizeof v->rootfs);
         if (v->rootfs[0] && (stat (v->rootfs, &st) < 0 || !S_ISDIR (st.st_mode)))
                 v->rootfs[0] = '\0';
@@ -1236,7 +1257,9 @@ view_build (const struct json *doc, const struct decision *d, struct mount_view 
         v->dest = calloc (mounts->n, sizeof *v->dest);
         v->source = calloc (mounts->n, sizeof *v->source);
         v->host = calloc (mounts->n, sizeof *v->host);
-        if (!v->dest || !v->source || !v->host)
+        v->entry = calloc (mounts->n, sizeof *v->entry);
+        v->written = calloc (mounts->n, sizeof *v->written);
+        if (!v->dest || !v->source || !v->host || !v->entry || !v->written)
                 return -1;
         v->n = mounts->n;
         if (dest_index_init (&x) < 0 || !(w = malloc (sizeof *w))) {
@@ -1248,6 +1271,61 @@ view_build (const struct json *doc, const struct decision *d, struct mount_view 
         free (w);
         dest_index_free (&x);
         return rc;
+}
+
+/* Does v still say where doc's mounts land?  mounts.type makes the view
+ * and mounts.destination finds it in the decision, with mounts.safeOptions
+ * (and any fix) between them.  A fix that changes an entry replaces its
+ * node or text with a new one (the arena reuses no memory within a call,
+ * and no text is written in place), so the same pointers are the same
+ * values; bind-ness is read again, since a fix may append options. */
+static bool
+view_holds (const struct mount_view *v, const struct json *doc, const struct decision *d)
+{
+        const struct json *mounts = json_get (doc, "mounts");
+
+        if (v->bundle != d->bundle || v->mounts != mounts || v->root_path != root_path_text (doc)
+            || v->n != (mounts ? mounts->n : 0))
+                return false;
+        for (size_t i = 0; i < v->n; i++) {
+                const struct json *m = mounts->items[i], *dst = json_get (m, "destination"), *src;
+                if (m != v->entry[i] || (dst ? dst->text : NULL) != v->written[i])
+                        return false;
+                src = is_bind (m) ? json_get (m, "source") : NULL;
+                if ((src ? src->text : NULL) != v->source[i])
+                        return false;
+        }
+        return true;
+}
+
+/* The view of doc's mounts: the decision's own while it holds, else made
+ * again and kept there; NULL: out of memory. */
+static const struct mount_view *
+view_of (const struct json *doc, struct decision *d)
+{
+        struct mount_view *v = d->mount_view;
+
+        if (v && view_holds (v, doc, d))
+                return v;
+        rules_mount_view_release (d);
+        if (!(v = malloc (sizeof *v)))
+                return NULL;
+        if (view_build (doc, d, v) < 0) {
+                view_free (v);
+                free (v);
+                return NULL;
+        }
+        return d->mount_view = v;
+}
+
+void
+rules_mount_view_release (struct decision *d)
+{
+        if (!d->mount_view)
+                return;
+        view_free (d->mount_view);
+        free (d->mount_view);
+        d->mount_view = NULL;
 }
 
 /* ---- mounts.type, mounts.safeOptions, mounts.destination ---------------------
@@ -1359,14 +1437,13 @@ type_check (const struct policy *p, const struct json *doc, struct decision *d, 
 {
         const struct json *mounts = json_get (doc, "mounts");
         __attribute__ ((cleanup (bind_ctx_free))) struct bind_ctx c = { .p = p, .d = d };
-        struct mount_view v;
+        const struct mount_view *v = view_of (doc, d);
 
-        if (view_build (doc, d, &v) < 0)
+        if (!v)
                 decision_add (d, id, "/mounts", "?", "judged", "cannot judge the mounts: out of memory");
         else
                 for (size_t i = 0; mounts && i < mounts->n; i++)
-                        type_judge (&c, mounts->items[i], i, v.dest[i], d, id);
-        view_free (&v);
+                        type_judge (&c, mounts->items[i], i, v->dest[i], d, id);
 }
 
 /* The required options the entry's flags do not leave set, as "a,b". */
@@ -1563,15 +1640,14 @@ destination_check (const struct policy *p, const struct json *doc, struct decisi
 {
         const struct json *mounts = json_get (doc, "mounts");
         struct protected_set s = { 0 };
-        struct mount_view v;
+        const struct mount_view *v = view_of (doc, d);
 
-        if (view_build (doc, d, &v) < 0 || (mounts && mounts->n && protected_build (doc, &s) < 0))
+        if (!v || (mounts && mounts->n && protected_build (doc, &s) < 0))
                 decision_add (d, id, "/mounts", "?", "judged", "cannot judge the mounts: out of memory");
         else
                 for (size_t i = 0; mounts && i < mounts->n; i++)
-                        destination_judge (p, mounts->items[i], &s, i, v.dest[i], d, id);
+                        destination_judge (p, mounts->items[i], &s, i, v->dest[i], d, id);
         protected_free (&s);
-        view_free (&v);
 }
 
 /* ---- mounts.rootfsPath, mounts.rootfsBind ---------------------------------------
