@@ -63,6 +63,30 @@ teardown() { fake_teardown; }
     [ "$status" -eq 2 ]
 }
 
+@test "check: a config made long gets one operation per changed entry, in document order, pointers escaped (text and JSON agree)" {
+    # 3000 unsafe sysctls (two with "/" and "~" in the key) and 3000
+    # run.oci.* annotations, every rule on rewrite: each is removed
+    jq '.rules |= with_entries(.value.action = "rewrite")' "$DEFAULT" > "$T/rewrite.json"
+    jq 'del(.hooks)
+        | .linux.sysctl = ([range(3000) | {key: "net.ipv4.conf.e\(.).forwarding", value: "1"}]
+                           + [{key: "kernel.a/b", value: "1"}, {key: "kernel.c~d", value: "1"}] | from_entries)
+        | .annotations = ([range(3000) | {key: "run.oci.k\(.)", value: "v"}] | from_entries)' \
+        "$FIXTURES/run-default.json" > "$T/long.json"
+    jq -r '(.linux.sysctl | keys_unsorted[] | "  remove /linux/sysctl/" + (gsub("~"; "~0") | gsub("/"; "~1"))),
+           (.annotations | keys_unsorted[] | select(startswith("run.oci.")) | "  remove /annotations/" + .)' \
+        "$T/long.json" > "$T/expected"
+    [ "$(wc -l < "$T/expected")" -eq 6002 ]
+    run "$HARDENED" policy check --policy "$T/rewrite.json" "$T/long.json"
+    [ "$status" -eq 0 ]
+    grep -E '^  remove /(linux/sysctl|annotations)/' <<<"$output" > "$T/removed"
+    diff -u "$T/expected" "$T/removed"
+    grep -E '^  (add|remove|replace) ' <<<"$output" | sed 's/: .*//' > "$T/text-ops"
+    run "$HARDENED" policy check --policy "$T/rewrite.json" --format json "$T/long.json"
+    [ "$status" -eq 0 ]
+    jq -r '.diff[] | "  \(.op) \(.path)"' <<<"$output" > "$T/json-ops"
+    diff -u "$T/text-ops" "$T/json-ops"
+}
+
 @test "check: a config runc's decoder would read differently is reported as refused" {
     printf '{"ociVersion":"1.0.2","root":{"path":"r","readonly":true,"readonly":false}}' > "$T/dup.json"
     run "$HARDENED" policy check --policy "$DEFAULT" "$T/dup.json"
