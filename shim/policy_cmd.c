@@ -307,34 +307,44 @@ static void diff_walk (struct diff *df, const struct json *a, const struct json 
 
 /* Members of a missing from b are removed, those of b missing from a
  * added.  Keys are looked up through an index of each object (a map an
- * attacker filled stays linear); out of memory, the diff is left short. */
+ * attacker filled stays linear); a's index is built only for a member of b
+ * that no key of a found (an add, or a later copy of a repeated key), so
+ * a map that only lost members or kept them all costs one index.  Out of
+ * memory, the diff is left short. */
 static void
 diff_object (struct diff *df, const struct json *a, const struct json *b)
 {
+        _cleanup_free_ bool *found = calloc (b->n + 1, sizeof *found);
         struct json_index ia, ib;
+        bool indexed = false;
 
-        if (json_index_build (&ia, a) < 0)
+        if (!found || json_index_build (&ib, b) < 0)
                 return;
-        if (json_index_build (&ib, b) < 0) {
-                json_index_release (&ia);
-                return;
-        }
         for (size_t i = 0; i < a->n; i++) {
                 const struct json_member *other = json_index_get (&ib, a->members[i].key);
                 if (!diff_push (df, a->members[i].key, 0))
                         break;
-                if (!other)
+                if (!other) {
                         diff_op (df, "remove", NULL);
-                else
+                } else {
+                        found[other - b->members] = true;
                         diff_walk (df, a->members[i].value, other->value);
+                }
                 diff_pop (df);
         }
-        for (size_t i = 0; i < b->n; i++)
+        for (size_t i = 0; i < b->n; i++) {
+                if (found[i])
+                        continue;
+                if (!indexed && json_index_build (&ia, a) < 0)
+                        break;
+                indexed = true;
                 if (!json_index_get (&ia, b->members[i].key) && diff_push (df, b->members[i].key, 0)) {
                         diff_op (df, "add", b->members[i].value);
                         diff_pop (df);
                 }
-        json_index_release (&ia);
+        }
+        if (indexed)
+                json_index_release (&ia);
         json_index_release (&ib);
 }
 
@@ -416,24 +426,27 @@ print_text (const char *config, const struct decision *d, const struct diff *df,
                 fputs (line, stdout);
                 putchar ('\n');
         }
-        /* "  OP PATH[: VALUE]" per operation, without printf's cost: a diff
-         * is as long as the document is (every sysctl an attacker sent) */
+        /* "  OP PATH[: VALUE]" per operation, without printf's cost or a
+         * lock per call: a diff is as long as the document is (every
+         * sysctl an attacker sent) */
+        flockfile (stdout);
         for (size_t i = 0; df && i < df->n; i++) {
                 _cleanup_free_ char *text = NULL;
                 size_t len;
                 struct hd_err ignored;
                 if (df->ops[i].value)
                         json_write (df->ops[i].value, &text, &len, &ignored);
-                fputs ("  ", stdout);
-                fputs (df->ops[i].op, stdout);
-                putchar (' ');
-                fputs (df->paths + df->ops[i].path, stdout);
+                fputs_unlocked ("  ", stdout);
+                fputs_unlocked (df->ops[i].op, stdout);
+                putchar_unlocked (' ');
+                fputs_unlocked (df->paths + df->ops[i].path, stdout);
                 if (text) {
-                        fputs (": ", stdout);
-                        fputs (text, stdout);
+                        fputs_unlocked (": ", stdout);
+                        fputs_unlocked (text, stdout);
                 }
-                putchar ('\n');
+                putchar_unlocked ('\n');
         }
+        funlockfile (stdout);
 }
 
 /* The operations as JSON: [{"op","path","value"}...]. */
