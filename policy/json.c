@@ -967,19 +967,27 @@ mark_first_sorted (const struct json *obj, size_t *first)
         return 0;
 }
 
-/* The table of an index: slot[h] is 1 + the index of a first copy (0:
- * empty), at most half full.  A key is placed within MAX_PROBES of its
- * home or not at all (index_fill then answers 1), and a look-up stops
- * after as many.  The quick hash is tried first; keys that defeat it (made
- * to collide) get the keyed one; and should that too leave a run longer
- * than MAX_PROBES, the caller takes the sorted way, so the worst case stays
- * O(n log n).  first (when not NULL) gets json_mark_first's answer. */
+/* The table of an index: slot[h] holds 1 + the index of a first copy in
+ * its low 32 bits (0: empty) and the top 32 bits of the key's hash above
+ * them, so a probe passes over another key's slot without reading that
+ * key (a cache miss per probe in a table of a few hundred thousand keys).
+ * At most half full.  A key is placed within MAX_PROBES of its home or not
+ * at all (index_fill then answers 1), and a look-up stops after as many.
+ * The quick hash is tried first; keys that defeat it (made to collide) get
+ * the keyed one; and should that too leave a run longer than MAX_PROBES,
+ * the caller takes the sorted way, so the worst case stays O(n log n).
+ * first (when not NULL) gets json_mark_first's answer. */
 #define MAX_PROBES 32
+#define SLOT_TAG(h) ((uint64_t) (h) & ~(uint64_t) UINT32_MAX)
+#define SLOT_MEMBER(s) ((size_t) ((s) &UINT32_MAX) - 1)
+
 static int
 index_fill_with (struct json_index *ix, const struct json *obj, size_t *first)
 {
         size_t size = 16;
 
+        if (obj->n >= UINT32_MAX)
+                return 1; /* more members than a slot can name: the sorted way */
         while (size < obj->n * 2)
                 size *= 2;
         if (!(ix->slot = calloc (size, sizeof *ix->slot)))
@@ -987,17 +995,20 @@ index_fill_with (struct json_index *ix, const struct json *obj, size_t *first)
         ix->mask = size - 1;
         for (size_t i = 0; i < obj->n; i++) {
                 const char *key = obj->members[i].key;
-                size_t h = (size_t) key_hash (key, strlen (key), ix->keyed) & ix->mask, probes = 0;
+                uint64_t hash = key_hash (key, strlen (key), ix->keyed);
+                size_t h = (size_t) hash & ix->mask, probes = 0;
 
-                while (ix->slot[h] && strcmp (obj->members[ix->slot[h] - 1].key, key) != 0) {
+                while (ix->slot[h]
+                       && (SLOT_TAG (ix->slot[h]) != SLOT_TAG (hash)
+                           || strcmp (obj->members[SLOT_MEMBER (ix->slot[h])].key, key) != 0)) {
                         if (++probes > MAX_PROBES)
                                 return 1;
                         h = (h + 1) & ix->mask;
                 }
                 if (first)
-                        first[i] = ix->slot[h] ? ix->slot[h] - 1 : i;
+                        first[i] = ix->slot[h] ? SLOT_MEMBER (ix->slot[h]) : i;
                 if (!ix->slot[h])
-                        ix->slot[h] = i + 1;
+                        ix->slot[h] = SLOT_TAG (hash) | (uint64_t) (i + 1);
         }
         return 0;
 }
@@ -1045,6 +1056,7 @@ const struct json_member *
 json_index_get (const struct json_index *ix, const char *key)
 {
         const struct json *obj = ix->obj;
+        uint64_t hash;
         size_t h;
 
         if (ix->sorted)
@@ -1055,10 +1067,12 @@ json_index_get (const struct json_index *ix, const char *key)
                                 return &obj->members[i];
                 return NULL;
         }
-        h = (size_t) key_hash (key, strlen (key), ix->keyed) & ix->mask;
+        hash = key_hash (key, strlen (key), ix->keyed);
+        h = (size_t) hash & ix->mask;
         for (size_t probes = 0; ix->slot[h] && probes <= MAX_PROBES; probes++, h = (h + 1) & ix->mask)
-                if (same_text (obj->members[ix->slot[h] - 1].key, key))
-                        return &obj->members[ix->slot[h] - 1];
+                if (SLOT_TAG (ix->slot[h]) == SLOT_TAG (hash)
+                    && same_text (obj->members[SLOT_MEMBER (ix->slot[h])].key, key))
+                        return &obj->members[SLOT_MEMBER (ix->slot[h])];
         return NULL;
 }
 

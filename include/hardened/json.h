@@ -109,8 +109,9 @@ const struct json_member *json_sorted_get (const struct json_member *const *sort
  * release then), and json_index_release frees what it built. */
 struct json_index {
         const struct json *obj;
-        size_t mask, *slot;
-        bool keyed; /* slot is placed by the keyed hash (policy/json.c: index_fill) */
+        size_t mask;
+        uint64_t *slot; /* policy/json.c: index_fill_with */
+        bool keyed;     /* slot is placed by the keyed hash (policy/json.c: index_fill) */
         const struct json_member **sorted;
 };
 int json_index_build (struct json_index *ix, const struct json *obj);
