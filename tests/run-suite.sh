@@ -68,7 +68,7 @@ if command -v clang >/dev/null; then
     cp "$top"/tests/fuzz/corpus/* "$top"/tests/fixtures/*.json corpus/
     yajl_cflags=$(pkg-config --cflags yajl)
     if clang -g -O1 -fsanitize=fuzzer,address,undefined -I"$top/include" -I"$top/policy" -I"$work/main" $yajl_cflags \
-        "$top"/tests/fuzz/fuzz-json.c "$top"/policy/{err,num,json,spec,spec_tables,decision,peek,rules/rank}.c \
+        "$top"/tests/fuzz/fuzz-json.c "$top"/policy/{err,num,json,spec,spec_tables,decision,peek,rules/rank,siphash}.c \
         $(pkg-config --libs yajl) -o fuzz-json \
         && ./fuzz-json -max_total_time=30 -max_len=65536 -timeout=10 corpus >fuzz.log 2>&1; then
         fuzz_runs=1
