@@ -173,12 +173,12 @@ void
 runclog_log (const char *log_path, const char *log_format, const char *level, const char *msg)
 {
         char line[16384];
-        int json = log_format && strcmp (log_format, "json") == 0;
-        int n = runclog_format (line, sizeof line, json, level, msg, (long long) time (NULL));
+        int json = log_format && strcmp (log_format, "json") == 0, n;
         _cleanup_close_ int fd = -1;
 
         if (!log_path || !*log_path)
                 return;
+        n = runclog_format (line, sizeof line, json, level, msg, (long long) time (NULL));
         if (n < 0)
                 n = snprintf (line, sizeof line, "hardened: %s\n", "error message too long");
         /* One write(2) with O_APPEND: concurrent writers never interleave a line. */
