@@ -33,9 +33,8 @@ cache_name (const char *backend, char name[2 * SHA256_DIGEST_SIZE + 6])
         unsigned char d[SHA256_DIGEST_SIZE];
 
         sha256 (backend, strlen (backend), d);
-        for (size_t i = 0; i < sizeof d; i++)
-                snprintf (name + 2 * i, 3, "%02x", d[i]);
-        snprintf (name + 2 * sizeof d, 6, ".json");
+        hd_hex (name, d, sizeof d);
+        memcpy (name + 2 * sizeof d, ".json", 6);
 }
 
 char *

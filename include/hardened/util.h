@@ -59,4 +59,17 @@ hd_append (char *buf, size_t size, size_t used, const char *const *parts, size_t
         return used;
 }
 
+/* The n bytes of `in` as 2n lowercase hex digits and a NUL in out. */
+static inline void
+hd_hex (char *out, const unsigned char *in, size_t n)
+{
+        static const char digits[] = "0123456789abcdef";
+
+        for (size_t i = 0; i < n; i++) {
+                out[2 * i] = digits[in[i] >> 4];
+                out[2 * i + 1] = digits[in[i] & 0xf];
+        }
+        out[2 * n] = '\0';
+}
+
 #endif
