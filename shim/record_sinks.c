@@ -76,13 +76,18 @@ record_encode (const char *value, char *out, size_t size)
         for (const unsigned char *p = (const unsigned char *) value; *p && plain; p++)
                 plain = *p > 0x20 && *p < 0x7f && *p != '"' && *p != '\'' && *p != '=' && *p != '\\';
         if (plain) {
-                snprintf (out, size, "\"%s\"", value);
+                hd_append (out, size, 0, (const char *[]) { "\"", value, "\"" }, 3);
                 return;
         }
-        for (const unsigned char *p = (const unsigned char *) value; *p && used + 3 <= size; p++)
-                used += (size_t) snprintf (out + used, size - used, "%02X", *p);
+        /* the kernel's own encoding of such a value: uppercase hex */
+        for (const unsigned char *p = (const unsigned char *) value; *p && used + 3 <= size; p++) {
+                out[used++] = "0123456789ABCDEF"[*p >> 4];
+                out[used++] = "0123456789ABCDEF"[*p & 0xf];
+        }
+        if (size > 0)
+                out[used] = '\0';
         if (used == 0 && size > 2)
-                snprintf (out, size, "\"\"");
+                memcpy (out, "\"\"", 3);
 }
 
 static void
@@ -91,8 +96,8 @@ rules_joined (const struct record *r, char *out, size_t size)
         size_t used = 0;
 
         out[0] = '\0';
-        for (size_t i = 0; i < r->nrules && used < size; i++)
-                used += (size_t) snprintf (out + used, size - used, "%s%s", i ? "," : "", r->rules[i]);
+        for (size_t i = 0; i < r->nrules && used + 1 < size; i++)
+                used = hd_append (out, size, used, (const char *[]) { i ? "," : "", r->rules[i] }, 2);
 }
 
 /* "FIELD:REQUESTED->APPLIED;..." (whole entries; what does not fit, and
@@ -106,19 +111,20 @@ changes_joined (const struct record *r, char *out, size_t size)
         out[0] = '\0';
         for (size_t i = 0; i < r->nchanges; i++) {
                 const struct record_change *c = &r->changes[i];
-                int n = snprintf (entry, sizeof entry, "%s%s:%s->%s", used ? ";" : "", c->field, c->requested,
-                                  c->applied);
-                if (left_out || used + (size_t) n + sizeof tail >= size) {
+                size_t n = hd_append (
+                        entry, sizeof entry, 0,
+                        (const char *[]) { used ? ";" : "", c->field, ":", c->requested, "->", c->applied }, 6);
+                if (left_out || used + n + sizeof tail >= size) {
                         left_out++;
                         continue;
                 }
-                memcpy (out + used, entry, (size_t) n + 1);
-                used += (size_t) n;
+                memcpy (out + used, entry, n + 1);
+                used += n;
         }
         if (left_out)
                 snprintf (out + used, size - used, "%s+%zu more", used ? ";" : "", left_out);
         if (!out[0])
-                snprintf (out, size, "none");
+                hd_append (out, size, 0, (const char *[]) { "none" }, 1);
 }
 
 /* The pod's fields, in the record's order: each one's record key, JSON
@@ -149,13 +155,13 @@ pod_fields (const struct pod_identity *pod, char *buf, size_t size)
         size_t used = 0;
 
         buf[0] = '\0';
-        for (size_t i = 0; i < HD_ARRAY_SIZE (pod_fields_table) && used < size; i++) {
+        for (size_t i = 0; i < HD_ARRAY_SIZE (pod_fields_table) && used + 1 < size; i++) {
                 char enc[520];
                 const char *v = pod_field (pod, i);
                 if (v)
                         record_encode (v, enc, sizeof enc);
-                used += (size_t) snprintf (buf + used, size - used, "%s%s=%s", i ? " " : "", pod_fields_table[i].kv,
-                                           v ? enc : "?");
+                used = hd_append (buf, size, used,
+                                  (const char *[]) { i ? " " : "", pod_fields_table[i].kv, "=", v ? enc : "?" }, 4);
         }
 }
 
@@ -186,7 +192,7 @@ image_fields (const struct record *r, char *buf, size_t size)
 
         record_encode (n ? n : "?", name, sizeof name);
         record_encode (i ? i : "?", id, sizeof id);
-        snprintf (buf, size, "image=%s image-id=%s", n ? name : "?", i ? id : "?");
+        hd_append (buf, size, 0, (const char *[]) { "image=", n ? name : "?", " image-id=", i ? id : "?" }, 4);
 }
 
 static void
@@ -207,11 +213,27 @@ format_fields (const struct record *r, char *buf, size_t size)
         record_encode (changed, changes, sizeof changes);
         pod_fields (&r->pod, pod, sizeof pod);
         image_fields (r, image, sizeof image);
-        snprintf (buf, size,
-                  "virt=hardened op=%s vm=%s uuid=? vm-pid=-1 verb=%s %s %s bundle=%s decision=%s rules=%s "
-                  "changes=%s exemption=%s reason=%s policy=%s res=%s",
-                  record_op (r), id, verb, pod, image, bundle, r->outcome ? r->outcome : "refused", rules, changes, ex,
-                  reason, policy, r->outcome && strcmp (r->outcome, "refused") != 0 ? "success" : "failed");
+        /* each field's text before its value, and the value */
+        const char *const fields[][2] = {
+                { "virt=hardened op=", record_op (r) },
+                { " vm=", id },
+                { " uuid=? vm-pid=-1 verb=", verb },
+                { " ", pod },
+                { " ", image },
+                { " bundle=", bundle },
+                { " decision=", r->outcome ? r->outcome : "refused" },
+                { " rules=", rules },
+                { " changes=", changes },
+                { " exemption=", ex },
+                { " reason=", reason },
+                { " policy=", policy },
+                { " res=", r->outcome && strcmp (r->outcome, "refused") != 0 ? "success" : "failed" },
+        };
+        size_t used = 0;
+
+        buf[0] = '\0';
+        for (size_t f = 0; f < HD_ARRAY_SIZE (fields); f++)
+                used = hd_append (buf, size, used, fields[f], 2);
 }
 
 /* ---- kernel audit over NETLINK_AUDIT ------------------------------------- */
