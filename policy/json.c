@@ -986,6 +986,7 @@ index_fill_with (struct json_index *ix, const struct json *obj, size_t *first)
 {
         size_t size = 16;
 
+        ix->unique = true;
         if (obj->n >= UINT32_MAX)
                 return 1; /* more members than a slot can name: the sorted way */
         while (size < obj->n * 2)
@@ -1007,7 +1008,9 @@ index_fill_with (struct json_index *ix, const struct json *obj, size_t *first)
                 }
                 if (first)
                         first[i] = ix->slot[h] ? SLOT_MEMBER (ix->slot[h]) : i;
-                if (!ix->slot[h])
+                if (ix->slot[h])
+                        ix->unique = false;
+                else
                         ix->slot[h] = SLOT_TAG (hash) | (uint64_t) (i + 1);
         }
         return 0;
@@ -1049,7 +1052,18 @@ json_index_build (struct json_index *ix, const struct json *obj)
                 return rc;
         free (ix->slot);
         ix->slot = NULL;
+        ix->unique = false;
         return (ix->sorted = json_members_sorted (obj)) ? 0 : -1;
+}
+
+const struct json_member *
+json_index_get_at (const struct json_index *ix, const char *key, size_t at)
+{
+        const struct json_member *m = ix->unique && at < ix->obj->n ? &ix->obj->members[at] : NULL;
+
+        if (m && (m->key == key || same_text (m->key, key)))
+                return m;
+        return json_index_get (ix, key);
 }
 
 const struct json_member *

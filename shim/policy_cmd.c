@@ -321,7 +321,7 @@ diff_object (struct diff *df, const struct json *a, const struct json *b)
         if (!found || json_index_build (&ib, b) < 0)
                 return;
         for (size_t i = 0; i < a->n; i++) {
-                const struct json_member *other = json_index_get (&ib, a->members[i].key);
+                const struct json_member *other = json_index_get_at (&ib, a->members[i].key, i);
                 if (!diff_push (df, a->members[i].key, 0))
                         break;
                 if (!other) {

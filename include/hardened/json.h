@@ -112,10 +112,15 @@ struct json_index {
         size_t mask;
         uint64_t *slot; /* policy/json.c: index_fill_with */
         bool keyed;     /* slot is placed by the keyed hash (policy/json.c: index_fill) */
+        bool unique;    /* the table found no key named twice */
         const struct json_member **sorted;
 };
 int json_index_build (struct json_index *ix, const struct json *obj);
 const struct json_member *json_index_get (const struct json_index *ix, const char *key);
+/* The same answer, tried first at member `at` (a walk of an object that
+ * kept obj's order finds each key there): O(1) without hashing when obj's
+ * keys are unique and that member is named `key`. */
+const struct json_member *json_index_get_at (const struct json_index *ix, const char *key, size_t at);
 void json_index_release (struct json_index *ix);
 
 /* Line and column (1-based, columns in code points) of byte `off` of src. */

@@ -260,7 +260,9 @@ lookups (void)
 }
 
 /* json_index_get gives json_get's answer (the first copy, NULL when
- * absent) for every key of `obj` and for keys it lacks. */
+ * absent) for every key of `obj` and for keys it lacks, and so does
+ * json_index_get_at tried at the key's own member (a later copy's too) and
+ * at its neighbour's. */
 static bool
 index_agrees (const struct json *obj)
 {
@@ -271,12 +273,15 @@ index_agrees (const struct json *obj)
         if (json_index_build (&ix, obj) < 0)
                 return false;
         for (size_t i = 0; i < obj->n && all; i++) {
-                const struct json_member *m = json_index_get (&ix, obj->members[i].key);
-                all = m && m->value == json_get (obj, obj->members[i].key);
+                const char *key = obj->members[i].key;
+                const struct json *first = json_get (obj, key);
+                const struct json_member *m = json_index_get (&ix, key), *here = json_index_get_at (&ix, key, i),
+                                         *next = json_index_get_at (&ix, key, (i + 1) % obj->n);
+                all = m && m->value == first && here && here->value == first && next && next->value == first;
         }
         for (int i = 0; i < 50 && all; i++) {
                 snprintf (absent, sizeof absent, "absent%d", i);
-                all = !json_index_get (&ix, absent);
+                all = !json_index_get (&ix, absent) && !json_index_get_at (&ix, absent, (size_t) i % obj->n);
         }
         json_index_release (&ix);
         return all;
@@ -295,9 +300,9 @@ index_lookups (void)
                 "c2267", "c2472", "c2483", "c2484", "c2674", "c2788", "c2925", "c3086", "c3201", "c3286",
         };
         _cleanup_json_ struct json *small = json_new (JSON_OBJECT), *big = json_new (JSON_OBJECT),
-                                   *hard = json_new (JSON_OBJECT);
+                                   *hard = json_new (JSON_OBJECT), *unique = json_new (JSON_OBJECT);
         struct hd_err err = { 0 };
-        bool built = small && big && hard;
+        bool built = small && big && hard && unique;
         char key[32];
 
         for (int i = 0; i < 5 && built; i++) {
@@ -308,11 +313,16 @@ index_lookups (void)
                 snprintf (key, sizeof key, "a.rather.long.key.number.%d", i % 4000);
                 built = json_add (big, key, json_new_i64 (i), &err) == 0;
         }
+        for (int i = 0; i < 5000 && built; i++) {
+                snprintf (key, sizeof key, "run.oci.k%d", i);
+                built = json_add (unique, key, json_new_i64 (i), &err) == 0;
+        }
         for (size_t i = 0; i < HD_ARRAY_SIZE (collide) + 3 && built; i++)
                 built = json_add (hard, collide[i % HD_ARRAY_SIZE (collide)], json_new_i64 ((int64_t) i), &err) == 0;
         ok (built && index_agrees (small), "json_index_get: json_get's answers in a small object");
         ok (built && index_agrees (big), "json_index_get: json_get's answers in a large object with duplicates");
         ok (built && index_agrees (hard), "json_index_get: json_get's answers when the keys collide");
+        ok (built && index_agrees (unique), "json_index_get: json_get's answers in a large object of unique keys");
         bool dup[HD_ARRAY_SIZE (collide) + 3], right = built && json_mark_duplicates (hard, dup) == 0;
         for (size_t i = 0; right && i < HD_ARRAY_SIZE (dup); i++)
                 right = dup[i] == (i >= HD_ARRAY_SIZE (collide));
