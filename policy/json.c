@@ -1665,10 +1665,11 @@ json_equal (const struct json *a, const struct json *b)
         if (a->type == JSON_BOOL)
                 return a->boolean == b->boolean;
         if (a->type == JSON_STRING || a->type == JSON_NUMBER)
-                return a->len == b->len && memcmp (a->text, b->text, a->len) == 0;
+                return a->len == b->len && (a->text == b->text || memcmp (a->text, b->text, a->len) == 0);
+        /* a clone shares its original's keys and texts: pointers first */
         for (size_t i = 0; i < a->n; i++) {
                 bool obj = a->type == JSON_OBJECT;
-                if (obj && strcmp (a->members[i].key, b->members[i].key) != 0)
+                if (obj && a->members[i].key != b->members[i].key && strcmp (a->members[i].key, b->members[i].key) != 0)
                         return false;
                 if (!json_equal (obj ? a->members[i].value : a->items[i], obj ? b->members[i].value : b->items[i]))
                         return false;
