@@ -39,8 +39,11 @@ static const char *const builtin_unsafe[] = {
 static bool
 entry_names (const char *entry, const char *key, size_t len)
 {
-        size_t n = strlen (entry);
+        size_t n;
 
+        if (len > 0 && entry[0] != key[0])
+                return false; /* the common answer, without measuring entry */
+        n = strlen (entry);
         if (n > 0 && entry[n - 1] == '.')
                 return len >= n && strncmp (key, entry, n) == 0;
         return len == n && strncmp (key, entry, n) == 0;
@@ -68,9 +71,12 @@ unsafe_prefix (const struct policy *p, const char *key, size_t len)
 static bool
 runtime_key (const struct policy *p, const char *key)
 {
+        size_t len, name;
+
         if (policy_list_has (&p->surface.annotation_allow, key))
                 return false;
-        return unsafe_prefix (p, key, strlen (key)) || unsafe_prefix (p, key, strcspn (key, "="));
+        len = strlen (key);
+        return unsafe_prefix (p, key, len) || ((name = strcspn (key, "=")) < len && unsafe_prefix (p, key, name));
 }
 
 static void
