@@ -12,6 +12,7 @@
 #include <yajl/yajl_parse.h>
 
 #include "hardened/json.h"
+#include "hardened/swar.h"
 #include "hardened/num.h"
 #include "hardened/siphash.h"
 #include "hardened/util.h"
@@ -604,18 +605,6 @@ raw_surrogates_ok (struct builder *b, bool *escaped)
         return !want_low;
 }
 
-#define ONES 0x0101010101010101u
-#define HIGH 0x8080808080808080u
-
-static uint64_t
-load8 (const unsigned char *s)
-{
-        uint64_t w;
-
-        memcpy (&w, s, 8);
-        return w;
-}
-
 /* Whether s has no byte above 0x7F, eight bytes at a time. */
 static bool
 ascii (const unsigned char *s, size_t len)
@@ -624,13 +613,13 @@ ascii (const unsigned char *s, size_t len)
         size_t i = 0;
 
         for (; len - i >= 8; i += 8)
-                acc |= load8 (s + i);
+                acc |= hd_load8 (s + i);
         if (len >= 8)
-                acc |= load8 (s + len - 8);
+                acc |= hd_load8 (s + len - 8);
         else
                 for (; i < len; i++)
                         acc |= s[i];
-        return !(acc & HIGH);
+        return !(acc & HD_HIGH);
 }
 
 size_t
@@ -940,7 +929,7 @@ key_hash (const char *key, size_t len, bool keyed)
         if (keyed)
                 return hd_hash (0, key, len);
         for (; len - i >= 8; i += 8) {
-                h = (h ^ load8 (s + i)) * 0xff51afd7ed558ccdu;
+                h = (h ^ hd_load8 (s + i)) * 0xff51afd7ed558ccdu;
                 h ^= h >> 32;
         }
         memcpy (&tail, s + i, len - i);
@@ -1423,16 +1412,6 @@ yajl_utf8_seq (const unsigned char *s, size_t left)
         return need;
 }
 
-/* Whether none of the eight bytes w holds needs a look: none below 0x20,
- * '"', '\\' or above 0x7F (the has-zero-byte trick, exact as a whole). */
-static bool
-plain8 (uint64_t w)
-{
-        uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
-
-        return !((((w - ONES * 0x20) & ~w) | ((q - ONES) & ~q) | ((b - ONES) & ~b) | w) & HIGH);
-}
-
 /* The string's bytes go straight to the buffer as they are checked, eight
  * at a time where none needs a look; room for the string, its quotes and
  * an eight-byte store past them is made first, and again at an escape. */
@@ -1452,12 +1431,12 @@ write_string (struct wbuf *w, const char *str, size_t len)
                 uint64_t x;
                 char c;
 
-                if (len - i >= 8 && plain8 (x = load8 (s + i))) {
+                if (len - i >= 8 && hd_plain8 (x = hd_load8 (s + i))) {
                         memcpy (o, &x, 8);
                         o += 8, i += 8;
                         continue;
                 }
-                if (len >= 8 && len - i < 8 && plain8 (x = load8 (s + len - 8))) {
+                if (len >= 8 && len - i < 8 && hd_plain8 (x = hd_load8 (s + len - 8))) {
                         /* the last eight bytes, overlapping what is written */
                         memcpy (o - (8 - (len - i)), &x, 8);
                         o += len - i, i = len;
