@@ -37,6 +37,52 @@ test_bound (void)
             "a UTF-8 sequence is never split");
 }
 
+/* msg's json line as yajl_gen writes it: the reference. */
+static bool
+json_line_is_yajls (const char *msg)
+{
+        char got[512];
+        const unsigned char *out;
+        size_t len;
+        yajl_gen g = yajl_gen_alloc (NULL);
+        bool same;
+
+        yajl_gen_map_open (g);
+        yajl_gen_string (g, (const unsigned char *) "level", 5);
+        yajl_gen_string (g, (const unsigned char *) "info", 4);
+        yajl_gen_string (g, (const unsigned char *) "msg", 3);
+        yajl_gen_string (g, (const unsigned char *) msg, strlen (msg));
+        yajl_gen_string (g, (const unsigned char *) "time", 4);
+        yajl_gen_string (g, (const unsigned char *) "1970-01-01T00:00:00Z", 20);
+        yajl_gen_map_close (g);
+        yajl_gen_get_buf (g, &out, &len);
+        same = runclog_format (got, sizeof got, 1, "info", msg, 0) == (int) len + 1 && memcmp (got, out, len) == 0
+               && got[len] == '\n';
+        yajl_gen_free (g);
+        return same;
+}
+
+/* Plain runs are copied eight bytes at a time: a byte that needs escaping
+ * (or is above 0x7F) at every offset of a run, and runs of every length
+ * around eight, still come out as yajl_gen writes them. */
+static void
+test_json_runs (void)
+{
+        static const char special[] = { '"', '\\', '\n', 0x1f, (char) 0xc3, 0x7f };
+        char msg[40];
+        bool same = true;
+
+        for (size_t s = 0; s < sizeof special; s++)
+                for (size_t len = 1; len < sizeof msg - 1; len++)
+                        for (size_t at = 0; at < len; at++) {
+                                memset (msg, 'a', len);
+                                msg[len] = '\0';
+                                msg[at] = special[s];
+                                same &= json_line_is_yajls (msg);
+                        }
+        ok (same, "json line: an escaped byte at every offset of runs of 1..38 bytes is yajl_gen's");
+}
+
 /* The json line is written by hand now: byte for byte what yajl_gen
  * wrote, for every byte value in the message, and at every buffer size
  * (fits exactly or is refused whole). */
@@ -105,5 +151,6 @@ main (void)
         has_str (buf, "\"msg\":\"caf\xc3\xa9\"", "UTF-8 kept as is");
         test_bound ();
         test_json_as_yajl ();
+        test_json_runs ();
         return tap_done ();
 }
