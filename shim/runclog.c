@@ -174,12 +174,34 @@ write_all (int fd, const char *buf, size_t len)
         }
 }
 
+/* The log, opened once per process for every line a call logs (a create
+ * logs one per finding), close-on-exec so the backend never holds it;
+ * another path closes it first.  -1 when it cannot be opened. */
+static int
+log_fd (const char *log_path)
+{
+        static int fd = -1;
+        static char *path;
+
+        if (fd >= 0 && strcmp (path, log_path) == 0)
+                return fd;
+        if (fd >= 0)
+                close (fd);
+        free (path);
+        path = NULL;
+        fd = open (log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+        if (fd >= 0 && !(path = strdup (log_path))) {
+                close (fd);
+                fd = -1;
+        }
+        return fd;
+}
+
 void
 runclog_log (const char *log_path, const char *log_format, const char *level, const char *msg)
 {
         char line[16384];
-        int json = log_format && strcmp (log_format, "json") == 0, n;
-        _cleanup_close_ int fd = -1;
+        int json = log_format && strcmp (log_format, "json") == 0, n, fd;
 
         if (!log_path || !*log_path)
                 return;
@@ -187,7 +209,7 @@ runclog_log (const char *log_path, const char *log_format, const char *level, co
         if (n < 0)
                 n = snprintf (line, sizeof line, "hardened: %s\n", "error message too long");
         /* One write(2) with O_APPEND: concurrent writers never interleave a line. */
-        fd = open (log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+        fd = log_fd (log_path);
         if (fd >= 0)
                 write_all (fd, line, (size_t) n);
         else
