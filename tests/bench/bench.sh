@@ -46,6 +46,9 @@ unset FAKE_RUNTIME_OUT
 # capturing machine); the container id is Docker's, as its bind sources say.
 id=b1d13743c363f3d773ac96e7239f378a8c2cef445425cc2de044333e3da10270
 jq -c 'del(.hooks)' "$top/tests/fixtures/run-default.json" > "$d/docker.json"
+# The global flags containerd's runc shim gives every call: a state root, and
+# a runc log in JSON (every finding is a line there, so its cost counts).
+eng=(--root "$d/root" --log "$d/log.json" --log-format json)
 # The real set-up: the policy named as Docker's runtimeArgs name it, its
 # "runtime" the backend (no --backend flag).
 jq --arg rt "$fake" '.runtime = $rt' "$top/policy/profiles/default.json" > "$d/policy.json"
@@ -90,7 +93,7 @@ measure() {
     args+=(-n baseline "$fake $verb")
     [ -z "$gowrap" ] || [ "$1" != create ] || args+=(-n gowrap "$gowrap $fake $verb")
     case $pol in --*) ;; *) pol="--policy $pol" ;; esac # POLICY may be other flags
-    args+=(-n hardened "$hd $pol $verb")
+    args+=(-n hardened "$hd ${eng[*]} $pol $verb")
     hyperfine "${args[@]}" >/dev/null 2>&1
 }
 median() { jq -r --arg c "$2" '.results[] | select(.command == $c) | .median' "$d/$1.json" 2>/dev/null || true; }
@@ -116,12 +119,12 @@ else
 fi
 if [ -n "$placed" ]; then
     hyperfine -N --warmup 20 --runs "$runs" --export-json "$d/passthrough-installed.json" \
-        -n baseline "$fake state $id" -n hardened "$hd state $id" >/dev/null 2>&1
+        -n baseline "$fake state $id" -n hardened "$hd ${eng[*]} state $id" >/dev/null 2>&1
 fi
 measure exec "$d/policy.json" "$d/process.orig" "$d/process.json" exec --process "$d/process.json" "$id"
 hyperfine -N --warmup 20 --runs "$runs" --export-json "$d/update.json" \
     -n baseline "sh -c 'exec $fake update -r - $id < $d/resources.json'" \
-    -n hardened "sh -c 'exec $hd --policy $d/policy.json update -r - $id < $d/resources.json'" >/dev/null 2>&1
+    -n hardened "sh -c 'exec $hd ${eng[*]} --policy $d/policy.json update -r - $id < $d/resources.json'" >/dev/null 2>&1
 
 # ---- instructions up to the backend's execve (callgrind) ------------------
 ins() {
@@ -133,17 +136,17 @@ declare -A icount=()
 if command -v valgrind >/dev/null; then
     b=$d/b-ins; mkdir -p "$b"
     icount[baseline]=$(ins "$fake" state "$id")
-    icount[passthrough]=$(ins "$hd" --policy "$d/policy.json" state "$id")
-    icount[passthrough-backend]=$(ins "$hd" --backend "$fake" state "$id")
-    [ -z "$placed" ] || icount[passthrough-installed]=$(ins "$hd" state "$id")
+    icount[passthrough]=$(ins "$hd" "${eng[@]}" --policy "$d/policy.json" state "$id")
+    icount[passthrough-backend]=$(ins "$hd" "${eng[@]}" --backend "$fake" state "$id")
+    [ -z "$placed" ] || icount[passthrough-installed]=$(ins "$hd" "${eng[@]}" state "$id")
     for row in create9k:docker.json create9k-off:docker.json create100k:docker-100k.json create1m:docker-1m.json; do
         pol=$d/policy.json; [ "${row%%:*}" != create9k-off ] || pol=$d/policy-off.json
-        cp "$d/${row#*:}" "$b/config.json"; ins "$hd" --policy "$pol" create --bundle "$b" "$id" >/dev/null # warm the proof cache
-        cp "$d/${row#*:}" "$b/config.json"; icount[${row%%:*}]=$(ins "$hd" --policy "$pol" create --bundle "$b" "$id")
+        cp "$d/${row#*:}" "$b/config.json"; ins "$hd" "${eng[@]}" --policy "$pol" create --bundle "$b" "$id" >/dev/null # warm the proof cache
+        cp "$d/${row#*:}" "$b/config.json"; icount[${row%%:*}]=$(ins "$hd" "${eng[@]}" --policy "$pol" create --bundle "$b" "$id")
     done
     cp "$d/process.orig" "$d/process.json"
-    icount[exec]=$(ins "$hd" --policy "$d/policy.json" exec --process "$d/process.json" "$id")
-    icount[update]=$(INS_STDIN=$d/resources.json ins "$hd" --policy "$d/policy.json" update -r - "$id")
+    icount[exec]=$(ins "$hd" "${eng[@]}" --policy "$d/policy.json" exec --process "$d/process.json" "$id")
+    icount[update]=$(INS_STDIN=$d/resources.json ins "$hd" "${eng[@]}" --policy "$d/policy.json" update -r - "$id")
 else
     echo "note: valgrind missing: no instruction counts" >&2
 fi
@@ -152,7 +155,7 @@ fi
 rss=
 if [ -x /usr/bin/time ]; then
     b=$d/b-rss; mkdir -p "$b"; cp "$d/docker.json" "$b/config.json"
-    rss=$(/usr/bin/time -f %M "$hd" --policy "$d/policy.json" create --bundle "$b" "$id" 2>&1 >/dev/null | tail -1)
+    rss=$(/usr/bin/time -f %M "$hd" "${eng[@]}" --policy "$d/policy.json" create --bundle "$b" "$id" 2>&1 >/dev/null | tail -1)
 fi
 
 # ---- the table ---------------------------------------------------------------
