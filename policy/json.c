@@ -12,9 +12,9 @@
 #include <yajl/yajl_parse.h>
 
 #include "hardened/json.h"
-#include "hardened/swar.h"
 #include "hardened/num.h"
 #include "hardened/siphash.h"
+#include "hardened/swar.h"
 #include "hardened/util.h"
 
 /* ---- arena ------------------------------------------------------------- */
