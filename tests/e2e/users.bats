@@ -58,11 +58,16 @@ docker_gid() { getent group docker | cut -d: -f3; }
 }
 
 @test "docker run --user 1000:42 under the default policy runs with the policy's gid" {
-    run dk run --rm --runtime=hardened --network none --user 1000:42 \
+    # stdout and stderr apart: docker does not keep their order, and cat's
+    # error could land between the two ids
+    run --separate-stderr dk run --rm --runtime=hardened --network none --user 1000:42 \
         -v "$E2E_DIR/data:/data:ro" "$E2E_IMAGE" sh -c 'id -u; id -g; cat /data/secret'
+    echo "$output"
+    echo "$stderr"
     [ "$status" -ne 0 ]
     [ "${lines[0]}" = 1000 ]
     [ "${lines[1]}" = 65534 ]
+    [[ "$stderr" == *"Permission denied"* ]]
 }
 
 @test "docker run --group-add 42 under the restricted policy is refused with the shim's message" {
