@@ -10,7 +10,7 @@
 
 #define ROTL(x, b) (uint64_t) (((x) << (b)) | ((x) >> (64 - (b))))
 
-static void
+static inline __attribute__ ((always_inline)) void
 sip_rounds (uint64_t v[4], int n)
 {
         for (int i = 0; i < n; i++) {
@@ -52,8 +52,10 @@ sip_word (const unsigned char *p, size_t n)
         return w;
 }
 
-uint64_t
-hd_siphash (uint64_t k0, uint64_t k1, const void *data, size_t len)
+/* SipHash-c-d: c rounds per message word, d to finish (inlined, so each
+ * caller's rounds are unrolled). */
+static inline __attribute__ ((always_inline)) uint64_t
+sip (uint64_t k0, uint64_t k1, const void *data, size_t len, int c, int d)
 {
         const unsigned char *p = data;
         uint64_t v[4] = { k0 ^ 0x736f6d6570736575ull, k1 ^ 0x646f72616e646f6dull, k0 ^ 0x6c7967656e657261ull,
@@ -64,16 +66,22 @@ hd_siphash (uint64_t k0, uint64_t k1, const void *data, size_t len)
         for (size_t i = 0; i < whole; i += 8) {
                 m = sip_word8 (p + i);
                 v[3] ^= m;
-                sip_rounds (v, 2);
+                sip_rounds (v, c);
                 v[0] ^= m;
         }
         m = sip_word (p + whole, len - whole) | ((uint64_t) (len & 0xff) << 56);
         v[3] ^= m;
-        sip_rounds (v, 2);
+        sip_rounds (v, c);
         v[0] ^= m;
         v[2] ^= 0xff;
-        sip_rounds (v, 4);
+        sip_rounds (v, d);
         return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+uint64_t
+hd_siphash (uint64_t k0, uint64_t k1, const void *data, size_t len)
+{
+        return sip (k0, k1, data, len, 2, 4);
 }
 
 uint64_t
@@ -91,5 +99,5 @@ hd_hash (uint64_t tweak, const void *data, size_t len)
                 }
                 keyed = 1;
         }
-        return hd_siphash (key[0], key[1] ^ tweak, data, len);
+        return sip (key[0], key[1] ^ tweak, data, len, 1, 3);
 }
