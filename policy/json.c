@@ -437,6 +437,8 @@ struct frame {
         size_t base;     /* its members (items) so far are kids[base..] */
 };
 
+#define BUILDER_SEEN 64 /* a power of two */
+
 struct builder {
         const char *buf;
         size_t len;
@@ -468,6 +470,15 @@ struct builder {
         size_t keys_used;
         const char *want;
         char *found;
+        /* Keys seen lately, by a small hash of their bytes: a key written
+         * again (every mount's "destination", every rule's "names") is the
+         * same arena text, so a tree holds few key strings and json_get's
+         * compare reads hot memory.  A miss makes a copy as before; no
+         * text is ever written in place, so a shared key is safe. */
+        struct {
+                char *text;
+                size_t len;
+        } seen[BUILDER_SEEN];
 };
 
 void
@@ -852,6 +863,24 @@ cb_start_array (void *ctx)
         return builder_push (ctx, JSON_ARRAY);
 }
 
+/* The arena's copy of key s: the one made for the same bytes lately, or a
+ * new one (NULL: no memory). */
+static char *
+builder_key (struct builder *b, const char *s, size_t len)
+{
+        size_t h = (len * 31u + (len ? (unsigned char) s[0] * 7u + (unsigned char) s[len - 1] : 0u))
+                   & (BUILDER_SEEN - 1);
+        char *copy;
+
+        if (b->seen[h].text && b->seen[h].len == len && memcmp (b->seen[h].text, s, len) == 0)
+                return b->seen[h].text;
+        if ((copy = arena_strndup (s, len))) {
+                b->seen[h].text = copy;
+                b->seen[h].len = len;
+        }
+        return copy;
+}
+
 static int
 cb_map_key (void *ctx, const unsigned char *s, size_t len)
 {
@@ -866,7 +895,7 @@ cb_map_key (void *ctx, const unsigned char *s, size_t len)
                 b->pending_key = memcpy (b->keys + b->keys_used, s, len);
                 b->pending_key[len] = '\0';
                 b->keys_used += len + 1;
-        } else if (!(b->pending_key = arena_strndup ((const char *) s, len))) {
+        } else if (!(b->pending_key = builder_key (b, (const char *) s, len))) {
                 return builder_oom (b);
         }
         top->key = b->pending_key;

@@ -524,6 +524,22 @@ arena (void)
             "the tree from before the mark is intact");
 }
 
+/* The parser shares the text of a key it has just seen: keys that meet in
+ * its table (same length, first and last byte) stay each their own. */
+static void
+shared_keys (void)
+{
+        _cleanup_json_ struct json *j = NULL;
+        struct hd_err err = { 0 };
+        const char *twice = "[{\"type\":1},{\"type\":2}]";
+
+        same ("[{\"axb\":1},{\"ayb\":2},{\"axb\":3},{\"azb\":{\"axb\":4,\"ayb\":5}},{\"\":6},{\"\":7}]",
+              "keys that meet in the parser's key table");
+        ok (json_parse (twice, strlen (twice), &j, &err) == 0, "parse a repeated key");
+        ok (j && j->items[0]->members[0].key == j->items[1]->members[0].key, "  its text is shared");
+        is_str (j ? j->items[1]->members[0].key : NULL, "type", "  and reads the same");
+}
+
 int
 main (void)
 {
@@ -552,6 +568,7 @@ main (void)
         peeks ();
         writer ();
         arena ();
+        shared_keys ();
 
         memset (&err, 0, sizeof err);
         ok (json_parse ("{\"a\":{\"b\":\"c\"}}", 15, &j, &err) == 0, "parse for look-ups");
