@@ -33,14 +33,6 @@
  * mounts.readOnly (optional): every bind mount read-only (ro as the last of
  * ro/rw, not undone by rrw); fixed by appending "ro" (and "rro" over rrw). */
 
-static bool
-is_bind (const struct json *m)
-{
-        const struct json *o = json_get (m, "options");
-
-        return json_array_has (o, "bind") || json_array_has (o, "rbind");
-}
-
 /* ---- what runc makes of a mount entry --------------------------------------
  *
  * runc 1.1 (specconv parseMountOptions) reads the options in order: each
@@ -59,6 +51,7 @@ enum {
         MF_REC = 1 << 5,
         MF_RRO = 1 << 6,
         MF_RRW = 1 << 7,
+        MF_BIND = 1 << 8, /* "bind" or "rbind": never cleared */
 };
 
 static const struct {
@@ -66,12 +59,63 @@ static const struct {
         unsigned flag;
         bool clear;
 } mount_options[] = {
-        { "ro", MF_RDONLY, false },     { "rw", MF_RDONLY, true },    { "nosuid", MF_NOSUID, false },
-        { "suid", MF_NOSUID, true },    { "nodev", MF_NODEV, false }, { "dev", MF_NODEV, true },
-        { "noexec", MF_NOEXEC, false }, { "exec", MF_NOEXEC, true },  { "remount", MF_REMOUNT, false },
-        { "rbind", MF_REC, false },     { "rro", MF_RRO, false },     { "rrw", MF_RRW, false },
+        { "ro", MF_RDONLY, false },
+        { "rw", MF_RDONLY, true },
+        { "nosuid", MF_NOSUID, false },
+        { "suid", MF_NOSUID, true },
+        { "nodev", MF_NODEV, false },
+        { "dev", MF_NODEV, true },
+        { "noexec", MF_NOEXEC, false },
+        { "exec", MF_NOEXEC, true },
+        { "remount", MF_REMOUNT, false },
+        { "bind", MF_BIND, false },
+        { "rbind", MF_REC | MF_BIND, false },
+        { "rro", MF_RRO, false },
+        { "rrw", MF_RRW, false },
 };
 
+/* mount_options by name length, each length's entries as numbers plus
+ * one (made on first use), so an option is held against few names. */
+#define OPTION_MAX_LEN 7
+#define OPTION_SAME_LEN 3
+
+static const unsigned char *
+options_of_len (size_t len)
+{
+        static unsigned char by_len[OPTION_MAX_LEN + 1][OPTION_SAME_LEN + 1];
+        static bool made;
+
+        for (size_t k = 0; !made && k < HD_ARRAY_SIZE (mount_options); k++) {
+                size_t n = strlen (mount_options[k].name), c = 0;
+                while (n <= OPTION_MAX_LEN && by_len[n][c])
+                        c++;
+                if (n <= OPTION_MAX_LEN && c < OPTION_SAME_LEN)
+                        by_len[n][c] = (unsigned char) (k + 1);
+        }
+        made = true;
+        return by_len[len];
+}
+
+/* The flags after option `it` (a string item) on top of f. */
+static unsigned
+option_apply (const struct json *it, unsigned f)
+{
+        const unsigned char *same_len;
+
+        if (it->type != JSON_STRING || it->len > OPTION_MAX_LEN)
+                return f;
+        for (same_len = options_of_len (it->len); *same_len; same_len++) {
+                size_t k = *same_len - 1u, j = 0;
+                while (j < it->len && it->text[j] == mount_options[k].name[j])
+                        j++;
+                if (j == it->len)
+                        return mount_options[k].clear ? f & ~mount_options[k].flag : f | mount_options[k].flag;
+        }
+        return f;
+}
+
+/* The flags an entry's options leave, in order (the last of a pair wins;
+ * bind and rbind make it a bind whatever its type says). */
 static unsigned
 mount_flags (const struct json *m)
 {
@@ -79,11 +123,14 @@ mount_flags (const struct json *m)
         unsigned f = 0;
 
         for (size_t i = 0; o && i < o->n; i++)
-                for (size_t k = 0; k < HD_ARRAY_SIZE (mount_options); k++)
-                        if (o->items[i]->text[0] == mount_options[k].name[0]
-                            && strcmp (o->items[i]->text, mount_options[k].name) == 0)
-                                f = mount_options[k].clear ? f & ~mount_options[k].flag : f | mount_options[k].flag;
+                f = option_apply (o->items[i], f);
         return f;
+}
+
+static bool
+is_bind (const struct json *m)
+{
+        return mount_flags (m) & MF_BIND;
 }
 
 /* Is a bind read-only?  rro makes it and every submount read-only; ro
@@ -825,18 +872,24 @@ static const struct {
 /* The filesystem runc mounts: "bind" for a bind, else the type as given
  * (runc and the kernel compare it exactly; absent is ""). */
 static const char *
-mount_type (const struct json *m)
+type_of (const struct json *m, unsigned flags)
 {
         const struct json *t = json_get (m, "type");
 
-        return is_bind (m) ? "bind" : t ? t->text : "";
+        return flags & MF_BIND ? "bind" : t ? t->text : "";
+}
+
+static const char *
+mount_type (const struct json *m)
+{
+        return type_of (m, mount_flags (m));
 }
 
 static unsigned
 required_flags (const char *type)
 {
         for (size_t i = 0; i < HD_ARRAY_SIZE (standard_mounts); i++)
-                if (strcmp (standard_mounts[i].type, type) == 0)
+                if (standard_mounts[i].type[0] == type[0] && strcmp (standard_mounts[i].type, type) == 0)
                         return standard_mounts[i].required;
         return 0;
 }
@@ -845,7 +898,7 @@ static bool
 standard_pair (const char *type, const char *dest)
 {
         for (size_t i = 0; i < HD_ARRAY_SIZE (standard_mounts); i++)
-                if (strcmp (standard_mounts[i].type, type) == 0
+                if (standard_mounts[i].type[0] == type[0] && strcmp (standard_mounts[i].type, type) == 0
                     && (!standard_mounts[i].destination || strcmp (standard_mounts[i].destination, dest) == 0))
                         return true;
         return false;
@@ -1406,13 +1459,14 @@ static void
 type_judge (struct bind_ctx *c, const struct json *m, size_t i, const char *dest, struct decision *d, const char *id)
 {
         const struct policy *p = c->p;
-        const char *type = mount_type (m);
+        unsigned flags = mount_flags (m);
+        const char *type = type_of (m, flags);
         char ptr[64];
 
-        if (mount_flags (m) & MF_REMOUNT)
+        if (flags & MF_REMOUNT)
                 decision_add (d, id, entry_ptr (ptr, sizeof ptr, i), "remount", "a new mount",
                               "remount on %s changes the mount already there, not a new one", dest);
-        else if (strcmp (type, "bind") == 0 && is_bind (m))
+        else if (strcmp (type, "bind") == 0 && (flags & MF_BIND))
                 return;
         else if (strcmp (type, "bind") == 0)
                 decision_add (d, id, entry_ptr (ptr, sizeof ptr, i), "bind", "a bind or rbind option",
@@ -1450,7 +1504,8 @@ type_check (const struct policy *p, const struct json *doc, struct decision *d, 
 static unsigned
 missing_options (const struct json *m, char *names, size_t size)
 {
-        unsigned missing = is_bind (m) ? 0 : required_flags (mount_type (m)) & ~mount_flags (m);
+        unsigned flags = mount_flags (m);
+        unsigned missing = flags & MF_BIND ? 0 : required_flags (type_of (m, flags)) & ~flags;
         size_t used = 0;
 
         names[0] = '\0';
@@ -1724,13 +1779,14 @@ rootfs_bind_check (const struct policy *p, const struct json *doc, struct decisi
                 const struct json *m = mounts->items[i], *src = json_get (m, "source");
                 char canon[PATH_MAX], ptr[64];
                 bool parent;
-                if (!is_bind (m) || !src)
+                unsigned flags = mount_flags (m);
+                if (!(flags & MF_BIND) || !src)
                         continue;
                 canonical_source (d->bundle, src->text, canon, sizeof canon);
                 if (engine_managed (canon, d))
                         continue;
                 parent = strcmp (canon, rootfs) != 0 && under (rootfs, canon);
-                if ((!parent && !under (canon, rootfs)) || bind_read_only (mount_flags (m), parent))
+                if ((!parent && !under (canon, rootfs)) || bind_read_only (flags, parent))
                         continue;
                 snprintf (ptr, sizeof ptr, "/mounts/%zu/options", i);
                 decision_add (d, id, ptr, "writable", parent ? "rro" : "ro",
