@@ -1654,34 +1654,79 @@ json_new_u64 (uint64_t v)
 }
 
 /* New nodes and arrays; keys and texts are shared (never written). */
+/* A new container of j's type and size with j's keys, its values to be
+ * set (kid_set); NULL on allocation failure. */
+static struct json *
+container_like (const struct json *j)
+{
+        bool obj = j->type == JSON_OBJECT;
+        struct json *c = json_new (j->type);
+
+        if (!c
+            || (j->n
+                && (obj ? !(c->members = arena_alloc (j->n * sizeof *c->members))
+                        : !(c->items = arena_alloc (j->n * sizeof *c->items)))))
+                return NULL;
+        for (size_t i = 0; obj && i < j->n; i++)
+                c->members[i] = (struct json_member) { j->members[i].key, NULL, JSON_NO_OFFSET };
+        c->n = c->cap = j->n;
+        return c;
+}
+
+static struct json *
+kid_at (const struct json *j, size_t i)
+{
+        return j->type == JSON_OBJECT ? j->members[i].value : j->items[i];
+}
+
+static void
+kid_set (struct json *c, size_t i, struct json *kid)
+{
+        if (c->type == JSON_OBJECT)
+                c->members[i].value = kid;
+        else
+                c->items[i] = kid;
+}
+
 struct json *
 json_clone (const struct json *j)
 {
-        struct json *c = json_new (j->type);
-        bool obj = j->type == JSON_OBJECT;
+        struct json *c;
 
-        if (!c)
-                return NULL;
-        c->boolean = j->boolean;
-        if (j->type == JSON_STRING || j->type == JSON_NUMBER) {
-                c->text = j->text;
-                c->len = j->len;
-        }
-        if (j->n == 0)
+        if (j->type != JSON_OBJECT && j->type != JSON_ARRAY) {
+                if ((c = json_new (j->type))) {
+                        c->boolean = j->boolean;
+                        c->text = j->text;
+                        c->len = j->len;
+                }
                 return c;
-        if (obj ? !(c->members = arena_alloc (j->n * sizeof *c->members))
-                : !(c->items = arena_alloc (j->n * sizeof *c->items)))
+        }
+        if (!(c = container_like (j)))
                 return NULL;
         for (size_t i = 0; i < j->n; i++) {
-                struct json *kid = json_clone (obj ? j->members[i].value : j->items[i]);
+                struct json *kid = json_clone (kid_at (j, i));
                 if (!kid)
                         return NULL;
-                if (obj)
-                        c->members[i] = (struct json_member) { j->members[i].key, kid, JSON_NO_OFFSET };
-                else
-                        c->items[i] = kid;
+                kid_set (c, i, kid);
         }
-        c->n = c->cap = j->n;
+        return c;
+}
+
+struct json *
+json_snapshot (struct json *j)
+{
+        struct json *c;
+
+        if (j->type != JSON_OBJECT && j->type != JSON_ARRAY)
+                return j;
+        if (!(c = container_like (j)))
+                return NULL;
+        for (size_t i = 0; i < j->n; i++) {
+                struct json *kid = json_snapshot (kid_at (j, i));
+                if (!kid)
+                        return NULL;
+                kid_set (c, i, kid);
+        }
         return c;
 }
 

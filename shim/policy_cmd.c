@@ -537,7 +537,7 @@ check_one (const struct policy *p, const char *path, const char *root, const str
 
         spec_canon_actions_for (p, &actions);
         if (adminfile_read_any (path, &text, &len, &err) < 0
-            || json_parse_flags (text, len, JSON_KEEP_DUPLICATES, &doc, &err) < 0 || !(before = json_clone (doc))
+            || json_parse_flags (text, len, JSON_KEEP_DUPLICATES, &doc, &err) < 0 || !(before = json_snapshot (doc))
             || doc->type != JSON_OBJECT
             || spec_canonicalize (&doc, &spec_config, &actions, &canon, text, len, &err) < 0) {
                 report (json, path, NULL, NULL, doc && doc->type != JSON_OBJECT ? "expected an object" : err.msg);

@@ -172,6 +172,12 @@ struct json *json_new_u64 (uint64_t v);
  * failure.  The copy has no source offsets. */
 struct json *json_clone (const struct json *j);
 
+/* The document as it is now, for comparing with what it becomes: its
+ * objects and arrays copied, its scalars shared (NULL on allocation
+ * failure).  Sound because no node of a scalar is ever changed once made:
+ * a fix or a rewrite puts a new node in its place. */
+struct json *json_snapshot (struct json *j);
+
 /* The same document: types, member order and keys, string bytes and number
  * texts all equal (so both are written as the same bytes). */
 bool json_equal (const struct json *a, const struct json *b);

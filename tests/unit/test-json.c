@@ -540,6 +540,33 @@ shared_keys (void)
         is_str (j ? j->items[1]->members[0].key : NULL, "type", "  and reads the same");
 }
 
+/* A snapshot keeps the document as it was while the document is edited
+ * (members set and removed, items appended and replaced). */
+static void
+snapshots (void)
+{
+        const char *text = "{\"a\":[\"x\",{\"b\":1}],\"c\":\"s\",\"d\":true}";
+        struct json *doc = NULL, *was = NULL, *snap;
+        struct hd_err err = { 0 };
+        _cleanup_free_ char *out = NULL;
+        size_t len;
+
+        ok (json_parse (text, strlen (text), &doc, &err) == 0 && json_parse (text, strlen (text), &was, &err) == 0,
+            "parse for a snapshot");
+        snap = doc ? json_snapshot (doc) : NULL;
+        ok (snap && snap != doc && json_equal (snap, was), "  the snapshot is the document");
+        ok (snap && json_get (snap, "c") == json_get (doc, "c"), "  its scalars are the document's");
+        ok (snap && json_set (doc, "c", json_new_string ("t"), &err) == 0
+                    && json_append (json_get (doc, "a"), json_new_i64 (2), &err) == 0
+                    && json_set (json_get (doc, "a")->items[1], "b", json_new_i64 (3), &err) == 0,
+            "  the document edited");
+        if (doc && snap && json_get (doc, "a"))
+                json_get (doc, "a")->items[0] = json_new_string ("y");
+        ok (snap && json_equal (snap, was), "  the snapshot is unchanged");
+        ok (snap && json_write (snap, &out, &len, &err) == 0 && strcmp (out, text) == 0, "  and written as it was");
+        ok (doc && !json_equal (doc, was), "  while the document is not");
+}
+
 int
 main (void)
 {
@@ -569,6 +596,7 @@ main (void)
         writer ();
         arena ();
         shared_keys ();
+        snapshots ();
 
         memset (&err, 0, sizeof err);
         ok (json_parse ("{\"a\":{\"b\":\"c\"}}", 15, &j, &err) == 0, "parse for look-ups");
