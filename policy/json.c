@@ -1471,10 +1471,12 @@ write_string (struct wbuf *w, const char *str, size_t len)
                         o += len - i, i = len;
                         continue;
                 }
-                if (!(c = byte_class[s[i]])) {
-                        *o++ = (char) s[i++];
+                /* plain bytes one by one up to the next that is not, or
+                 * (a string of eight or more) to the next eight-byte step */
+                for (k = len < 8 ? len : i + 1; i < k && !byte_class[s[i]]; i++)
+                        *o++ = (char) s[i];
+                if (i == len || !(c = byte_class[s[i]]))
                         continue;
-                }
                 if (c == 1) {
                         if (!(k = yajl_utf8_seq (s + i, len - i)))
                                 return yajl_gen_invalid_string;

@@ -454,6 +454,24 @@ writer (void)
         ok (all, "multi-byte sequences: json_write refuses exactly what yajl_gen's UTF-8 check refuses");
         /* one array of all the valid ones, one of everything */
         ok (writes_as_yajl (arr), "an array of every byte");
+        /* every length to 20 (the byte loop below eight, the eight-byte
+         * steps and the overlapping last step above), with one byte that
+         * is not plain at every position */
+        all = true;
+        for (size_t n = 1; n <= 20; n++)
+                for (size_t at = 0; at <= n; at++)
+                        for (size_t k = 0; k < 6; k++) {
+                                static const char *const odd[] = { "\"", "\\", "\n", "\x01", "\xc3\xa9", "\xff" };
+                                char text[32];
+                                struct json *str;
+                                memset (text, 'p', n);
+                                text[n] = '\0';
+                                if (at < n)
+                                        memcpy (text + at, odd[k], strlen (odd[k]) <= n - at ? strlen (odd[k]) : 1);
+                                str = json_new_string (text);
+                                all &= str && writes_as_yajl (str);
+                        }
+        ok (all, "strings of 1 to 20 bytes with a quote, backslash, control, UTF-8 or bad byte anywhere: as yajl_gen");
         all = true;
         for (size_t i = 0; i < HD_ARRAY_SIZE (i64s); i++) {
                 char want[32];
