@@ -625,11 +625,16 @@ ascii (const unsigned char *s, size_t len)
 
         for (; len - i >= 8; i += 8)
                 acc |= hd_load8 (s + i);
-        if (len >= 8)
+        if (len >= 8) {
                 acc |= hd_load8 (s + len - 8);
-        else
-                for (; i < len; i++)
-                        acc |= s[i];
+        } else if (len >= 4) { /* two words of four that overlap cover it */
+                uint32_t head, tail;
+                memcpy (&head, s, sizeof head);
+                memcpy (&tail, s + len - 4, sizeof tail);
+                acc = head | tail;
+        } else if (len) {
+                acc = s[0] | s[len / 2] | s[len - 1];
+        }
         return !(acc & HD_HIGH);
 }
 

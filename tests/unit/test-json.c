@@ -542,6 +542,31 @@ arena (void)
             "the tree from before the mark is intact");
 }
 
+/* The parser's UTF-8 check at every length to 20 (word loads below eight
+ * bytes, eight-byte steps above) with the sequence at every position: a
+ * bad byte or an overlong NUL is refused in a string and a key, é is not. */
+static void
+utf8_everywhere (void)
+{
+        static const char *const seqs[] = { "\xff", "\xc0\x80", "\xc3\xa9" };
+        bool all = true;
+
+        for (size_t n = 2; n <= 20; n++)
+                for (size_t at = 0; at + 2 <= n; at++)
+                        for (size_t k = 0; k < HD_ARRAY_SIZE (seqs); k++) {
+                                char text[32], doc[96];
+                                struct json *j = NULL;
+                                struct hd_err err = { 0 };
+                                int len;
+                                memset (text, 'p', n);
+                                text[n] = '\0';
+                                memcpy (text + at, seqs[k], strlen (seqs[k]));
+                                len = snprintf (doc, sizeof doc, "{\"%s\":\"%s\"}", text, text);
+                                all &= (json_parse (doc, (size_t) len, &j, &err) == 0) == (k == 2);
+                        }
+        ok (all, "bad UTF-8 at every position of keys and strings of 2 to 20 bytes is refused, good is not");
+}
+
 /* The parser shares the text of a key it has just seen: keys that meet in
  * its table (same length, first and last byte) stay each their own. */
 static void
@@ -614,6 +639,7 @@ main (void)
         writer ();
         arena ();
         shared_keys ();
+        utf8_everywhere ();
         snapshots ();
 
         memset (&err, 0, sizeof err);
