@@ -886,6 +886,16 @@ builder_key (struct builder *b, const char *s, size_t len)
         return copy;
 }
 
+/* The key of the next member of `top`: shared with its like (builder_key)
+ * in an object of few members, where keys repeat from sibling to sibling;
+ * past BUILDER_SEEN members the object is a map (annotations, sysctls)
+ * whose keys are all different, and no look-up is made. */
+static char *
+member_key (struct builder *b, const struct frame *top, const char *s, size_t len)
+{
+        return b->nkids - top->base < BUILDER_SEEN ? builder_key (b, s, len) : arena_strndup (s, len);
+}
+
 static int
 cb_map_key (void *ctx, const unsigned char *s, size_t len)
 {
@@ -900,7 +910,7 @@ cb_map_key (void *ctx, const unsigned char *s, size_t len)
                 b->pending_key = memcpy (b->keys + b->keys_used, s, len);
                 b->pending_key[len] = '\0';
                 b->keys_used += len + 1;
-        } else if (!(b->pending_key = builder_key (b, (const char *) s, len))) {
+        } else if (!(b->pending_key = member_key (b, top, (const char *) s, len))) {
                 return builder_oom (b);
         }
         top->key = b->pending_key;

@@ -581,6 +581,21 @@ shared_keys (void)
         ok (json_parse (twice, strlen (twice), &j, &err) == 0, "parse a repeated key");
         ok (j && j->items[0]->members[0].key == j->items[1]->members[0].key, "  its text is shared");
         is_str (j ? j->items[1]->members[0].key : NULL, "type", "  and reads the same");
+
+        /* a map of 70 members (past the table's 64, its keys are not looked
+         * up) whose values are small objects (theirs are) */
+        char big[2048];
+        size_t used = 0;
+        struct json *m = NULL;
+        used += (size_t) snprintf (big + used, sizeof big - used, "{");
+        for (int i = 0; i < 70; i++)
+                used += (size_t) snprintf (big + used, sizeof big - used, "%s\"m%d\":{\"k\":%d}", i ? "," : "", i, i);
+        snprintf (big + used, sizeof big - used, "}");
+        same (big, "a map of 70 members of small objects");
+        ok (json_parse (big, strlen (big), &m, &err) == 0 && m->n == 70
+                    && m->members[69].value->members[0].key == m->members[0].value->members[0].key
+                    && strcmp (m->members[69].key, "m69") == 0,
+            "  the small objects' key is shared past the 64th member, the map's keys are its own");
 }
 
 /* A snapshot keeps the document as it was while the document is edited
