@@ -1670,7 +1670,6 @@ json_new_u64 (uint64_t v)
         return json_new_decimal (v, false);
 }
 
-/* New nodes and arrays; keys and texts are shared (never written). */
 /* A new container of j's type and size with j's keys, its values to be
  * set (kid_set); NULL on allocation failure. */
 static struct json *
@@ -1705,6 +1704,7 @@ kid_set (struct json *c, size_t i, struct json *kid)
                 c->items[i] = kid;
 }
 
+/* New nodes and arrays; keys and texts are shared (never written). */
 struct json *
 json_clone (const struct json *j)
 {

@@ -1,7 +1,8 @@
 /* SipHash (Aumasson and Bernstein): a keyed hash for the tables an
- * attacker fills (a config's paths) and for the proof cache's names.  Keyed with a per-process random key,
- * no config can be made whose keys collide, so a look-up stays O(1)
- * whatever the entries are.  Not for integrity (sha256.h is). */
+ * attacker fills (a config's paths) and for the proof cache's names.
+ * Keyed with a per-process random key, no config can be made whose keys
+ * collide, so a look-up stays O(1) whatever the entries are.  Not for
+ * integrity (sha256.h is). */
 #ifndef HARDENED_SIPHASH_H
 #define HARDENED_SIPHASH_H
 

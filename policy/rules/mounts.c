@@ -74,42 +74,54 @@ static const struct {
         { "rrw", MF_RRW, false },
 };
 
-/* mount_options by name length, each length's entries as numbers plus
- * one (made on first use), so an option is held against few names. */
+/* mount_options by name length (made on first use), each length's
+ * entries as numbers plus one, so an option is held against the few names
+ * of its length; a name longer than OPTION_MAX_LEN is found by the full
+ * scan in option_apply, so no entry of the table is ever left out. */
 #define OPTION_MAX_LEN 7
-#define OPTION_SAME_LEN 3
 
 static const unsigned char *
 options_of_len (size_t len)
 {
-        static unsigned char by_len[OPTION_MAX_LEN + 1][OPTION_SAME_LEN + 1];
+        static unsigned char by_len[OPTION_MAX_LEN + 1][HD_ARRAY_SIZE (mount_options) + 1];
         static bool made;
 
         for (size_t k = 0; !made && k < HD_ARRAY_SIZE (mount_options); k++) {
                 size_t n = strlen (mount_options[k].name), c = 0;
-                while (n <= OPTION_MAX_LEN && by_len[n][c])
+                if (n > OPTION_MAX_LEN)
+                        continue;
+                while (by_len[n][c])
                         c++;
-                if (n <= OPTION_MAX_LEN && c < OPTION_SAME_LEN)
-                        by_len[n][c] = (unsigned char) (k + 1);
+                by_len[n][c] = (unsigned char) (k + 1);
         }
         made = true;
         return by_len[len];
+}
+
+static unsigned
+option_set (size_t k, unsigned f)
+{
+        return mount_options[k].clear ? f & ~mount_options[k].flag : f | mount_options[k].flag;
 }
 
 /* The flags after option `it` (a string item) on top of f. */
 static unsigned
 option_apply (const struct json *it, unsigned f)
 {
-        const unsigned char *same_len;
-
-        if (it->type != JSON_STRING || it->len > OPTION_MAX_LEN)
+        if (it->type != JSON_STRING)
                 return f;
-        for (same_len = options_of_len (it->len); *same_len; same_len++) {
+        if (it->len > OPTION_MAX_LEN) {
+                for (size_t k = 0; k < HD_ARRAY_SIZE (mount_options); k++)
+                        if (strcmp (it->text, mount_options[k].name) == 0)
+                                return option_set (k, f);
+                return f;
+        }
+        for (const unsigned char *same_len = options_of_len (it->len); *same_len; same_len++) {
                 size_t k = *same_len - 1u, j = 0;
                 while (j < it->len && it->text[j] == mount_options[k].name[j])
                         j++;
                 if (j == it->len)
-                        return mount_options[k].clear ? f & ~mount_options[k].flag : f | mount_options[k].flag;
+                        return option_set (k, f);
         }
         return f;
 }
