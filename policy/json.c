@@ -11,6 +11,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_parse.h>
 
+#include "hardened/bigmem.h"
 #include "hardened/json.h"
 #include "hardened/num.h"
 #include "hardened/siphash.h"
@@ -33,7 +34,7 @@
  * be; the contents are the same either way. */
 #define ARENA_FIRST (32u << 10)
 #define ARENA_LAST (8u << 20)
-#define ARENA_MAPPED (2u << 20) /* and the huge-page size the mapping is aligned to */
+#define ARENA_MAPPED HD_HUGE_PAGE /* and the huge-page size the mapping is aligned to */
 #define ARENA_ALIGN 8u
 
 struct arena_chunk {
@@ -68,9 +69,7 @@ chunk_map (size_t bytes)
                 munmap (p, head);
         munmap (p + head + bytes, extra - head);
         p += head;
-#ifdef MADV_HUGEPAGE
-        (void) madvise (p, bytes, MADV_HUGEPAGE); /* a hint: refused, the pages stay small */
-#endif
+        hd_huge_hint (p, bytes); /* refused, the pages stay small */
         return p;
 }
 
