@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "hardened/adminfile.h"
+#include "hardened/bigmem.h"
 #include "hardened/json.h"
 #include "hardened/trust.h"
 #include "hardened/util.h"
@@ -27,7 +28,7 @@ adminfile_read_capped (const char *path, size_t max, char **out, size_t *len, st
                 return hd_err_set (err, HD_EXIT_REFUSED, EINVAL, "not a regular file");
         if ((uint64_t) st.st_size > max)
                 return hd_err_set (err, HD_EXIT_REFUSED, EFBIG, "larger than %zu bytes", max);
-        buf = malloc ((size_t) st.st_size + 1);
+        buf = hd_big_alloc ((size_t) st.st_size + 1);
         if (!buf)
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
         n = read (fd, buf, (size_t) st.st_size);

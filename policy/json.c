@@ -728,7 +728,9 @@ builder_kid (struct builder *b, struct json *value)
 
         if (b->nkids == b->kids_cap) {
                 size_t cap = b->kids_cap ? b->kids_cap * 2 : 64;
-                struct json_member *k = reallocarray (b->kids, cap, sizeof *k);
+                struct json_member *k = cap > SIZE_MAX / sizeof *k
+                                                ? NULL
+                                                : hd_big_realloc (b->kids, b->nkids * sizeof *k, cap * sizeof *k);
                 if (!k)
                         return builder_oom (b);
                 b->kids = k;
@@ -1412,7 +1414,7 @@ wb_room (struct wbuf *w, size_t more)
                         return false;
                 cap *= 2;
         }
-        if (!(p = realloc (w->p, cap)))
+        if (!(p = hd_big_realloc (w->p, w->len, cap)))
                 return false;
         w->p = p;
         w->cap = cap;
@@ -1559,8 +1561,22 @@ write_value (struct wbuf *w, const struct json *j, unsigned depth)
 int
 json_write (const struct json *root, char **out, size_t *out_len, struct hd_err *err)
 {
+        return json_write_sized (root, 0, out, out_len, err);
+}
+
+int
+json_write_sized (const struct json *root, size_t expect, char **out, size_t *out_len, struct hd_err *err)
+{
         struct wbuf w = { 0 };
-        int rc = write_value (&w, root, 0);
+        int rc;
+
+        /* a fix adds a little; a document written with spaces shrinks */
+        if (expect && expect < SIZE_MAX / 2) {
+                w.cap = expect + expect / 16 + 1;
+                if (!(w.p = hd_big_alloc (w.cap)))
+                        return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        }
+        rc = write_value (&w, root, 0);
 
         if (rc == 0 && !w.p)
                 rc = wb_room (&w, 0) ? 0 : WRITE_OOM;

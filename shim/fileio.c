@@ -8,6 +8,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "hardened/bigmem.h"
 #include "hardened/util.h"
 
 #include "fileio.h"
@@ -22,8 +23,13 @@ fileio_open_dir (const char *path, struct hd_err *err)
         return fd;
 }
 
-int
-fileio_read_fd (int fd, size_t cap, char **out, size_t *len, struct hd_err *err)
+#define READ_FIRST 16384u /* bytes, when the size is not known */
+
+/* fileio_read_fd, the buffer first made for `first` bytes (a regular
+ * file's size and one more, so the read that finds its end needs no
+ * larger buffer); a large one is in huge pages (bigmem.h). */
+static int
+read_sized (int fd, size_t cap, size_t first, char **out, size_t *len, struct hd_err *err)
 {
         _cleanup_free_ char *buf = NULL;
         size_t used = 0, size = 0;
@@ -31,11 +37,11 @@ fileio_read_fd (int fd, size_t cap, char **out, size_t *len, struct hd_err *err)
         for (;;) {
                 ssize_t r;
                 if (used == size) {
-                        size_t nsize = size ? size * 2 : 16384;
+                        size_t nsize = size ? size * 2 : first;
                         char *p;
                         if (size > cap)
                                 return hd_err_set (err, HD_EXIT_REFUSED, EFBIG, "larger than the %zu-byte limit", cap);
-                        p = realloc (buf, nsize + 1);
+                        p = hd_big_realloc (buf, used, nsize + 1);
                         if (!p)
                                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
                         buf = p;
@@ -59,9 +65,16 @@ fileio_read_fd (int fd, size_t cap, char **out, size_t *len, struct hd_err *err)
 }
 
 int
+fileio_read_fd (int fd, size_t cap, char **out, size_t *len, struct hd_err *err)
+{
+        return read_sized (fd, cap, READ_FIRST, out, len, err);
+}
+
+int
 fileio_read_at (int dirfd, const char *name, size_t cap, char **out, size_t *len, struct stat *st, struct hd_err *err)
 {
         _cleanup_close_ int fd = -1;
+        size_t first;
 
         /* O_NONBLOCK: opening a FIFO planted in the bundle must not hang us. */
         fd = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -75,7 +88,8 @@ fileio_read_at (int dirfd, const char *name, size_t cap, char **out, size_t *len
         if ((size_t) st->st_size > cap)
                 return hd_err_set (err, HD_EXIT_REFUSED, EFBIG, "is %lld bytes, the limit is %zu",
                                    (long long) st->st_size, cap);
-        return fileio_read_fd (fd, cap, out, len, err);
+        first = (size_t) st->st_size < READ_FIRST ? READ_FIRST : (size_t) st->st_size + 1;
+        return read_sized (fd, cap, first, out, len, err);
 }
 
 static int

@@ -182,7 +182,7 @@ check_document (const struct guard *g, const char *data, size_t len, const struc
         decision_prepend (&d, &canon);
         if (report (g, &d, err) < 0)
                 return hd_err_prefix (err, " "); /* not a position: keep the label apart */
-        if (json_write (doc, out, out_len, err) < 0)
+        if (json_write_sized (doc, len, out, out_len, err) < 0)
                 return -1;
         if (tree)
                 *tree = steal_ptr (&doc);

@@ -130,6 +130,10 @@ void json_line_col (const char *src, size_t len, size_t off, unsigned *line, uns
 
 /* Serialise compactly (no spaces, like Go's json.Marshal).  *out is malloc'd. */
 int json_write (const struct json *root, char **out, size_t *out_len, struct hd_err *err);
+/* The same, the buffer first made for about `expect` bytes (the size of
+ * the document the tree was parsed from), so a large one is not grown by
+ * copying; 0: not known. */
+int json_write_sized (const struct json *root, size_t expect, char **out, size_t *out_len, struct hd_err *err);
 /* The same, indented for people when `pretty`. */
 int json_write_pretty (const struct json *root, bool pretty, char **out, size_t *out_len, struct hd_err *err);
 

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hardened/bigmem.h"
 #include "hardened/hostpath.h"
 #include "hardened/paths.h"
 #include "hardened/rules.h"
@@ -1030,10 +1031,11 @@ dest_grow (struct dest_index *x)
 {
         size_t *old = x->slot, nold = x->nslot;
 
-        if (!(x->slot = calloc (nold * 2, sizeof *x->slot))) {
+        if (!(x->slot = hd_big_alloc (nold * 2 * sizeof *x->slot))) {
                 x->slot = old;
                 return -1;
         }
+        memset (x->slot, 0, nold * 2 * sizeof *x->slot);
         x->nslot = nold * 2;
         for (size_t i = 0; i < nold; i++)
                 if (old[i]) {
@@ -1054,7 +1056,7 @@ dest_ensure (struct dest_index *x, size_t parent, const char *name, size_t len)
         if (*s)
                 return *s - 1;
         if (x->n == x->cap) {
-                struct dest_node *grown = realloc (x->node, (x->cap * 2) * sizeof *grown);
+                struct dest_node *grown = hd_big_realloc (x->node, x->n * sizeof *grown, (x->cap * 2) * sizeof *grown);
                 if (!grown)
                         return DEST_NONE;
                 x->node = grown;

@@ -1,12 +1,15 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <yajl/yajl_gen.h>
 
+#include "hardened/bigmem.h"
 #include "hardened/json.h"
 #include "hardened/util.h"
 
@@ -625,6 +628,63 @@ snapshots (void)
         ok (doc && !json_equal (doc, was), "  while the document is not");
 }
 
+/* json_write_sized writes json_write's bytes whatever it expected (none,
+ * too few, exact, far too many), also past the huge-page size, where the
+ * buffer is hd_big_alloc's and grows by hd_big_realloc. */
+static void
+sized_writes (void)
+{
+        static const size_t sizes[] = { 40, 3u << 20 };
+        struct hd_err err = { 0 };
+
+        for (size_t s = 0; s < HD_ARRAY_SIZE (sizes); s++) {
+                _cleanup_free_ char *text = malloc (sizes[s] + 64), *want = NULL;
+                struct json *doc = NULL;
+                size_t used = 0, want_len = 0;
+                bool same = true;
+                used += (size_t) sprintf (text, "{\"a\":[");
+                for (size_t k = 0; used + 16 < sizes[s]; k++)
+                        used += (size_t) sprintf (text + used, "%s\"v%zu\"", k ? "," : "", k);
+                used += (size_t) sprintf (text + used, "]}");
+                ok (json_parse (text, used, &doc, &err) == 0 && json_write (doc, &want, &want_len, &err) == 0
+                            && want_len == used,
+                    "a %zu-byte document written back", used);
+                for (size_t e = 0; doc && want && e < 5; e++) {
+                        const size_t expect[] = { 0, 1, used / 3, used, used * 10 };
+                        _cleanup_free_ char *out = NULL;
+                        size_t len = 0;
+                        same &= json_write_sized (doc, expect[e], &out, &len, &err) == 0 && len == want_len
+                                && memcmp (out, want, len) == 0 && out[len] == '\0';
+                }
+                ok (same, "  json_write_sized writes the same bytes for every expected size");
+        }
+}
+
+/* hd_big_realloc keeps the bytes in use across the huge-page size, both
+ * ways up; hd_big_alloc's large blocks are aligned to it. */
+static void
+big_buffers (void)
+{
+        size_t used = 100000;
+        char *p = malloc (used), *q;
+        bool kept = true;
+
+        for (size_t i = 0; p && i < used; i++)
+                p[i] = (char) (i * 7 + 1);
+        q = p ? hd_big_realloc (p, used, 3u << 20) : NULL;
+        for (size_t i = 0; q && i < used; i++)
+                kept &= q[i] == (char) (i * 7 + 1);
+        ok (q && kept && (uintptr_t) q % HD_HUGE_PAGE == 0, "hd_big_realloc to 3 MB keeps the bytes, aligned");
+        p = q ? hd_big_realloc (q, used, 5u << 20) : NULL;
+        for (size_t i = 0; p && i < used; i++)
+                kept &= p[i] == (char) (i * 7 + 1);
+        ok (p && kept, "  and again to 5 MB");
+        free (p);
+        p = hd_big_alloc (4096);
+        ok (p != NULL, "hd_big_alloc of a small block is malloc's");
+        free (p);
+}
+
 int
 main (void)
 {
@@ -656,6 +716,8 @@ main (void)
         shared_keys ();
         utf8_everywhere ();
         snapshots ();
+        sized_writes ();
+        big_buffers ();
 
         memset (&err, 0, sizeof err);
         ok (json_parse ("{\"a\":{\"b\":\"c\"}}", 15, &j, &err) == 0, "parse for look-ups");
