@@ -15,7 +15,8 @@
 #     through hardened (audit policy), every result compared
 #     (tests/compat/runc-suite.sh --subset; each test whose result is the
 #     same counts as passed, each that differs as failed).
-# Ends with one summary line: "N passed, N failed".
+# Ends with one summary line: "N passed, N failed", after a "failed stage:"
+# line naming each stage that failed.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 work=${HD_SUITE_DIR:-$top/build-suite}
@@ -35,22 +36,25 @@ top=$work/src
 cd "$top"
 autoreconf -fi
 
-failed=0
-stage() { echo; echo "=== $*"; }
+# Each stage that fails is named again above the closing line, so the tail
+# of a CI log says where to look.
+failed=0 failed_stages=() current_stage=
+stage() { current_stage=$*; echo; echo "=== $*"; }
+stage_failed() { failed=1; failed_stages+=("$current_stage"); }
 
 stage "clang-format: every C file formatted (tests/style/format-check.sh)"
 format_ok=0
-if "$top"/tests/style/format-check.sh; then format_ok=1; else failed=1; fi
+if "$top"/tests/style/format-check.sh; then format_ok=1; else stage_failed; fi
 
 stage "build with --enable-werror and make check"
 mkdir "$work/main" && cd "$work/main"
 "$top/configure" --enable-werror -q
 make -j"$jobs" >/dev/null
-make -j"$jobs" check || failed=1
+make -j"$jobs" check || stage_failed
 
 stage "make distcheck"
 make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror >"$work/distcheck.log" 2>&1 \
-    || { tail -50 "$work/distcheck.log"; failed=1; }
+    || { tail -50 "$work/distcheck.log"; stage_failed; }
 grep -E '^(=+|hardened-.* archives ready for distribution)' "$work/distcheck.log" | tail -3 || true
 
 stage "ASan+UBSan: unit tests and fuzz corpus replay"
@@ -59,7 +63,7 @@ mkdir "$work/asan" && cd "$work/asan"
 make -j"$jobs" >/dev/null
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     make -j"$jobs" check TESTS="tests/unit/test-num tests/unit/test-json tests/unit/test-spec tests/unit/test-cli tests/unit/test-update-resources tests/unit/test-trust tests/unit/test-runclog tests/unit/test-policy tests/fuzz/replay.sh" \
-    || failed=1
+    || stage_failed
 
 fuzz_runs=0
 if command -v clang >/dev/null; then
@@ -68,14 +72,14 @@ if command -v clang >/dev/null; then
     cp "$top"/tests/fuzz/corpus/* "$top"/tests/fixtures/*.json corpus/
     yajl_cflags=$(pkg-config --cflags yajl)
     if clang -g -O1 -fsanitize=fuzzer,address,undefined -I"$top/include" -I"$top/policy" -I"$work/main" $yajl_cflags \
-        "$top"/tests/fuzz/fuzz-json.c "$top"/policy/{err,num,json,spec,spec_tables,decision,peek,rules/rank,siphash}.c \
+        "$top"/tests/fuzz/fuzz-json.c "$top"/policy/{err,num,json,spec,spec_tables,decision,peek,rules/rank,siphash,bigmem}.c \
         $(pkg-config --libs yajl) -o fuzz-json \
         && ./fuzz-json -max_total_time=30 -max_len=65536 -timeout=10 corpus >fuzz.log 2>&1; then
         fuzz_runs=1
         grep -E '^(Done|#[0-9]+.*DONE)' fuzz.log | tail -1 || tail -2 fuzz.log
     else
         tail -30 fuzz.log 2>/dev/null || true
-        failed=1
+        stage_failed
     fi
 fi
 
@@ -86,7 +90,7 @@ bats_stage() {
     local tap=$1 p s f
     shift
     cd "$work/main"
-    HARDENED=$work/main/hardened top_srcdir=$top bats --tap "$@" >"$tap" 2>&1 || failed=1
+    HARDENED=$work/main/hardened top_srcdir=$top bats --tap "$@" >"$tap" 2>&1 || stage_failed
     cat "$tap"
     p=$(grep -cE "^ok [0-9]+ " "$tap" || true)
     s=$(grep -cE "^ok [0-9]+ .*# skip" "$tap" || true)
@@ -112,7 +116,9 @@ compat_skip=0
 case $compat_rc in
     0) ;;
     77) compat_skip=1 ;;
-    *) [ "$compat_diff" -gt 0 ] || compat_diff=1 ;; # a set-up error, or no test ran
+    *) # a set-up error, or no test ran
+        stage_failed
+        [ "$compat_diff" -gt 0 ] || compat_diff=1 ;;
 esac
 compat_same=$((compat_total > compat_diff ? compat_total - compat_diff : 0))
 
@@ -130,5 +136,6 @@ if [ "${CI:-}" = true ] && [ "$skip" -gt 0 ]; then
 fi
 [ "$failed" -eq 0 ] || [ "$fail" -gt 0 ] || fail=1
 echo
+for s in "${failed_stages[@]}"; do echo "failed stage: $s"; done
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
