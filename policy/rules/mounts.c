@@ -944,6 +944,7 @@ struct mount_view {
         char **dest;            /* resolved container path of entry i */
         const char **source;    /* a bind's source as written, NULL: a fresh filesystem */
         char **host;            /* a bind's canonical source, made when first asked for (host_of) */
+        unsigned *flags;        /* entry i's mount_flags, read again whenever the view is (view_of) */
         const char *bundle;     /* sources are relative to it */
         char rootfs[PATH_MAX];  /* canonical rootfs on the host, "" when unknown */
         char lexical[PATH_MAX]; /* the rootfs as runc spells it (bundle joined with root.path) */
@@ -965,6 +966,7 @@ view_free (struct mount_view *v)
         free (v->dest);
         free (v->source);
         free (v->host);
+        free (v->flags);
         free (v->entry);
         free (v->written);
 }
@@ -1293,11 +1295,12 @@ view_entries (const struct json *mounts, struct mount_view *v, struct dest_index
                 const struct json *src = json_get (m, "source");
                 v->entry[i] = m;
                 v->written[i] = dst ? dst->text : NULL;
+                v->flags[i] = mount_flags (m);
                 strip_root (v->lexical, dst ? dst->text : "", clean, sizeof clean);
                 view_resolve (v, w, clean, resolved, sizeof resolved);
                 if (!(v->dest[i] = strdup (resolved)) || dest_add (x, v->dest[i], i) < 0)
                         return -1;
-                if (is_bind (m) && src)
+                if ((v->flags[i] & MF_BIND) && src)
                         v->source[i] = src->text;
         }
         return 0;
@@ -1324,9 +1327,10 @@ view_build (const struct json *doc, const struct decision *d, struct mount_view 
         v->dest = calloc (mounts->n, sizeof *v->dest);
         v->source = calloc (mounts->n, sizeof *v->source);
         v->host = calloc (mounts->n, sizeof *v->host);
+        v->flags = calloc (mounts->n, sizeof *v->flags);
         v->entry = calloc (mounts->n, sizeof *v->entry);
         v->written = calloc (mounts->n, sizeof *v->written);
-        if (!v->dest || !v->source || !v->host || !v->entry || !v->written)
+        if (!v->dest || !v->source || !v->host || !v->flags || !v->entry || !v->written)
                 return -1;
         v->n = mounts->n;
         if (dest_index_init (&x) < 0 || !(w = malloc (sizeof *w))) {
@@ -1345,9 +1349,10 @@ view_build (const struct json *doc, const struct decision *d, struct mount_view 
  * (and any fix) between them.  A fix that changes an entry replaces its
  * node or text with a new one (the arena reuses no memory within a call,
  * and no text is written in place), so the same pointers are the same
- * values; bind-ness is read again, since a fix may append options. */
+ * values; the flags are read again (and kept), since a fix may append
+ * options or replace one in place. */
 static bool
-view_holds (const struct mount_view *v, const struct json *doc, const struct decision *d)
+view_holds (struct mount_view *v, const struct json *doc, const struct decision *d)
 {
         const struct json *mounts = json_get (doc, "mounts");
 
@@ -1358,7 +1363,8 @@ view_holds (const struct mount_view *v, const struct json *doc, const struct dec
                 const struct json *m = mounts->items[i], *dst = json_get (m, "destination"), *src;
                 if (m != v->entry[i] || (dst ? dst->text : NULL) != v->written[i])
                         return false;
-                src = is_bind (m) ? json_get (m, "source") : NULL;
+                v->flags[i] = mount_flags (m);
+                src = v->flags[i] & MF_BIND ? json_get (m, "source") : NULL;
                 if ((src ? src->text : NULL) != v->source[i])
                         return false;
         }
@@ -1366,7 +1372,8 @@ view_holds (const struct mount_view *v, const struct json *doc, const struct dec
 }
 
 /* The view of doc's mounts: the decision's own while it holds, else made
- * again and kept there; NULL: out of memory. */
+ * again and kept there; NULL: out of memory.  Its flags are doc's as it is
+ * now, so a check (which changes nothing) reads them from the view. */
 static const struct mount_view *
 view_of (const struct json *doc, struct decision *d)
 {
@@ -1470,10 +1477,10 @@ entry_ptr (char *ptr, size_t size, size_t i)
 }
 
 static void
-type_judge (struct bind_ctx *c, const struct json *m, size_t i, const char *dest, struct decision *d, const char *id)
+type_judge (struct bind_ctx *c, const struct json *m, size_t i, unsigned flags, const char *dest, struct decision *d,
+            const char *id)
 {
         const struct policy *p = c->p;
-        unsigned flags = mount_flags (m);
         const char *type = type_of (m, flags);
         char ptr[64];
 
@@ -1511,7 +1518,7 @@ type_check (const struct policy *p, const struct json *doc, struct decision *d, 
                 decision_add (d, id, "/mounts", "?", "judged", "cannot judge the mounts: out of memory");
         else
                 for (size_t i = 0; mounts && i < mounts->n; i++)
-                        type_judge (&c, mounts->items[i], i, v->dest[i], d, id);
+                        type_judge (&c, mounts->items[i], i, v->flags[i], v->dest[i], d, id);
 }
 
 /* The required options the entry's flags do not leave set, as "a,b". */
@@ -1691,9 +1698,9 @@ destination_problem (const struct protected_set *s, const char *type, const char
 
 static void
 destination_judge (const struct policy *p, const struct json *m, const struct protected_set *s, size_t i,
-                   const char *dest, struct decision *d, const char *id)
+                   unsigned flags, const char *dest, struct decision *d, const char *id)
 {
-        const char *type = mount_type (m), *why, *path;
+        const char *type = type_of (m, flags), *why, *path;
         char ptr[64], buf[PATH_MAX];
 
         if (pair_allowed (p, type, dest) || !(why = destination_problem (s, type, dest, buf, sizeof buf, &path)))
@@ -1715,7 +1722,7 @@ destination_check (const struct policy *p, const struct json *doc, struct decisi
                 decision_add (d, id, "/mounts", "?", "judged", "cannot judge the mounts: out of memory");
         else
                 for (size_t i = 0; mounts && i < mounts->n; i++)
-                        destination_judge (p, mounts->items[i], &s, i, v->dest[i], d, id);
+                        destination_judge (p, mounts->items[i], &s, i, v->flags[i], v->dest[i], d, id);
         protected_free (&s);
 }
 
