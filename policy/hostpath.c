@@ -75,13 +75,14 @@ hostpath_clean (const char *in, char *out, size_t size)
 #define LINK_PROBES 8    /* open addressing: slots tried per lookup */
 #define LINK_MAX_HOPS 40 /* glibc's __eloop_threshold on Linux */
 
-struct link_memo {
-        char *path;   /* a resolved prefix, NULL: free slot */
-        char *target; /* its link's target, or NULL: readlink failed with `error` */
+/* One remembered answer about a path; the memos never drop an entry. */
+struct path_memo {
+        char *path;  /* the question, NULL: free slot */
+        char *value; /* the answer, or NULL: there was none (`error` says why) */
         int error;
 };
 
-static struct link_memo link_memo[LINK_MEMO];
+static struct path_memo link_memo[LINK_MEMO]; /* a resolved prefix's link target */
 
 /* A memo's first slot for a path: FNV-1a, a fifth of hd_hash's cost on
  * these short keys.  Unkeyed on purpose: a lookup tries at most
@@ -98,13 +99,15 @@ memo_slot (const char *path, size_t len, size_t slots)
         return (size_t) (h % slots);
 }
 
-static struct link_memo *
-link_slot (const char *path, size_t len, bool *found)
+/* path's entry in `memo` (`found`), else the free slot it would take, else
+ * NULL: its probes are all taken by other paths. */
+static struct path_memo *
+memo_find (struct path_memo *memo, size_t slots, const char *path, bool *found)
 {
-        size_t slot = memo_slot (path, len, LINK_MEMO);
+        size_t slot = memo_slot (path, strlen (path), slots);
 
         for (size_t probe = 0; probe < LINK_PROBES; probe++) {
-                struct link_memo *m = &link_memo[(slot + probe) % LINK_MEMO];
+                struct path_memo *m = &memo[(slot + probe) % slots];
                 if (!m->path || strcmp (m->path, path) == 0) {
                         *found = m->path != NULL;
                         return m;
@@ -114,23 +117,34 @@ link_slot (const char *path, size_t len, bool *found)
         return NULL;
 }
 
+/* Take path and its answer (NULL: none, for `error`) into the free slot m;
+ * out of memory leaves it free. */
+static void
+memo_put (struct path_memo *m, const char *path, const char *value, int error)
+{
+        m->error = error;
+        if ((m->path = strdup (path)) && value && !(m->value = strdup (value))) {
+                free (m->path);
+                m->path = NULL;
+        }
+}
+
 /* readlink (path) into target (PATH_MAX), remembered: the target's length,
  * or -1 with errno as readlink left it. */
 static ssize_t
 link_read (const char *path, char *target)
 {
-        size_t len = strlen (path);
         bool found;
-        struct link_memo *m = link_slot (path, len, &found);
+        struct path_memo *m = memo_find (link_memo, LINK_MEMO, path, &found);
         ssize_t n;
 
-        if (found && !m->target) {
+        if (found && !m->value) {
                 errno = m->error;
                 return -1;
         }
         if (found) {
-                n = (ssize_t) strlen (m->target);
-                memcpy (target, m->target, (size_t) n + 1);
+                n = (ssize_t) strlen (m->value);
+                memcpy (target, m->value, (size_t) n + 1);
                 return n;
         }
         n = readlink (path, target, PATH_MAX - 1);
@@ -138,11 +152,7 @@ link_read (const char *path, char *target)
                 target[n] = '\0';
         if (m && n < PATH_MAX - 1) { /* a target that filled the buffer: not remembered, realpath's own case */
                 int saved = errno;
-                m->error = saved;
-                if ((m->path = strdup (path)) && n >= 0 && !(m->target = strdup (target))) {
-                        free (m->path);
-                        m->path = NULL;
-                }
+                memo_put (m, path, n >= 0 ? target : NULL, saved);
                 errno = saved;
         }
         return n;
@@ -289,47 +299,29 @@ hostpath_realpath (const char *path, char *out)
 }
 
 /* Whole paths, remembered too: hostpath_canonical asks about each path
- * and its ancestors, and the same paths come back for every rule.  NULL
- * `resolved` in an entry: the path did not resolve.  Full (LINK_PROBES
- * slots taken): asked anew. */
+ * and its ancestors, and the same paths come back for every rule.  A NULL
+ * value: the path did not resolve.  Full (LINK_PROBES slots taken): asked
+ * anew. */
 #define REALPATH_MEMO 256
-
-struct realpath_memo {
-        char *path;
-        char *resolved;
-};
 
 static bool
 memo_realpath (const char *path, char *out)
 {
-        static struct realpath_memo memo[REALPATH_MEMO];
-        size_t slot = memo_slot (path, strlen (path), REALPATH_MEMO);
+        static struct path_memo memo[REALPATH_MEMO];
         char resolved[PATH_MAX];
-        bool ok;
+        bool found, ok;
+        struct path_memo *m = memo_find (memo, REALPATH_MEMO, path, &found);
 
-        for (size_t probe = 0; probe < LINK_PROBES; probe++) {
-                struct realpath_memo *m = &memo[(slot + probe) % REALPATH_MEMO];
-                if (!m->path)
-                        break;
-                if (strcmp (m->path, path) == 0) {
-                        if (m->resolved)
-                                memcpy (out, m->resolved, strlen (m->resolved) + 1);
-                        return m->resolved != NULL;
-                }
+        if (found) {
+                if (m->value)
+                        memcpy (out, m->value, strlen (m->value) + 1);
+                return m->value != NULL;
         }
         ok = hostpath_realpath (path, resolved) == 0;
         if (ok)
                 memcpy (out, resolved, strlen (resolved) + 1);
-        for (size_t probe = 0; probe < LINK_PROBES; probe++) {
-                struct realpath_memo *m = &memo[(slot + probe) % REALPATH_MEMO];
-                if (m->path)
-                        continue;
-                if ((m->path = strdup (path)) && ok && !(m->resolved = strdup (resolved))) {
-                        free (m->path);
-                        m->path = NULL;
-                }
-                break;
-        }
+        if (m)
+                memo_put (m, path, ok ? resolved : NULL, 0);
         return ok;
 }
 
