@@ -77,26 +77,27 @@ static const struct {
 
 /* mount_options by name length (made on first use), each length's
  * entries as numbers plus one, so an option is held against the few names
- * of its length; a name longer than OPTION_MAX_LEN is found by the full
- * scan in option_apply, so no entry of the table is ever left out. */
+ * of its length.  Names longer than OPTION_MAX_LEN share the last row
+ * (none today), so no entry of the table is ever left out, and an option
+ * longer than every name ("mode=755", "size=65536k") is held against none. */
 #define OPTION_MAX_LEN 7
 
 static const unsigned char *
 options_of_len (size_t len)
 {
-        static unsigned char by_len[OPTION_MAX_LEN + 1][HD_ARRAY_SIZE (mount_options) + 1];
+        static unsigned char by_len[OPTION_MAX_LEN + 2][HD_ARRAY_SIZE (mount_options) + 1];
         static bool made;
 
         for (size_t k = 0; !made && k < HD_ARRAY_SIZE (mount_options); k++) {
                 size_t n = strlen (mount_options[k].name), c = 0;
                 if (n > OPTION_MAX_LEN)
-                        continue;
+                        n = OPTION_MAX_LEN + 1;
                 while (by_len[n][c])
                         c++;
                 by_len[n][c] = (unsigned char) (k + 1);
         }
         made = true;
-        return by_len[len];
+        return by_len[len > OPTION_MAX_LEN ? OPTION_MAX_LEN + 1 : len];
 }
 
 static unsigned
@@ -105,24 +106,20 @@ option_set (size_t k, unsigned f)
         return mount_options[k].clear ? f & ~mount_options[k].flag : f | mount_options[k].flag;
 }
 
-/* The flags after option `it` (a string item) on top of f. */
+/* The flags after option `it` (a string item) on top of f.  Its text has
+ * no NUL inside (json.c), so a name shorter than it stops the compare. */
 static unsigned
 option_apply (const struct json *it, unsigned f)
 {
         if (it->type != JSON_STRING)
                 return f;
-        if (it->len > OPTION_MAX_LEN) {
-                for (size_t k = 0; k < HD_ARRAY_SIZE (mount_options); k++)
-                        if (strcmp (it->text, mount_options[k].name) == 0)
-                                return option_set (k, f);
-                return f;
-        }
         for (const unsigned char *same_len = options_of_len (it->len); *same_len; same_len++) {
-                size_t k = *same_len - 1u, j = 0;
-                while (j < it->len && it->text[j] == mount_options[k].name[j])
+                const char *name = mount_options[*same_len - 1u].name;
+                size_t j = 0;
+                while (j < it->len && it->text[j] == name[j])
                         j++;
-                if (j == it->len)
-                        return option_set (k, f);
+                if (j == it->len && name[j] == '\0')
+                        return option_set (*same_len - 1u, f);
         }
         return f;
 }
