@@ -5,6 +5,9 @@
 # (tests/bench/gowrap), so the figures are ratios on this machine at this
 # moment, never timed assertions.  Needs hyperfine and jq; valgrind gives
 # instruction counts up to the backend's execve, GNU time the peak memory.
+# The floors (tests/bench/floor.c, built here) say what no wrapper can go
+# below on this machine: an exec-only wrapper linked static and linked as
+# hardened is, and the same wrapper parsing the 9 KB config with yajl.
 # The worst cases (a document at the size limit of one kind of entry) are
 # tests/bench/worst.sh's, which `make bench` runs after this.
 #
@@ -77,6 +80,36 @@ if command -v go >/dev/null && [ -d /usr/share/gocode/src/github.com/opencontain
 fi
 [ -n "$gowrap" ] || echo "note: golang-go or golang-github-opencontainers-specs-dev missing: the Go wrapper rows are skipped" >&2
 
+# The floors (tests/bench/floor.c): what any wrapper adds however little it
+# does, built here with the build's compiler.  floor: one execve more, libc
+# linked in (-static-pie, no loader).  floor-dyn: the same with libc and
+# libmnl as shared objects, the loader's part of every hardened call while
+# libmnl has no static archive.  floor-yajl: the static floor that first
+# parses the 9 KB config with yajl as the shim configures it, no tree built.
+mk() { sed -n "s/^$1 = //p" "$build/Makefile" 2>/dev/null; }
+cc=$(mk CC); cc=${cc:-cc}
+floors=()
+floor_build() { # floor_build NAME CC-ARGS...
+    local name=$1; shift
+    # shellcheck disable=SC2086 # the build's flags, word-split as make does
+    if $cc -O2 -o "$d/$name" "$top/tests/bench/floor.c" "$@" 2>"$d/$name.log"; then
+        floors+=("$name")
+    else
+        echo "note: the $name row is skipped: $(head -1 "$d/$name.log")" >&2
+    fi
+}
+floor_build floor -static-pie -fPIE
+# shellcheck disable=SC2046 # the build's flags, word-split as make does
+floor_build floor-dyn -fPIE -pie -Wl,-z,relro -Wl,-z,now -Wl,--no-as-needed $(mk MNL_LIBS)
+# shellcheck disable=SC2046 # the same
+floor_build floor-yajl -DFLOOR_YAJL -static-pie -fPIE $(mk YAJL_CFLAGS) $(mk YAJL_LIBS)
+floor_cmd() { # floor_cmd NAME: its command line for the floors run
+    case $1 in
+    floor-yajl) echo "$d/$1 --yajl $d/docker.json $fake state $id" ;;
+    *) echo "$d/$1 $fake state $id" ;;
+    esac
+}
+
 # ---- wall time -------------------------------------------------------------
 # measure NAME POLICY SRC DST VERB-ARGS...: hyperfine of the no-op backend,
 # the Go wrapper (create only) and hardened, each given VERB-ARGS, with SRC
@@ -121,6 +154,11 @@ if [ -n "$placed" ]; then
     hyperfine -N --warmup 20 --runs "$runs" --export-json "$d/passthrough-installed.json" \
         -n baseline "$fake state $id" -n hardened "$hd ${eng[*]} state $id" >/dev/null 2>&1
 fi
+if [ ${#floors[@]} -gt 0 ]; then
+    fl=(-N --warmup 20 --runs "$runs" --export-json "$d/floors.json" -n baseline "$fake state $id")
+    for f in "${floors[@]}"; do fl+=(-n "$f" "$(floor_cmd "$f")"); done
+    hyperfine "${fl[@]}" >/dev/null 2>&1
+fi
 measure exec "$d/policy.json" "$d/process.orig" "$d/process.json" exec --process "$d/process.json" "$id"
 hyperfine -N --warmup 20 --runs "$runs" --export-json "$d/update.json" \
     -n baseline "sh -c 'exec $fake update -r - $id < $d/resources.json'" \
@@ -143,6 +181,10 @@ if command -v valgrind >/dev/null; then
         pol=$d/policy.json; [ "${row%%:*}" != create9k-off ] || pol=$d/policy-off.json
         cp "$d/${row#*:}" "$b/config.json"; ins "$hd" "${eng[@]}" --policy "$pol" create --bundle "$b" "$id" >/dev/null # warm the proof cache
         cp "$d/${row#*:}" "$b/config.json"; icount[${row%%:*}]=$(ins "$hd" "${eng[@]}" --policy "$pol" create --bundle "$b" "$id")
+    done
+    for f in "${floors[@]}"; do
+        # shellcheck disable=SC2046 # floor_cmd prints one command line
+        icount[$f]=$(ins $(floor_cmd "$f"))
     done
     cp "$d/process.orig" "$d/process.json"
     icount[exec]=$(ins "$hd" "${eng[@]}" --policy "$d/policy.json" exec --process "$d/process.json" "$id")
@@ -196,6 +238,19 @@ row "pass-through (state), --backend" passthrough-backend passthrough-backend 0.
 [ -z "$placed" ] || row "pass-through, installed policy" passthrough-installed passthrough-installed 0.1 60000
 row "exec --process, default policy" exec exec 0.3 ""
 row "update -r -, default policy" update update 0.3 ""
+floor_line() { # floor_line NAME LABEL
+    local f=$1 m b
+    m=$(median floors "$f"); b=$(median floors baseline)
+    [ -n "$m" ] || return 0
+    line "$2" "$(ms "$m")" "$(ms "$(added "$m" "$b")")" - "${icount[$f]:--}" "(floor: $f)" -
+}
+for f in "${floors[@]}"; do
+    case $f in
+    floor) floor_line "$f" "floor: exec only, static" ;;
+    floor-dyn) floor_line "$f" "floor: exec only, libc+libmnl .so" ;;
+    floor-yajl) floor_line "$f" "floor: static + yajl parse, 9 KB" ;;
+    esac
+done
 if [ -n "$rss" ]; then
     line "peak RSS, create 9 KB" "-" "-" "-" "-" "<= 4096 KiB (got $rss KiB)" "$(check "$rss" '<=' 4096)"
 fi
