@@ -29,16 +29,12 @@ done
 runs=${BENCH_QUICK:+30}; runs=${runs:-500}
 d=$(mktemp -d "${BENCH_DIR:-/dev/shm}/hardened-bench.XXXXXX")
 # The real set-up of a pass-through verb: the policy at the installed path
-# (the build's sysconfdir) and no --backend.  Only with BENCH_INSTALL_POLICY=1
-# does the bench put its policy there (when nothing is installed there), and
-# removes it after: meanwhile every hardened on this machine that reads that
-# path (a test suite, a daemon's runtime) would run the bench's no-op backend.
-# Without it the row is skipped; the --policy row runs the same code.
-installed=$(sed -n 's/^sysconfdir = //p' "$build/Makefile" 2>/dev/null | sed "s|\${prefix}|$(sed -n 's/^prefix = //p' "$build/Makefile")|")/hardened/policy.json
-placed=
+# and no --backend (installed-policy.sh).  Without BENCH_INSTALL_POLICY=1 the
+# row is skipped; the --policy row runs the same code.
+# shellcheck source=tests/bench/installed-policy.sh
+. "$top/tests/bench/installed-policy.sh"
 cleanup() {
-    [ -z "$placed" ] || rm -f "$installed"
-    [ "$placed" != dir ] || rmdir "$(dirname "$installed")" 2>/dev/null || true
+    installed_remove
     rm -rf "$d"
 }
 trap cleanup EXIT
@@ -140,16 +136,7 @@ measure create1m "$d/policy.json" "$d/docker-1m.json" @B@/config.json create --b
 runs=$runs_saved
 measure passthrough "$d/policy.json" - - state "$id"
 measure passthrough-backend "--backend $fake" - - state "$id"
-if [ "${BENCH_INSTALL_POLICY:-}" != 1 ]; then
-    echo "note: the installed-policy row is skipped (BENCH_INSTALL_POLICY=1 places the bench's policy at $installed for it)" >&2
-elif [ -e "$installed" ] || [ -L "$installed" ]; then
-    echo "note: $installed is installed: the installed-policy row is skipped" >&2
-elif [ "$installed" = /hardened/policy.json ]; then
-    echo "note: no sysconfdir in $build/Makefile: the installed-policy row is skipped" >&2
-else
-    [ -d "$(dirname "$installed")" ] || { mkdir -p "$(dirname "$installed")" && placed=dir; }
-    cp "$d/policy.json" "$installed" && chmod 644 "$installed" && placed=${placed:-file}
-fi
+installed_place "$d/policy.json" installed-policy || true
 if [ -n "$placed" ]; then
     hyperfine -N --warmup 20 --runs "$runs" --export-json "$d/passthrough-installed.json" \
         -n baseline "$fake state $id" -n hardened "$hd ${eng[*]} state $id" >/dev/null 2>&1
