@@ -9,18 +9,25 @@
 # built-in one, which containerd's shim resolves as "runc" in its PATH.
 # The runtime "hardened" is the build's binary with runtimeArgs naming a
 # bench-local copy of policy/profiles/default.json whose "runtime" is that
-# same runc.  After a warm-up, PAIRS alternating pairs (which runtime goes
-# first alternates) are timed with a monotonic clock around the whole
-# `docker run`; the figure is the median of the per-pair ratios
-# hardened/runc (target <= 1.02), "added" the median of the per-pair
-# differences.  A benchmark, never an assertion: a run that fails fails the
-# row, not the script.  The daemons are stopped by pid on every exit
-# (Ctrl-C included); nothing here touches another daemon.
+# same runc: Docker runs it through a shell script of its own
+# (DATA-ROOT/runtimes/hardened), a shell per runtime call.  With
+# BENCH_INSTALL_POLICY=1 (as bench.sh's) that copy is also placed at the
+# build's installed policy path, when nothing is there, and "hardened-direct"
+# is the binary registered by path alone, as README's set-up for an
+# installed policy has it: Docker runs it directly.  After a warm-up, PAIRS
+# rounds (the order of the runtimes rotates) are timed with a monotonic
+# clock around the whole `docker run`; the figure is the median of the
+# per-round ratios hardened/runc (target <= 1.02), "added" the median of the
+# per-round differences.  A benchmark, never an assertion: a run that fails
+# fails the row, not the script.  The daemons are stopped by pid on every
+# exit (Ctrl-C included), and the placed policy removed; nothing here
+# touches another daemon.
 #
 #   tests/bench/docker.sh [BUILD_DIR]      (default: the source tree)
-#   BENCH_DOCKER_PAIRS=N  pairs (default 40; BENCH_QUICK=1: 10)
-#   BENCH_QUICK=1         fewer pairs and warm-up runs
-#   BENCH_DOCKER_RUNS=FILE  keep every run there (pair, runtime, ms, exit
+#   BENCH_DOCKER_PAIRS=N  rounds (default 40; BENCH_QUICK=1: 10)
+#   BENCH_QUICK=1         fewer rounds and warm-up runs
+#   BENCH_INSTALL_POLICY=1  also the hardened-direct row (see above)
+#   BENCH_DOCKER_RUNS=FILE  keep every run there (round, runtime, ms, exit
 #                         status, stderr's last line; tab-separated)
 # Skips (exit 0, with a note) without root, dockerd, containerd, runc or
 # busybox-static (.ci/deps: docker.io containerd runc busybox-static).
@@ -45,7 +52,10 @@ skip() {
 CI='' e2e_require
 
 d=
+# shellcheck source=tests/bench/installed-policy.sh
+. "$top/tests/bench/installed-policy.sh"
 cleanup() {
+    installed_remove
     [ -n "$d" ] || return 0
     e2e_teardown "$d"
     d=
@@ -61,26 +71,34 @@ runc=$(command -v runc)
 jq --arg rt "$runc" '.runtime = $rt' "$top/policy/profiles/default.json" > "$d/policy-default.json"
 e2e_daemon_json "$d"
 jq '.runtimes |= {hardened}' "$d/daemon.json" > "$d/daemon.json.new" && mv "$d/daemon.json.new" "$d/daemon.json"
+runtimes=(hardened runc)
+if installed_place "$d/policy-default.json" hardened-direct; then
+    "$HARDENED" install docker --config "$d/daemon.json" --name hardened-direct --path "$HARDENED" >/dev/null
+    runtimes=(hardened hardened-direct runc)
+fi
 e2e_start "$d"
 e2e_image "$d"
 export E2E_DIR=$d
 
 # The policy is in force (65534, the default policy's user) and runc is not:
 # otherwise the figures would compare two plain runs.
-uid_hd=$(dk run --rm --runtime=hardened --network none "$E2E_IMAGE" id -u 2>&1) || true
-uid_rc=$(dk run --rm --runtime=runc --network none "$E2E_IMAGE" id -u 2>&1) || true
 setup_ok=yes
-if [ "$uid_hd" != 65534 ] || [ "$uid_rc" != 0 ]; then
-    echo "docker.sh: the runtimes are not what they should be: hardened ran as '$uid_hd', runc as '$uid_rc'" >&2
-    setup_ok=no
-fi
+for rt in "${runtimes[@]}"; do
+    want=65534; [ "$rt" != runc ] || want=0
+    uid=$(dk run --rm --runtime="$rt" --network none "$E2E_IMAGE" id -u 2>&1) || true
+    if [ "$uid" != "$want" ]; then
+        echo "docker.sh: the runtimes are not what they should be: $rt ran as '$uid', not $want" >&2
+        setup_ok=no
+    fi
+done
 
-# ---- the pairs -----------------------------------------------------------
+# ---- the rounds ----------------------------------------------------------
 # One python3 process runs every docker run and reads CLOCK_MONOTONIC
-# around each; per run: pair, runtime, ms, exit status, stderr's last line.
-python3 - "$E2E_DOCKER" "unix://$d/docker.sock" "$E2E_IMAGE" "$pairs" "$warmup" "$d/runs.tsv" <<'PY'
+# around each; per run: round, runtime, ms, exit status, stderr's last line.
+python3 - "$E2E_DOCKER" "unix://$d/docker.sock" "$E2E_IMAGE" "$pairs" "$warmup" "$d/runs.tsv" "${runtimes[@]}" <<'PY'
 import subprocess, sys, time
-docker, host, image, pairs, warmup, out = sys.argv[1:7]
+docker, host, image, rounds, warmup, out = sys.argv[1:7]
+runtimes = sys.argv[7:]
 def run(rt):
     argv = [docker, "-H", host, "run", "--rm", "--runtime=" + rt, "--network", "none", image, "true"]
     t0 = time.monotonic_ns()
@@ -90,10 +108,12 @@ def run(rt):
     return (t1 - t0) / 1e6, p.returncode, (err[-1] if err else "")
 try:
     for _ in range(int(warmup)):
-        run("hardened"); run("runc")
+        for rt in runtimes:
+            run(rt)
     with open(out, "w") as f:
-        for i in range(int(pairs)):
-            for rt in (("hardened", "runc") if i % 2 == 0 else ("runc", "hardened")):
+        for i in range(int(rounds)):
+            k = i % len(runtimes)
+            for rt in runtimes[k:] + runtimes[:k]:
                 ms, rc, err = run(rt)
                 f.write("%d\t%s\t%.3f\t%d\t%s\n" % (i, rt, ms, rc, err.replace("\t", " ")))
 except KeyboardInterrupt:
@@ -101,37 +121,51 @@ except KeyboardInterrupt:
 PY
 
 # ---- the figures -----------------------------------------------------------
-# Medians of each runtime's successful runs; per pair (both runs succeeded)
-# the ratio hardened/runc and the difference, and their medians.
-read -r med_hd med_rc ratio added spread ok failed first_err < <(python3 - "$d/runs.tsv" <<'PY'
+# figures RUNTIME: medians of its and runc's successful runs; per round
+# (both runs succeeded) the ratio RUNTIME/runc and the difference, and
+# their medians; then the count of good rounds, of failed runs (any
+# runtime's) and the first failure.
+figures() {
+    python3 - "$d/runs.tsv" "$1" <<'PY'
 import statistics, sys
 runs = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
+rt = sys.argv[2]
 by = {}
-for pair, rt, ms, rc, err in runs:
-    by.setdefault(int(pair), {})[rt] = (float(ms), int(rc), err)
-ok = {rt: [v[rt][0] for v in by.values() if v[rt][1] == 0] for rt in ("hardened", "runc")}
-good = [v for v in by.values() if v["hardened"][1] == 0 and v["runc"][1] == 0]
+for rnd, r, ms, rc, err in runs:
+    by.setdefault(int(rnd), {})[r] = (float(ms), int(rc), err)
+ok = {x: [v[x][0] for v in by.values() if v[x][1] == 0] for x in (rt, "runc")}
+good = [v for v in by.values() if v[rt][1] == 0 and v["runc"][1] == 0]
 failed = [r for r in runs if r[3] != "0"]
 med = lambda xs: "%.3f" % statistics.median(xs) if xs else "-"
-ratios = [v["hardened"][0] / v["runc"][0] for v in good]
-diffs = [v["hardened"][0] - v["runc"][0] for v in good]
+ratios = [v[rt][0] / v["runc"][0] for v in good]
+diffs = [v[rt][0] - v["runc"][0] for v in good]
 spread = "%.3f-%.3f" % (min(ratios), max(ratios)) if ratios else "-"
 err = ("%s: %s" % (failed[0][1], failed[0][4] or "exit %s" % failed[0][3])).replace(" ", "\x01") if failed else "-"
-print(med(ok["hardened"]), med(ok["runc"]), med(ratios), med(diffs), spread, len(good), len(failed), err)
+print(med(ok[rt]), med(ok["runc"]), med(ratios), med(diffs), spread, len(good), len(failed), err)
 PY
-)
-first_err=${first_err//$'\x01'/ }
+}
 [ -z "${BENCH_DOCKER_RUNS:-}" ] || cp "$d/runs.tsv" "$BENCH_DOCKER_RUNS"
 
 line() { printf '%-34s %10s %10s %9s %12s  %-34s %s\n' "$@"; }
-met=$(awk -v r="$ratio" 'BEGIN { print (r != "-" && r + 0 <= 1.02) ? "yes" : "no" }')
-[ "$failed" = 0 ] || met="no ($failed runs failed)"
-[ "$setup_ok" = yes ] || met="no (policy not in force)"
-[ "$failed" = 0 ] || echo "docker.sh: $failed of $((2 * pairs)) runs failed; the first: $first_err" >&2
-echo "docker run --rm busybox true: $ok good pairs of $pairs (alternating, after $warmup warm-up runs each);" \
-    "median hardened $med_hd ms, runc $med_rc ms; per-pair ratio median $ratio (range $spread)"
-line row "median ms" "added ms" "go/ours" instructions target met
-line "docker run, --runtime=runc" "$med_rc" - - - "(baseline)" -
-line "docker run, --runtime=hardened" "$med_hd" "$added" - - "ratio <= 1.02 (got $ratio)" "$met"
+header=
+for rt in "${runtimes[@]}"; do
+    [ "$rt" != runc ] || continue
+    read -r med_hd med_rc ratio added spread ok failed first_err < <(figures "$rt")
+    first_err=${first_err//$'\x01'/ }
+    met=$(awk -v r="$ratio" 'BEGIN { print (r != "-" && r + 0 <= 1.02) ? "yes" : "no" }')
+    [ "$failed" = 0 ] || met="no ($failed runs failed)"
+    [ "$setup_ok" = yes ] || met="no (policy not in force)"
+    [ "$failed" = 0 ] || [ -n "$header" ] || echo "docker.sh: $failed of $((${#runtimes[@]} * pairs)) runs failed; the first: $first_err" >&2
+    echo "docker run --rm busybox true, $rt: $ok good rounds of $pairs (rotating, after $warmup warm-up runs each);" \
+        "median $rt $med_hd ms, runc $med_rc ms; per-round ratio median $ratio (range $spread)"
+    if [ -z "$header" ]; then
+        header=yes
+        line row "median ms" "added ms" "go/ours" instructions target met
+        line "docker run, --runtime=runc" "$med_rc" - - - "(baseline)" -
+    fi
+    label="docker run, --runtime=$rt"
+    [ "$rt" != hardened-direct ] || label="docker run, hardened by path alone"
+    line "$label" "$med_hd" "$added" - - "ratio <= 1.02 (got $ratio)" "$met"
+done
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr);" \
     "$(dockerd --version | sed 's/,.*//'), containerd $(containerd --version | awk '{ print $3 }'), $("$runc" --version | head -1)"
