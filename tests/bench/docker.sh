@@ -22,9 +22,13 @@
 # fails the row, not the script.  The daemons are stopped by pid on every
 # exit (Ctrl-C included), and the placed policy removed; nothing here
 # touches another daemon.
+# The floor row: tests/bench/floor.c built to exec that runc and nothing
+# else, registered by path alone as "floor": what any wrapper in front of
+# runc costs a `docker run` here, whatever it does.
 #
 #   tests/bench/docker.sh [BUILD_DIR]      (default: the source tree)
-#   BENCH_DOCKER_PAIRS=N  rounds (default 40; BENCH_QUICK=1: 10)
+#   BENCH_DOCKER_PAIRS=N  rounds (default 150, enough to tell 1 % apart;
+#                         BENCH_QUICK=1: 10)
 #   BENCH_QUICK=1         fewer rounds and warm-up runs
 #   BENCH_INSTALL_POLICY=1  also the hardened-direct row (see above)
 #   BENCH_DOCKER_RUNS=FILE  keep every run there (round, runtime, ms, exit
@@ -36,7 +40,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-$top}" && pwd)
 [ -x "$build/hardened" ] || { echo "build first: make" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "needs python3" >&2; exit 2; }
-pairs=${BENCH_DOCKER_PAIRS:-${BENCH_QUICK:+10}}; pairs=${pairs:-40}
+pairs=${BENCH_DOCKER_PAIRS:-${BENCH_QUICK:+10}}; pairs=${pairs:-150}
 warmup=${BENCH_QUICK:+1}; warmup=${warmup:-3}
 case $pairs in '' | *[!0-9]* | 0) echo "BENCH_DOCKER_PAIRS: a number of pairs, at least 1" >&2; exit 2 ;; esac
 
@@ -72,9 +76,17 @@ jq --arg rt "$runc" '.runtime = $rt' "$top/policy/profiles/default.json" > "$d/p
 e2e_daemon_json "$d"
 jq '.runtimes |= {hardened}' "$d/daemon.json" > "$d/daemon.json.new" && mv "$d/daemon.json.new" "$d/daemon.json"
 runtimes=(hardened runc)
+cc=$(sed -n 's/^CC = //p' "$build/Makefile" 2>/dev/null); cc=${cc:-cc}
+# shellcheck disable=SC2086 # the build's compiler, word-split as make does
+if $cc -O2 -static-pie -fPIE -DFLOOR_BACKEND="\"$runc\"" -o "$d/floor-runc" "$top/tests/bench/floor.c" 2>"$d/floor.log"; then
+    "$HARDENED" install docker --config "$d/daemon.json" --name floor --path "$d/floor-runc" >/dev/null
+    runtimes+=(floor)
+else
+    echo "note: the floor row is skipped: $(head -1 "$d/floor.log")" >&2
+fi
 if installed_place "$d/policy-default.json" hardened-direct; then
     "$HARDENED" install docker --config "$d/daemon.json" --name hardened-direct --path "$HARDENED" >/dev/null
-    runtimes=(hardened hardened-direct runc)
+    runtimes+=(hardened-direct)
 fi
 e2e_start "$d"
 e2e_image "$d"
@@ -84,7 +96,7 @@ export E2E_DIR=$d
 # otherwise the figures would compare two plain runs.
 setup_ok=yes
 for rt in "${runtimes[@]}"; do
-    want=65534; [ "$rt" != runc ] || want=0
+    want=65534; [ "$rt" != runc ] && [ "$rt" != floor ] || want=0
     uid=$(dk run --rm --runtime="$rt" --network none "$E2E_IMAGE" id -u 2>&1) || true
     if [ "$uid" != "$want" ]; then
         echo "docker.sh: the runtimes are not what they should be: $rt ran as '$uid', not $want" >&2
@@ -163,9 +175,11 @@ for rt in "${runtimes[@]}"; do
         line row "median ms" "added ms" "go/ours" instructions target met
         line "docker run, --runtime=runc" "$med_rc" - - - "(baseline)" -
     fi
-    label="docker run, --runtime=$rt"
-    [ "$rt" != hardened-direct ] || label="docker run, hardened by path alone"
-    line "$label" "$med_hd" "$added" - - "ratio <= 1.02 (got $ratio)" "$met"
+    case $rt in
+    floor) line "docker run, exec-only wrapper" "$med_hd" "$added" - - "(floor: ratio $ratio)" - ;;
+    hardened-direct) line "docker run, hardened by path alone" "$med_hd" "$added" - - "ratio <= 1.02 (got $ratio)" "$met" ;;
+    *) line "docker run, --runtime=$rt" "$med_hd" "$added" - - "ratio <= 1.02 (got $ratio)" "$met" ;;
+    esac
 done
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr);" \
     "$(dockerd --version | sed 's/,.*//'), containerd $(containerd --version | awk '{ print $3 }'), $("$runc" --version | head -1)"
