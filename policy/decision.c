@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hardened/decision.h"
@@ -13,6 +14,16 @@ void
 decision_init (struct decision *d)
 {
         memset (d, 0, offsetof (struct decision, notes));
+}
+
+struct decision *
+decision_new (void)
+{
+        struct decision *d = malloc (sizeof *d);
+
+        if (d)
+                decision_init (d);
+        return d;
 }
 
 /* snprintf (buf, size, "%s", s): the copy, cut to the buffer, terminated. */

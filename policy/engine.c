@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -216,18 +217,19 @@ static int
 apply_fix (const struct policy *p, const struct rule *r, struct json *doc, const struct decision *d, bool *clean,
            struct hd_err *err)
 {
-        struct decision again;
+        _cleanup_free_ struct decision *again = decision_new ();
 
-        decision_init (&again);
+        if (!again)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
         if (r->fix (p, doc, d, err) < 0)
                 return -1;
-        again.bundle = d->bundle;
-        again.container_id = d->container_id;
-        again.cri = d->cri;
-        again.image = d->image;
-        r->check (p, doc, &again, r->id);
-        rules_mount_view_release (&again);
-        *clean = again.n == 0 && again.dropped == 0;
+        again->bundle = d->bundle;
+        again->container_id = d->container_id;
+        again->cri = d->cri;
+        again->image = d->image;
+        r->check (p, doc, again, r->id);
+        rules_mount_view_release (again);
+        *clean = again->n == 0 && again->dropped == 0;
         return 0;
 }
 

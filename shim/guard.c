@@ -171,16 +171,18 @@ check_document (const struct guard *g, const char *data, size_t len, const struc
                 size_t *out_len, struct json **tree, struct hd_err *err)
 {
         _cleanup_json_ struct json *doc = NULL;
-        struct decision d, canon;
+        _cleanup_free_ struct decision *d = decision_new (), *canon = decision_new ();
 
-        if (parse_document (g, data, len, kind, &doc, &canon, err) < 0)
+        if (!d || !canon)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        if (parse_document (g, data, len, kind, &doc, canon, err) < 0)
                 return -1;
         if (depth_is_config (kind))
                 record_pod_from (g, doc, NULL);
-        if (apply_policy (g, kind, &doc, &d, err) < 0)
+        if (apply_policy (g, kind, &doc, d, err) < 0)
                 return -1;
-        decision_prepend (&d, &canon);
-        if (report (g, &d, err) < 0)
+        decision_prepend (d, canon);
+        if (report (g, d, err) < 0)
                 return hd_err_prefix (err, " "); /* not a position: keep the label apart */
         if (json_write_sized (doc, len, out, out_len, err) < 0)
                 return -1;
@@ -225,11 +227,13 @@ guard_runtime_flags (const struct guard *g, const struct json *config, struct hd
         struct hd_err no_root;
         _cleanup_free_ char *root = cli_state_root (g->cli, &no_root); /* NULL: no annotation trusted */
         struct engine_subject subject = { .container_id = g->cli->id, .bundle = g->cli->bundle, .state_root = root };
-        struct decision d;
+        _cleanup_free_ struct decision *d = decision_new ();
 
+        if (!d)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
         if (runtime_flags_document (g->cli, config, &doc, err) < 0
-            || engine_run (g->policy, RULE_FLAGS, doc, &subject, &d, err) < 0 || report (g, &d, err) < 0
-            || (d.verdict == VERDICT_REWRITTEN && runtime_flags_apply (g->cli, doc, err) < 0))
+            || engine_run (g->policy, RULE_FLAGS, doc, &subject, d, err) < 0 || report (g, d, err) < 0
+            || (d->verdict == VERDICT_REWRITTEN && runtime_flags_apply (g->cli, doc, err) < 0))
                 return hd_err_prefix (err, "%s flags: ", g->cli->verb_name);
         return 0;
 }
@@ -462,6 +466,24 @@ decision_start (const struct guard *g, struct decision *d)
         d->container_id = g->cli->id;
 }
 
+/* The request the inline flags make, each read exactly as update.go reads
+ * it or refused. */
+static int
+update_request_flags (const struct guard *g, struct json **request, struct hd_err *err)
+{
+        _cleanup_free_ struct decision *d = decision_new ();
+
+        if (!d)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        decision_start (g, d);
+        if (update_resources_from_flags (g->cli, request, d, err) < 0)
+                return -1;
+        d->verdict = d->n ? VERDICT_REFUSED : VERDICT_ALLOWED;
+        if (d->n && report (g, d, err) < 0)
+                return hd_err_prefix (err, "update flags: ");
+        return 0;
+}
+
 /* The request runc builds: `-r -` or `-r FILE` read once and checked
  * strictly (runc then ignores the inline flags, unread), or the inline
  * flags, each read exactly as update.go reads it or refused. */
@@ -470,19 +492,11 @@ update_request (const struct guard *g, struct json **request, struct decision *c
 {
         const char *path = g->cli->resources;
         _cleanup_free_ char *data = NULL;
-        struct decision d;
         size_t len;
 
         decision_init (canon);
-        if (!path) {
-                decision_start (g, &d);
-                if (update_resources_from_flags (g->cli, request, &d, err) < 0)
-                        return -1;
-                d.verdict = d.n ? VERDICT_REFUSED : VERDICT_ALLOWED;
-                if (d.n && report (g, &d, err) < 0)
-                        return hd_err_prefix (err, "update flags: ");
-                return 0;
-        }
+        if (!path)
+                return update_request_flags (g, request, err);
         if (strcmp (path, "-") == 0 ? fileio_read_fd (STDIN_FILENO, JSON_MAX_BYTES, &data, &len, err)
                                     : read_path_once (path, &data, &len, err))
                 return hd_err_prefix (err, "update --resources %s: ", path);
@@ -540,13 +554,15 @@ guard_update (const struct guard *g, struct hd_err *err)
         _cleanup_free_ char *out = NULL;
         struct guard with_state = *g;
         struct update_resources_sources src;
-        struct decision d, canon;
+        _cleanup_free_ struct decision *d = decision_new (), *canon = decision_new ();
         size_t len;
 
         /* Not exactly one argument: runc's checkArgs fails before anything
          * else, so the call goes through unchanged. */
         if (g->cli->npositional != 1)
                 return 0;
+        if (!d || !canon)
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
         /* No container: runc fails with its own "container does not exist"
          * before it reads a resource, so there is nothing to check.  It gets
          * --resources /dev/null all the same (the inline flags dropped), so
@@ -561,14 +577,14 @@ guard_update (const struct guard *g, struct hd_err *err)
         }
         record_pod_from (g, NULL, state);
         with_state.state = state;
-        if (update_request (g, &request, &canon, err) < 0)
+        if (update_request (g, &request, canon, err) < 0)
                 return -1;
         if (update_resources_merge (request, state, &merged, &src, err) < 0)
                 return hd_err_prefix (err, "container %s: ", g->cli->id);
-        if (apply_policy (&with_state, g->verb->doc, &merged, &d, err) < 0)
+        if (apply_policy (&with_state, g->verb->doc, &merged, d, err) < 0)
                 return -1;
-        decision_prepend (&d, &canon);
-        if (report (g, &d, err) < 0)
+        decision_prepend (d, canon);
+        if (report (g, d, err) < 0)
                 return hd_err_prefix (err, "update %s: ", g->cli->id);
         update_resources_finish (merged, &src);
         if (json_write (merged, &out, &len, err) < 0)

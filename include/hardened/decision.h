@@ -92,6 +92,12 @@ struct decision {
  * `= { 0 }` gives, without writing 47 KB per call. */
 void decision_init (struct decision *d);
 
+/* A decision_init'ed decision on the heap (free it), or NULL.  Not on the
+ * stack: a decision is about 60 KB, and -fstack-clash-protection probes
+ * every page of a frame that holds one, so each would cost a call some
+ * fifteen page faults for findings it mostly never writes. */
+struct decision *decision_new (void);
+
 /* Record a finding for `rule`.  Never fails: past the limit it is counted. */
 /* Is there room for one more finding?  When not, it is counted as
  * decision_add would count it and the answer is false: a check over a
