@@ -3,8 +3,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -358,7 +360,7 @@ json_changes (yajl_gen g, const struct record *r)
         }
 }
 
-/* One complete line per decision, one write(2) on an O_APPEND descriptor:
+/* One complete line per decision, one writev(2) on an O_APPEND descriptor:
  * concurrent shims never interleave. */
 static void
 decision_log_write (const struct record *r, const char *path)
@@ -395,13 +397,13 @@ decision_log_write (const struct record *r, const char *path)
         yajl_gen_get_buf (g, &out, &len);
         fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
         if (fd >= 0) {
-                char line[65536];
-                if (len < sizeof line) {
-                        memcpy (line, out, len);
-                        line[len] = '\n';
-                        if (write (fd, line, len + 1) != (ssize_t) len + 1)
-                                dprintf (STDERR_FILENO, "hardened: decision log %s: short write\n", path);
-                }
+                /* the line and its newline in one writev: an O_APPEND write
+                 * of a regular file is one, whatever its length (writev
+                 * only reads the buffers it is given) */
+                char newline[] = "\n";
+                struct iovec iov[] = { { (void *) (uintptr_t) out, len }, { newline, 1 } };
+                if (writev (fd, iov, HD_ARRAY_SIZE (iov)) != (ssize_t) len + 1)
+                        dprintf (STDERR_FILENO, "hardened: decision log %s: short write\n", path);
         } else {
                 dprintf (STDERR_FILENO, "hardened: decision log %s: %s\n", path, strerror (errno));
         }
