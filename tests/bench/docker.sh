@@ -15,7 +15,11 @@
 # build's installed policy path, when nothing is there, and "hardened-direct"
 # is the binary registered by path alone, as README's set-up for an
 # installed policy has it: Docker runs it directly.  After a warm-up, PAIRS
-# rounds (the order of the runtimes rotates) are timed with a monotonic
+# rounds, each runtime once per round in an order drawn anew (a fixed
+# seed; rotating one order kept each runtime after the same other, so what
+# a run leaves the daemons to finish weighed on the same next runtime every
+# round: 1.015 against 1.057 where drawn orders give 1.034 against 1.045),
+# are timed with a monotonic
 # clock around the whole `docker run`; the figure is the median of the
 # per-round ratios hardened/runc (target <= 1.02), "added" the median of the
 # per-round differences.  A benchmark, never an assertion: a run that fails
@@ -108,7 +112,7 @@ done
 # One python3 process runs every docker run and reads CLOCK_MONOTONIC
 # around each; per run: round, runtime, ms, exit status, stderr's last line.
 python3 - "$E2E_DOCKER" "unix://$d/docker.sock" "$E2E_IMAGE" "$pairs" "$warmup" "$d/runs.tsv" "${runtimes[@]}" <<'PY'
-import subprocess, sys, time
+import random, subprocess, sys, time
 docker, host, image, rounds, warmup, out = sys.argv[1:7]
 runtimes = sys.argv[7:]
 def run(rt):
@@ -123,9 +127,9 @@ try:
         for rt in runtimes:
             run(rt)
     with open(out, "w") as f:
+        order = random.Random(13)  # the same orders every run of the bench
         for i in range(int(rounds)):
-            k = i % len(runtimes)
-            for rt in runtimes[k:] + runtimes[:k]:
+            for rt in order.sample(runtimes, len(runtimes)):
                 ms, rc, err = run(rt)
                 f.write("%d\t%s\t%.3f\t%d\t%s\n" % (i, rt, ms, rc, err.replace("\t", " ")))
 except KeyboardInterrupt:
@@ -168,7 +172,7 @@ for rt in "${runtimes[@]}"; do
     [ "$failed" = 0 ] || met="no ($failed runs failed)"
     [ "$setup_ok" = yes ] || met="no (policy not in force)"
     [ "$failed" = 0 ] || [ -n "$header" ] || echo "docker.sh: $failed of $((${#runtimes[@]} * pairs)) runs failed; the first: $first_err" >&2
-    echo "docker run --rm busybox true, $rt: $ok good rounds of $pairs (rotating, after $warmup warm-up runs each);" \
+    echo "docker run --rm busybox true, $rt: $ok good rounds of $pairs (orders drawn, after $warmup warm-up runs each);" \
         "median $rt $med_hd ms, runc $med_rc ms; per-round ratio median $ratio (range $spread)"
     if [ -z "$header" ]; then
         header=yes
