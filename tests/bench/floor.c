@@ -12,7 +12,6 @@
  *        alone, as it would run hardened */
 #include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -36,18 +35,22 @@ parse_file (const char *path)
 }
 #endif
 
+#ifdef FLOOR_BACKEND
 int
 main (int argc, char **argv)
 {
-        int first = 1;
-
-#ifdef FLOOR_BACKEND
         (void) argc;
         argv[0] = (char *) FLOOR_BACKEND;
         execv (FLOOR_BACKEND, argv);
         perror (FLOOR_BACKEND);
         return 127;
-#endif
+}
+#else
+int
+main (int argc, char **argv)
+{
+        int first = 1;
+
 #ifdef FLOOR_YAJL
         if (argc > 3 && strcmp (argv[1], "--yajl") == 0) {
                 if (parse_file (argv[2]) < 0)
@@ -63,3 +66,4 @@ main (int argc, char **argv)
         perror (argv[first]);
         return 127;
 }
+#endif
