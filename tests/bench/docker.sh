@@ -139,8 +139,8 @@ PY
 # ---- the figures -----------------------------------------------------------
 # figures RUNTIME: medians of its and runc's successful runs; per round
 # (both runs succeeded) the ratio RUNTIME/runc and the difference, and
-# their medians; then the count of good rounds, of failed runs (any
-# runtime's) and the first failure.
+# their medians; then the count of good rounds, of its and runc's failed
+# runs, and the first of those.
 figures() {
     python3 - "$d/runs.tsv" "$1" <<'PY'
 import statistics, sys
@@ -151,7 +151,7 @@ for rnd, r, ms, rc, err in runs:
     by.setdefault(int(rnd), {})[r] = (float(ms), int(rc), err)
 ok = {x: [v[x][0] for v in by.values() if v[x][1] == 0] for x in (rt, "runc")}
 good = [v for v in by.values() if v[rt][1] == 0 and v["runc"][1] == 0]
-failed = [r for r in runs if r[3] != "0"]
+failed = [r for r in runs if r[3] != "0" and r[1] in (rt, "runc")]
 med = lambda xs: "%.3f" % statistics.median(xs) if xs else "-"
 ratios = [v[rt][0] / v["runc"][0] for v in good]
 diffs = [v[rt][0] - v["runc"][0] for v in good]
@@ -171,7 +171,7 @@ for rt in "${runtimes[@]}"; do
     met=$(awk -v r="$ratio" 'BEGIN { print (r != "-" && r + 0 <= 1.02) ? "yes" : "no" }')
     [ "$failed" = 0 ] || met="no ($failed runs failed)"
     [ "$setup_ok" = yes ] || met="no (policy not in force)"
-    [ "$failed" = 0 ] || [ -n "$header" ] || echo "docker.sh: $failed of $((${#runtimes[@]} * pairs)) runs failed; the first: $first_err" >&2
+    [ "$failed" = 0 ] || echo "docker.sh: $failed of $((2 * pairs)) runs of $rt and runc failed; the first: $first_err" >&2
     echo "docker run --rm busybox true, $rt: $ok good rounds of $pairs (orders drawn, after $warmup warm-up runs each);" \
         "median $rt $med_hd ms, runc $med_rc ms; per-round ratio median $ratio (range $spread)"
     if [ -z "$header" ]; then
