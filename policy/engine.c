@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hardened/decision.h"
@@ -307,7 +308,10 @@ engine_run (const struct policy *p, unsigned verb, struct json *doc, const struc
 {
         const struct policy_exemption *e;
         bool refused = false, fixed = false;
-        struct policy variant, sandbox;
+        /* [0] the exemption's variant, [1] the sandbox's: on the heap, and
+         * only when needed (two policies on the stack made every rule's
+         * frame 24 KB deeper, each page of it a fault) */
+        _cleanup_free_ struct policy *views = NULL;
 
         decision_init (d);
         engine_cri_context (p, doc, subject, &d->cri);
@@ -318,16 +322,18 @@ engine_run (const struct policy *p, unsigned verb, struct json *doc, const struc
         d->bundle = subject ? subject->bundle : NULL;
         e = engine_exemption_for (p, doc, subject, d);
         d->exemption = e ? e->name : NULL;
+        if (((e && e->policy) || d->cri.role == CRI_SANDBOX) && !(views = malloc (2 * sizeof *views)))
+                return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
         if (e && e->policy) {
                 note_parameters (d, e);
-                variant = *e->policy; /* shallow: nothing is freed through it */
-                variant.backend = p->backend;
-                variant.source = p->source;
-                p = &variant;
+                views[0] = *e->policy; /* shallow: nothing is freed through it */
+                views[0].backend = p->backend;
+                views[0].source = p->source;
+                p = &views[0];
         }
         if (d->cri.role == CRI_SANDBOX) {
-                sandbox_policy (p, &sandbox);
-                p = &sandbox;
+                sandbox_policy (p, &views[1]);
+                p = &views[1];
                 decision_note (d, "pod sandbox %s: judged by podSandbox", d->cri.sandbox_id ? d->cri.sandbox_id : "");
         }
         d->mode = p->mode;
