@@ -710,7 +710,21 @@ seccomp_profile_action (const struct json *seccomp, uint32_t arch, const char *n
  * cost a judgement each time).  Hashing the key with SHA-256 instead cost
  * about 60 instructions a byte on the create path, for a profile that is
  * several kilobytes.  Without root or the directory, every profile is
- * judged. */
+ * judged.
+ *
+ * Threat: /run is a tmpfs, RAM shared with every daemon on the node, and
+ * anyone who may start a container chooses its profile: one file per
+ * distinct key, each up to the 8 MiB size limit, would let a loop of
+ * `docker run --security-opt seccomp=FILE` fill /run (containerd's and
+ * systemd's state with it) or the node's memory.  So the directory is a
+ * table of PROOF_SLOTS files (the name is the hash modulo PROOF_SLOTS; a
+ * key that finds another key in its slot is judged and takes the slot
+ * over), and a record longer than PROOF_RECORD_MAX is not kept at all: at
+ * most PROOF_SLOTS * PROOF_RECORD_MAX bytes (32 MiB), Docker's profile
+ * 5.4 KB of them.  Flooding the table only costs judgements (bounded, see
+ * below), never a wrong verdict. */
+#define PROOF_SLOTS 512u
+#define PROOF_RECORD_MAX (64u << 10)
 
 #define JUDGE_VERSION PACKAGE_STRING " seccomp judge 1"
 #define PROOF_MAGIC "hardened:"
@@ -1353,12 +1367,12 @@ judge_cached (const struct policy *p, const struct json *seccomp, const unsigned
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
         if (remember && last_get (p->seccomp.memo, &k, v, err, &rc))
                 return rc;
-        dir = proof_cache (secret);
+        dir = k.len + sizeof v->through > PROOF_RECORD_MAX ? -1 : proof_cache (secret);
         if (dir >= 0 && k.len > PROOF_KEY_STACK)
                 file = heap_file = malloc (k.len + sizeof v->through);
         if (dir >= 0 && file) {
-                snprintf (name, sizeof name, "seccomp2-%016llx",
-                          (unsigned long long) hd_siphash (secret[0], secret[1], k.buf, k.len));
+                snprintf (name, sizeof name, "seccomp3-%03x",
+                          (unsigned) (hd_siphash (secret[0], secret[1], k.buf, k.len) % PROOF_SLOTS));
                 if (proof_read (dir, name, &k, file, v))
                         return 0;
         }

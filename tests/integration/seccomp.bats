@@ -172,3 +172,109 @@ no_judge_left() {
     [[ "$output" == *"refused by policy $T/policy.json: seccomp.profile: the seccomp profile allows ptrace@x86_64" ]]
     no_judge_left
 }
+
+# ---- the proof cache's bound (policy/seccomp_profile.c) ----------------------
+# /run is a tmpfs shared with every daemon on the node, and whoever starts a
+# container chooses its profile: the cache is a table of 512 files, and a
+# record over 64 KiB is not kept.  Each test runs the shim in a mount
+# namespace of its own with a fresh tmpfs on /run/hardened, so the host's
+# cache is neither read nor written.
+
+cache_setup() {
+    jq '.rules.seccomp = {action: "reject"}' "$OFF" > "$T/policy.json"
+    # Docker's config with the shipped profile (accepted); defaultErrnoRet
+    # makes distinct keys
+    jq -c 'del(.hooks) | .linux.seccomp = (input | .defaultErrnoRet = 1)' "$FIXTURES/run-default.json" "$SHIPPED" \
+        > "$T/base.json"
+    [ "$(grep -o '"defaultErrnoRet":1,' "$T/base.json" | wc -l)" -eq 1 ]
+    [ -d /run/hardened ] || mkdir -m 0700 /run/hardened
+    export T HARDENED FAKE_RUNTIME DOCKER_ID
+}
+
+# cache_ns SIZE SCRIPT: bash SCRIPT in a private mount namespace whose
+# /run/hardened is an empty tmpfs of SIZE (root's, 0700, as the shim makes it).
+cache_ns() {
+    unshare -m --propagation private bash -euc "mount -t tmpfs -o mode=0700,size=$1 hd-test-proof /run/hardened; $2"
+}
+
+# in the namespace: create with the profile of errno $1 (config written from base.json)
+CACHE_CREATE='cc() {
+    sed "s/\"defaultErrnoRet\":1,/\"defaultErrnoRet\":$1,/" "$T/base.json" > "$T/bundle/config.json"
+    "$HARDENED" --policy "$T/policy.json" --backend "$FAKE_RUNTIME" create --bundle "$T/bundle" "$DOCKER_ID"
+}
+# files: every file but the secret ("key"); names: those not a slot name
+listing() {
+    echo "files $(find /run/hardened -type f ! -name key | wc -l)"
+    echo "names $(ls -A /run/hardened | grep -Ev "^(key|seccomp3-[0-9a-f]{3})\$" | paste -sd, -)"
+    echo "largest $(find /run/hardened -type f -printf "%s\n" | sort -n | tail -1)"
+}'
+
+@test "seccomp: 560 distinct profiles leave at most 512 verdict files in /run/hardened, none over 64 KiB" {
+    cache_setup
+    run cache_ns 64m "$CACHE_CREATE"'
+        for i in $(seq 1 560); do cc "$i" >/dev/null 2>&1 || echo "create $i: exit $?"; done
+        listing'
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" != *"create "* ]]
+    files=$(sed -n 's/^files //p' <<<"$output")
+    # 560 keys hashed into 512 slots occupy about 340 of them
+    [ "$files" -le 512 ]
+    [ "$files" -ge 256 ]
+    [ -z "$(sed -n 's/^names //p' <<<"$output")" ]
+    [ "$(sed -n 's/^largest //p' <<<"$output")" -le 65536 ]
+}
+
+@test "seccomp: a profile whose verdict record would pass 64 KiB is judged every time and never kept" {
+    cache_setup
+    jq -c '.linux.seccomp.syscalls += [range(3000)
+        | {names: ["read"], action: "SCMP_ACT_ALLOW", args: [{index: 0, value: ., op: "SCMP_CMP_EQ"}]}]' \
+        "$T/base.json" > "$T/big.json"
+    run cache_ns 64m "$CACHE_CREATE"'
+        for k in 1 2; do
+            cp "$T/big.json" "$T/bundle/config.json"
+            rc=0; "$HARDENED" --policy "$T/policy.json" --backend "$FAKE_RUNTIME" create --bundle "$T/bundle" "$DOCKER_ID" || rc=$?
+            echo "big $k: exit $rc"
+        done
+        listing
+        rc=0; cc 7 || rc=$?; echo "small: exit $rc"
+        listing'
+    echo "$output"
+    [ "$status" -eq 0 ]
+    # judged (and accepted) twice, kept neither time; the small one kept
+    [ "$(grep -E '^(big|small|files)' <<<"$output" | paste -sd/ -)" = "big 1: exit 0/big 2: exit 0/files 0/small: exit 0/files 1" ]
+    [ "${lines[8]#largest }" -le 65536 ]
+}
+
+@test "seccomp: a verdict in the cache is used as it is: the same profile again rewrites no file" {
+    cache_setup
+    run cache_ns 64m "$CACHE_CREATE"'
+        cc 9 >/dev/null 2>&1
+        f=$(ls /run/hardened | grep "^seccomp3-")
+        before=$(stat -c "%i %y" "/run/hardened/$f")
+        rc=0; cc 9 >/dev/null 2>&1 || rc=$?; echo "again: exit $rc"
+        [ "$(stat -c "%i %y" "/run/hardened/$f")" = "$before" ] && echo same
+        listing'
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "again: exit 0" ]
+    [ "${lines[1]}" = same ]
+    [ "${lines[2]}" = "files 1" ]
+}
+
+@test "seccomp: with /run/hardened full the verdicts are the same: a good profile runs, one allowing ptrace is refused" {
+    cache_setup
+    jq -c '.linux.seccomp.syscalls += [{names: ["ptrace"], action: "SCMP_ACT_ALLOW"}]' "$T/base.json" > "$T/ptrace.json"
+    run cache_ns 4k "$CACHE_CREATE"'
+        rc=0; cc 11 >/dev/null 2>&1 || rc=$?; echo "good: exit $rc"
+        cp "$T/ptrace.json" "$T/bundle/config.json"
+        rc=0; "$HARDENED" --policy "$T/policy.json" --backend "$FAKE_RUNTIME" create --bundle "$T/bundle" "$DOCKER_ID" 2>&1 || rc=$?
+        echo "ptrace: exit $rc"
+        listing'
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "good: exit 0" ]
+    [[ "${lines[1]}" == *"refused by policy $T/policy.json: seccomp.profile: the seccomp profile allows ptrace@x86_64"* ]]
+    [ "${lines[2]}" = "ptrace: exit 1" ]
+    [ "${lines[3]}" = "files 0" ]
+}
