@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,12 +78,24 @@ hostpath_clean (const char *in, char *out, size_t size)
 
 /* One remembered answer about a path; the memos never drop an entry. */
 struct path_memo {
-        char *path;  /* the question, NULL: free slot */
+        char *path;  /* the question */
         char *value; /* the answer, or NULL: there was none (`error` says why) */
         int error;
 };
 
-static struct path_memo link_memo[LINK_MEMO]; /* a resolved prefix's link target */
+/* A memo: an open-addressing table of small indices into entries taken in
+ * order, so a memo touches memory as it fills, not as the hash spreads its
+ * paths (a table of whole entries had every one of its pages faulted in,
+ * twice, by a create's few dozen paths). */
+struct memo_table {
+        uint16_t *slot;          /* 0: free; else 1 + the index of the entry */
+        struct path_memo *entry; /* entry[0..used) */
+        size_t slots, used;      /* slots: of each array */
+};
+
+static uint16_t link_slots[LINK_MEMO];
+static struct path_memo link_entries[LINK_MEMO];
+static struct memo_table link_memo = { link_slots, link_entries, LINK_MEMO, 0 }; /* a resolved prefix's link target */
 
 /* A memo's first slot for a path: FNV-1a, a fifth of hd_hash's cost on
  * these short keys.  Unkeyed on purpose: a lookup tries at most
@@ -99,34 +112,44 @@ memo_slot (const char *path, size_t len, size_t slots)
         return (size_t) (h % slots);
 }
 
-/* path's entry in `memo` (`found`), else the free slot it would take, else
- * NULL: its probes are all taken by other paths. */
+/* path's entry in `t`, else NULL and *free_slot the slot it would take
+ * (NULL: its probes are all taken by other paths). */
 static struct path_memo *
-memo_find (struct path_memo *memo, size_t slots, const char *path, bool *found)
+memo_find (struct memo_table *t, const char *path, uint16_t **free_slot)
 {
-        size_t slot = memo_slot (path, strlen (path), slots);
+        size_t slot = memo_slot (path, strlen (path), t->slots);
 
+        *free_slot = NULL;
         for (size_t probe = 0; probe < LINK_PROBES; probe++) {
-                struct path_memo *m = &memo[(slot + probe) % slots];
-                if (!m->path || strcmp (m->path, path) == 0) {
-                        *found = m->path != NULL;
-                        return m;
+                uint16_t *s = &t->slot[(slot + probe) % t->slots];
+                if (!*s) {
+                        *free_slot = s;
+                        return NULL;
                 }
+                if (strcmp (t->entry[*s - 1].path, path) == 0)
+                        return &t->entry[*s - 1];
         }
-        *found = false;
         return NULL;
 }
 
-/* Take path and its answer (NULL: none, for `error`) into the free slot m;
- * out of memory leaves it free. */
+/* Take path and its answer (NULL: none, for `error`) into the next entry,
+ * through free_slot (memo_find's; NULL: none); out of memory takes nothing. */
 static void
-memo_put (struct path_memo *m, const char *path, const char *value, int error)
+memo_put (struct memo_table *t, uint16_t *free_slot, const char *path, const char *value, int error)
 {
+        struct path_memo *m;
+
+        if (!free_slot || t->used >= t->slots)
+                return;
+        m = &t->entry[t->used];
         m->error = error;
-        if ((m->path = strdup (path)) && value && !(m->value = strdup (value))) {
+        m->value = NULL;
+        if (!(m->path = strdup (path)) || (value && !(m->value = strdup (value)))) {
                 free (m->path);
                 m->path = NULL;
+                return;
         }
+        *free_slot = (uint16_t) ++t->used;
 }
 
 /* readlink (path) into target (PATH_MAX), remembered: the target's length,
@@ -134,15 +157,15 @@ memo_put (struct path_memo *m, const char *path, const char *value, int error)
 static ssize_t
 link_read (const char *path, char *target)
 {
-        bool found;
-        struct path_memo *m = memo_find (link_memo, LINK_MEMO, path, &found);
+        uint16_t *free_slot;
+        struct path_memo *m = memo_find (&link_memo, path, &free_slot);
         ssize_t n;
 
-        if (found && !m->value) {
+        if (m && !m->value) {
                 errno = m->error;
                 return -1;
         }
-        if (found) {
+        if (m) {
                 n = (ssize_t) strlen (m->value);
                 memcpy (target, m->value, (size_t) n + 1);
                 return n;
@@ -150,9 +173,9 @@ link_read (const char *path, char *target)
         n = readlink (path, target, PATH_MAX - 1);
         if (n >= 0)
                 target[n] = '\0';
-        if (m && n < PATH_MAX - 1) { /* a target that filled the buffer: not remembered, realpath's own case */
+        if (n < PATH_MAX - 1) { /* a target that filled the buffer: not remembered, realpath's own case */
                 int saved = errno;
-                memo_put (m, path, n >= 0 ? target : NULL, saved);
+                memo_put (&link_memo, free_slot, path, n >= 0 ? target : NULL, saved);
                 errno = saved;
         }
         return n;
@@ -307,12 +330,15 @@ hostpath_realpath (const char *path, char *out)
 static bool
 memo_realpath (const char *path, char *out)
 {
-        static struct path_memo memo[REALPATH_MEMO];
+        static uint16_t slots[REALPATH_MEMO];
+        static struct path_memo entries[REALPATH_MEMO];
+        static struct memo_table memo = { slots, entries, REALPATH_MEMO, 0 };
         char resolved[PATH_MAX];
-        bool found, ok;
-        struct path_memo *m = memo_find (memo, REALPATH_MEMO, path, &found);
+        uint16_t *free_slot;
+        bool ok;
+        struct path_memo *m = memo_find (&memo, path, &free_slot);
 
-        if (found) {
+        if (m) {
                 if (m->value)
                         memcpy (out, m->value, strlen (m->value) + 1);
                 return m->value != NULL;
@@ -320,8 +346,7 @@ memo_realpath (const char *path, char *out)
         ok = hostpath_realpath (path, resolved) == 0;
         if (ok)
                 memcpy (out, resolved, strlen (resolved) + 1);
-        if (m)
-                memo_put (m, path, ok ? resolved : NULL, 0);
+        memo_put (&memo, free_slot, path, ok ? resolved : NULL, 0);
         return ok;
 }
 
