@@ -211,11 +211,11 @@ json_new (enum json_type type)
 static struct json *
 json_new_text (enum json_type type, const char *s, size_t len)
 {
-        struct json *j = arena_alloc (sizeof *j + len + 1);
+        struct json *j = len < UINT32_MAX ? arena_alloc (sizeof *j + len + 1) : NULL; /* .len's width */
 
         if (!j)
                 return NULL;
-        *j = (struct json) { .type = type, .off = JSON_NO_OFFSET, .text = (char *) (j + 1), .len = len };
+        *j = (struct json) { .type = type, .off = JSON_NO_OFFSET, .text = (char *) (j + 1), .len = (uint32_t) len };
         memcpy (j->text, s, len);
         j->text[len] = '\0';
         return j;
@@ -289,15 +289,15 @@ json_path (const struct json *root, const char *first, ...)
 
 /* Room for one more of `elem` bytes in *arr (n used of *cap). */
 static int
-grow (void **arr, size_t *cap, size_t n, size_t elem)
+grow (void **arr, uint32_t *cap, uint32_t n, size_t elem)
 {
         size_t ncap;
         void *p;
 
         if (n < *cap)
                 return 0;
-        ncap = *cap ? *cap * 2 : 4;
-        if (ncap > SIZE_MAX / 2 / elem)
+        ncap = *cap ? (size_t) *cap * 2 : 4;
+        if (ncap > UINT32_MAX || ncap > SIZE_MAX / 2 / elem)
                 return -1;
         if (!(p = arena_grow (*arr, *cap * elem, ncap * elem)))
                 return -1;

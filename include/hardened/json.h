@@ -40,7 +40,7 @@
  * for a large image carries every advisory's text. */
 #define JSON_MAX_REPORT_BYTES (256u << 20) /* 256 MiB */
 #define JSON_MAX_DEPTH 64
-#define JSON_NO_OFFSET ((size_t) -1) /* a node built in memory, not parsed */
+#define JSON_NO_OFFSET UINT32_MAX /* a node built in memory, not parsed */
 
 enum json_type {
         JSON_NULL,
@@ -62,13 +62,14 @@ struct json_member {
 struct json {
         enum json_type type;
         bool boolean;       /* JSON_BOOL */
-        unsigned short src; /* which source text `off` is in (layered policies); beside the
-                             * two above, so a node is 64 bytes, not 72 (a tree is ~10x
-                             * its document) */
-        size_t off;         /* byte offset of the value in the source, or JSON_NO_OFFSET */
-        char *text;         /* JSON_STRING: decoded UTF-8; JSON_NUMBER: source text */
-        size_t len;         /* bytes in text */
-        size_t n, cap;      /* members (object) or items (array) */
+        unsigned short src; /* which source text `off` is in (layered policies) */
+        /* 32-bit sizes (documents stay below JSON_MAX_REPORT_BYTES): a node
+         * is 48 bytes, not 64, and a tree is ~10x its document, each page
+         * of it a fault */
+        uint32_t off;    /* byte offset of the value in the source, or JSON_NO_OFFSET */
+        uint32_t len;    /* bytes in text */
+        char *text;      /* JSON_STRING: decoded UTF-8; JSON_NUMBER: source text */
+        uint32_t n, cap; /* members (object) or items (array) */
         struct json_member *members;
         struct json **items;
 };
