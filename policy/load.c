@@ -1454,9 +1454,7 @@ policy_free (struct policy *p)
         }
         if (!p->seccomp.profile_builtin)
                 json_free (p->seccomp.profile);
-        if (p->seccomp.memo)
-                free (p->seccomp.memo->last);
-        free (p->seccomp.memo);
+        seccomp_profile_memo_free (p->seccomp.memo);
         json_free (p->tree);
         json_free (p->trusted_builtin);
         for (size_t i = 0; i < p->backend.nunsafe; i++)

@@ -1292,8 +1292,19 @@ struct seccomp_last {
         struct hd_err err; /* when rc < 0 */
         struct seccomp_verdict verdict;
         size_t len;
-        unsigned char key[];
+        unsigned char *key; /* owned: a key that outgrew the stack is taken over, not copied (at the
+                             * size limit it is megabytes, each page of a copy a fault) */
 };
+
+void
+seccomp_profile_memo_free (struct policy_seccomp_memo *m)
+{
+        if (m && m->last)
+                free (m->last->key);
+        if (m)
+                free (m->last);
+        free (m);
+}
 
 static bool
 last_get (const struct policy_seccomp_memo *m, const struct proof_key *k, struct seccomp_verdict *v, struct hd_err *err,
@@ -1310,12 +1321,24 @@ last_get (const struct policy_seccomp_memo *m, const struct proof_key *k, struct
         return true;
 }
 
+/* k's bytes become the memo's: a heap key is taken over (k is left empty,
+ * on its stack buffer), a stack one copied. */
 static void
-last_put (struct policy_seccomp_memo *m, const struct proof_key *k, int rc, const struct seccomp_verdict *v,
+last_put (struct policy_seccomp_memo *m, struct proof_key *k, int rc, const struct seccomp_verdict *v,
           const struct hd_err *err)
 {
-        struct seccomp_last *l = m ? malloc (sizeof *l + k->len) : NULL;
+        struct seccomp_last *l = m ? malloc (sizeof *l) : NULL;
 
+        if (l && k->buf != k->stack) {
+                l->key = k->buf;
+                k->buf = k->stack;
+                k->cap = sizeof k->stack;
+        } else if (l && !(l->key = malloc (k->len ? k->len : 1))) {
+                free (l);
+                l = NULL;
+        } else if (l) {
+                memcpy (l->key, k->buf, k->len);
+        }
         if (!l)
                 return;
         l->rc = rc;
@@ -1323,7 +1346,9 @@ last_put (struct policy_seccomp_memo *m, const struct proof_key *k, int rc, cons
                 l->err = *err;
         l->verdict = *v;
         l->len = k->len;
-        memcpy (l->key, k->buf, k->len);
+        k->len = 0;
+        if (m->last)
+                free (m->last->key);
         free (m->last);
         m->last = l;
 }
@@ -1331,7 +1356,7 @@ last_put (struct policy_seccomp_memo *m, const struct proof_key *k, int rc, cons
 /* Judged afresh (bounded); the record the child sent is what the cache
  * keeps (dir < 0: no cache). */
 static int
-judge_fresh (const struct policy *p, const struct json *seccomp, const struct proof_key *k, int dir, const char *name,
+judge_fresh (const struct policy *p, const struct json *seccomp, struct proof_key *k, int dir, const char *name,
              bool remember, struct seccomp_verdict *v, struct hd_err *err)
 {
         _cleanup_free_ char *buf = NULL;

@@ -40,6 +40,9 @@ struct policy_seccomp_memo {
         struct seccomp_last *last;
 };
 
+/* Free m and what it holds (NULL: nothing). */
+void seccomp_profile_memo_free (struct policy_seccomp_memo *m);
+
 /* Judge a linux.seccomp object as runc 1.1.5 would load it: compile it
  * with libseccomp exactly as runc does, export the BPF, and run the
  * deny-list probes on it (seccomp_profile.c).  < 0 (err says which rule)
