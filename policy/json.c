@@ -268,7 +268,7 @@ json_get (const struct json *obj, const char *key)
         if (!obj || obj->type != JSON_OBJECT)
                 return NULL;
         for (size_t i = 0; i < obj->n; i++)
-                if (same_text (obj->members[i].key, key))
+                if (obj->members[i].key == key || same_text (obj->members[i].key, key))
                         return obj->members[i].value;
         return NULL;
 }

@@ -751,7 +751,7 @@ canon_map_repeats (const struct json *v)
  * to the decode.  So a document written canonically, as engines write
  * them, is kept as it is, not rebuilt node by node and freed. */
 static bool
-canon_clean (const struct json *v, const struct spec_type *t)
+canon_clean (struct json *v, const struct spec_type *t)
 {
         uint64_t seen = 0;
 
@@ -762,13 +762,18 @@ canon_clean (const struct json *v, const struct spec_type *t)
         switch (t->kind) {
         case SPEC_OBJECT:
                 for (size_t i = 0; i < v->n; i++) {
+                        struct json_member *m = &v->members[i];
                         const struct spec_field *f = t->fields;
                         uint64_t bit;
-                        while (f->name && strcmp (f->name, v->members[i].key) != 0)
+                        while (f->name && f->name != m->key && strcmp (f->name, m->key) != 0)
                                 f = next_field (t, f);
                         bit = UINT64_C (1) << (field_index (t, f) & 63);
-                        if (!f->name || (seen & bit) || !canon_clean (v->members[i].value, f->type))
+                        if (!f->name || (seen & bit) || !canon_clean (m->value, f->type))
                                 return false;
+                        /* the same bytes: the rules' literal keys are the spec's
+                         * (the linker merges equal strings), and json_get
+                         * compares pointers first */
+                        m->key = f->name;
                         seen |= bit;
                 }
                 return true;

@@ -54,7 +54,7 @@ enum json_type {
 struct json;
 
 struct json_member {
-        char *key; /* UTF-8, NUL-terminated, no NUL inside */
+        const char *key; /* UTF-8, NUL-terminated, no NUL inside; never written through (shared) */
         struct json *value;
         size_t off; /* byte offset of the key in the source */
 };
