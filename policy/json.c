@@ -1040,7 +1040,7 @@ index_fill_with (struct json_index *ix, const struct json *obj, size_t *first)
         ix->unique = true;
         if (obj->n >= UINT32_MAX)
                 return 1; /* more members than a slot can name: the sorted way */
-        while (size < obj->n * 2)
+        while (size < (size_t) obj->n * 2)
                 size *= 2;
         if (!(ix->slot = calloc (size, sizeof *ix->slot)))
                 return -1;
