@@ -1296,13 +1296,19 @@ struct seccomp_last {
                              * size limit it is megabytes, each page of a copy a fault) */
 };
 
+static void
+last_free (struct seccomp_last *l)
+{
+        if (l)
+                free (l->key);
+        free (l);
+}
+
 void
 seccomp_profile_memo_free (struct policy_seccomp_memo *m)
 {
-        if (m && m->last)
-                free (m->last->key);
         if (m)
-                free (m->last);
+                last_free (m->last);
         free (m);
 }
 
@@ -1329,27 +1335,25 @@ last_put (struct policy_seccomp_memo *m, struct proof_key *k, int rc, const stru
 {
         struct seccomp_last *l = m ? malloc (sizeof *l) : NULL;
 
-        if (l && k->buf != k->stack) {
+        if (!l)
+                return;
+        if (k->buf != k->stack) {
                 l->key = k->buf;
                 k->buf = k->stack;
                 k->cap = sizeof k->stack;
-        } else if (l && !(l->key = malloc (k->len ? k->len : 1))) {
-                free (l);
-                l = NULL;
-        } else if (l) {
+        } else if ((l->key = malloc (k->len ? k->len : 1))) {
                 memcpy (l->key, k->buf, k->len);
-        }
-        if (!l)
+        } else {
+                free (l);
                 return;
+        }
         l->rc = rc;
         if (rc < 0)
                 l->err = *err;
         l->verdict = *v;
         l->len = k->len;
         k->len = 0;
-        if (m->last)
-                free (m->last->key);
-        free (m->last);
+        last_free (m->last);
         m->last = l;
 }
 
