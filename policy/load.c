@@ -405,6 +405,19 @@ load_period (struct loader *l, const struct schema_row *row, const struct schema
         return 0;
 }
 
+/* resources.cpu.maxShares: within the kernel's cpu.shares range (runc 1.1
+ * fails a container whose shares the kernel clamps); absent: 0, none. */
+int
+load_shares (struct loader *l, const struct schema_row *row, const struct schema_at *at)
+{
+        uint64_t *out = at->dst;
+
+        *out = 0;
+        if (at->v && (parse_u64 (at->v->text, at->v->len, out) < 0 || *out < 2 || *out > 262144))
+                return load_fail (l, at->v, at->ptr, "must be between 2 and 262144 (the kernel's cpu.shares range)");
+        return 0;
+}
+
 /* A positive integer; absent: 0, none. */
 int
 load_positive (struct loader *l, const struct schema_row *row, const struct schema_at *at)

@@ -270,6 +270,7 @@ static const struct schema_row cpu_rows[] = {
         { KEY ("default", &t_number), load_millis_field, AT (resources.cpu_default_milli), SHOWN (JSON_NULL, "null") },
         { KEY ("max", &t_number), load_millis_field, AT (resources.cpu_max_milli), SHOWN (JSON_NULL, "null") },
         { KEY ("period", &t_u64), load_period, AT (resources.cpu_period), NUM ("100000") },
+        { KEY ("maxShares", &t_u64), load_shares, AT (resources.cpu_max_shares), SHOWN (JSON_NULL, "null") },
         END,
 };
 static const struct schema_row pids_rows[] = {

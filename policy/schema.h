@@ -113,8 +113,8 @@ schema_conv load_api_version, load_mode, load_runtime, load_abs_path, load_docum
         load_legacy_unknown, load_bool, load_string, load_json, load_u32, load_action_field;
 schema_conv load_user_id, load_ranges, load_mapped_ranges, load_user_check;
 schema_conv load_tmpfs, load_tmpfs_size, load_caps, load_caps_ambient, load_seccomp_profile, load_deny;
-schema_conv load_size_field, load_millis_field, load_period, load_positive, load_resources_check, load_unified,
-        load_realtime_cpu;
+schema_conv load_size_field, load_millis_field, load_period, load_shares, load_positive, load_resources_check,
+        load_unified, load_realtime_cpu;
 schema_conv load_list_field, load_fs_types, load_mount_pairs, load_devices;
 schema_conv load_hooks, load_hook_path, load_hook_args, load_hook_env, load_hook_timeout, load_gone;
 schema_conv load_exemptions, load_trust;

@@ -105,6 +105,7 @@ struct policy_resources {
         bool allow_swap;
         uint64_t cpu_period;                       /* microseconds */
         uint64_t cpu_default_milli, cpu_max_milli; /* thousandths of a CPU; 0: none */
+        uint64_t cpu_max_shares;                   /* cpu.shares at most (CPU priority); 0: none */
         int64_t pids_default, pids_max;            /* 0: none */
         struct policy_list unified_allow;          /* linux.resources.unified keys allowed */
 };

@@ -127,9 +127,8 @@ cpu_target (const struct policy *p, const struct json *cpu, bool update, int64_t
 }
 
 static void
-cpu_check_as (const struct policy *p, const struct json *doc, struct decision *d, const char *id, bool update)
+quota_check (const struct policy *p, const struct json *cpu, struct decision *d, const char *id, bool update)
 {
-        const struct json *cpu = resources_peek (doc, "cpu");
         uint64_t period = cpu_period (p, cpu);
         int64_t have, want = cpu_target (p, cpu, update, &have);
         char found[48], required[48];
@@ -143,13 +142,60 @@ cpu_check_as (const struct policy *p, const struct json *doc, struct decision *d
                       have <= 0 ? required : found);
 }
 
+/* CPU priority (CIS Docker Benchmark 5.12).  Under contention the kernel
+ * shares CPU time among sibling cgroups by weight, so a container that
+ * raises its weight takes time from every other container on the node, up
+ * to its own quota.  runc 1.1 writes a non-zero linux.resources.cpu.shares
+ * to cpu.shares (cgroup v1; systemd's CPUShares) or converts it to
+ * cpu.weight (v2); 0 or absent leaves the kernel's default (1024), and in
+ * an update the current value.  Above resources.cpu.maxShares the shares
+ * become the max, on create and update alike; the unified cpu.weight and
+ * cpu.weight.nice spellings are held to the same max below. */
+static uint64_t
+shares_target (const struct policy *p, const struct json *cpu, uint64_t *have)
+{
+        uint64_t max = p->resources.cpu_max_shares;
+
+        *have = 0;
+        json_number_u64 (json_get (cpu, "shares"), have);
+        return max && *have > max ? max : *have;
+}
+
+static void
+shares_check (const struct policy *p, const struct json *cpu, struct decision *d, const char *id)
+{
+        uint64_t have, want = shares_target (p, cpu, &have);
+        char found[24], required[24];
+
+        if (want == have)
+                return;
+        snprintf (found, sizeof found, "%llu", (unsigned long long) have);
+        snprintf (required, sizeof required, "%llu", (unsigned long long) want);
+        decision_add (d, id, "/linux/resources/cpu/shares", found, required,
+                      "CPU shares %s are above the policy's maximum %s (priority over other containers)", found,
+                      required);
+}
+
+static void
+cpu_check_as (const struct policy *p, const struct json *doc, struct decision *d, const char *id, bool update)
+{
+        const struct json *cpu = resources_peek (doc, "cpu");
+
+        quota_check (p, cpu, d, id, update);
+        shares_check (p, cpu, d, id);
+}
+
 static int
 cpu_fix_as (const struct policy *p, struct json *doc, struct hd_err *err, bool update)
 {
         struct json *cpu = resources_of (doc, "cpu", err);
         int64_t have, want;
+        uint64_t have_shares, want_shares;
 
         if (!cpu)
+                return -1;
+        want_shares = shares_target (p, cpu, &have_shares);
+        if (want_shares != have_shares && json_set_i64 (cpu, "shares", (int64_t) want_shares, err) < 0)
                 return -1;
         want = cpu_target (p, cpu, update, &have);
         if (want <= 0)
@@ -201,12 +247,22 @@ pids_fix_as (const struct policy *p, struct json *doc, struct hd_err *err, bool 
  * and hosts do not, so it is judged the same on both versions.  A key is
  * refused unless the policy allows it by name; an allowed key that is a
  * limit is held to the same maxima as memory, cpu and pids ("max" is
- * unlimited).  Values are read only in their plain spelling: the kernel
- * parses pids.max and cpu.weight in base 0 (010 is 8, 0x10 is 16), so
- * anything but decimal digits, a K/M/G/T size suffix, or "max" is refused
- * rather than guessed at. */
+ * unlimited), and a CPU weight (cpu.weight, cpu.weight.nice) to the
+ * priority of resources.cpu.maxShares.  Values are read only in their
+ * plain spelling: the kernel parses pids.max, cpu.weight and
+ * cpu.weight.nice in base 0 (010 is 8, 0x10 is 16), so anything but
+ * decimal digits (a leading minus for a nice), a K/M/G/T size suffix, or
+ * "max" is refused rather than guessed at. */
 
-enum unified_kind { UNIFIED_OTHER, UNIFIED_MEMORY, UNIFIED_SWAP, UNIFIED_PIDS, UNIFIED_CPU_MAX, UNIFIED_CPU_WEIGHT };
+enum unified_kind {
+        UNIFIED_OTHER,
+        UNIFIED_MEMORY,
+        UNIFIED_SWAP,
+        UNIFIED_PIDS,
+        UNIFIED_CPU_MAX,
+        UNIFIED_CPU_WEIGHT,
+        UNIFIED_CPU_NICE,
+};
 
 static const struct {
         const char *key;
@@ -214,7 +270,7 @@ static const struct {
 } unified_kinds[] = {
         { "memory.max", UNIFIED_MEMORY }, { "memory.high", UNIFIED_MEMORY },    { "memory.low", UNIFIED_MEMORY },
         { "memory.min", UNIFIED_MEMORY }, { "memory.swap.max", UNIFIED_SWAP },  { "pids.max", UNIFIED_PIDS },
-        { "cpu.max", UNIFIED_CPU_MAX },   { "cpu.weight", UNIFIED_CPU_WEIGHT },
+        { "cpu.max", UNIFIED_CPU_MAX },   { "cpu.weight", UNIFIED_CPU_WEIGHT }, { "cpu.weight.nice", UNIFIED_CPU_NICE },
 };
 
 static enum unified_kind
@@ -315,7 +371,73 @@ unified_cpu_max (const struct policy *p, const struct json *doc, const struct js
                   v->text);
 }
 
-/* memory.*, memory.swap.max, pids.max, cpu.weight. */
+/* The cpu.weight runc 1.1 writes on cgroup v2 for the policy's maxShares
+ * (cgroups.ConvertCPUSharesToCgroupV2Value): a unified cpu.weight above
+ * it would give more priority than the shares the policy allows.  Without
+ * maxShares, the kernel's largest weight. */
+static int64_t
+weight_max (const struct policy *p)
+{
+        uint64_t shares = p->resources.cpu_max_shares;
+
+        return shares ? (int64_t) (1 + (shares - 2) * 9999 / 262142) : 10000;
+}
+
+/* cpu.weight.nice sets the group's weight from the kernel's
+ * sched_prio_to_weight table (nice 0 is 1024), where cpu.weight W sets
+ * W * 1024 / 100 rounded: a nice is allowed when its weight is at most the
+ * kernel weight of weight_max. */
+static const int32_t nice_weights[40] = {
+        88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916, 9548, 7620, 6100, 4904,
+        3906,  3121,  2501,  1991,  1586,  1277,  1024,  820,   655,   526,   423,  335,  272,  215,
+        172,   137,   110,   87,    70,    56,    45,    36,    29,    23,    18,   15,
+};
+
+static int64_t
+nice_min (const struct policy *p)
+{
+        int64_t limit = (weight_max (p) * 1024 + 50) / 100, nice = -20;
+
+        while (nice < 19 && nice_weights[nice + 20] > limit)
+                nice++;
+        return nice;
+}
+
+/* "-20" to "19" in plain decimal (the kernel reads base 0: "-024" is -20). */
+static int
+nice_parse (const struct json *v, int64_t *out)
+{
+        bool minus = v->len > 1 && v->text[0] == '-';
+        int64_t n;
+
+        if (unified_number (v->text + minus, v->len - minus, false, &n) < 0 || n < 0 || n > 20 || (minus && n == 0))
+                return -1;
+        *out = minus ? -n : n;
+        return *out <= 19 ? 0 : -1;
+}
+
+static void
+unified_cpu_nice (const struct policy *p, const struct json *v, struct unified_verdict *out)
+{
+        int64_t have, want;
+
+        if (nice_parse (v, &have) < 0) {
+                out->drop = true;
+                snprintf (out->why, sizeof out->why,
+                          "unified cpu.weight.nice \"%s\" is not a nice value from -20 to 19 in plain decimal",
+                          v->text);
+                return;
+        }
+        want = have < nice_min (p) ? nice_min (p) : have;
+        if (want == have)
+                return;
+        out->set = true;
+        snprintf (out->value, sizeof out->value, "%lld", (long long) want);
+        snprintf (out->why, sizeof out->why,
+                  "unified cpu.weight.nice \"%s\" is above the policy's maximum CPU priority", v->text);
+}
+
+/* memory.*, memory.swap.max, pids.max, cpu.weight (validated 1..10000 first). */
 static void
 unified_limit (const struct policy *p, const char *key, enum unified_kind kind, const struct json *v,
                struct unified_verdict *out)
@@ -338,7 +460,7 @@ unified_limit (const struct policy *p, const char *key, enum unified_kind kind, 
         else if (kind == UNIFIED_SWAP)
                 want = r->allow_swap ? have : 0;
         else
-                want = have;
+                want = have > weight_max (p) ? weight_max (p) : have;
         if (want == have)
                 return;
         out->set = true;
@@ -368,6 +490,8 @@ unified_judge (const struct policy *p, const struct json *doc, const struct json
                 snprintf (out->why, sizeof out->why, "unified %s is not a string", m->key);
         } else if (kind == UNIFIED_CPU_MAX) {
                 unified_cpu_max (p, doc, m->value, update, out);
+        } else if (kind == UNIFIED_CPU_NICE) {
+                unified_cpu_nice (p, m->value, out);
         } else if (kind != UNIFIED_OTHER) {
                 unified_limit (p, m->key, kind, m->value, out);
         }

@@ -76,6 +76,40 @@ cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgr
     [ "${lines[1]}" = 200000 ]
 }
 
+# CPU priority (CIS 5.12): the cgroup's cpu.shares as the container reads
+# it, after docker run --cpu-shares and docker update --cpu-shares.
+@test "CPU priority: --cpu-shares above the policy's 4096 is clamped (runc gives all of it); docker update too; restricted refuses" {
+    run dk run --rm --runtime=runc --network none --cpu-shares 262144 "$E2E_IMAGE" cat /sys/fs/cgroup/cpu/cpu.shares
+    [ "$status" -eq 0 ]
+    [ "$output" = 262144 ]
+    run dk run --rm --runtime=hardened --network none --cpu-shares 262144 "$E2E_IMAGE" cat /sys/fs/cgroup/cpu/cpu.shares
+    [ "$status" -eq 0 ]
+    [ "$output" = 4096 ]
+    run dk run --rm --runtime=hardened --network none --cpu-shares 512 "$E2E_IMAGE" cat /sys/fs/cgroup/cpu/cpu.shares
+    [ "$status" -eq 0 ]
+    [ "$output" = 512 ]
+    run dk run -d --runtime=hardened --network none "$E2E_IMAGE" sleep 300
+    [ "$status" -eq 0 ]
+    id=$output
+    run dk update --cpu-shares 262144 "$id"
+    [ "$status" -eq 0 ]
+    run dk exec "$id" cat /sys/fs/cgroup/cpu/cpu.shares
+    dk rm -f "$id" >/dev/null
+    [ "$output" = 4096 ]
+    run --separate-stderr restricted_container --cpu-shares 262144
+    [ "$status" -ne 0 ]
+    [[ "$stderr" == *"refused by policy $E2E_DIR/policy-restricted.json: resources.cpu: CPU shares 262144 are above the policy's maximum 4096 (priority over other containers)"* ]] || { echo "$stderr"; false; }
+    run restricted_container --cpu-shares 4096
+    [ "$status" -eq 0 ]
+    id=$output
+    run --separate-stderr dk update --cpu-shares 4097 "$id"
+    [ "$status" -ne 0 ]
+    [[ "$stderr" == *"resources.cpu: CPU shares 4097 are above the policy's maximum 4096"* ]] || { echo "$stderr"; false; }
+    run dk exec "$id" cat /sys/fs/cgroup/cpu/cpu.shares
+    dk rm -f "$id" >/dev/null
+    [ "$output" = 4096 ]
+}
+
 @test "refused: --user 0 under the restricted policy; docker run fails and prints the rule" {
     run --separate-stderr dk run --rm --runtime=hardened-restricted --network none --user 0 "$E2E_IMAGE" true
     [ "$status" -ne 0 ]
@@ -214,12 +248,13 @@ cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgr
 }
 
 # A container that complies with restricted.json as it is (nothing to rewrite
-# but the path of Docker's own hook, pinned to dockerd by hooks.allowList).
+# but the path of Docker's own hook, pinned to dockerd by hooks.allowList);
+# arguments are further docker run flags.
 restricted_container() {
     dk run -d --runtime=hardened-restricted --network none --user 65534:65534 --read-only \
         --cap-drop ALL --cap-add NET_BIND_SERVICE --security-opt no-new-privileges \
         --security-opt "seccomp=$top_srcdir/policy/profiles/seccomp-default.json" \
-        --memory 512m --memory-swap 512m --cpus 1 --pids-limit 100 "$E2E_IMAGE" sleep 300
+        --memory 512m --memory-swap 512m --cpus 1 --pids-limit 100 "$@" "$E2E_IMAGE" sleep 300
 }
 
 @test "docker exec -u 0 runs as the policy's uid; under reject it is refused with the rule in docker's output" {

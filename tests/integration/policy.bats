@@ -43,6 +43,7 @@ echo "pids=$(cat $cg/pids/pids.max 2>&1)"
 cpu=$cg/cpu,cpuacct; [ -f $cpu/cpu.cfs_quota_us ] || cpu=$cg/cpu
 echo "quota=$(cat $cpu/cpu.cfs_quota_us 2>&1)"
 echo "period=$(cat $cpu/cpu.cfs_period_us 2>&1)"
+echo "shares=$(cat $cpu/cpu.shares 2>&1)"
 echo "end=probe"
 EOF
 )
@@ -346,6 +347,41 @@ msg=$(httpd -p 127.0.0.1:80 -h /tmp 2>&1); echo "httpd_rc=$?"; echo "httpd_msg=$
 	[ "$(pol_val "$id" quota)" = 100000 ]
 	jq -e '.linux.resources.memory.limit == 4294967296 and .linux.resources.pids.limit == 4096' \
 		"$RT_TMP/b/config.json"
+}
+
+# CPU priority (CIS 5.12): what the container's own cgroup says, for each
+# spelling of linux.resources.cpu.shares; plain runc first, so the test can
+# see the weight it takes away.
+@test "resources.cpu maxShares: the container's cpu.shares, for shares above, at and below the default policy's 4096" {
+	local id v want
+	pol_bundle "$RT_TMP/b"
+	pol_jq "$RT_TMP/b/config.json" '.linux.resources.cpu.shares = 262144'
+	id=$(rt_id r)
+	pol_runc "$id" "$RT_TMP/b"
+	[ "$POL_STATUS" -eq 0 ]
+	[ "$(pol_val "$id" shares)" = 262144 ]
+	for v in 262144:4096 100000:4096 4097:4096 4096:4096 512:512 2:2 0:1024 absent:1024; do
+		want=${v#*:}
+		pol_bundle "$RT_TMP/b"
+		if [ "${v%%:*}" = absent ]; then
+			pol_jq "$RT_TMP/b/config.json" 'del(.linux.resources.cpu.shares)'
+		else
+			pol_jq "$RT_TMP/b/config.json" '.linux.resources.cpu.shares = ($v | tonumber)' --arg v "${v%%:*}"
+		fi
+		id=$(rt_id "c${v%%:*}")
+		pol_hd "$POL_DEFAULT" "$id" "$RT_TMP/b"
+		[ "$POL_STATUS" -eq 0 ]
+		[ "$(pol_val "$id" end)" = probe ]
+		echo "# shares ${v%%:*}: the container reads $(pol_val "$id" shares), want $want"
+		[ "$(pol_val "$id" shares)" = "$want" ]
+	done
+	id=$(rt_id j)
+	pol_bundle "$RT_TMP/b"
+	pol_jq "$RT_TMP/b/config.json" '.linux.resources.cpu = {"shares": 262144, "quota": 100000, "period": 100000}'
+	pol_hd "$POL_RESTRICTED" "$id" "$RT_TMP/b"
+	[ "$POL_STATUS" -eq 1 ]
+	grep -q "resources.cpu: CPU shares 262144 are above the policy's maximum 4096" "$RT_TMP/$id.err"
+	pol_gone "$id"
 }
 
 @test "resources (rewrite) through create: host-side cgroup of a created container has memory default 256Mi" {

@@ -26,10 +26,10 @@ teardown() {
 }
 
 # A policy with every rule off but resources: 1 CPU, 512Mi, 100 pids at
-# most, no swap; $1 is the action.
+# most, no swap, CPU shares 4096 at most; $1 is the action.
 caps_policy() {
     jq --arg a "$1" '.rules.resources = {"action": $a, "memory": {"max": "512Mi"},
-                                         "cpu": {"max": 1}, "pids": {"max": 100}}' \
+                                         "cpu": {"max": 1, "maxShares": 4096}, "pids": {"max": 100}}' \
         "$FIXTURES/policy-off.json" > "$T/policy-$1.json"
     printf '%s\n' "$T/policy-$1.json"
 }
@@ -154,6 +154,36 @@ update() {
     [ "$status" -eq 0 ]
     [ "$(limits hardened "$ID")" = "100000/100000 268435456 268435456 100" ]
     cmp "$RT_TMP/r.json" "$RT_TMP/r.orig"
+}
+
+# CPU priority (CIS 5.12): --cpu-share and a document's cpu.shares, read
+# back from the container's cpu.shares.
+@test "runc: update --cpu-share 262144 and -r - {cpu: {shares}}: plain runc gives 262144, the shim 4096 or refuses" {
+    rt_require_runc
+    rt_root
+    start runc r
+    run update runc - --cpu-share 262144 "$ID"
+    [ "$status" -eq 0 ]
+    [ "$(rt_cgroup_read runc "$ID" cpu cpu.shares)" = 262144 ]
+
+    start hardened h
+    run update hardened rewrite --cpu-share 262144 "$ID"
+    [ "$status" -eq 0 ]
+    [ "$(rt_cgroup_read hardened "$ID" cpu cpu.shares)" = 4096 ]
+    run update hardened rewrite --cpu-share 2048 "$ID"
+    [ "$status" -eq 0 ]
+    [ "$(rt_cgroup_read hardened "$ID" cpu cpu.shares)" = 2048 ]
+    run bash -c 'printf %s "{\"cpu\": {\"shares\": 100000}}" |
+        "$0" --policy "$1" --root "$2" update -r - "$3"' "$HARDENED" "$(caps_policy rewrite)" "$RT_ROOT" "$ID"
+    [ "$status" -eq 0 ]
+    [ "$(rt_cgroup_read hardened "$ID" cpu cpu.shares)" = 4096 ]
+    [ "$(limits hardened "$ID")" = "100000/100000 268435456 268435456 50" ]   # the rest as it was
+
+    start hardened j
+    run update hardened reject --cpu-share 4097 "$ID"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"resources.cpu: CPU shares 4097 are above the policy's maximum 4096"* ]]
+    [ "$(rt_cgroup_read hardened "$ID" cpu cpu.shares)" = 1024 ]              # untouched
 }
 
 @test "runc: an update of nothing that matters (--cpuset-cpus 0) keeps every limit" {
