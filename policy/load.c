@@ -405,16 +405,20 @@ load_period (struct loader *l, const struct schema_row *row, const struct schema
         return 0;
 }
 
-/* resources.cpu.maxShares: within the kernel's cpu.shares range (runc 1.1
- * fails a container whose shares the kernel clamps); absent: 0, none. */
+/* resources.cpu.maxShares: at most the kernel's cpu.shares maximum (runc
+ * 1.1 fails a container whose shares the kernel clamps), and at least its
+ * default: a container that sets no shares keeps 1024, so a lower max would
+ * hold only the containers that ask; absent: 0, none. */
 int
 load_shares (struct loader *l, const struct schema_row *row, const struct schema_at *at)
 {
         uint64_t *out = at->dst;
 
         *out = 0;
-        if (at->v && (parse_u64 (at->v->text, at->v->len, out) < 0 || *out < 2 || *out > 262144))
-                return load_fail (l, at->v, at->ptr, "must be between 2 and 262144 (the kernel's cpu.shares range)");
+        if (at->v && (parse_u64 (at->v->text, at->v->len, out) < 0 || *out < 1024 || *out > 262144))
+                return load_fail (l, at->v, at->ptr,
+                                  "must be between 1024 (the kernel's default, which a container that sets no "
+                                  "shares keeps) and 262144");
         return 0;
 }
 

@@ -373,14 +373,17 @@ unified_cpu_max (const struct policy *p, const struct json *doc, const struct js
 
 /* The cpu.weight runc 1.1 writes on cgroup v2 for the policy's maxShares
  * (cgroups.ConvertCPUSharesToCgroupV2Value): a unified cpu.weight above
- * it would give more priority than the shares the policy allows.  Without
+ * it would give more priority than the shares the policy allows.  Never
+ * below the kernel's default weight, 100, which a container that sets
+ * nothing has (runc's conversion gives 1024 shares only 39); without
  * maxShares, the kernel's largest weight. */
 static int64_t
 weight_max (const struct policy *p)
 {
         uint64_t shares = p->resources.cpu_max_shares;
+        int64_t runc = shares ? (int64_t) (1 + (shares - 2) * 9999 / 262142) : 10000;
 
-        return shares ? (int64_t) (1 + (shares - 2) * 9999 / 262142) : 10000;
+        return runc > 100 ? runc : 100;
 }
 
 /* cpu.weight.nice sets the group's weight from the kernel's
