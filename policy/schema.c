@@ -232,7 +232,7 @@ static const struct schema_row user_rows[] = {
         END,
 };
 
-/* ---- rules.readOnlyRootfs, capabilities, noNewPrivileges, runtimeFlags, seccomp */
+/* ---- rules.readOnlyRootfs, capabilities, noNewPrivileges, runtimeFlags, restore, seccomp */
 
 static const struct schema_row rootfs_rows[] = {
         ACTION (rootfs.action),
@@ -249,6 +249,7 @@ static const struct schema_row caps_rows[] = {
 };
 static const struct schema_row nnp_rows[] = { ACTION (no_new_privileges), END };
 static const struct schema_row runtime_flags_rows[] = { ACTION (runtime_flags), END };
+static const struct schema_row restore_rows[] = { ACTION (restore), END };
 static const struct schema_row seccomp_rows[] = {
         ACTION (seccomp.action),
         { KEY ("profile", &t_string), load_seccomp_profile, AT (seccomp), STR ("default") },
@@ -418,6 +419,7 @@ static const struct spec_type t_rootfs = SCHEMA_OBJECT (rootfs_rows);
 static const struct spec_type t_caps = SCHEMA_OBJECT (caps_rows);
 static const struct spec_type t_nnp = SCHEMA_OBJECT (nnp_rows);
 static const struct spec_type t_runtime_flags = SCHEMA_OBJECT (runtime_flags_rows);
+static const struct spec_type t_restore = SCHEMA_OBJECT (restore_rows);
 static const struct spec_type t_seccomp = SCHEMA_OBJECT (seccomp_rows);
 static const struct spec_type t_resources = SCHEMA_OBJECT (resources_rows);
 static const struct spec_type t_realtime = SCHEMA_OBJECT (realtime_rows);
@@ -443,6 +445,7 @@ const struct schema_row schema_rules[] = {
         { KEY ("capabilities", &t_caps) },
         { KEY ("noNewPrivileges", &t_nnp) },
         { KEY ("runtimeFlags", &t_runtime_flags) },
+        { KEY ("restore", &t_restore) },
         { KEY ("seccomp", &t_seccomp) },
         { KEY ("resources", &t_resources), load_resources_check },
         { KEY ("realtime", &t_realtime) },

@@ -52,6 +52,21 @@ add_config (struct json *doc, const struct json *config, struct hd_err *err)
         return 0;
 }
 
+/* restore: {"imagePath": --image-path as runc reads it (the last one; ""
+ * for runc's default, ./checkpoint)}, for restore.checkpointImage. */
+static int
+add_restore (struct json *doc, const struct cli *cli, struct hd_err *err)
+{
+        const struct cli_flag *f = cli_last_flag (cli, "image-path");
+        struct json *restore;
+
+        if (cli->verb != CLI_VERB_RESTORE)
+                return 0;
+        if (!(restore = json_ensure (doc, "restore", JSON_OBJECT, err)))
+                return -1;
+        return json_set (restore, "imagePath", json_new_string (f ? f->value : ""), err);
+}
+
 int
 runtime_flags_document (const struct cli *cli, const struct json *config, struct json **out, struct hd_err *err)
 {
@@ -67,7 +82,7 @@ runtime_flags_document (const struct cli *cli, const struct json *config, struct
                                : (f->value[0] && json_set (doc, rtflags[i].key, json_new_string (f->value), err) < 0))
                         return -1;
         }
-        if (add_config (doc, config, err) < 0)
+        if (add_config (doc, config, err) < 0 || add_restore (doc, cli, err) < 0)
                 return -1;
         *out = steal_ptr (&doc);
         return 0;

@@ -284,6 +284,7 @@ struct policy {
         struct policy_caps caps;
         enum policy_action no_new_privileges;
         enum policy_action runtime_flags; /* --no-pivot, --no-new-keyring */
+        enum policy_action restore;       /* restore: a checkpoint image the policy cannot judge */
         struct policy_seccomp seccomp;
         struct policy_resources resources;
         struct policy_realtime realtime;

@@ -47,7 +47,7 @@ extern const struct rule rule_mount_types, rule_mount_options, rule_mount_destin
         rule_mount_rootfs_bind;
 extern const struct rule rule_resources_unified, rule_update_unified, rule_realtime_cpu, rule_update_realtime_cpu,
         rule_scheduler, rule_io_priority;
-extern const struct rule rule_runtime_flags, rule_runtime_restore_lsm;
+extern const struct rule rule_runtime_flags, rule_runtime_restore_lsm, rule_restore_image;
 extern const struct rule rule_images, rule_images_unknown, rule_images_scan, rule_images_unscanned;
 
 /* Free the mount view a decision holds (policy/rules/mounts.c), if any. */

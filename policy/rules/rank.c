@@ -46,6 +46,7 @@ static const char *const rules_rank_order[] = {
         "annotations.runtime",
         "runtime.flags",
         "runtime.restoreLsm",
+        "restore.checkpointImage",
         /* what software runs: the image, as its engine named it */
         "images.allowList",
         "images.unknown",

@@ -57,5 +57,6 @@ const struct rule *const rules_registry[] = {
         &rule_update_realtime_cpu,
         &rule_runtime_flags,
         &rule_runtime_restore_lsm,
+        &rule_restore_image,
 };
 const size_t rules_registry_len = HD_ARRAY_SIZE (rules_registry);

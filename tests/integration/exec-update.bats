@@ -189,8 +189,9 @@ hdu() { hd --root "$T/root" update "$@"; }
     done
 }
 
-@test "restore applies the policy to the bundle like create" {
-    POLICY=$DEFAULT run hd restore --image-path /img --bundle "$T/bundle" "$DOCKER_ID"
+@test "restore applies the policy to the bundle like create (the restore family off: the shipped profiles refuse restore itself, restore.bats)" {
+    jq '.rules.restore.action = "off"' "$DEFAULT" > "$T/restore-off.json"
+    POLICY=$T/restore-off.json run hd restore --image-path /img --bundle "$T/bundle" "$DOCKER_ID"
     [ "$status" -eq 0 ]
     [ "$(jq -r .process.user.uid "$T/bundle/config.json")" = 65534 ]
 }

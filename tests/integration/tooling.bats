@@ -28,7 +28,7 @@ teardown() { fake_teardown; }
 }
 
 @test "lint: an exemption that names no rule family is refused at its key, with the families there are" {
-    families="user, readOnlyRootfs, capabilities, noNewPrivileges, runtimeFlags, seccomp, resources, realtime, hostNamespaces, mounts, privileged, devices, maskedPaths, sysctls, lsm, hooks, annotations, oomScoreAdj, rlimits, cgroupsPath, secrets, images"
+    families="user, readOnlyRootfs, capabilities, noNewPrivileges, runtimeFlags, restore, seccomp, resources, realtime, hostNamespaces, mounts, privileged, devices, maskedPaths, sysctls, lsm, hooks, annotations, oomScoreAdj, rlimits, cgroupsPath, secrets, images"
     printf '{"apiVersion": "hardened/v1",\n "exemptions": [{"name": "ci", "match": {"ids": ["a"]},\n   "rules": {"user": {"action": "warn"}, "sekcomp": {"action": "off"}}}]}\n' > "$T/fam.json"
     run "$HARDENED" policy lint "$T/fam.json"
     [ "$status" -eq 1 ]
