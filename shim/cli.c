@@ -336,6 +336,21 @@ cli_positional_index (const struct cli *cli, int i)
         return i >= 0 && i < cli->npositional ? argv_index (cli, cli->positional[i]) : -1;
 }
 
+/* Where a flag the shim adds goes for runc to read it as the verb's: before
+ * the first positional argument, or before a "--" ahead of it (urfave/cli
+ * takes everything after "--" as positional: `update --cpu-share 100 -- ID`
+ * given --resources after the "--" has two arguments). */
+int
+cli_flag_slot (const struct cli *cli)
+{
+        int first = cli_positional_index (cli, 0);
+
+        for (int k = cli->verb_index + 1; k < cli->argc && (first < 0 || k < first); k++)
+                if (strcmp (cli->argv[k], "--") == 0)
+                        return k;
+        return first;
+}
+
 /* urfave/cli's normalizeFlags: a verb flag set under two of its names
  * (-u and --user, -c and --cap) is an error whatever its type, so runc
  * never reads either; the shim must not pick one. */

@@ -110,6 +110,11 @@ int cli_insert_before (struct cli *cli, int index, const char *arg, struct hd_er
 /* Where in argv positional argument `i` of the verb is, or -1. */
 int cli_positional_index (const struct cli *cli, int i);
 
+/* Where in argv a flag the shim adds to the verb goes (cli_insert_before):
+ * before the first positional argument and any "--" ahead of it; -1 when
+ * the verb has no positional argument. */
+int cli_flag_slot (const struct cli *cli);
+
 /* Rebuild backend_argv after edits to strip/replace/insert. */
 int cli_build_backend_argv (struct cli *cli, struct hd_err *err);
 

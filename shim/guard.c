@@ -338,7 +338,7 @@ add_flag (const struct guard *g, const char *name, const char *path, struct hd_e
         char arg[80];
 
         snprintf (arg, sizeof arg, "--%s=%s", name, path);
-        if (cli_insert_before (g->cli, cli_positional_index (g->cli, 0), arg, err) < 0)
+        if (cli_insert_before (g->cli, cli_flag_slot (g->cli), arg, err) < 0)
                 return -1;
         return cli_build_backend_argv (g->cli, err);
 }

@@ -42,6 +42,14 @@ got() { backend_process | jq -S .; }
         | .apparmorProfile = "prof" | .selinuxLabel = "lbl" | .noNewPrivileges = false')" ]
 }
 
+@test "\"--\" before the id: --process goes ahead of it, and the command after the id stays the command" {
+    fake_state c1
+    run hd_exec -u 3 -- c1 id -u
+    [ "$status" -eq 0 ]
+    [[ "$(backend_args)" =~ ^"--log $LOG --log-format json --root $T/state exec --process=/proc/self/fd/"[0-9]+" -- c1 id -u"$ ]]
+    [ "$(got)" = "$(want '.args = ["id", "-u"] | .user.uid = 3 | .user.gid = 0 | .terminal = false')" ]
+}
+
 @test "an empty --process is no --process to runc: the process is built, and the backend gets one --process" {
     fake_state c1
     for flag in "-p=" "--process="; do

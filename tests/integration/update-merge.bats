@@ -179,6 +179,10 @@ update() {
     [ "$(rt_cgroup_read hardened "$ID" cpu cpu.shares)" = 4096 ]
     [ "$(limits hardened "$ID")" = "100000/100000 268435456 268435456 50" ]   # the rest as it was
 
+    run update hardened rewrite --cpu-share 512 -- "$ID"          # "--" ends the flags, as for runc
+    [ "$status" -eq 0 ]
+    [ "$(rt_cgroup_read hardened "$ID" cpu cpu.shares)" = 512 ]
+
     start hardened j
     run update hardened reject --cpu-share 4097 "$ID"
     [ "$status" -eq 1 ]
@@ -232,6 +236,14 @@ fake_update() {
     [ "$status" -eq 0 ]
     [[ "$(backend_args)" == *" update --l3-cache-schema L3:0=f --resources=/proc/self/fd/"*" c1" ]]
     [ "$(handed)" = '{"memory":{"limit":104857600,"swap":104857600},"cpu":{"shares":512,"quota":100000,"period":100000,"mems":"0"},"blockIO":{"weight":300},"pids":{"limit":50}}' ]
+}
+
+@test "fake: \"--\" before the id: --resources goes ahead of it, as a flag runc reads" {
+    fake_update_state c1
+    run fake_update rewrite --cpu-share 100 -- c1
+    [ "$status" -eq 0 ]
+    [[ "$(backend_args)" =~ \ update\ --resources=/proc/self/fd/[0-9]+\ --\ c1$ ]]
+    [ "$(jq -c .cpu.shares <<<"$(handed)")" = 100 ]
 }
 
 @test "fake: -r - and -r FILE: the value becomes the memfd; runc's stdin is no longer read; ignored inline flags are dropped" {
