@@ -217,9 +217,23 @@ guard_file_at (const struct guard *g, int dirfd, const char *name, const char *l
         return 0;
 }
 
+/* Whether an exemption of the policy names images: only then does the
+ * runtime flags' pass read the engine's word on the image (the config's
+ * pass reads it for the image rules regardless). */
+static bool
+exemptions_name_images (const struct policy *p)
+{
+        for (size_t i = 0; i < p->nexemptions; i++)
+                if (p->exemptions[i].images)
+                        return true;
+        return false;
+}
+
 /* create/run/restore's runtime flags (shim/runtime_flags.c), judged as a
  * document against the checked config, and handed to runc as the fixed
- * document says.  Refusals read "create flags: refused by policy ...". */
+ * document says: the same subject as the config's, so an exemption by
+ * image matches here too.  Refusals read "create flags: refused by
+ * policy ...". */
 static int
 guard_runtime_flags (const struct guard *g, const struct json *config, struct hd_err *err)
 {
@@ -228,9 +242,16 @@ guard_runtime_flags (const struct guard *g, const struct json *config, struct hd
         _cleanup_free_ char *root = cli_state_root (g->cli, &no_root); /* NULL: no annotation trusted */
         struct engine_subject subject = { .container_id = g->cli->id, .bundle = g->cli->bundle, .state_root = root };
         _cleanup_free_ struct decision *d = decision_new ();
+        struct image_identity image;
+        char why[1024];
 
         if (!d)
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
+        if (exemptions_name_images (g->policy)) {
+                if (docker_image_identity (config, g->cli->id, &image, why, sizeof why) < 0)
+                        subject.image_note = why;
+                subject.image = &image;
+        }
         if (runtime_flags_document (g->cli, config, &doc, err) < 0
             || engine_run (g->policy, RULE_FLAGS, doc, &subject, d, err) < 0 || report (g, d, err) < 0
             || (d->verdict == VERDICT_REWRITTEN && runtime_flags_apply (g->cli, doc, err) < 0))

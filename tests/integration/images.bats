@@ -28,9 +28,11 @@ setup() {
 }
 teardown() { fake_teardown; }
 
-# img_policy JQ: policy-off with the decision log, then JQ.
+# img_policy JQ [JQ-ARG...]: policy-off with the decision log, then JQ.
 img_policy() {
-    jq --arg l "$JSONL" ".decisionLog = \$l | $1" "$FIXTURES/policy-off.json" > "$T/p.json"
+    local filter=$1
+    shift
+    jq --arg l "$JSONL" "$@" ".decisionLog = \$l | $filter" "$FIXTURES/policy-off.json" > "$T/p.json"
     P=$T/p.json
 }
 
@@ -42,6 +44,26 @@ img() { "$HARDENED" --policy "$P" --backend "$FAKE_RUNTIME" --log "$LOG" --log-f
     [ "$status" -eq 0 ]
     [ "$(jq -c .image "$JSONL")" = "{\"name\":\"hd-busybox:e2e\",\"id\":\"$IMG_ID\",\"digest\":null,\"source\":\"docker\"}" ]
     jq -r .msg "$LOG" | grep -qx "policy $P: record: decision allowed for create of container $DOCKER_ID, image hd-busybox:e2e ($IMG_ID)"
+}
+
+@test "Docker: an exemption by image relaxes the runtime flags' families too (restore, runtimeFlags), and only for that image" {
+    local img
+    for img in hd-busybox:e2e "$IMG_ID" registry.example/other; do
+        img_policy '.rules.restore = {action: "reject"} | .rules.runtimeFlags = {action: "reject"}
+            | .exemptions = [{name: "ckpt", match: {images: [$img]}, rules: {restore: {action: "off"}, runtimeFlags: {action: "warn"}}}]' \
+            --arg img "$img"
+        rm -f "$FAKE_RUNTIME_OUT/argv" "$LOG"
+        run img restore --image-path "$T/ckpt" --no-pivot --bundle "$T/bundle" "$DOCKER_ID"
+        if [ "$img" = registry.example/other ]; then
+            [ "$status" -eq 1 ]
+            [[ "$(last_error)" == *"restore.checkpointImage: "* ]]
+            [ ! -e "$FAKE_RUNTIME_OUT/argv" ]
+        else
+            [ "$status" -eq 0 ] || { cat "$LOG"; false; }
+            [ -e "$FAKE_RUNTIME_OUT/argv" ]
+            jq -r .msg "$LOG" | grep -q 'runtime.flags warning at /noPivot'
+        fi
+    done
 }
 
 @test "Docker: an image not on the allow-list is refused, the rule and the name in the last error" {
