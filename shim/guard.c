@@ -95,6 +95,18 @@ record_pod_from (const struct guard *g, const struct json *config, const struct 
                 pod_identity_from_state (g->policy, root, state, &g->rec->pod);
 }
 
+/* The engine's word on the image of the config's container (Docker's
+ * config.v2.json, the CRI's annotations) for `s`; `why` says why there is
+ * none.  `image` and `why` must live as long as `s` is used. */
+static void
+subject_image (struct engine_subject *s, const struct json *config, const char *id, struct image_identity *image,
+               char *why, size_t size)
+{
+        if (docker_image_identity (config, id, image, why, size) < 0)
+                s->image_note = why;
+        s->image = image;
+}
+
 /* Run the policy on `*doc`, placed where kind->where says in an otherwise
  * empty config; *doc is updated if a fix replaced it. */
 static int
@@ -119,9 +131,7 @@ apply_policy (const struct guard *g, const struct doc_kind *kind, struct json **
                 depth++;
         if (depth == 0) {
                 /* the config itself: Docker's word on its image, if it is Docker's container */
-                if (docker_image_identity (*doc, g->cli->id, &image, why, sizeof why) < 0)
-                        subject.image_note = why;
-                subject.image = &image;
+                subject_image (&subject, *doc, g->cli->id, &image, why, sizeof why);
                 return engine_run (g->policy, kind->rule_verb, *doc, &subject, d, err);
         }
         outer = json_new (JSON_OBJECT);
@@ -247,11 +257,8 @@ guard_runtime_flags (const struct guard *g, const struct json *config, struct hd
 
         if (!d)
                 return hd_err_set (err, HD_EXIT_INTERNAL, ENOMEM, "out of memory");
-        if (exemptions_name_images (g->policy)) {
-                if (docker_image_identity (config, g->cli->id, &image, why, sizeof why) < 0)
-                        subject.image_note = why;
-                subject.image = &image;
-        }
+        if (exemptions_name_images (g->policy))
+                subject_image (&subject, config, g->cli->id, &image, why, sizeof why);
         if (runtime_flags_document (g->cli, config, &doc, err) < 0
             || engine_run (g->policy, RULE_FLAGS, doc, &subject, d, err) < 0 || report (g, d, err) < 0
             || (d->verdict == VERDICT_REWRITTEN && runtime_flags_apply (g->cli, doc, err) < 0))

@@ -431,7 +431,8 @@ unified_cpu_nice (const struct policy *p, const struct json *v, struct unified_v
                           v->text);
                 return;
         }
-        want = have < nice_min (p) ? nice_min (p) : have;
+        want = nice_min (p);
+        want = have < want ? want : have;
         if (want == have)
                 return;
         out->set = true;
@@ -446,7 +447,7 @@ unified_limit (const struct policy *p, const char *key, enum unified_kind kind, 
                struct unified_verdict *out)
 {
         const struct policy_resources *r = &p->resources;
-        int64_t have, want;
+        int64_t have, want, weight = weight_max (p);
 
         if (unified_number (v->text, v->len, kind == UNIFIED_MEMORY || kind == UNIFIED_SWAP, &have) < 0
             || (kind == UNIFIED_CPU_WEIGHT && (have < 1 || have > 10000))) {
@@ -463,7 +464,7 @@ unified_limit (const struct policy *p, const char *key, enum unified_kind kind, 
         else if (kind == UNIFIED_SWAP)
                 want = r->allow_swap ? have : 0;
         else
-                want = have > weight_max (p) ? weight_max (p) : have;
+                want = have > weight ? weight : have;
         if (want == have)
                 return;
         out->set = true;

@@ -17,17 +17,16 @@
  * unless the family is off (or relaxed by an exemption for the workloads
  * whose checkpoints the platform produces itself).  There is no fix.
  *
- * The runtime flags document (policy/rules/runtime_flags.c) has "restore":
- * {"imagePath": "..."} only for restore; the path is as given, "" for
- * runc's default (./checkpoint under runc's working directory). */
+ * Judged on the runtime flags document (its keys: policy/rules/
+ * runtime_flags.c), whose "restore" object only a restore has. */
 
 static void
 image_check (const struct policy *p, const struct json *doc, struct decision *d, const char *id)
 {
-        const struct json *path = json_get (json_get (doc, "restore"), "imagePath");
+        const struct json *restore = json_get (doc, "restore"), *path = json_get (restore, "imagePath");
 
         (void) p;
-        if (!json_get (doc, "restore"))
+        if (!restore)
                 return;
         decision_add (d, id, "/restore/imagePath",
                       path && path->type == JSON_STRING && path->len ? path->text : "./checkpoint (runc's default)",

@@ -20,7 +20,10 @@
  *     "lsmMountContext": "CTX",     restore: CRIU's context= for the mounts
  *     "config": { "apparmorProfile", "selinuxLabel", "mountLabel" },
  *                                   the checked config.json's labels
- *     "annotations": { ... } }      the checked config's, for exemptions
+ *     "annotations": { ... },       the checked config's, for exemptions
+ *     "restore": { "imagePath": "PATH" } }
+ *                                   restore only (policy/rules/restore.c):
+ *                                   --image-path, "" for runc's default
  *
  * A key is absent when its flag was not given (or was given empty, which
  * runc reads as not given).  A fix edits the document; the shim hands runc
